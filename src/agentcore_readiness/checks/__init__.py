@@ -1,0 +1,35 @@
+"""Pure checks: facts in, findings out. One module per rule family.
+
+``RULE_MODULES`` lists the modules the registry imports; a new family module is added
+here.
+"""
+
+RULE_MODULES: tuple[str, ...] = (
+    "preconditions",
+    "auth",
+    "secrets",
+    "gateway",
+    "observability",
+    "network",
+    "performance",
+    "sessions",
+    "resources",
+)
+
+FAMILY_ORDER: tuple[str, ...] = (
+    "CLI",
+    "CFG",
+    "IAM",
+    "CMD",
+    "AUTH",
+    "JWT",
+    "CODE",
+    "SEC",
+    "GW",
+    "OBS",
+    "NET",
+    "PERF",
+    "SESS",
+    "RES",
+    "TEST",
+)

@@ -1,0 +1,343 @@
+"""Inbound authentication of runtimes and gateways."""
+
+from __future__ import annotations
+
+import re
+
+from agentcore_readiness.checks.fixes import jwt_authorizer_template, located_edit, runtime_edit
+from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule
+from agentcore_readiness.facts.project import CLI_CONFIG, JwtAuthorizer, Located
+from agentcore_readiness.model import Location
+
+DISCOVERY_URL = re.compile(
+    r"^https://[^\s?#/]+(?:/[^\s?#]*)?/\.well-known/(?:openid-configuration|oauth-authorization-server)(?:/[^\s?#]*)?$"
+)
+
+
+@rule(
+    "AUTH001",
+    "runtime-auth-none",
+    "critical",
+    ("P", "A"),
+    "Runtime inbound auth is NONE",
+    family="Authentication",
+    checklist=("auth.not_none",),
+)
+def runtime_auth_none(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Fails when a runtime's inbound authorizer is `NONE`: in `agentcore.json`
+    (`runtimes[].authorizerType`), in `.bedrock_agentcore.yaml`
+    (`authorizer_configuration: NONE`) or, with AWS access, on the deployed runtime.
+    An absent `authorizerType` means `AWS_IAM` and passes.
+
+    ### Why is this bad?
+    Anyone who learns the invocation URL can call the agent, spend your model budget
+    and reach every tool and credential the agent holds.
+
+    ### Example
+    ```json
+    {"name": "Agent", "authorizerType": "NONE"}
+    ```
+
+    ### Fix
+    Set `authorizerType` to `AWS_IAM` (callers sign with SigV4) or `CUSTOM_JWT` with a
+    `customJwtAuthorizer`, then `agentcore validate && agentcore deploy`. Change it
+    immediately.
+
+    ### References
+    - agents-harden skill, "Inbound auth: Control who can call your agent"
+    """
+    runtimes = facts.project.runtimes
+    if not runtimes:
+        return not_applicable("the project defines no runtimes")
+    for runtime in runtimes:
+        declared = (runtime.authorizer_type or "").upper()
+        if declared == "NONE":
+            out.fail(
+                f"runtime {runtime.name!r} accepts unauthenticated calls (authorizerType NONE)",
+                runtime.loc("authorizerType"),
+                subject=runtime.name,
+                fix=runtime_edit(
+                    runtime,
+                    [("authorizerType", "AWS_IAM")],
+                    f"Require authentication on {runtime.name} now: AWS_IAM (SigV4 callers) or CUSTOM_JWT.",
+                ),
+            )
+        else:
+            out.note(
+                f"{runtime.name}: {runtime.effective_authorizer}" + ("" if runtime.authorizer_type else " (default)")
+            )
+    return None
+
+
+def _jwt_problems(jwt: JwtAuthorizer | None, expected_key: str | None) -> list[tuple[str, str, str]]:
+    """(level, message, pointer suffix) for a JWT authorizer configuration."""
+    if jwt is None:
+        return [("fail", "is CUSTOM_JWT but has no customJwtAuthorizer configuration", "")]
+    problems: list[tuple[str, str, str]] = []
+    base = "/" + jwt.key
+    if expected_key and jwt.key != expected_key:
+        problems.append(
+            (
+                "fail",
+                f"uses the key {jwt.key!r}; this file's format expects {expected_key!r}, so the authorizer is not read",
+                base,
+            )
+        )
+    if not jwt.discovery_url:
+        problems.append(("fail", "has no discoveryUrl", base + "/discoveryUrl"))
+    elif not DISCOVERY_URL.match(jwt.discovery_url):
+        problems.append(
+            (
+                "fail",
+                f"discoveryUrl {jwt.discovery_url!r} is not an https URL ending in "
+                "/.well-known/openid-configuration (or oauth-authorization-server)",
+                base + "/discoveryUrl",
+            )
+        )
+    if not jwt.allowed_audience and not jwt.allowed_clients:
+        if jwt.allowed_scopes or jwt.custom_claims:
+            problems.append(
+                (
+                    "warn",
+                    "checks only scopes or custom claims: any token from the issuer with those passes; add "
+                    "allowedClients (tokens with client_id) or allowedAudience (tokens with aud)",
+                    base,
+                )
+            )
+        else:
+            problems.append(
+                (
+                    "fail",
+                    "has neither allowedAudience nor allowedClients: set allowedClients for tokens that carry "
+                    "client_id (Cognito access tokens) or allowedAudience for tokens that carry aud",
+                    base,
+                )
+            )
+    return problems
+
+
+def _jwt_rule(
+    facts: Facts, out: Findings, subjects: list[tuple[str, str, JwtAuthorizer | None, Located, str]], kind: str
+) -> Verdict | None:
+    if not subjects:
+        return not_applicable(f"no {kind} uses CUSTOM_JWT")
+    for name, auth_pointer, jwt, where, file in subjects:
+        expected = "customJwtAuthorizer" if file == CLI_CONFIG else "customJWTAuthorizer"
+        problems = _jwt_problems(jwt, expected)
+        for level, message, suffix in problems:
+            location: Location = where.at(*[p for p in (auth_pointer + suffix).split("/") if p])
+            template = jwt_authorizer_template(jwt.discovery_url if jwt else None)
+            if file != CLI_CONFIG:
+                template = {"customJWTAuthorizer": template["customJwtAuthorizer"]}
+            out.add(
+                "fail" if level == "fail" else "warn",
+                f"{kind} {name!r} {message}",
+                location,
+                subject=name,
+                fix=located_edit(
+                    where,
+                    [(auth_pointer, template)],
+                    f"Complete the JWT authorizer of {name} with the IdP's discovery URL and the client IDs or "
+                    "audiences its tokens carry.",
+                ),
+            )
+        if not problems:
+            assert jwt is not None
+            allowed = "clients " + ",".join(jwt.allowed_clients) if jwt.allowed_clients else ""
+            if jwt.allowed_audience:
+                allowed += ("; " if allowed else "") + "audience " + ",".join(jwt.allowed_audience)
+            out.note(f"{name}: discovery URL set, {allowed}")
+    return None
+
+
+@rule(
+    "AUTH002",
+    "runtime-jwt-config-incomplete",
+    "high",
+    ("P", "A"),
+    "Runtime CUSTOM_JWT configuration incomplete",
+    family="Authentication",
+    checklist=("auth.jwt",),
+)
+def runtime_jwt_config_incomplete(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    For each runtime that uses `CUSTOM_JWT`, checks that the authorizer has a valid
+    discovery URL (`https://…/.well-known/openid-configuration`) and at least one of
+    `allowedAudience` or `allowedClients`. Only scopes or custom claims: warn. It also
+    catches the casing trap: `agentcore.json` reads `customJwtAuthorizer`, the API and
+    the YAML read `customJWTAuthorizer`.
+
+    ### Why is this bad?
+    Without an audience or client check, any token your identity provider issues, for
+    any application, is accepted by the agent. A malformed discovery URL fails every
+    request with 403.
+
+    ### Example
+    ```json
+    "authorizerType": "CUSTOM_JWT",
+    "authorizerConfiguration": {"customJwtAuthorizer": {"discoveryUrl": "https://idp.example.com"}}
+    ```
+
+    ### Fix
+    `agentcore add agent … --authorizer-type CUSTOM_JWT --discovery-url <url>/.well-known/openid-configuration
+    --allowed-clients <client-id>` (or `--allowed-audience`), or edit
+    `authorizerConfiguration.customJwtAuthorizer`, then deploy.
+
+    ### References
+    - agents-harden skill, "Choosing allowedClients vs allowedAudience"
+    """
+    subjects = [
+        (r.name, r.fields["authorizer"], r.jwt, r.where, r.where.file)
+        for r in facts.project.runtimes
+        if r.effective_authorizer.upper() == "CUSTOM_JWT"
+    ]
+    return _jwt_rule(facts, out, subjects, "runtime")
+
+
+@rule(
+    "AUTH003",
+    "gateway-auth-none",
+    "critical",
+    ("P", "A"),
+    "Gateway inbound auth is NONE or absent",
+    family="Authentication",
+    checklist=("auth.not_none", "res.gateway"),
+)
+def gateway_auth_none(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Fails for every gateway whose `authorizerType` is `NONE` or absent. The CLI deploys
+    an absent `authorizerType` as `NONE`, so `agentcore add gateway` without
+    `--authorizer-type` creates an open gateway.
+
+    ### Why is this bad?
+    An unauthenticated gateway lets anyone list and call every tool behind it, with the
+    outbound credentials the gateway holds: functionally the same as a runtime with no
+    authentication.
+
+    ### Example
+    ```json
+    {"name": "OpenGateway", "authorizerType": "NONE", "targets": []}
+    ```
+
+    ### Fix
+    Set `authorizerType` to `CUSTOM_JWT` (with `authorizerConfiguration.customJwtAuthorizer`)
+    or `AWS_IAM`, or recreate it:
+    `agentcore remove gateway --name <gw>` then
+    `agentcore add gateway --name <gw> --authorizer-type CUSTOM_JWT --discovery-url <url> --allowed-clients <id>`,
+    then `agentcore deploy`.
+
+    ### References
+    - agents-harden skill, checklist "Gateway auth configured"; agents-connect skill
+    """
+    gateways = facts.project.gateways
+    if not gateways:
+        return not_applicable("the project defines no gateways")
+    for gateway in gateways:
+        declared = gateway.authorizer_type
+        if declared is None or declared.upper() == "NONE":
+            why = "authorizerType is NONE" if declared else "authorizerType is absent, which the CLI deploys as NONE"
+            out.fail(
+                f"gateway {gateway.name!r} accepts unauthenticated calls ({why})",
+                gateway.where.at("authorizerType") if declared else gateway.where.here,
+                subject=gateway.name,
+                fix=located_edit(
+                    gateway.where,
+                    [("/authorizerType", "CUSTOM_JWT"), ("/authorizerConfiguration", jwt_authorizer_template())],
+                    f"Require authentication on gateway {gateway.name}.",
+                    commands=[
+                        f"agentcore remove gateway --name {gateway.name}",
+                        f"agentcore add gateway --name {gateway.name} --authorizer-type CUSTOM_JWT "
+                        "--discovery-url https://<your-idp>/.well-known/openid-configuration --allowed-clients <client-id>",
+                    ],
+                ),
+            )
+        else:
+            out.note(f"{gateway.name}: {declared}")
+    return None
+
+
+@rule(
+    "AUTH004",
+    "gateway-jwt-config-incomplete",
+    "high",
+    ("P", "A"),
+    "Gateway CUSTOM_JWT configuration incomplete",
+    family="Authentication",
+    checklist=("auth.jwt", "res.gateway"),
+)
+def gateway_jwt_config_incomplete(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    The AUTH002 check for gateways: a `CUSTOM_JWT` gateway needs a valid discovery URL
+    and `allowedAudience` or `allowedClients` (only scopes or claims: warn).
+
+    ### Why is this bad?
+    A gateway that accepts any token of the issuer exposes every tool behind it to every
+    application of that identity provider.
+
+    ### Example
+    ```json
+    {"name": "Tools", "authorizerType": "CUSTOM_JWT", "authorizerConfiguration": {}}
+    ```
+
+    ### Fix
+    Complete `authorizerConfiguration.customJwtAuthorizer` (discovery URL, allowed
+    clients or audience), then `agentcore deploy`.
+
+    ### References
+    - agents-harden skill, "Inbound auth"; agents-connect skill
+    """
+    subjects = [
+        (g.name, "/authorizerConfiguration", g.jwt, g.where, g.where.file)
+        for g in facts.project.gateways
+        if (g.authorizer_type or "").upper() == "CUSTOM_JWT"
+    ]
+    return _jwt_rule(facts, out, subjects, "gateway")
+
+
+@rule(
+    "AUTH005",
+    "gateway-debug-exceptions",
+    "medium",
+    ("P", "A"),
+    "Gateway returns DEBUG exception details",
+    family="Authentication",
+    checklist=("res.gateway",),
+)
+def gateway_debug_exceptions(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Warns when a gateway's `exceptionLevel` is `DEBUG`.
+
+    ### Why is this bad?
+    In DEBUG mode the gateway returns internal error details (target responses, stack
+    information) to the caller, which helps an attacker map your tools and backends.
+
+    ### Example
+    ```json
+    {"name": "Tools", "exceptionLevel": "DEBUG"}
+    ```
+
+    ### Fix
+    Set `exceptionLevel` to `NONE` for production, then `agentcore deploy`.
+
+    ### References
+    - agents-harden skill, checklist "Gateway auth configured"
+    """
+    gateways = facts.project.gateways
+    if not gateways:
+        return not_applicable("the project defines no gateways")
+    for gateway in gateways:
+        if (gateway.exception_level or "").upper() == "DEBUG":
+            out.warn(
+                f"gateway {gateway.name!r} returns DEBUG exception details to callers",
+                gateway.where.at("exceptionLevel"),
+                subject=gateway.name,
+                fix=located_edit(
+                    gateway.where,
+                    [("/exceptionLevel", "NONE")],
+                    f"Stop returning internal error details from {gateway.name}.",
+                ),
+            )
+        else:
+            out.note(f"{gateway.name}: exceptionLevel {gateway.exception_level or 'NONE (default)'}")
+    return None

@@ -1,0 +1,173 @@
+"""The ``agentcore-readiness`` command line: the MCP tools for terminals and CI.
+
+Exit codes of ``check``: 0 when no finding at or above ``--fail-on`` fails, 1 when one
+does, 2 on a usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from agentcore_readiness import __version__
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agentcore-readiness",
+        description="Production-readiness review for AWS Bedrock AgentCore agents (MCP server and CLI).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the MCP server")
+    serve.add_argument(
+        "--transport",
+        choices=("stdio", "http"),
+        default="stdio",
+        help="stdio (default; what MCP clients launch) or streamable HTTP",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    serve.add_argument("--stateless", action="store_true", help="stateless HTTP, for horizontal scaling")
+    serve.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr")
+
+    check = sub.add_parser("check", help="review a project and print the report")
+    check.add_argument("path", help="project directory, a file inside it, or a repository of projects")
+    check.add_argument("--format", choices=("markdown", "json", "sarif"), default="markdown")
+    check.add_argument("--select", type=_codes, default=[], help="only these rule codes or prefixes (comma-separated)")
+    check.add_argument("--ignore", type=_codes, default=[], help="skip these rule codes or prefixes (comma-separated)")
+    check.add_argument(
+        "--fail-on",
+        choices=(*SEVERITIES, "never"),
+        default=None,
+        help="exit 1 when a finding of this severity or above fails (default high)",
+    )
+    check.add_argument(
+        "--workload",
+        choices=("interactive", "request-reply", "batch", "background"),
+        default=None,
+        help="workload shape for the session-lifecycle rules",
+    )
+    check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
+
+    sub.add_parser("rules", help="list the rules")
+    explain = sub.add_parser("explain", help="explain a rule")
+    explain.add_argument("code", help="rule code, e.g. AUTH003")
+    return parser
+
+
+def _fails_at(report: object, threshold: str) -> bool:
+    from agentcore_readiness.model import SEVERITY_ORDER, Report
+
+    assert isinstance(report, Report)
+    if threshold == "never":
+        return False
+    floor = SEVERITY_ORDER[threshold]
+    return any(f.level == "fail" and SEVERITY_ORDER[f.severity] >= floor for f in report.findings())
+
+
+def _render(report: object, fmt: str) -> str:
+    from agentcore_readiness.model import Report
+
+    assert isinstance(report, Report)
+    if fmt == "json":
+        from agentcore_readiness.render.json import render_json
+
+        return render_json(report)
+    if fmt == "sarif":
+        from agentcore_readiness.render.sarif import render_sarif
+
+        return render_sarif(report)
+    from agentcore_readiness.render.checklist import checklist_for_report
+    from agentcore_readiness.render.summary import render_summary
+
+    return render_summary(report) + "\n" + checklist_for_report(report).markdown
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from agentcore_readiness.engine import InputError
+    from agentcore_readiness.tools.review import run_review
+
+    try:
+        report = run_review(args.path, args.select, args.ignore, args.workload)
+    except InputError as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = _render(report, args.format)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text if text.endswith("\n") else text + "\n")
+        except OSError as exc:
+            print(f"agentcore-readiness: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return EXIT_FINDINGS if _fails_at(report, args.fail_on or "high") else EXIT_OK
+
+
+def _cmd_rules() -> int:
+    from agentcore_readiness.tools.rules import catalog
+
+    for meta in catalog().rules:
+        print(f"{meta.code:8} {meta.severity:8} {''.join(meta.inputs):4} {meta.name:40} {meta.title}")
+    return EXIT_OK
+
+
+def _cmd_explain(code: str) -> int:
+    from agentcore_readiness.engine import InputError
+    from agentcore_readiness.tools.rules import explain
+
+    try:
+        meta = explain(code)
+    except InputError as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{meta.code} {meta.name} ({meta.severity}; inputs {', '.join(meta.inputs)})")
+    print(meta.title)
+    print()
+    print(meta.doc)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from agentcore_readiness.log import configure
+
+    configure(getattr(args, "log_level", None))
+    if args.command == "serve":
+        from agentcore_readiness.server.app import run
+        from agentcore_readiness.settings import Settings
+
+        run(
+            Settings(
+                transport=args.transport,
+                host=args.host,
+                port=args.port,
+                stateless_http=args.stateless,
+                log_level=args.log_level,
+            )
+        )
+        return EXIT_OK
+    if args.command == "check":
+        return _cmd_check(args)
+    if args.command == "rules":
+        return _cmd_rules()
+    if args.command == "explain":
+        return _cmd_explain(args.code)
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""The review engine: find projects, gather the facts the chosen rules need, run the rules.
+
+A rule that raises becomes that rule's ``error`` result; every other rule still runs
+and the report still comes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agentcore_readiness import __version__
+from agentcore_readiness.checks.registry import (
+    Facts,
+    Findings,
+    ReviewOptions,
+    Rule,
+    load_rules,
+    select_rules,
+    unknown_codes,
+)
+from agentcore_readiness.facts.project import ProjectFacts, ProjectNotFound, discover_projects, load_project
+from agentcore_readiness.log import get_logger
+from agentcore_readiness.model import FactError, ProjectReport, Report, RuleResult, Status, summarize
+
+log = get_logger(__name__)
+
+
+class InputError(Exception):
+    """Bad input from the user (no such path, no project, unknown rule code)."""
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    target: str
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    options: ReviewOptions = field(default_factory=ReviewOptions)
+    aws_facts: Callable[[ProjectFacts], tuple[Any, str | None]] | None = None
+    """Gathers AWS facts for a project: returns (facts, None) or (None, why not)."""
+
+
+def resolve_target(target: str) -> list[tuple[Path, str]]:
+    """Project roots for ``target`` with the path to show for each."""
+    path = Path(target).expanduser()
+    try:
+        roots = discover_projects(path)
+    except FileNotFoundError:
+        raise InputError(f"{target}: no such file or directory") from None
+    except ProjectNotFound as exc:
+        raise InputError(str(exc)) from None
+    except OSError as exc:
+        raise InputError(f"{target}: cannot be read ({exc.strerror or exc})") from None
+    base = path.resolve() if path.is_dir() else path.resolve().parent
+    shown: list[tuple[Path, str]] = []
+    for root in roots:
+        if root == base:
+            shown.append((root, target if path.is_dir() else str(Path(target).parent)))
+        elif base in root.parents:
+            shown.append((root, str(Path(target) / root.relative_to(base))))
+        else:
+            shown.append((root, str(root)))
+    return shown
+
+
+def needs_code(rules: Sequence[Rule]) -> bool:
+    return any("C" in r.meta.inputs for r in rules)
+
+
+def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Facts, list[Rule]]:
+    """Load the project, choose its rules (the request's, then its own settings), and
+    gather only the facts those rules need.
+    """
+    project = load_project(root, display)
+    registry = load_rules()
+    select = request.select or project.settings.select
+    ignore = (*request.ignore, *project.settings.ignore)
+    chosen = [r for r in select_rules(registry, select, ignore) if r.in_review]
+    code = None
+    if needs_code(chosen):
+        from agentcore_readiness.facts.code import build_code_index
+
+        code = build_code_index(project)
+    aws: Any = None
+    aws_unavailable: str | None = "AWS checks were not requested (run with --aws, or pass aws=true)"
+    if request.options.aws_requested and request.aws_facts is not None:
+        aws, aws_unavailable = request.aws_facts(project)
+    options = ReviewOptions(
+        workload=request.options.workload or project.settings.workload,
+        aws_requested=request.options.aws_requested,
+        measure_imports=request.options.measure_imports,
+    )
+    facts = Facts(
+        project=project, now=datetime.now(UTC), code=code, aws=aws, aws_unavailable=aws_unavailable, options=options
+    )
+    return facts, chosen
+
+
+def run_rule(rule: Rule, facts: Facts) -> RuleResult:
+    out = Findings(rule.meta)
+    try:
+        verdict = rule.check(facts, out)
+    except Exception as exc:
+        log.error("rule crashed", rule=rule.meta.code, error_type=type(exc).__name__, exc_info=True)
+        return RuleResult(
+            rule=rule.meta.code,
+            status="error",
+            reason=f"the check itself failed ({type(exc).__name__}); the rest of the report is unaffected",
+        )
+    findings = out.items
+    suppressed = 0
+    if facts.code is not None and findings:
+        kept = []
+        for finding in findings:
+            py_file = facts.code.file(finding.location.path) if finding.location.path else None
+            if py_file is not None and py_file.suppressed(rule.meta.code, finding.location.line):
+                suppressed += 1
+            else:
+                kept.append(finding)
+        findings = kept
+    levels = {f.level for f in findings}
+    status: Status
+    if "fail" in levels:
+        status, reason = "fail", None
+    elif "warn" in levels:
+        status, reason = "warn", None
+    elif verdict is not None:
+        status, reason = verdict.status, verdict.reason
+    elif suppressed and not findings:
+        status, reason = "pass", f"{suppressed} finding(s) suppressed in code"
+    else:
+        status, reason = "pass", "; ".join(out.notes) or None
+    return RuleResult(rule=rule.meta.code, status=status, reason=reason, findings=findings, suppressed=suppressed)
+
+
+def run_rules(facts: Facts, rules: Sequence[Rule]) -> list[RuleResult]:
+    return [run_rule(rule, facts) for rule in rules]
+
+
+def review(request: ReviewRequest) -> Report:
+    """Review every project found at ``request.target``."""
+    registry = load_rules()
+    bad = unknown_codes(registry, (*request.select, *request.ignore))
+    if bad:
+        raise InputError(f"unknown rule code(s): {', '.join(bad)} (see `agentcore-readiness rules`)")
+    started = time.perf_counter()
+    projects: list[ProjectReport] = []
+    for root, display in resolve_target(request.target):
+        facts, chosen = gather_facts(root, display, request)
+        results = run_rules(facts, chosen)
+        errors: list[FactError] = [*facts.project.errors]
+        if facts.code is not None:
+            errors.extend(
+                FactError(source=s.path, message=f"skipped: {s.reason}", fact="code") for s in facts.code.skipped
+            )
+        projects.append(
+            ProjectReport(
+                path=display,
+                name=facts.project.name,
+                layout=facts.project.layout,  # type: ignore[arg-type]
+                agents=facts.project.agent_names,
+                results=results,
+                fact_errors=errors,
+                summary=summarize(results),
+            )
+        )
+    log.debug("review finished", target=request.target, seconds=round(time.perf_counter() - started, 4))
+    return Report(
+        version=__version__,
+        target=request.target,
+        projects=projects,
+        rules={r.rule: registry[r.rule].meta.model_copy(update={"doc": ""}) for p in projects for r in p.results},
+    )

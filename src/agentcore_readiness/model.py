@@ -1,0 +1,150 @@
+"""The report model: findings, rule results and reports.
+
+These pydantic models are the output schemas of the MCP tools and the shape of the
+JSON report. The keys named in the output contract (``projects[].path``,
+``results[].rule/status/findings``, ``findings[].rule/severity/message/location``)
+are stable.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["critical", "high", "medium", "low", "info"]
+Status = Literal["pass", "fail", "warn", "unknown", "skipped", "not_applicable", "error"]
+FindingLevel = Literal["fail", "warn", "info"]
+Input = Literal["P", "C", "A", "T", "X"]
+
+SEVERITY_ORDER: dict[str, int] = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+STATUSES: tuple[Status, ...] = ("pass", "fail", "warn", "unknown", "skipped", "not_applicable", "error")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Location(_Frozen):
+    """Where a finding is: a file inside the project (``path`` relative to the project
+    root, ``/``-separated, ``line`` 1-based) or an AWS resource (``arn``, ``region``).
+    """
+
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    pointer: str | None = Field(default=None, description="JSON pointer (or YAML path) inside the file")
+    arn: str | None = None
+    region: str | None = None
+
+    def display(self) -> str:
+        if self.path:
+            text = self.path
+            if self.line:
+                text += f":{self.line}"
+            if self.pointer:
+                text += f" ({self.pointer})"
+            return text
+        if self.arn:
+            return self.arn + (f" [{self.region}]" if self.region and self.region not in self.arn else "")
+        return "project"
+
+
+class Fix(_Frozen):
+    """What to do about a finding: a summary, exact commands, and where it applies a
+    config patch (RFC 6902 JSON Patch operations against ``patch_file``) or a ready
+    policy document.
+    """
+
+    summary: str
+    commands: list[str] = Field(default_factory=list)
+    patch: list[dict[str, Any]] | None = None
+    patch_file: str | None = None
+    policy: dict[str, Any] | None = None
+
+
+class Finding(_Frozen):
+    rule: str
+    severity: Severity
+    level: FindingLevel = "fail"
+    message: str
+    location: Location = Field(default_factory=Location)
+    evidence: str | None = None
+    fix: Fix | None = None
+    subject: str | None = Field(default=None, description="The runtime, gateway or resource the finding is about")
+
+
+class RuleMeta(_Frozen):
+    code: str
+    name: str
+    severity: Severity
+    inputs: list[Input]
+    title: str
+    family: str
+    checklist: list[str] = Field(default_factory=list, description="Checklist items this rule feeds")
+    doc: str = ""
+
+
+class RuleResult(_Frozen):
+    rule: str
+    status: Status
+    reason: str | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    suppressed: int = 0
+
+
+class FactError(_Frozen):
+    """A project file or AWS fact that could not be read, and where."""
+
+    source: str
+    message: str
+    location: Location = Field(default_factory=Location)
+    fact: str | None = None
+
+
+class Summary(_Frozen):
+    pass_: int = Field(default=0, alias="pass")
+    fail: int = 0
+    warn: int = 0
+    unknown: int = 0
+    skipped: int = 0
+    not_applicable: int = 0
+    error: int = 0
+    findings: int = 0
+    suppressed: int = 0
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+
+class ProjectReport(_Frozen):
+    path: str
+    name: str
+    layout: Literal["agentcore-cli", "starter-toolkit", "unknown"]
+    agents: list[str] = Field(default_factory=list)
+    results: list[RuleResult] = Field(default_factory=list)
+    fact_errors: list[FactError] = Field(default_factory=list)
+    summary: Summary = Field(default_factory=Summary)
+
+
+class Report(_Frozen):
+    tool: str = "agentcore-readiness"
+    version: str
+    target: str
+    projects: list[ProjectReport]
+    rules: dict[str, RuleMeta] = Field(default_factory=dict)
+    errors: list[FactError] = Field(default_factory=list, description="Errors not tied to one project")
+
+    def findings(self) -> list[Finding]:
+        return [f for p in self.projects for r in p.results for f in r.findings]
+
+
+def summarize(results: list[RuleResult]) -> Summary:
+    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
+    findings = 0
+    suppressed = 0
+    for result in results:
+        counts[result.status] += 1
+        findings += len(result.findings)
+        suppressed += result.suppressed
+    return Summary.model_validate({**counts, "findings": findings, "suppressed": suppressed})

@@ -1,0 +1,1 @@
+"""Renderers: the skill's checklist (markdown), JSON, SARIF 2.1.0."""

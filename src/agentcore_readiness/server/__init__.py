@@ -1,0 +1,1 @@
+"""The MCP server: the tools, prompts and resources over stdio and streamable HTTP."""

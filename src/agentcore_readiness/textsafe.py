@@ -1,0 +1,50 @@
+"""Safe echoing of text that came from scanned files or from users.
+
+Anything we quote back (a snippet, a string, a header) is cut to a short excerpt, has
+likely secrets masked and has invisible and control characters removed, so a scanned
+project cannot smuggle instructions to the model that reads our output, nor make us
+print a credential.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width, bidi controls, tag characters and other invisible format characters.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]"
+)
+_SECRETISH = re.compile(
+    r"(sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{12,}"
+    r"|(?:AKIA|ASIA)[A-Z0-9]{16}"
+    r"|gh[pousr]_[A-Za-z0-9]{20,}"
+    r"|xox[abposr]-[A-Za-z0-9-]{10,}"
+    r"|(?:sk|rk)_live_[A-Za-z0-9]{16,}"
+    r"|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----)"
+)
+
+
+def mask_secret(value: str, keep: int = 4) -> str:
+    """``sk-a…(51 chars)``: a short prefix and the length, never the value."""
+    prefix = value[:keep]
+    return f"{prefix}…({len(value)} chars)"
+
+
+def strip_invisible(text: str) -> str:
+    text = _INVISIBLE.sub("", text)
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
+
+
+def mask_secrets(text: str) -> str:
+    return _SECRETISH.sub(lambda m: mask_secret(m.group(0)), text)
+
+
+def excerpt(text: str, limit: int = 200) -> str:
+    """A safe, single-purpose quote of ``text``: masked, stripped, at most ``limit`` characters."""
+    cleaned = mask_secrets(strip_invisible(text))
+    if len(cleaned) > limit:
+        cleaned = cleaned[: limit - 1] + "…"
+    return cleaned
