@@ -6,7 +6,11 @@ here.
 
 RULE_MODULES: tuple[str, ...] = (
     "preconditions",
+    "iam",
+    "shell",
     "auth",
+    "jwt",
+    "code_quality",
     "secrets",
     "gateway",
     "observability",
@@ -14,6 +18,7 @@ RULE_MODULES: tuple[str, ...] = (
     "performance",
     "sessions",
     "resources",
+    "testing",
 )
 
 FAMILY_ORDER: tuple[str, ...] = (

@@ -1,0 +1,3 @@
+"""Testing: the agent's own tests."""
+
+from __future__ import annotations
