@@ -142,3 +142,33 @@ def test_gateway_jwt_without_configuration_fails(project: ProjectBuilder) -> Non
     result = project.results("AUTH004")["AUTH004"]
     assert result.status == "fail"
     assert "has no customJwtAuthorizer configuration" in result.findings[0].message
+
+
+def test_wrong_casing_fix_moves_the_authorizer_object(project: ProjectBuilder) -> None:
+    project.agentcore(
+        runtimes=[
+            runtime(
+                authorizerType="CUSTOM_JWT",
+                authorizerConfiguration={
+                    "customJWTAuthorizer": {
+                        "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+                        "allowedClients": ["abc"],
+                    }
+                },
+            )
+        ]
+    )
+    result = project.results("AUTH002")["AUTH002"]
+    assert [f.message for f in result.findings] == [
+        "runtime 'Agent' uses the key 'customJWTAuthorizer'; this file's format expects 'customJwtAuthorizer', "
+        "so the authorizer is not read"
+    ]
+    fix = result.findings[0].fix
+    assert fix is not None
+    assert fix.patch == [
+        {
+            "op": "move",
+            "from": "/runtimes/0/authorizerConfiguration/customJWTAuthorizer",
+            "path": "/runtimes/0/authorizerConfiguration/customJwtAuthorizer",
+        }
+    ]

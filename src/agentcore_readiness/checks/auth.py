@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from agentcore_readiness.checks.fixes import jwt_authorizer_template, located_edit, runtime_edit
+from agentcore_readiness.checks.fixes import Move, jwt_authorizer_template, located_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule
 from agentcore_readiness.facts.project import CLI_CONFIG, JwtAuthorizer, Located
 from agentcore_readiness.model import Location
@@ -70,22 +71,30 @@ def runtime_auth_none(facts: Facts, out: Findings) -> Verdict | None:
     return None
 
 
-def _jwt_problems(jwt: JwtAuthorizer | None, expected_key: str | None) -> list[tuple[str, str, str]]:
-    """(level, message, pointer suffix) for a JWT authorizer configuration."""
+_PLACEHOLDER_DISCOVERY = "https://<your-idp>/.well-known/openid-configuration"
+
+JwtProblem = tuple[str, str, str, list[tuple[str, Any]]]
+
+
+def _jwt_problems(jwt: JwtAuthorizer | None, expected_key: str, where_base: str) -> list[JwtProblem]:
+    """(level, message, pointer suffix, edits) for a JWT authorizer configuration; pointers are
+    relative to the authorizer configuration object."""
     if jwt is None:
-        return [("fail", "is CUSTOM_JWT but has no customJwtAuthorizer configuration", "")]
-    problems: list[tuple[str, str, str]] = []
+        template = {expected_key: jwt_authorizer_template()["customJwtAuthorizer"]}
+        return [("fail", "is CUSTOM_JWT but has no customJwtAuthorizer configuration", "", [("", template)])]
+    problems: list[JwtProblem] = []
     base = "/" + jwt.key
-    if expected_key and jwt.key != expected_key:
+    if jwt.key != expected_key:
         problems.append(
             (
                 "fail",
                 f"uses the key {jwt.key!r}; this file's format expects {expected_key!r}, so the authorizer is not read",
                 base,
+                [("/" + expected_key, Move(where_base + base))],
             )
         )
     if not jwt.discovery_url:
-        problems.append(("fail", "has no discoveryUrl", base + "/discoveryUrl"))
+        problems.append(("fail", "has no discoveryUrl", base, [(base + "/discoveryUrl", _PLACEHOLDER_DISCOVERY)]))
     elif not DISCOVERY_URL.match(jwt.discovery_url):
         problems.append(
             (
@@ -93,27 +102,23 @@ def _jwt_problems(jwt: JwtAuthorizer | None, expected_key: str | None) -> list[t
                 f"discoveryUrl {jwt.discovery_url!r} is not an https URL ending in "
                 "/.well-known/openid-configuration (or oauth-authorization-server)",
                 base + "/discoveryUrl",
+                [(base + "/discoveryUrl", _PLACEHOLDER_DISCOVERY)],
             )
         )
     if not jwt.allowed_audience and not jwt.allowed_clients:
+        edits: list[tuple[str, Any]] = [(base + "/allowedClients", ["<client-id>"])]
         if jwt.allowed_scopes or jwt.custom_claims:
-            problems.append(
-                (
-                    "warn",
-                    "checks only scopes or custom claims: any token from the issuer with those passes; add "
-                    "allowedClients (tokens with client_id) or allowedAudience (tokens with aud)",
-                    base,
-                )
+            message = (
+                "checks only scopes or custom claims: any token from the issuer with those passes; add "
+                "allowedClients (tokens with client_id) or allowedAudience (tokens with aud)"
             )
+            problems.append(("warn", message, base, edits))
         else:
-            problems.append(
-                (
-                    "fail",
-                    "has neither allowedAudience nor allowedClients: set allowedClients for tokens that carry "
-                    "client_id (Cognito access tokens) or allowedAudience for tokens that carry aud",
-                    base,
-                )
+            message = (
+                "has neither allowedAudience nor allowedClients: set allowedClients for tokens that carry "
+                "client_id (Cognito access tokens) or allowedAudience for tokens that carry aud"
             )
+            problems.append(("fail", message, base, edits))
     return problems
 
 
@@ -124,12 +129,9 @@ def _jwt_rule(
         return not_applicable(f"no {kind} uses CUSTOM_JWT")
     for name, auth_pointer, jwt, where, file in subjects:
         expected = "customJwtAuthorizer" if file == CLI_CONFIG else "customJWTAuthorizer"
-        problems = _jwt_problems(jwt, expected)
-        for level, message, suffix in problems:
+        problems = _jwt_problems(jwt, expected, where.base + auth_pointer)
+        for level, message, suffix, edits in problems:
             location: Location = where.at(*[p for p in (auth_pointer + suffix).split("/") if p])
-            template = jwt_authorizer_template(jwt.discovery_url if jwt else None)
-            if file != CLI_CONFIG:
-                template = {"customJWTAuthorizer": template["customJwtAuthorizer"]}
             out.add(
                 "fail" if level == "fail" else "warn",
                 f"{kind} {name!r} {message}",
@@ -137,9 +139,9 @@ def _jwt_rule(
                 subject=name,
                 fix=located_edit(
                     where,
-                    [(auth_pointer, template)],
-                    f"Complete the JWT authorizer of {name} with the IdP's discovery URL and the client IDs or "
-                    "audiences its tokens carry.",
+                    [(auth_pointer + pointer_suffix, value) for pointer_suffix, value in edits],
+                    f"Complete the JWT authorizer of {name}: the IdP's discovery URL, and allowedClients "
+                    "(tokens with client_id, e.g. Cognito access tokens) or allowedAudience (tokens with aud).",
                 ),
             )
         if not problems:

@@ -5,6 +5,7 @@ that apply them.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG, Located, Runtime
@@ -14,7 +15,22 @@ VALIDATE_AND_DEPLOY = "agentcore validate && agentcore deploy"
 TOOLKIT_REDEPLOY = "agentcore launch"
 
 
+@dataclass(frozen=True)
+class Move:
+    """A value for an edit that moves the object found at ``source`` (a JSON pointer) to the edit's path."""
+
+    source: str
+
+
+def _op(op: str, path: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, Move):
+        return {"op": "move", "from": value.source, "path": path}
+    return {"op": op, "path": path, "value": value}
+
+
 def _pretty(value: Any) -> str:
+    if isinstance(value, Move):
+        return f"the object now at {value.source}"
     return json.dumps(value, separators=(", ", ": "))
 
 
@@ -35,14 +51,14 @@ def config_edit(
         return Fix(
             summary=f"{summary} In {TOOLKIT_CONFIG} set {sets}, then redeploy.",
             commands=[*(commands or []), TOOLKIT_REDEPLOY],
-            patch=[{"op": op, "path": p, "value": v} for p, v in edits],
+            patch=[_op(op, p, v) for p, v in edits],
             patch_file=TOOLKIT_CONFIG,
         )
     sets = ", ".join(f"`{p}` to `{_pretty(v)}`" for p, v in edits)
     return Fix(
         summary=f"{summary} In {CLI_CONFIG} set {sets}, then validate and deploy.",
         commands=[*(commands or []), VALIDATE_AND_DEPLOY],
-        patch=[{"op": op, "path": p, "value": v} for p, v in edits],
+        patch=[_op(op, p, v) for p, v in edits],
         patch_file=CLI_CONFIG,
     )
 
@@ -50,7 +66,9 @@ def config_edit(
 def runtime_edit(
     runtime: Runtime, logical_edits: list[tuple[str, Any]], summary: str, commands: list[str] | None = None
 ) -> Fix:
-    edits = [(runtime.where.base + runtime.fields.get(field, "/" + field), value) for field, value in logical_edits]
+    edits: list[tuple[str, Any]] = [
+        (runtime.where.base + runtime.fields.get(field, "/" + field), value) for field, value in logical_edits
+    ]
     return config_edit(runtime.where.file, edits, summary, commands)
 
 
