@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from agentcore_readiness.checks.fixes import Move, jwt_authorizer_template, located_edit, runtime_edit
-from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule
+from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.facts.project import CLI_CONFIG, JwtAuthorizer, Located
 from agentcore_readiness.model import Location
 
@@ -235,8 +235,12 @@ def gateway_auth_none(facts: Facts, out: Findings) -> Verdict | None:
     gateways = facts.project.gateways
     if not gateways:
         return not_applicable("the project defines no gateways")
+    undetermined: list[str] = []
     for gateway in gateways:
         declared = gateway.authorizer_type
+        if declared is not None and declared.upper() not in ("NONE", "AWS_IAM", "CUSTOM_JWT"):
+            undetermined.append(f"{gateway.name}: authorizerType {declared!r} is not NONE, AWS_IAM or CUSTOM_JWT")
+            continue
         if declared is None or declared.upper() == "NONE":
             why = "authorizerType is NONE" if declared else "authorizerType is absent, which the CLI deploys as NONE"
             out.fail(
@@ -256,6 +260,8 @@ def gateway_auth_none(facts: Facts, out: Findings) -> Verdict | None:
             )
         else:
             out.note(f"{gateway.name}: {declared}")
+    if undetermined and not out.items:
+        return unknown("; ".join(undetermined) + " (see CFG001)")
     return None
 
 

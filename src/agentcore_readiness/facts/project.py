@@ -528,6 +528,13 @@ def _s(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _declared(value: Any) -> str | None:
+    """A field as written: ``None`` when absent, its text when it is not a string (an invalid value)."""
+    if value is None or isinstance(value, str):
+        return value
+    return repr(value)
+
+
 def _i(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -734,7 +741,7 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         gateways.append(
             Gateway(
                 name=_s(item.get("name")) or f"gateway[{index}]",
-                authorizer_type=_s(item.get("authorizerType")),
+                authorizer_type=_declared(item.get("authorizerType")),
                 jwt=_jwt(_d(item.get("authorizerConfiguration")), "customJwtAuthorizer", "customJWTAuthorizer"),
                 exception_level=_s(item.get("exceptionLevel")),
                 targets=tuple(targets_),

@@ -77,7 +77,7 @@ def _item_note(
             "not checked in this review: " + ", ".join(f"{code} ({_needs(metas.get(code))})" for code in missing)
         )
     if mark == "-":
-        return "; ".join(r.reason for r in results if r.reason) or "not applicable"
+        return "; ".join(dict.fromkeys(r.reason for r in results if r.reason)) or "not applicable"
     if not results and item.manual_note:
         return "manual: " + item.manual_note
     if not results and not missing:
