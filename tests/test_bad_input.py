@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import ProjectBuilder, runtime
 
 from agentcore_readiness.engine import InputError, ReviewRequest, review
+from conftest import ProjectBuilder, runtime
 
 CONFIG = "agentcore/agentcore.json"
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import ProjectBuilder, findings_of, runtime
-
 from agentcore_readiness.engine import ReviewRequest, resolve_target, review
 from agentcore_readiness.facts.project import load_project, parse_dockerfile
+from conftest import ProjectBuilder, findings_of, runtime
 
 MULTI_AGENT_YAML = """
 default_agent: billing

@@ -1,0 +1,106 @@
+"""The command line: formats, exit codes, rules and explain."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agentcore_readiness.cli import main
+from conftest import ProjectBuilder, runtime
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "support-desk"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_clean_project_exits_zero_at_default_threshold(project: ProjectBuilder, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.agentcore()
+    code, out, _ = run(capsys, "check", str(project.root))
+    assert code == 0
+    assert "Production Readiness Checklist for Demo" in out
+
+
+def test_failing_high_finding_exits_one(project: ProjectBuilder, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.agentcore(runtimes=[runtime(authorizerType="NONE")])
+    code, _, _ = run(capsys, "check", str(project.root), "--format", "json")
+    assert code == 1
+
+
+def test_fail_on_threshold_and_never(project: ProjectBuilder, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.agentcore()  # OBS004 fails at medium severity only
+    assert run(capsys, "check", str(project.root), "--fail-on", "medium")[0] == 1
+    assert run(capsys, "check", str(project.root), "--fail-on", "high")[0] == 0
+    project.agentcore(runtimes=[runtime(authorizerType="NONE")])
+    assert run(capsys, "check", str(project.root), "--fail-on", "never")[0] == 0
+
+
+def test_select_and_ignore(project: ProjectBuilder, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.agentcore(runtimes=[runtime(authorizerType="NONE")])
+    code, out, _ = run(
+        capsys, "check", str(project.root), "--format", "json", "--select", "AUTH,OBS001", "--ignore", "AUTH005"
+    )
+    rules = [r["rule"] for r in json.loads(out)["projects"][0]["results"]]
+    assert rules == ["AUTH001", "AUTH002", "AUTH003", "AUTH004", "OBS001"]
+    assert code == 1
+
+
+def test_usage_and_input_errors_exit_two(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(capsys, "check", str(tmp_path / "missing"))
+    assert (code, out) == (2, "")
+    assert err == f"agentcore-readiness: error: {tmp_path / 'missing'}: no such file or directory\n"
+    (tmp_path / "empty").mkdir()
+    assert run(capsys, "check", str(tmp_path / "empty"))[0] == 2
+    assert run(capsys, "explain", "NOPE1")[0] == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check"])
+    assert exit_info.value.code == 2
+
+
+def test_unknown_select_code_exits_two(project: ProjectBuilder, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.agentcore()
+    code, _, err = run(capsys, "check", str(project.root), "--select", "XYZ")
+    assert code == 2
+    assert "unknown rule code(s): XYZ" in err
+
+
+def test_output_file(project: ProjectBuilder, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.agentcore()
+    target = tmp_path / "report.sarif"
+    code, out, _ = run(capsys, "check", str(project.root), "--format", "sarif", "-o", str(target))
+    assert (code, out) == (0, "")
+    assert json.loads(target.read_text())["version"] == "2.1.0"
+
+
+def test_rules_and_explain(capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "rules")
+    assert code == 0
+    assert any(line.startswith("AUTH003  critical P") for line in out.splitlines())
+    code, out, _ = run(capsys, "explain", "auth003")
+    assert code == 0
+    assert out.startswith("AUTH003 gateway-auth-none (critical; inputs P, A)\n")
+    assert "### Fix" in out
+
+
+def test_console_script_on_the_bundled_example() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "agentcore_readiness.cli", "check", str(EXAMPLE), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stderr
+    report = json.loads(completed.stdout)
+    statuses = {r["rule"]: r["status"] for r in report["projects"][0]["results"]}
+    assert statuses["AUTH003"] == "fail"
+    assert statuses["OBS001"] == "fail"
+    assert completed.stderr == ""

@@ -1,0 +1,136 @@
+"""Renderers: the checklist marks, the JSON output contract, SARIF 2.1.0 against the official schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentcore_readiness.render.checklist import checklist_for_report
+from agentcore_readiness.render.json import render_json
+from agentcore_readiness.render.sarif import render_sarif
+from conftest import ProjectBuilder, gateway, runtime
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA_CACHE = REPO / ".cache" / "sarif" / "sarif-2.1.0-rtm.5.json"
+
+
+def _sarif_schema() -> dict[str, Any]:
+    """The SARIF 2.1.0 JSON schema, from $SARIF_SCHEMA_PATH or the npm package that ships it."""
+    configured = os.environ.get("SARIF_SCHEMA_PATH")
+    if configured and Path(configured).is_file():
+        return json.loads(Path(configured).read_text())
+    if not SCHEMA_CACHE.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("the SARIF schema needs npm (package @microsoft/jest-sarif) or SARIF_SCHEMA_PATH")
+        work = SCHEMA_CACHE.parent
+        work.mkdir(parents=True, exist_ok=True)
+        packed = subprocess.run(
+            [npm, "pack", "@microsoft/jest-sarif@1.0.0-beta.0", "--silent"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if packed.returncode != 0:
+            pytest.skip(f"could not fetch the SARIF schema from npm: {packed.stderr.strip()[:200]}")
+        archive = work / packed.stdout.strip().splitlines()[-1]
+        with tarfile.open(archive) as tar:
+            member = tar.extractfile("package/lib/schemas/sarif-2.1.0-rtm.5.json")
+            assert member is not None
+            SCHEMA_CACHE.write_bytes(member.read())
+        archive.unlink()
+    return json.loads(SCHEMA_CACHE.read_text())
+
+
+def failing_project(project: ProjectBuilder) -> None:
+    project.agentcore(
+        runtimes=[
+            runtime(
+                authorizerType="NONE", lifecycleConfiguration={"idleRuntimeSessionTimeout": 120, "maxLifetime": 3600}
+            )
+        ],
+        agentCoreGateways=[gateway("Open", authorizerType="NONE")],
+    )
+
+
+def test_checklist_marks_follow_rule_statuses(project: ProjectBuilder) -> None:
+    failing_project(project)
+    result = checklist_for_report(project.review())
+    checklist = result.checklists[0]
+    marks = {item.key: item.mark for section in checklist.sections for item in section.items}
+    assert marks["auth.not_none"] == " "
+    assert marks["auth.jwt"] == "-"
+    assert marks["obs.xray"] == "x"
+    assert marks["res.memory"] == "-"
+    assert marks["test.memory"] == "?"
+    markdown = result.markdown
+    assert markdown.startswith("Production Readiness Checklist for Demo\n\nIAM\n")
+    assert (
+        "[ ] Inbound auth is AWS_IAM or CUSTOM_JWT (not NONE)\n    - FAIL AUTH001 (critical) runtime 'Agent'"
+        in markdown
+    )
+    assert "[x] X-Ray tracing enabled (auto-configured)\n" in markdown
+    sections = [line for line in markdown.splitlines() if line and not line.startswith(("[", " "))]
+    assert sections[1:9] == [
+        "IAM",
+        "Authentication",
+        "Shell Access (if using InvokeAgentRuntimeCommand)",
+        "Code quality",
+        "Observability",
+        "Performance",
+        "Resources",
+        "Testing",
+    ]
+
+
+def test_json_keeps_the_output_contract(project: ProjectBuilder) -> None:
+    failing_project(project)
+    data = json.loads(render_json(project.review()))
+    project_entry = data["projects"][0]
+    assert project_entry["path"] == str(project.root)
+    result = next(r for r in project_entry["results"] if r["rule"] == "AUTH001")
+    assert result["status"] == "fail"
+    finding = result["findings"][0]
+    assert {k: finding[k] for k in ("rule", "severity", "message")} == {
+        "rule": "AUTH001",
+        "severity": "critical",
+        "message": "runtime 'Agent' accepts unauthenticated calls (authorizerType NONE)",
+    }
+    assert finding["location"]["path"] == "agentcore/agentcore.json"
+    assert isinstance(finding["location"]["line"], int)
+
+
+def test_sarif_validates_against_the_official_schema(project: ProjectBuilder) -> None:
+    import jsonschema
+
+    failing_project(project)
+    sarif = json.loads(render_sarif(project.review()))
+    jsonschema.Draft4Validator(_sarif_schema()).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    auth = next(r for r in results if r["ruleId"] == "AUTH001")
+    assert auth["level"] == "error"
+    location = auth["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "agentcore/agentcore.json", "uriBaseId": "SRCROOT"}
+    lines = (project.root / "agentcore/agentcore.json").read_text().splitlines()
+    assert location["region"]["startLine"] == next(n for n, t in enumerate(lines, 1) if '"authorizerType": "NONE"' in t)
+    rule_ids = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert rule_ids[auth["ruleIndex"]] == "AUTH001"
+
+
+def test_sarif_uris_are_relative_to_a_repository_target(make_project) -> None:  # type: ignore[no-untyped-def]
+    inner = make_project("repo/svc")
+    failing_project(inner)
+    from agentcore_readiness.engine import ReviewRequest, review
+
+    sarif = json.loads(render_sarif(review(ReviewRequest(target=str(inner.root.parent)))))
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {"svc/agentcore/agentcore.json"}
