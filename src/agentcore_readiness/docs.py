@@ -1,0 +1,66 @@
+"""Generated documentation: the README's tool list and rule table come from the code.
+
+``python -m agentcore_readiness.docs`` rewrites the marked blocks of README.md; a test
+keeps them equal to what the registry says.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+from pathlib import Path
+
+from agentcore_readiness.checks.registry import load_rules
+
+RULES_START, RULES_END = "<!-- rules:start -->", "<!-- rules:end -->"
+TOOLS_START, TOOLS_END = "<!-- tools:start -->", "<!-- tools:end -->"
+
+
+def rule_table() -> str:
+    lines = ["| Code | Name | Severity | Needs | What it checks |", "|---|---|---|---|---|"]
+    for code, rule in load_rules().items():
+        meta = rule.meta
+        lines.append(f"| {code} | `{meta.name}` | {meta.severity} | {', '.join(meta.inputs)} | {meta.title} |")
+    lines.append("")
+    lines.append(
+        "Needs: P project files, C source code, A read-only AWS API calls, T a token or request "
+        "headers, X a local measurement."
+    )
+    return "\n".join(lines)
+
+
+def tool_table() -> str:
+    from agentcore_readiness import tools
+
+    lines = ["| Tool | What it does |", "|---|---|"]
+    for module_name in tools.TOOL_MODULES:
+        module = importlib.import_module(f"agentcore_readiness.tools.{module_name}")
+        for spec in module.TOOLS:
+            doc = " ".join((spec.fn.__doc__ or "").split())
+            first = re.split(r"(?<=\.)\s", doc, maxsplit=1)[0]
+            lines.append(f"| `{spec.name}` | {first} |")
+    return "\n".join(lines)
+
+
+def _replace(text: str, start: str, end: str, body: str) -> str:
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"README has no {start} … {end} block")
+    return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text)
+
+
+def render_readme(text: str) -> str:
+    text = _replace(text, RULES_START, RULES_END, rule_table())
+    return _replace(text, TOOLS_START, TOOLS_END, tool_table())
+
+
+def main() -> int:
+    readme = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("README.md")
+    updated = render_readme(readme.read_text(encoding="utf-8"))
+    readme.write_text(updated, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
