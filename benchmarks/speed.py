@@ -66,8 +66,13 @@ def generate_project(root: Path, runtimes: int, files_per_runtime: int = 5) -> P
     for index in range(runtimes):
         name = f"Agent{index}"
         config["runtimes"].append(  # type: ignore[attr-defined]
-            {"name": name, "build": "CodeZip", "entrypoint": "main.py", "codeLocation": f"app/{name}/",
-             "lifecycleConfiguration": {"idleRuntimeSessionTimeout": 120, "maxLifetime": 3600}}
+            {
+                "name": name,
+                "build": "CodeZip",
+                "entrypoint": "main.py",
+                "codeLocation": f"app/{name}/",
+                "lifecycleConfiguration": {"idleRuntimeSessionTimeout": 120, "maxLifetime": 3600},
+            }
         )
         config["onlineEvalConfigs"].append(  # type: ignore[attr-defined]
             {"name": f"{name}_eval", "agent": name, "evaluators": ["Builtin.Helpfulness"], "samplingRate": 5}
@@ -91,9 +96,19 @@ def cold_check(project: Path, runs: int) -> float:
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "agentcore_readiness.cli", "check", str(project), "--format", "json",
-             "--fail-on", "never"],
-            check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "agentcore_readiness.cli",
+                "check",
+                str(project),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ],
+            check=True,
+            capture_output=True,
         )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
@@ -112,17 +127,29 @@ def in_process(project: Path, runs: int) -> float:
 
 
 def server_start(runs: int) -> float:
-    request = json.dumps(
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-         "params": {"protocolVersion": "2025-11-25", "capabilities": {},
-                    "clientInfo": {"name": "bench", "version": "0"}}}
-    ) + "\n"
+    request = (
+        json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": {"name": "bench", "version": "0"},
+                },
+            }
+        )
+        + "\n"
+    )
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "agentcore_readiness.cli", "serve"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
         assert process.stdin is not None and process.stdout is not None
         process.stdin.write(request.encode())

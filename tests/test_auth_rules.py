@@ -28,9 +28,7 @@ def test_runtime_with_authorizer_none_fails_at_its_line(project: ProjectBuilder)
     assert result.findings[0].severity == "critical"
     assert result.findings[0].location.pointer == "/runtimes/0/authorizerType"
     assert result.findings[0].fix is not None
-    assert result.findings[0].fix.patch == [
-        {"op": "add", "path": "/runtimes/0/authorizerType", "value": "AWS_IAM"}
-    ]
+    assert result.findings[0].fix.patch == [{"op": "add", "path": "/runtimes/0/authorizerType", "value": "AWS_IAM"}]
 
 
 def test_no_runtimes_is_not_applicable(project: ProjectBuilder) -> None:
