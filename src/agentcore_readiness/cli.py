@@ -7,6 +7,7 @@ does, 2 on a usage or input error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 
@@ -38,6 +39,46 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
     serve.add_argument("--stateless", action="store_true", help="stateless HTTP, for horizontal scaling")
+    serve.add_argument(
+        "--root",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="only read projects under DIR (repeatable); default: the client's MCP roots, else "
+        "everything over stdio and the working directory over HTTP",
+    )
+    serve.add_argument(
+        "--oauth-issuer", default=None, metavar="URL", help="HTTP: accept JWT access tokens of this OAuth/OIDC issuer"
+    )
+    serve.add_argument("--oauth-audience", default=None, help="HTTP: the audience those tokens must carry")
+    serve.add_argument(
+        "--required-scope",
+        action="append",
+        default=[],
+        metavar="SCOPE",
+        help="HTTP: a scope every token must carry (repeatable)",
+    )
+    serve.add_argument(
+        "--trust-proxy-auth",
+        action="store_true",
+        help="HTTP: callers are authenticated in front of this server (AgentCore Runtime, a gateway)",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="HTTP: accepted Host header (repeatable; enables DNS-rebinding protection)",
+    )
+    serve.add_argument(
+        "--allowed-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="HTTP: accepted Origin header (repeatable)",
+    )
+    serve.add_argument("--public-url", default=None, help="HTTP: the URL clients use, e.g. https://host/mcp")
+    serve.add_argument("--max-request-bytes", type=int, default=1_048_576, help="HTTP: request body limit")
     serve.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr")
 
     check = sub.add_parser("check", help="review a project and print the report")
@@ -115,6 +156,38 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if _fails_at(report, args.fail_on or "high") else EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from agentcore_readiness.server.app import run
+    from agentcore_readiness.server.security import InsecureBind
+    from agentcore_readiness.settings import Settings
+
+    settings = Settings(
+        transport=args.transport,
+        host=args.host,
+        port=args.port,
+        stateless_http=args.stateless,
+        roots=tuple(args.root),
+        log_level=args.log_level,
+        oauth_issuer=args.oauth_issuer,
+        oauth_audience=args.oauth_audience,
+        required_scopes=tuple(args.required_scope),
+        allowed_hosts=tuple(args.allowed_host),
+        allowed_origins=tuple(args.allowed_origin),
+        public_url=args.public_url,
+        max_request_bytes=args.max_request_bytes,
+    )
+    if args.trust_proxy_auth:
+        settings = dataclasses.replace(settings, trust_proxy_auth=True)
+    try:
+        run(settings)
+    except InsecureBind as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
 def _cmd_rules() -> int:
     from agentcore_readiness.tools.rules import catalog
 
@@ -146,19 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configure(getattr(args, "log_level", None))
     if args.command == "serve":
-        from agentcore_readiness.server.app import run
-        from agentcore_readiness.settings import Settings
-
-        run(
-            Settings(
-                transport=args.transport,
-                host=args.host,
-                port=args.port,
-                stateless_http=args.stateless,
-                log_level=args.log_level,
-            )
-        )
-        return EXIT_OK
+        return _cmd_serve(args)
     if args.command == "check":
         return _cmd_check(args)
     if args.command == "rules":

@@ -46,6 +46,12 @@ class ReviewRequest:
 
 def resolve_target(target: str) -> list[tuple[Path, str]]:
     """Project roots for ``target`` with the path to show for each."""
+    from agentcore_readiness.roots import OutsideRoots, check_path
+
+    try:
+        check_path(target)
+    except OutsideRoots as exc:
+        raise InputError(str(exc)) from None
     path = Path(target).expanduser()
     try:
         roots = discover_projects(path)
@@ -169,9 +175,12 @@ def review(request: ReviewRequest) -> Report:
             )
         )
     log.debug("review finished", target=request.target, seconds=round(time.perf_counter() - started, 4))
-    return Report(
+    from agentcore_readiness.textsafe import sanitize_model
+
+    report = Report(
         version=__version__,
         target=request.target,
         projects=projects,
         rules={r.rule: registry[r.rule].meta.model_copy(update={"doc": ""}) for p in projects for r in p.results},
     )
+    return sanitize_model(report)

@@ -6,6 +6,9 @@ Environment variables (all optional):
 * ``AGENTCORE_READINESS_ALLOW_PRIVATE_NETWORK``: ``1`` lets identity-provider fetches
   reach loopback and private addresses (for a local IdP in tests and development).
 * ``AGENTCORE_READINESS_HTTP_TIMEOUT``: seconds for each identity-provider request (default 5).
+* ``AGENTCORE_READINESS_TOKEN``: HTTP transport: the bearer token clients must send.
+* ``AGENTCORE_READINESS_TRUST_PROXY_AUTH``: ``1`` when authentication happens in front of the
+  server (AgentCore Runtime, an API gateway), which allows a non-loopback bind without a token.
 """
 
 from __future__ import annotations
@@ -30,3 +33,17 @@ class Settings:
         default_factory=lambda: float(os.environ.get("AGENTCORE_READINESS_HTTP_TIMEOUT", "5") or 5)
     )
     log_level: str | None = None
+    bearer_token: str | None = field(default_factory=lambda: os.environ.get("AGENTCORE_READINESS_TOKEN") or None)
+    """HTTP only: a shared secret clients send as ``Authorization: Bearer <token>``."""
+    oauth_issuer: str | None = None
+    """HTTP only: an OAuth/OIDC issuer whose JWT access tokens the server accepts."""
+    oauth_audience: str | None = None
+    required_scopes: tuple[str, ...] = ()
+    trust_proxy_auth: bool = field(default_factory=lambda: _env_bool("AGENTCORE_READINESS_TRUST_PROXY_AUTH"))
+    """HTTP only: authentication is enforced in front of this server (AgentCore Runtime inbound auth,
+    an API gateway), so a non-loopback bind without our own auth is allowed."""
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    max_request_bytes: int = 1_048_576
+    public_url: str | None = None
+    """HTTP only: the URL clients use to reach this server (the OAuth resource identifier)."""

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+FIELD_LIMIT = 100_000
 
 # Zero-width, bidi controls, tag characters and other invisible format characters.
 _INVISIBLE = re.compile(
@@ -48,3 +54,25 @@ def excerpt(text: str, limit: int = 200) -> str:
     if len(cleaned) > limit:
         cleaned = cleaned[: limit - 1] + "…"
     return cleaned
+
+
+def clean_text(text: str, limit: int = FIELD_LIMIT) -> str:
+    """Output-boundary cleaning of any string: invisible and control characters removed,
+    secrets masked, length capped."""
+    return excerpt(text, limit) if text else text
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def sanitize_model(model: M) -> M:
+    """A copy of ``model`` with every string cleaned by :func:`clean_text`."""
+    data = model.model_dump(mode="python", by_alias=True)
+    return type(model).model_validate(_clean(data))

@@ -55,6 +55,28 @@ class TextFile:
     text: str
 
 
+def exists(path: Path) -> bool:
+    """``path.exists()`` that answers False, not an exception, for unusable names (too long, bad bytes)."""
+    try:
+        return path.exists() or path.is_symlink()
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def rel_posix(root: Path, path: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -80,7 +102,7 @@ def read_text(root: Path, path: Path, max_bytes: int = CONFIG_MAX_BYTES) -> Text
         size = path.stat().st_size
     except OSError as exc:
         raise FileReadError(rel, f"cannot be read ({exc.strerror or exc})") from None
-    if not path.is_file():
+    if not is_file(path):
         raise FileReadError(rel, "is not a regular file")
     if size > max_bytes:
         raise FileReadError(rel, f"is {size:,} bytes, over the {max_bytes:,}-byte limit; not read")
@@ -104,7 +126,7 @@ def walk_files(root: Path, start: Path, suffixes: tuple[str, ...] | None = None,
     never following a symlinked directory. Sorted for deterministic reports.
     """
     found: list[Path] = []
-    if not start.is_dir() or not inside(root, start):
+    if not is_dir(start) or not inside(root, start):
         return found
     for dirpath, dirnames, filenames in os.walk(start, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info"))

@@ -25,7 +25,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agentcore_readiness.facts.files import SKIP_DIRS, FileReadError, TextFile, read_text, rel_posix
+from agentcore_readiness.facts.files import (
+    SKIP_DIRS,
+    FileReadError,
+    TextFile,
+    exists,
+    is_dir,
+    is_file,
+    read_text,
+    rel_posix,
+)
 from agentcore_readiness.facts.jsonloc import JsonLoadError, LocatedJson, loads_located, pointer
 from agentcore_readiness.model import FactError, Location
 
@@ -322,7 +331,7 @@ class ProjectNotFound(Exception):
 
 
 def is_project_root(path: Path) -> bool:
-    return (path / CLI_CONFIG).is_file() or (path / TOOLKIT_CONFIG).is_file()
+    return is_file(path / CLI_CONFIG) or is_file(path / TOOLKIT_CONFIG)
 
 
 def discover_projects(target: Path) -> list[Path]:
@@ -331,18 +340,18 @@ def discover_projects(target: Path) -> list[Path]:
     Raises FileNotFoundError when ``target`` does not exist and :class:`ProjectNotFound`
     when no project is found.
     """
-    if not target.exists():
+    if not exists(target):
         raise FileNotFoundError(f"{target}: no such file or directory")
-    start = target if target.is_dir() else target.parent
+    start = target if is_dir(target) else target.parent
     probe = start.resolve()
     for candidate in (probe, *probe.parents):
         if is_project_root(candidate):
-            if candidate == probe or not target.is_dir():
+            if candidate == probe or not is_dir(target):
                 return [candidate]
             break
-        if candidate.name == "agentcore" and (candidate / "agentcore.json").is_file():
+        if candidate.name == "agentcore" and is_file(candidate / "agentcore.json"):
             return [candidate.parent]
-        if (candidate / ".git").exists():
+        if exists(candidate / ".git"):
             break
     found: list[Path] = []
     _find_below(probe, probe, 0, found)
@@ -361,7 +370,7 @@ def _find_below(root: Path, directory: Path, depth: int, found: list[Path]) -> N
         found.append(directory)
         return
     try:
-        children = sorted(p for p in directory.iterdir() if p.is_dir() and not p.is_symlink())
+        children = sorted(p for p in directory.iterdir() if is_dir(p) and not p.is_symlink())
     except OSError:
         return
     for child in children:
@@ -390,7 +399,7 @@ class _Loader:
 
     def read(self, rel: str, config: bool = False) -> TextFile | None:
         path = self.root / rel
-        if not path.exists() and not path.is_symlink():
+        if not exists(path):
             return None
         try:
             return read_text(self.root, path)
@@ -414,9 +423,9 @@ def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
     root = root.resolve()
     loader = _Loader(root, display_path or str(root))
     settings = _load_tool_settings(loader)
-    cli_doc = loader.read_json(CLI_CONFIG, config=True) if (root / CLI_CONFIG).exists() else None
-    has_cli = (root / CLI_CONFIG).exists()
-    has_toolkit = (root / TOOLKIT_CONFIG).exists()
+    cli_doc = loader.read_json(CLI_CONFIG, config=True) if exists(root / CLI_CONFIG) else None
+    has_cli = exists(root / CLI_CONFIG)
+    has_toolkit = exists(root / TOOLKIT_CONFIG)
 
     parts: dict[str, Any] = {}
     name = root.name
@@ -446,7 +455,7 @@ def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
             gitignore_patterns = tuple(
                 line.strip() for line in gitignore.text.splitlines() if line.strip() and not line.startswith("#")
             )
-        env_local_exists = (root / ENV_LOCAL).exists()
+        env_local_exists = exists(root / ENV_LOCAL)
         if env_local_exists:
             env_local_tracked, tracked_error = _git_tracks(root, ENV_LOCAL)
 
@@ -489,7 +498,7 @@ def _git_tracks(root: Path, rel: str) -> tuple[bool | None, str | None]:
 
 
 def _load_tool_settings(loader: _Loader) -> ToolSettings:
-    if not (loader.root / "pyproject.toml").is_file():
+    if not is_file(loader.root / "pyproject.toml"):
         return ToolSettings()
     text_file = loader.read("pyproject.toml")
     if text_file is None:
@@ -820,15 +829,15 @@ def _code_entries(root: Path, code_location: str | None) -> tuple[str, ...]:
         return ()
     directory = root if code_location == "." else root / code_location
     try:
-        if not directory.is_dir() or not directory.resolve().is_relative_to(root):
+        if not is_dir(directory) or not directory.resolve().is_relative_to(root):
             return ()
-        return tuple(sorted(p.name + ("/" if p.is_dir() else "") for p in directory.iterdir()))
+        return tuple(sorted(p.name + ("/" if is_dir(p) else "") for p in directory.iterdir()))
     except OSError:
         return ()
 
 
 def _load_deployed_state(loader: _Loader) -> Mapping[str, Any] | None:
-    if not (loader.root / DEPLOYED_STATE).exists():
+    if not exists(loader.root / DEPLOYED_STATE):
         return None
     doc = loader.read_json(DEPLOYED_STATE)
     if doc is None:
@@ -857,7 +866,7 @@ def _deployed_resources(
 
 
 def _load_aws_targets(loader: _Loader) -> tuple[Mapping[str, Any], ...]:
-    if not (loader.root / AWS_TARGETS).exists():
+    if not exists(loader.root / AWS_TARGETS):
         return ()
     doc = loader.read_json(AWS_TARGETS)
     if doc is None:
@@ -887,12 +896,12 @@ def _container_files(
         base = "" if directory == "." else directory + "/"
         if dockerfile is None:
             rel = base + (dockerfile_name or "Dockerfile")
-            text_file = loader.read(rel) if (loader.root / rel).exists() else None
+            text_file = loader.read(rel) if exists(loader.root / rel) else None
             if text_file is not None:
                 dockerfile = Dockerfile(path=rel, instructions=parse_dockerfile(text_file.text))
         if dockerignore is None:
             rel = base + ".dockerignore"
-            text_file = loader.read(rel) if (loader.root / rel).exists() else None
+            text_file = loader.read(rel) if exists(loader.root / rel) else None
             if text_file is not None:
                 patterns = tuple(
                     line.strip() for line in text_file.text.splitlines() if line.strip() and not line.startswith("#")
@@ -957,7 +966,7 @@ def _dependencies(loader: _Loader, code_location: str | None) -> tuple[tuple[Dep
     deps: list[Dependency] = []
     files: list[str] = []
     pyproject_rel = base + "pyproject.toml"
-    if (loader.root / pyproject_rel).is_file():
+    if is_file(loader.root / pyproject_rel):
         text_file = loader.read(pyproject_rel)
         if text_file is not None:
             try:
@@ -978,7 +987,7 @@ def _dependencies(loader: _Loader, code_location: str | None) -> tuple[tuple[Dep
                     found_at = next((n for n, t in enumerate(text_lines, 1) if spec in t), None)
                     deps.append(Dependency(normalize_dist(match.group(1)), spec, pyproject_rel, found_at))
     requirements_rel = base + "requirements.txt"
-    if (loader.root / requirements_rel).is_file():
+    if is_file(loader.root / requirements_rel):
         text_file = loader.read(requirements_rel)
         if text_file is not None:
             files.append(requirements_rel)

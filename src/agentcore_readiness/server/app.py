@@ -1,10 +1,20 @@
-"""``build_server``: the MCP server, built from the tool modules. No work at import time."""
+"""``build_server``: the MCP server, built from the tool, prompt and resource modules.
+
+Nothing happens at import time. Every tool call passes one boundary: the paths it names
+must be inside the allowed roots, bad input becomes a tool error with a clear message,
+and everything returned is cleaned (invisible and control characters removed, secrets
+masked, length capped) so a scanned project cannot inject instructions into the model
+reading the result.
+"""
 
 from __future__ import annotations
 
 import functools
 import importlib
+import inspect
+import typing
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from agentcore_readiness import __version__
@@ -12,29 +22,96 @@ from agentcore_readiness.settings import Settings
 
 INSTRUCTIONS = """\
 agentcore-readiness reviews AWS Bedrock AgentCore agent projects for production readiness.
-Which tool for which question:
-- "Is my agent ready for production?" -> review_project (all rules), then render_checklist for the skill's checklist.
-- "Who can call my agent / is auth right?" -> check_auth.
-- "What does rule X mean / how do I fix it?" -> explain_rule; list_rules for the catalog.
-Every tool is read-only. Paths are project directories (holding agentcore/agentcore.json or
+Every tool is read-only; paths are project directories (holding agentcore/agentcore.json or
 .bedrock_agentcore.yaml). Findings carry a rule code, severity, file:line or ARN, evidence and a fix.
+Which tool for which question:
+- "Is my agent ready for production?" -> review_project (every rule), then render_checklist.
+- "Who can call my agent?" -> check_auth; "403 with a valid token" -> diagnose_jwt_403.
+- "Are the IAM permissions too broad?" -> check_iam_scope; "who can run shell commands?" -> check_shell_access.
+- "Why so many microVMs / maxVms errors / which session settings?" -> audit_sessions, diagnose_quota_error.
+- "Why is cold start slow?" -> audit_cold_start. "Is tracing/log retention/eval set up?" -> check_observability.
+- "Is the agent's code safe (errors, validation, secrets, direct HTTP)?" -> audit_code.
+- "What does rule X mean?" -> explain_rule; the catalog: list_rules or the resource agentcore-readiness://rules.
+The prompts (production_readiness_review, debug_jwt_403, ...) walk the skill's workflows step by step.
 """
 
+PATH_ARGUMENTS = ("path", "policy_files")
 
-def _as_tool_error(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Turn our InputError into an MCP tool error with the same clear message."""
+
+def _client_roots_supported(ctx: Any) -> bool:
+    try:
+        capabilities = ctx.client_capabilities
+        version = ctx.protocol_version or ""
+    except Exception:  # noqa: BLE001 - no session details (in-process, stateless): no client roots
+        return False
+    return bool(capabilities is not None and capabilities.roots is not None and version < "2026")
+
+
+async def _roots_for_call(settings: Settings, ctx: Any) -> tuple[Path, ...] | None:
+    from agentcore_readiness.roots import root_paths
+
+    if settings.roots:
+        return root_paths(settings.roots)
+    if ctx is not None and _client_roots_supported(ctx):
+        import anyio
+
+        try:
+            with anyio.fail_after(5):
+                result = await ctx.session.list_roots()
+            return root_paths([str(root.uri) for root in result.roots])
+        except Exception as exc:  # noqa: BLE001 - a client that cannot answer roots/list leaves the default
+            from agentcore_readiness.log import get_logger
+
+            get_logger(__name__).info("client roots unavailable", error_type=type(exc).__name__)
+    if settings.transport == "http":
+        return (Path.cwd().resolve(),)
+    return None
+
+
+def _boundary(fn: Callable[..., Awaitable[Any]], settings: Settings) -> Callable[..., Awaitable[Any]]:
+    """Wrap a tool: roots check, InputError -> tool error, cleaned output."""
+    from mcp.server.mcpserver import Context
+
+    hints = typing.get_type_hints(fn, include_extras=True)
+    signature = inspect.signature(fn)
+    signature = signature.replace(
+        parameters=[p.replace(annotation=hints.get(n, p.annotation)) for n, p in signature.parameters.items()],
+        return_annotation=hints.get("return", signature.return_annotation),
+    )
+    own_ctx = next((name for name, p in signature.parameters.items() if p.annotation is Context), None)
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         from mcp.server.mcpserver.exceptions import ToolError
+        from pydantic import BaseModel
 
         from agentcore_readiness.engine import InputError
+        from agentcore_readiness.roots import OutsideRoots, allowed_roots, check_path
+        from agentcore_readiness.textsafe import clean_text, sanitize_model
 
+        ctx = kwargs.get(own_ctx) if own_ctx else kwargs.pop("mcp_context", None)
+        roots = await _roots_for_call(settings, ctx)
         try:
-            return await fn(*args, **kwargs)
-        except InputError as exc:
-            raise ToolError(str(exc)) from None
+            with allowed_roots(roots):
+                for name in PATH_ARGUMENTS:
+                    value = kwargs.get(name)
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, str) and item:
+                            check_path(item)
+                result = await fn(*args, **kwargs)
+        except (InputError, OutsideRoots) as exc:
+            raise ToolError(clean_text(str(exc), 2000)) from None
+        return sanitize_model(result) if isinstance(result, BaseModel) else result
 
+    if own_ctx is None:
+        parameters = [
+            *signature.parameters.values(),
+            inspect.Parameter("mcp_context", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Context),
+        ]
+        signature = signature.replace(parameters=parameters)
+        hints["mcp_context"] = Context
+    wrapper.__signature__ = signature  # type: ignore[attr-defined]
+    wrapper.__annotations__ = hints
     return wrapper
 
 
@@ -43,22 +120,27 @@ def build_server(settings: Settings | None = None) -> Any:
     from mcp_types import ToolAnnotations
 
     from agentcore_readiness import tools
+    from agentcore_readiness.server import security
 
     settings = settings or Settings()
+    auth, verifier = security.auth_components(settings)
     server = MCPServer(
         name="agentcore-readiness",
         title="AgentCore production readiness",
         version=__version__,
         instructions=INSTRUCTIONS,
         log_level=(settings.log_level or "WARNING").upper(),  # type: ignore[arg-type]
+        auth=auth,
+        token_verifier=verifier,
     )
     for module_name in tools.TOOL_MODULES:
         module = importlib.import_module(f"agentcore_readiness.tools.{module_name}")
         for spec in module.TOOLS:
             server.add_tool(
-                _as_tool_error(spec.fn),
+                _boundary(spec.fn, settings),
                 name=spec.name,
                 title=spec.title,
+                description=inspect.cleandoc(spec.fn.__doc__ or ""),
                 annotations=ToolAnnotations(
                     title=spec.title,
                     read_only_hint=True,
@@ -68,17 +150,57 @@ def build_server(settings: Settings | None = None) -> Any:
                 ),
                 structured_output=True,
             )
+    from agentcore_readiness.prompts import register_prompts
+    from agentcore_readiness.server.resources import register_resources
+
+    register_prompts(server)
+    register_resources(server)
+    _register_routes(server)
     return server
 
 
-def run(settings: Settings) -> None:
+def _register_routes(server: Any) -> None:
+    @server.custom_route("/health", methods=["GET"])  # type: ignore[untyped-decorator]
+    async def health(request: Any) -> Any:
+        from starlette.responses import JSONResponse
+
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    @server.custom_route("/ping", methods=["GET"])  # type: ignore[untyped-decorator]
+    async def ping(request: Any) -> Any:
+        from starlette.responses import JSONResponse
+
+        return JSONResponse({"status": "Healthy"})
+
+
+def http_app(settings: Settings) -> Any:
+    """The Starlette app of the streamable HTTP transport, as ``serve --transport http`` runs it."""
+    from agentcore_readiness.server import security
+
     server = build_server(settings)
+    return server.streamable_http_app(
+        streamable_http_path="/mcp",
+        stateless_http=settings.stateless_http,
+        json_response=settings.stateless_http,
+        max_request_body_size=settings.max_request_bytes,
+        transport_security=security.transport_security(settings),
+        host=settings.host,
+    )
+
+
+def run(settings: Settings) -> None:
+    from agentcore_readiness.server import security
+
     if settings.transport == "stdio":
-        server.run("stdio")
-    else:
-        server.run(
-            "streamable-http",
-            host=settings.host,
-            port=settings.port,
-            stateless_http=settings.stateless_http,
-        )
+        build_server(settings).run("stdio")
+        return
+    security.check_bind(settings)
+    import uvicorn
+
+    uvicorn.run(
+        http_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=(settings.log_level or "warning").lower(),
+        h11_max_incomplete_event_size=settings.max_request_bytes,
+    )
