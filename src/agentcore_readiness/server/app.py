@@ -155,8 +155,33 @@ def build_server(settings: Settings | None = None) -> Any:
 
     register_prompts(server)
     register_resources(server)
+    _register_completions(server)
     _register_routes(server)
     return server
+
+
+def completion_values(argument: str, prefix: str) -> list[str]:
+    """Values the client may offer for a prompt or resource-template argument."""
+    from agentcore_readiness.checks.registry import WORKLOADS, load_rules
+
+    if argument == "workload":
+        candidates: list[str] = list(WORKLOADS)
+    elif argument == "code":
+        candidates = list(load_rules())
+    elif argument == "measure_imports":
+        candidates = ["yes", "no"]
+    else:
+        return []
+    return [value for value in candidates if value.lower().startswith(prefix.lower())]
+
+
+def _register_completions(server: Any) -> None:
+    @server.completion()  # type: ignore[untyped-decorator]
+    async def complete(ref: Any, argument: Any, context: Any) -> Any:
+        from mcp_types import Completion
+
+        values = completion_values(argument.name, argument.value or "")
+        return Completion(values=values[:100], total=len(values), has_more=len(values) > 100)
 
 
 def _register_routes(server: Any) -> None:

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the MCP conformance suite (Node >= 22, both from npm) against the HTTP server.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+work="$repo/.cache/conformance"
+mkdir -p "$work"
+cp "$here/package.json" "$here/package-lock.json" "$work/"
+(cd "$work" && npm ci --no-audit --no-fund --loglevel=error)
+node="$work/node_modules/.bin/node"
+"$node" --version
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cd "$repo"
+uv run agentcore-readiness serve --transport http --port "$port" > "$work/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  if python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=1)" 2>/dev/null; then
+    break
+  fi
+  sleep 0.2
+done
+"$node" "$work/node_modules/@modelcontextprotocol/conformance/dist/index.js" server \
+  --url "http://127.0.0.1:$port/mcp" --expected-failures "$here/expected-failures.yml"
