@@ -1,0 +1,109 @@
+"""Load test: N concurrent MCP clients calling ``review_project`` over HTTP for a fixed time.
+
+Starts one server process (``serve --transport http``, optionally ``--stateless``), opens N
+SDK clients, and has each call ``review_project`` on the bundled example in a loop until the
+time is up. Reports throughput, p50/p90/p99 latency, errors and the server's peak memory
+(VmHWM). Traffic goes to 127.0.0.1 only, bounded in count and time.
+
+Usage: ``uv run python benchmarks/load.py [--clients 50] [--seconds 60] [--stateless]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import anyio
+import httpx2
+from mcp import Client
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = str(REPO / "examples" / "support-desk")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def client_loop(url: str, deadline: float, latencies: list[float], errors: list[str], mode: str) -> None:
+    try:
+        async with Client(url, mode=mode) as client:  # type: ignore[arg-type]
+            while time.monotonic() < deadline:
+                start = time.perf_counter()
+                result = await client.call_tool("review_project", {"path": EXAMPLE})
+                elapsed = time.perf_counter() - start
+                if result.is_error or not result.structured_content:
+                    errors.append("tool error")
+                else:
+                    latencies.append(elapsed)
+    except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+        errors.append(f"{type(exc).__name__}: {exc}")
+
+
+async def run(args: argparse.Namespace) -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "agentcore_readiness.cli", "serve", "--transport", "http", "--port", str(port)]
+    if args.stateless:
+        command.append("--stateless")
+    server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        for _ in range(200):
+            try:
+                if httpx2.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                time.sleep(0.05)
+        latencies: list[float] = []
+        errors: list[str] = []
+        started = time.monotonic()
+        deadline = started + args.seconds
+        async with anyio.create_task_group() as group:
+            for _ in range(args.clients):
+                group.start_soon(client_loop, url, deadline, latencies, errors, args.mode)
+        wall = time.monotonic() - started
+        peak = peak_rss_mib(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
+
+    print(f"clients {args.clients}, {args.seconds:.0f} s requested, {wall:.1f} s wall, mode {args.mode}, "
+          f"{'stateless' if args.stateless else 'stateful'} server")
+    print(f"calls {len(latencies)}, errors {len(errors)}, throughput {len(latencies) / wall:.1f} calls/s")
+    if latencies:
+        print(f"latency p50 {pct(0.50):.0f} ms, p90 {pct(0.90):.0f} ms, p99 {pct(0.99):.0f} ms, "
+              f"mean {statistics.fmean(latencies) * 1000:.0f} ms")
+    print(f"server peak memory {peak:.0f} MiB")
+    for error in sorted(set(errors))[:5]:
+        print(f"  error: {error[:200]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--stateless", action="store_true")
+    parser.add_argument("--mode", default="legacy", help="client protocol mode: legacy, auto or 2026-07-28")
+    anyio.run(run, parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
