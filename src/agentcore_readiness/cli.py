@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 
@@ -29,20 +30,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the MCP server")
+    serve = sub.add_parser(
+        "serve",
+        help="run the MCP server",
+        description="Run the MCP server. Defaults can also come from the environment (for containers): "
+        "AGENTCORE_READINESS_TRANSPORT, _HOST, _PORT, _STATELESS=1 and _ROOTS (os.pathsep-separated).",
+    )
     serve.add_argument(
         "--transport",
         choices=("stdio", "http"),
-        default="stdio",
+        default=os.environ.get("AGENTCORE_READINESS_TRANSPORT", "stdio"),
         help="stdio (default; what MCP clients launch) or streamable HTTP",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
-    serve.add_argument("--stateless", action="store_true", help="stateless HTTP, for horizontal scaling")
+    serve.add_argument(
+        "--host", default=os.environ.get("AGENTCORE_READINESS_HOST", "127.0.0.1"), help="HTTP bind address"
+    )
+    serve.add_argument(
+        "--port", type=int, default=int(os.environ.get("AGENTCORE_READINESS_PORT", "8000")), help="HTTP port"
+    )
+    serve.add_argument(
+        "--stateless",
+        action="store_true",
+        default=os.environ.get("AGENTCORE_READINESS_STATELESS", "").lower() in ("1", "true", "yes"),
+        help="stateless HTTP, for horizontal scaling",
+    )
     serve.add_argument(
         "--root",
         action="append",
-        default=[],
+        default=[r for r in os.environ.get("AGENTCORE_READINESS_ROOTS", "").split(os.pathsep) if r],
         metavar="DIR",
         help="only read projects under DIR (repeatable); default: the client's MCP roots, else "
         "everything over stdio and the working directory over HTTP",
