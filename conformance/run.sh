@@ -23,3 +23,12 @@ for _ in $(seq 1 100); do
 done
 "$node" "$work/node_modules/@modelcontextprotocol/conformance/dist/index.js" server \
   --url "http://127.0.0.1:$port/mcp" --expected-failures "$here/expected-failures.yml"
+
+# The MCP Inspector CLI over stdio: list the tools and review the bundled example.
+inspector="$work/node_modules/.bin/mcp-inspector"
+export PATH="$work/node_modules/.bin:$PATH"
+tools_json=$("$inspector" --cli uv run agentcore-readiness serve --method tools/list)
+python3 -c 'import json,sys; names={t["name"] for t in json.loads(sys.argv[1])["tools"]}; assert "review_project" in names, names; print("inspector tools/list:", len(names), "tools")' "$tools_json"
+call_json=$("$inspector" --cli uv run agentcore-readiness serve --method tools/call --tool-name review_project \
+  --tool-arg path=examples/support-desk)
+python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert r.get("isError") is False, r; s={x["rule"]: x["status"] for x in r["structuredContent"]["projects"][0]["results"]}; assert s["AUTH003"] == "fail", s; print("inspector tools/call review_project: AUTH003", s["AUTH003"])' "$call_json"

@@ -13,6 +13,7 @@ import functools
 import importlib
 import inspect
 import typing
+import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -56,9 +57,12 @@ async def _roots_for_call(settings: Settings, ctx: Any) -> tuple[Path, ...] | No
         import anyio
 
         try:
-            with anyio.fail_after(5):
+            with anyio.fail_after(5), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # roots are deprecated from 2026-07-28; older clients use them
                 result = await ctx.session.list_roots()
-            return root_paths([str(root.uri) for root in result.roots])
+            offered = root_paths([str(root.uri) for root in result.roots])
+            if offered:  # an empty list sets no boundary: the transport's default applies
+                return offered
         except Exception as exc:  # noqa: BLE001 - a client that cannot answer roots/list leaves the default
             from agentcore_readiness.log import get_logger
 
@@ -72,7 +76,8 @@ def _boundary(fn: Callable[..., Awaitable[Any]], settings: Settings) -> Callable
     """Wrap a tool: roots check, InputError -> tool error, cleaned output."""
     from mcp.server.mcpserver import Context
 
-    hints = typing.get_type_hints(fn, include_extras=True)
+    # Tool modules may import Context only for type checking: resolve it here.
+    hints = typing.get_type_hints(fn, localns={"Context": Context}, include_extras=True)
     signature = inspect.signature(fn)
     signature = signature.replace(
         parameters=[p.replace(annotation=hints.get(n, p.annotation)) for n, p in signature.parameters.items()],
