@@ -110,9 +110,13 @@ def resource_matches(pattern: str, resource: str) -> bool:
     """Whether a Resource pattern covers ``resource``; ARNs match component by component."""
     if pattern == "*":
         return True
-    pattern_parts, resource_parts = _arn_parts(pattern), _arn_parts(resource)
-    if pattern_parts is not None and resource_parts is not None:
-        return all(wildcard_match(p, r) for p, r in zip(pattern_parts, resource_parts, strict=True))
+    resource_parts = _arn_parts(resource)
+    if pattern.startswith("arn:") and resource_parts is not None:
+        pattern_parts = pattern.split(":", 5)
+        # Component by component; a shorter pattern's last component takes the rest.
+        last = len(pattern_parts) - 1
+        head_ok = all(wildcard_match(p, r) for p, r in zip(pattern_parts[:last], resource_parts[:last], strict=True))
+        return head_ok and wildcard_match(pattern_parts[last], ":".join(resource_parts[last:]))
     return wildcard_match(pattern, resource)
 
 
