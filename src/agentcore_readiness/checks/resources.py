@@ -1,10 +1,18 @@
-"""Resources: memory strategies and policy engines."""
+"""Resources: memory strategies and events, policy engines, built-in tool sessions."""
 
 from __future__ import annotations
 
+import ast
+from typing import TYPE_CHECKING
+
+from agentcore_readiness.checks.callflow import latest_binding, parents, source_of
 from agentcore_readiness.checks.fixes import located_edit
-from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule
-from agentcore_readiness.model import Fix
+from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
+from agentcore_readiness.model import Fix, Location
+from agentcore_readiness.textsafe import excerpt
+
+if TYPE_CHECKING:
+    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile
 
 
 @rule(
@@ -248,4 +256,257 @@ def policy_engine_unattached(facts: Facts, out: Findings) -> Verdict | None:
                 gateway.where.at("policyEngineConfiguration", "policyEngineName"),
                 subject=gateway.name,
             )
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Code: memory events and built-in tool sessions (RES004, RES007)
+
+_HISTORY_WORDS = ("messages", "history", "conversation", "turns", "chat_log", "transcript")
+_RETRY_WORDS = ("retry", "backoff", "retrying", "on_exception")
+
+
+def _recent_only(expr: ast.AST) -> bool:
+    """``history[-1]``, ``messages[-2:]``: only the latest items."""
+    if isinstance(expr, ast.Subscript):
+        index = expr.slice
+        if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
+            return True
+        if isinstance(index, ast.Slice) and isinstance(index.lower, ast.UnaryOp):
+            return True
+    return False
+
+
+def _history_like(py_file: PyFile, expr: ast.AST, function: FunctionInfo | None) -> str | None:
+    """The text of ``expr`` when it is a whole conversation (a history list), else None."""
+    if _recent_only(expr):
+        return None
+    if isinstance(expr, ast.Name) and function is not None:
+        binding, _ = latest_binding(function.node, py_file.tree, expr.id, getattr(expr, "lineno", 0))
+        if binding is not None and binding.value is not None and binding.kind == "assign":
+            value = binding.value
+            if _recent_only(value):
+                return None
+            if isinstance(value, (ast.List, ast.Tuple)) and len(value.elts) <= 2:
+                return None
+    text = source_of(py_file, expr)
+    if isinstance(expr, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in expr.elts):
+        return None
+    lowered = text.lower()
+    if any(word in lowered for word in _HISTORY_WORDS):
+        return excerpt(text, 80)
+    return None
+
+
+def _has_retry(py_file: PyFile, call: CallSite) -> bool:
+    function = call.function
+    if function is not None and any(any(w in d.lower() for w in _RETRY_WORDS) for d in function.decorators):
+        return True
+    pm = parents(py_file)
+    scope = function.node if function is not None else None
+    if pm.in_try_body(call.node, scope) and pm.loops(call.node, scope):
+        return True  # a retry loop around a try
+    return "retries=" in "".join(py_file.lines) and (
+        "adaptive" in "".join(py_file.lines) or "standard" in "".join(py_file.lines)
+    )
+
+
+@rule(
+    "RES004",
+    "memory-event-per-turn",
+    "low",
+    ("C",),
+    "Memory events written per turn with the full history, or without retries",
+    family="Resources",
+    checklist=("res.memory",),
+)
+def memory_event_per_turn(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Warns for each Memory `create_event` call in agent code that writes the whole
+    conversation (a `messages`/`history` list rather than the latest turn, or one event
+    per stored message in a loop over the history), or that has no retry around it (no
+    tenacity/backoff decorator, no retry loop, no botocore retry config in the file).
+
+    ### Why is this bad?
+    `CreateEvent` is rate limited (10 TPS by default) and long-term extraction is
+    metered in tokens: rewriting the full history every turn multiplies both and stores
+    duplicates that the extraction strategies then process again. Without retries a
+    throttled write loses the turn.
+
+    ### Example
+    ```python
+    memory.create_event(memory_id=MEMORY_ID, actor_id=user, session_id=sid, messages=agent.messages)
+    ```
+
+    ### Fix
+    Write only the new turn (`messages=[(prompt, "USER"), (answer, "ASSISTANT")]`) and
+    retry throttling with backoff (`@tenacity.retry(wait=wait_exponential_jitter(), ...)`,
+    or a client with `Config(retries={"mode": "adaptive"})`).
+
+    ### References
+    - agents-harden `references/limits.md`, "Memory operation rates"
+    """
+    if facts.code is None:
+        return unknown("the code index was not built")
+    calls = [(f, c) for f, c in facts.code.calls(("agent", "caller")) if c.attr == "create_event"]
+    if not calls:
+        return not_applicable("no Memory create_event call")
+    for py_file, call in calls:
+        problems: list[str] = []
+        messages = call.keywords.get("messages") or call.keywords.get("payload")
+        if messages is None and len(call.node.args) >= 4:
+            messages = call.node.args[3]
+        history = _history_like(py_file, messages, call.function) if messages is not None else None
+        if history is not None:
+            problems.append(f"writes the whole conversation (`{history}`) on every turn")
+        else:
+            pm = parents(py_file)
+            loops = pm.loops(call.node, call.function.node if call.function else None)
+            for loop in loops:
+                iterated = getattr(loop, "iter", None)
+                if iterated is not None and any(w in source_of(py_file, iterated).lower() for w in _HISTORY_WORDS):
+                    problems.append(
+                        f"writes one event per stored message (loop over `{excerpt(source_of(py_file, iterated), 60)}`)"
+                    )
+                    break
+        if not _has_retry(py_file, call):
+            problems.append("has no retry with backoff around it")
+        if problems:
+            out.warn(
+                f"create_event at {py_file.path}:{call.line} " + " and ".join(problems),
+                Location(path=py_file.path, line=call.line),
+                evidence=excerpt(py_file.line_text(call.line).strip()),
+                fix=Fix(
+                    summary="Write only the new turn (the user message and the answer) once per turn, and retry "
+                    "throttling with exponential backoff and jitter (tenacity/backoff, or a client with "
+                    '`Config(retries={"mode": "adaptive"})`).'
+                ),
+            )
+        else:
+            out.note(f"{py_file.path}:{call.line}: writes the latest turn, with retries")
+    return None
+
+
+_CONTEXT_SESSIONS = {"code_session": "Code Interpreter", "browser_session": "Browser"}
+_CLIENT_CLASSES = {"CodeInterpreter": "Code Interpreter", "BrowserClient": "Browser"}
+_API_SESSIONS = {
+    "start_code_interpreter_session": ("stop_code_interpreter_session", "Code Interpreter"),
+    "start_browser_session": ("stop_browser_session", "Browser"),
+}
+
+
+@rule(
+    "RES007",
+    "builtin-session-not-stopped",
+    "low",
+    ("C",),
+    "Code Interpreter / Browser session not stopped",
+    family="Resources",
+)
+def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Warns where a Code Interpreter or Browser session is started and nothing ends it:
+    `code_session(...)` / `browser_session(...)` not used as a `with` context manager,
+    `CodeInterpreter(...).start()` / `BrowserClient(...).start()` with no `.stop()` on the
+    same object, or `start_code_interpreter_session` / `start_browser_session` in a file
+    that never calls the matching `stop_*_session`.
+
+    ### Why is this bad?
+    Built-in tool sessions count against concurrent-session quotas until they time out.
+    Orphaned sessions from earlier runs cause `ServiceQuotaExceededException` for new ones.
+
+    ### Example
+    ```python
+    client = CodeInterpreter(REGION)
+    client.start()
+    client.invoke("executeCode", {"code": code, "language": "python"})
+    ```
+
+    ### Fix
+    Use the context manager (`with code_session(REGION) as client: ...`) or call
+    `client.stop()` in a `finally` block.
+
+    ### References
+    - agents-harden `references/limits.md`, "Code Interpreter / Browser session limits"
+    """
+    if facts.code is None:
+        return unknown("the code index was not built")
+    started = False
+    for py_file in facts.code.of_role("agent", "caller"):
+        pm = parents(py_file)
+        file_attrs = {c.attr for c in py_file.calls}
+        for call in py_file.calls:
+            location = Location(path=py_file.path, line=call.line)
+            if call.attr in _CONTEXT_SESSIONS and ("bedrock_agentcore" in call.name or call.name == call.attr):
+                started = True
+                parent = pm.parent(call.node)
+                if isinstance(parent, ast.withitem):
+                    out.note(f"{py_file.path}:{call.line}: {call.attr} used as a context manager")
+                    continue
+                out.warn(
+                    f"{_CONTEXT_SESSIONS[call.attr]} session from {call.attr}() at {py_file.path}:{call.line} is "
+                    "not used in a `with` block: it is never stopped",
+                    location,
+                    fix=Fix(summary=f"Use `with {call.attr}(region) as client:` so the session stops when done."),
+                )
+            elif call.attr in _API_SESSIONS:
+                started = True
+                stop, tool = _API_SESSIONS[call.attr]
+                if stop in file_attrs:
+                    out.note(f"{py_file.path}:{call.line}: {tool} session stopped with {stop}")
+                    continue
+                out.warn(
+                    f"{tool} session started at {py_file.path}:{call.line} and {py_file.path} never calls {stop}",
+                    location,
+                    fix=Fix(summary=f"Call `{stop}(...)` with the same identifiers in a `finally` block."),
+                )
+            elif call.attr == "start" and isinstance(call.node.func, ast.Attribute):
+                receiver = call.node.func.value
+                kind = _client_kind(py_file, receiver, call)
+                if kind is None:
+                    continue
+                started = True
+                receiver_text = source_of(py_file, receiver)
+                stopped = any(
+                    c.attr == "stop"
+                    and isinstance(c.node.func, ast.Attribute)
+                    and source_of(py_file, c.node.func.value) == receiver_text
+                    and (c.function is call.function)
+                    for c in py_file.calls
+                )
+                if stopped:
+                    out.note(f"{py_file.path}:{call.line}: {kind} session stopped")
+                    continue
+                out.warn(
+                    f"{kind} session started with `{excerpt(receiver_text, 40)}.start()` at {py_file.path}:{call.line} "
+                    "and never stopped",
+                    location,
+                    fix=Fix(
+                        summary=f"Call `{excerpt(receiver_text, 40)}.stop()` in a `finally` block, or use the "
+                        "context manager (`code_session` / `browser_session`)."
+                    ),
+                )
+    if not started:
+        return not_applicable("no Code Interpreter or Browser session is started")
+    return None
+
+
+def _client_kind(py_file: PyFile, receiver: ast.expr, call: CallSite) -> str | None:
+    """Code Interpreter / Browser when ``receiver`` holds a built-in tool client."""
+    value: ast.AST | None = receiver
+    if isinstance(receiver, ast.Name):
+        binding, _ = latest_binding(call.function.node if call.function else None, py_file.tree, receiver.id, call.line)
+        value = binding.value if binding is not None else None
+    elif isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name) and receiver.value.id == "self":
+        value = None
+        for node in ast.walk(py_file.tree):
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and t.attr == receiver.attr for t in node.targets
+            ):
+                value = node.value
+    if isinstance(value, ast.Call):
+        name = py_file.resolve(value.func)
+        attr = name.rsplit(".", 1)[-1]
+        if attr in _CLIENT_CLASSES and ("bedrock_agentcore" in name or name == attr):
+            return _CLIENT_CLASSES[attr]
     return None

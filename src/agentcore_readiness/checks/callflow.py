@@ -1,0 +1,586 @@
+"""Following code through a project's own files: which function a call reaches, what runs
+at import time, which functions an entrypoint reaches, and where a node sits (loops,
+``finally`` blocks, ``await``).
+
+Pure: works on the code index (:mod:`agentcore_readiness.facts.code`) and the parsed
+trees it holds; nothing is read or imported here.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agentcore_readiness.facts.code import CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.project import ProjectFacts
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+LoopNode = ast.For | ast.AsyncFor | ast.While | ast.comprehension
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+@dataclass(frozen=True, eq=False)
+class Target:
+    """A function of the project's own code."""
+
+    file: PyFile
+    function: FunctionInfo
+
+    @property
+    def label(self) -> str:
+        return f"{self.function.qualname}() ({self.file.path}:{self.function.line})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Target) and other.function is self.function
+
+    def __hash__(self) -> int:
+        return id(self.function)
+
+
+# ---------------------------------------------------------------------------
+# Walking bodies
+
+
+def body_nodes(statements: Iterable[ast.AST], *, lambdas: bool = False) -> Iterator[ast.AST]:
+    """Nodes that run when ``statements`` run: nested function and lambda bodies are left
+    out (their decorators and defaults run), class bodies are included.
+    """
+    stack: list[ast.AST] = []
+    for statement in statements:
+        stack.extend(_runs(statement, lambdas))
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            stack.extend(_runs(child, lambdas))
+
+
+def _runs(node: ast.AST, lambdas: bool) -> list[ast.AST]:
+    """What of ``node`` runs when the code around it runs."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [*node.decorator_list, *node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
+    if isinstance(node, ast.Lambda) and not lambdas:
+        return list(node.args.defaults)
+    return [node]
+
+
+def function_body_nodes(function: FunctionNode, *, lambdas: bool = False) -> Iterator[ast.AST]:
+    return body_nodes(function.body, lambdas=lambdas)
+
+
+def calls_in(statements: Iterable[ast.AST], *, lambdas: bool = False) -> Iterator[ast.Call]:
+    return (n for n in body_nodes(statements, lambdas=lambdas) if isinstance(n, ast.Call))
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either order)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return has_name and has_main
+
+
+def import_time_statements(body: Iterable[ast.stmt]) -> Iterator[tuple[ast.stmt, list[ast.AST]]]:
+    """Statements that run when the module is imported, each with the parts of it that run.
+
+    ``if __name__ == "__main__":`` bodies are left out; compound statements give their
+    header (test, iterable, context managers) and then their inner statements; a function
+    definition gives its decorators and defaults; a class its decorators, bases and body.
+    """
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            if is_main_guard(stmt.test):
+                yield from import_time_statements(stmt.orelse)
+                continue
+            yield stmt, [stmt.test]
+            yield from import_time_statements(stmt.body)
+            yield from import_time_statements(stmt.orelse)
+        elif isinstance(stmt, (ast.Try, ast.TryStar)):
+            yield from import_time_statements(stmt.body)
+            for handler in stmt.handlers:
+                yield from import_time_statements(handler.body)
+            yield from import_time_statements(stmt.orelse)
+            yield from import_time_statements(stmt.finalbody)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            yield stmt, [item.context_expr for item in stmt.items]
+            yield from import_time_statements(stmt.body)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            yield stmt, [stmt.iter]
+            yield from import_time_statements(stmt.body)
+            yield from import_time_statements(stmt.orelse)
+        elif isinstance(stmt, ast.While):
+            yield stmt, [stmt.test]
+            yield from import_time_statements(stmt.body)
+            yield from import_time_statements(stmt.orelse)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parts: list[ast.AST] = [
+                *stmt.decorator_list,
+                *stmt.args.defaults,
+                *(d for d in stmt.args.kw_defaults if d is not None),
+            ]
+            if parts:
+                yield stmt, parts
+        elif isinstance(stmt, ast.ClassDef):
+            parts = [*stmt.decorator_list, *stmt.bases, *(k.value for k in stmt.keywords)]
+            if parts:
+                yield stmt, parts
+            yield from import_time_statements(stmt.body)
+        elif isinstance(stmt, ast.Match):
+            yield stmt, [stmt.subject]
+            for case in stmt.cases:
+                yield from import_time_statements(case.body)
+        else:
+            yield stmt, [stmt]
+
+
+# ---------------------------------------------------------------------------
+# Parents
+
+
+class ParentMap:
+    """Parent of every node of one module, to answer "where does this node sit"."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self._parent: dict[int, ast.AST] = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                self._parent[id(child)] = node
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self._parent.get(id(node))
+
+    def path(self, node: ast.AST, stop: ast.AST | None = None) -> list[tuple[ast.AST, ast.AST]]:
+        """(ancestor, child-on-the-way) pairs from the innermost outwards, up to ``stop``."""
+        pairs: list[tuple[ast.AST, ast.AST]] = []
+        current = node
+        while True:
+            parent = self._parent.get(id(current))
+            if parent is None or parent is stop:
+                return pairs
+            pairs.append((parent, current))
+            current = parent
+
+    def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
+        for ancestor, _ in self.path(node):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return ancestor
+        return None
+
+    def loops(self, node: ast.AST, stop: ast.AST | None = None) -> list[ast.AST]:
+        """Loops (``for``, ``while``, comprehensions) whose body runs ``node`` once per
+        iteration, innermost first, inside ``stop`` (a function) or the module.
+        """
+        found: list[ast.AST] = []
+        for ancestor, child in self.path(node, stop):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                break
+            if _repeats(ancestor, child):
+                found.append(ancestor)
+            elif isinstance(ancestor, _COMPREHENSIONS):
+                generators = ancestor.generators
+                first_iter = generators[0].iter if generators else None
+                if child is not first_iter:
+                    found.append(ancestor)
+        return found
+
+    def in_finally(self, node: ast.AST, stop: ast.AST | None = None) -> bool:
+        for ancestor, child in self.path(node, stop):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return False
+            if isinstance(ancestor, (ast.Try, ast.TryStar)) and _in_list(child, ancestor.finalbody):
+                return True
+        return False
+
+    def in_try_body(self, node: ast.AST, stop: ast.AST | None = None) -> bool:
+        for ancestor, child in self.path(node, stop):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return False
+            if isinstance(ancestor, (ast.Try, ast.TryStar)) and _in_list(child, ancestor.body):
+                return True
+        return False
+
+    def conditional(self, node: ast.AST, stop: ast.AST | None = None) -> ast.AST | None:
+        """The innermost ``if`` / conditional expression / boolean operand that guards ``node``."""
+        for ancestor, child in self.path(node, stop):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return None
+            if isinstance(ancestor, ast.If) and (_in_list(child, ancestor.body) or _in_list(child, ancestor.orelse)):
+                return ancestor
+            if isinstance(ancestor, ast.IfExp) and child is not ancestor.test:
+                return ancestor
+            if isinstance(ancestor, ast.BoolOp) and child is not ancestor.values[0]:
+                return ancestor
+        return None
+
+    def awaited(self, node: ast.AST) -> bool:
+        parent = self.parent(node)
+        return isinstance(parent, ast.Await)
+
+
+def _repeats(loop: ast.AST, child: ast.AST) -> bool:
+    """Whether ``child`` of a ``for``/``while`` runs once per iteration."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        return _in_list(child, loop.body)
+    if isinstance(loop, ast.While):
+        return _in_list(child, loop.body) or child is loop.test
+    return False
+
+
+def _in_list(node: ast.AST, items: list[ast.stmt]) -> bool:
+    return any(item is node for item in items)
+
+
+_PARENTS: weakref.WeakKeyDictionary[PyFile, ParentMap] = weakref.WeakKeyDictionary()
+
+
+def parents(py_file: PyFile) -> ParentMap:
+    """The (cached) :class:`ParentMap` of one file."""
+    try:
+        found = _PARENTS.get(py_file)
+    except TypeError:
+        return ParentMap(py_file.tree)
+    if found is None:
+        found = ParentMap(py_file.tree)
+        with contextlib.suppress(TypeError):
+            _PARENTS[py_file] = found
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Names
+
+
+def assigned_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for element in target.elts for n in assigned_names(element)]
+    if isinstance(target, ast.Starred):
+        return assigned_names(target.value)
+    return []
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One place a name gets a value."""
+
+    node: ast.AST
+    """The Assign / AnnAssign / AugAssign / For / With / NamedExpr / argument node."""
+    value: ast.expr | None
+    """The value assigned (the whole right-hand side), ``None`` for loop targets and arguments."""
+    line: int
+    kind: str
+    """``assign``, ``augassign``, ``for``, ``with``, ``param``, ``global``."""
+
+
+def bindings(statements: Iterable[ast.AST], name: str) -> list[Binding]:
+    """Where ``name`` is bound in ``statements`` (not inside nested functions)."""
+    found: list[Binding] = []
+    for node in body_nodes(statements):
+        if isinstance(node, ast.Assign):
+            if any(name in assigned_names(t) for t in node.targets):
+                found.append(Binding(node, node.value, node.lineno, "assign"))
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None and name in assigned_names(node.target):
+                found.append(Binding(node, node.value, node.lineno, "assign"))
+        elif isinstance(node, ast.AugAssign):
+            if name in assigned_names(node.target):
+                found.append(Binding(node, node.value, node.lineno, "augassign"))
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            if name in assigned_names(node.target):
+                found.append(Binding(node, None, node.lineno, "for"))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None and name in assigned_names(item.optional_vars):
+                    found.append(Binding(node, item.context_expr, node.lineno, "with"))
+        elif isinstance(node, ast.NamedExpr) and node.target.id == name:
+            found.append(Binding(node, node.value, node.lineno, "assign"))
+    return sorted(found, key=lambda b: b.line)
+
+
+def module_bindings(tree: ast.Module, name: str) -> list[Binding]:
+    """Module-level bindings of ``name`` (statements run at import)."""
+    statements = [stmt for stmt, _ in import_time_statements(tree.body)]
+    found: list[Binding] = []
+    for stmt in statements:
+        if isinstance(stmt, ast.Assign):
+            if any(name in assigned_names(t) for t in stmt.targets):
+                found.append(Binding(stmt, stmt.value, stmt.lineno, "assign"))
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None and name in assigned_names(stmt.target):
+                found.append(Binding(stmt, stmt.value, stmt.lineno, "assign"))
+        elif isinstance(stmt, ast.AugAssign) and name in assigned_names(stmt.target):
+            found.append(Binding(stmt, stmt.value, stmt.lineno, "augassign"))
+    return found
+
+
+def latest_binding(
+    function: FunctionNode | None, tree: ast.Module, name: str, before_line: int
+) -> tuple[Binding | None, str]:
+    """The binding of ``name`` that reaches a use at ``before_line``: where it comes from
+    (``param``, ``local``, ``module``, ``none``) and the binding itself.
+    """
+    if function is not None:
+        if name in _params(function):
+            local = [b for b in bindings(function.body, name) if b.line <= before_line]
+            if not local:
+                return Binding(function, None, function.lineno, "param"), "param"
+            return local[-1], "local"
+        globals_declared = any(isinstance(n, ast.Global) and name in n.names for n in function_body_nodes(function))
+        if not globals_declared:
+            local = [b for b in bindings(function.body, name) if b.line <= before_line]
+            if local:
+                return local[-1], "local"
+            if any(True for _ in bindings(function.body, name)):
+                # bound later in the function (a loop that comes round again)
+                return bindings(function.body, name)[-1], "local"
+    found = module_bindings(tree, name)
+    if found:
+        return found[-1], "module"
+    return None, "none"
+
+
+def _params(function: FunctionNode) -> list[str]:
+    args = function.args
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    if args.vararg:
+        names.append(args.vararg.arg)
+    if args.kwarg:
+        names.append(args.kwarg.arg)
+    return names
+
+
+def param_names(function: FunctionNode) -> list[str]:
+    return _params(function)
+
+
+def names_in(expr: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
+
+
+def literal_str(expr: ast.AST | None) -> str | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+def source_of(py_file: PyFile, node: ast.AST) -> str:
+    """The node's own text from the file (or its unparsed form)."""
+    start: int | None = getattr(node, "lineno", None)
+    end: int | None = getattr(node, "end_lineno", None)
+    col: int | None = getattr(node, "col_offset", None)
+    end_col: int | None = getattr(node, "end_col_offset", None)
+    if start is None or end is None or col is None or end_col is None or end > len(py_file.lines):
+        return ast.unparse(node)
+    # offsets are in UTF-8 bytes
+    lines = [line.encode("utf-8") for line in py_file.lines[start - 1 : end]]
+    if start == end:
+        return lines[0][col:end_col].decode("utf-8", "replace")
+    parts = [lines[0][col:], *lines[1:-1], lines[-1][:end_col]]
+    return b"\n".join(parts).decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------
+# The project's own functions
+
+
+class CodeMap:
+    """Functions of the project's own files, to follow calls from one file into another."""
+
+    def __init__(self, code: CodeIndex, project: ProjectFacts) -> None:
+        self.code = code
+        self.by_path: dict[str, PyFile] = {f.path: f for f in code.files}
+        self.locations: dict[str, str] = {
+            r.name: r.code_location for r in project.runtimes if r.code_location is not None
+        }
+        self._functions: dict[int, dict[str, FunctionInfo]] = {}
+        self._by_node: dict[int, FunctionInfo] = {}
+        for py_file in code.files:
+            table: dict[str, FunctionInfo] = {}
+            for function in py_file.functions:
+                table[function.qualname] = function
+                self._by_node[id(function.node)] = function
+            self._functions[id(py_file)] = table
+
+    # -- lookups
+    def functions_of(self, py_file: PyFile) -> dict[str, FunctionInfo]:
+        return self._functions.get(id(py_file), {})
+
+    def info(self, node: ast.AST) -> FunctionInfo | None:
+        return self._by_node.get(id(node))
+
+    def target_of(self, py_file: PyFile, node: FunctionNode | None) -> Target | None:
+        if node is None:
+            return None
+        info = self.info(node)
+        return Target(py_file, info) if info is not None else None
+
+    def _module_file(self, py_file: PyFile, dotted: str) -> PyFile | None:
+        """The project file a module name refers to, seen from ``py_file``."""
+        level = len(dotted) - len(dotted.lstrip("."))
+        module = dotted.lstrip(".")
+        parts = [p for p in module.split(".") if p]
+        directory = py_file.path.rsplit("/", 1)[0] if "/" in py_file.path else ""
+        bases: list[str] = []
+        if level:
+            base = directory
+            for _ in range(level - 1):
+                base = base.rsplit("/", 1)[0] if "/" in base else ""
+            bases.append(base)
+        else:
+            if py_file.runtime is not None and py_file.runtime in self.locations:
+                location = self.locations[py_file.runtime]
+                bases.append("" if location == "." else location)
+            bases.append(directory)
+            bases.append("")
+        for base in bases:
+            stem = "/".join([*([base] if base else []), *parts])
+            for candidate in (stem + ".py", stem + "/__init__.py") if stem else ("__init__.py",):
+                found = self.by_path.get(candidate)
+                if found is not None and (py_file.runtime is None or found.runtime in (py_file.runtime, None)):
+                    return found
+        return None
+
+    def lookup(self, py_file: PyFile, dotted: str, within: FunctionInfo | None = None) -> Target | None:
+        """The function a resolved dotted name calls, if it is the project's own."""
+        if not dotted or dotted.startswith("?"):
+            return None
+        table = self.functions_of(py_file)
+        if "." not in dotted.lstrip("."):
+            name = dotted
+            if dotted.startswith("."):
+                return None
+            if within is not None:
+                prefix = within.qualname
+                while prefix:
+                    nested = table.get(f"{prefix}.{name}")
+                    if nested is not None:
+                        return Target(py_file, nested)
+                    prefix = prefix.rsplit(".", 1)[0] if "." in prefix else ""
+            found = table.get(name)
+            if found is not None and found.class_name is None:
+                return Target(py_file, found)
+            init = table.get(f"{name}.__init__")
+            if init is not None:
+                return Target(py_file, init)
+            return None
+        head, _, attr = dotted.rpartition(".")
+        if head in ("self", "cls") and within is not None and within.class_name:
+            method = table.get(f"{within.class_name}.{attr}")
+            return Target(py_file, method) if method is not None else None
+        # Class.method in this file
+        method = table.get(dotted)
+        if method is not None:
+            return Target(py_file, method)
+        # module.function or module.Class
+        for split in (1, 2):
+            pieces = dotted.rsplit(".", split)
+            if len(pieces) != split + 1 or not pieces[0]:
+                continue
+            module, names = pieces[0], ".".join(pieces[1:])
+            target_file = self._module_file(py_file, module)
+            if target_file is None:
+                continue
+            other = self.functions_of(target_file)
+            found = other.get(names)
+            if found is not None and (found.class_name is None or split == 2):
+                return Target(target_file, found)
+            init = other.get(f"{names}.__init__")
+            if init is not None:
+                return Target(target_file, init)
+        return None
+
+    def resolve(self, py_file: PyFile, call: ast.Call, within: FunctionInfo | None = None) -> Target | None:
+        return self.lookup(py_file, py_file.resolve(call.func), within)
+
+    def resolve_ref(self, py_file: PyFile, expr: ast.expr, within: FunctionInfo | None = None) -> Target | None:
+        """The function an expression names (``target=worker``, ``submit(worker, …)``)."""
+        if isinstance(expr, (ast.Name, ast.Attribute)):
+            return self.lookup(py_file, py_file.resolve(expr), within)
+        if isinstance(expr, ast.Call) and py_file.resolve(expr.func).endswith("functools.partial") and expr.args:
+            return self.resolve_ref(py_file, expr.args[0], within)
+        return None
+
+    # -- entrypoints and reachability
+    def entrypoints(self, runtime: str | None = None) -> list[Target]:
+        found: list[Target] = []
+        for py_file in self.code.agent_files(runtime):
+            for function in py_file.functions:
+                if any(d == "entrypoint" or d.endswith(".entrypoint") for d in function.decorators):
+                    found.append(Target(py_file, function))
+        return found
+
+    def reachable(self, start: Target, max_depth: int = 6) -> dict[Target, tuple[Target, ...]]:
+        """Every own function ``start`` reaches by direct calls or by handing it to a
+        thread, task or executor, with the chain of calls that leads there.
+        """
+        chains: dict[Target, tuple[Target, ...]] = {start: (start,)}
+        frontier = [start]
+        for _ in range(max_depth):
+            next_frontier: list[Target] = []
+            for current in frontier:
+                for callee in self.callees(current):
+                    if callee not in chains:
+                        chains[callee] = (*chains[current], callee)
+                        next_frontier.append(callee)
+            frontier = next_frontier
+            if not frontier:
+                break
+        return chains
+
+    def callees(self, target: Target) -> list[Target]:
+        found: list[Target] = []
+        for call in calls_in(target.function.node.body, lambdas=True):
+            callee = self.resolve(target.file, call, target.function)
+            if callee is not None:
+                found.append(callee)
+            for ref in handed_functions(call):
+                handed = self.resolve_ref(target.file, ref, target.function)
+                if handed is not None:
+                    found.append(handed)
+        return found
+
+
+def handed_functions(call: ast.Call) -> list[ast.expr]:
+    """Function references a call hands on to run later (thread targets, executor jobs)."""
+    refs: list[ast.expr] = []
+    for keyword in call.keywords:
+        if keyword.arg in ("target", "func", "function", "fn", "callback"):
+            refs.append(keyword.value)
+    func = call.func
+    attr = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+    if attr in ("submit", "map", "to_thread", "start_new_thread", "call_soon", "call_soon_threadsafe", "Timer"):
+        refs.extend(call.args[:1] if attr != "Timer" else call.args[1:2])
+    elif attr == "run_in_executor":
+        refs.extend(call.args[1:2])
+    return refs
+
+
+_MAPS: weakref.WeakKeyDictionary[CodeIndex, CodeMap] = weakref.WeakKeyDictionary()
+
+
+def code_map(code: CodeIndex, project: ProjectFacts) -> CodeMap:
+    """The (cached) :class:`CodeMap` of one code index."""
+    try:
+        found = _MAPS.get(code)
+    except TypeError:
+        return CodeMap(code, project)
+    if found is None:
+        found = CodeMap(code, project)
+        with contextlib.suppress(TypeError):
+            _MAPS[code] = found
+    return found
+
+
+def first_call(
+    statements: Iterable[ast.AST], predicate: Callable[[ast.Call], bool], *, lambdas: bool = False
+) -> ast.Call | None:
+    hits = [c for c in calls_in(statements, lambdas=lambdas) if predicate(c)]
+    return min(hits, key=lambda c: (c.lineno, c.col_offset)) if hits else None

@@ -1,0 +1,131 @@
+"""``audit_sessions``: how the project makes, reuses and stops runtime sessions, its
+lifecycle settings against the workload table, and background work inside the agent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import anyio.to_thread
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentcore_readiness.checks.registry import WORKLOADS, ReviewOptions
+from agentcore_readiness.engine import InputError, ReviewRequest, resolve_target, review
+from agentcore_readiness.model import Report
+from agentcore_readiness.tools import ToolSpec
+
+SESSION_RULES: tuple[str, ...] = ("SESS", "RES004", "RES007")
+
+
+class LifecycleProposal(BaseModel):
+    """The lifecycle values the skill's workload table suggests for one runtime."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    project: str
+    runtime: str
+    workload: str
+    workload_title: str
+    current_idle_timeout: int = Field(description="Seconds; the service default (900) when unset")
+    current_max_lifetime: int = Field(description="Seconds; the service default (28800) when unset")
+    idle_timeout_is_default: bool
+    max_lifetime_is_default: bool
+    table_idle_timeout: str
+    table_max_lifetime: str
+    fits: bool = Field(description="Whether the current values already fit the table")
+    proposed_idle_timeout: int
+    proposed_max_lifetime: int
+    assumption: str | None = Field(default=None, description="What the proposal assumes (batch job length)")
+    patch_file: str
+    patch: list[dict[str, Any]] = Field(description="RFC 6902 JSON Patch against patch_file")
+    add_agent_command: str = Field(description="The same values as `agentcore add agent` flags, for a new agent")
+    apply_commands: list[str]
+
+
+class SessionAudit(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    workload: str | None = Field(description="The workload compared with (argument, else the project's setting)")
+    report: Report
+    proposals: list[LifecycleProposal] = Field(
+        default_factory=list, description="Per runtime, when a workload is known"
+    )
+
+
+def _check_workload(workload: str | None) -> None:
+    if workload is not None and workload not in WORKLOADS:
+        raise InputError(f"unknown workload {workload!r}: use one of {', '.join(WORKLOADS)}")
+
+
+def proposals_for(path: str, workload: str | None) -> tuple[list[LifecycleProposal], str | None]:
+    from agentcore_readiness.checks.sessions import WORKLOAD_TABLE, lifecycle_proposal
+    from agentcore_readiness.facts.project import load_project
+
+    proposals: list[LifecycleProposal] = []
+    used: str | None = workload
+    for root, display in resolve_target(path):
+        project = load_project(root, display)
+        chosen = workload or project.settings.workload
+        if chosen not in WORKLOAD_TABLE:
+            continue
+        used = used or chosen
+        for runtime in project.runtimes:
+            proposal = lifecycle_proposal(runtime, chosen)
+            fix = proposal.fix()
+            proposals.append(
+                LifecycleProposal(
+                    project=display,
+                    runtime=runtime.name,
+                    workload=chosen,
+                    workload_title=proposal.row.title,
+                    current_idle_timeout=proposal.current_idle,
+                    current_max_lifetime=proposal.current_max,
+                    idle_timeout_is_default=proposal.idle_is_default,
+                    max_lifetime_is_default=proposal.max_is_default,
+                    table_idle_timeout=proposal.table_idle,
+                    table_max_lifetime=proposal.table_max,
+                    fits=proposal.fits,
+                    proposed_idle_timeout=proposal.proposed_idle,
+                    proposed_max_lifetime=proposal.proposed_max,
+                    assumption=proposal.row.assumption,
+                    patch_file=fix.patch_file or "",
+                    patch=fix.patch or [],
+                    add_agent_command=proposal.add_agent_command,
+                    apply_commands=fix.commands,
+                )
+            )
+    return proposals, used
+
+
+def run_audit_sessions(path: str, workload: str | None = None) -> SessionAudit:
+    _check_workload(workload)
+    report = review(ReviewRequest(target=path, select=SESSION_RULES, options=ReviewOptions(workload=workload)))
+    proposals, used = proposals_for(path, workload)
+    return SessionAudit(workload=used, report=report, proposals=proposals)
+
+
+async def audit_sessions(
+    path: Annotated[
+        str,
+        Field(description="Project directory (holding agentcore/agentcore.json or .bedrock_agentcore.yaml)"),
+    ],
+    workload: Annotated[
+        str | None,
+        Field(
+            description="How the agent is used, to compare the lifecycle settings with the skill's table and "
+            f"propose values: one of {', '.join(WORKLOADS)}"
+        ),
+    ] = None,
+) -> SessionAudit:
+    """Audit runtime sessions, the main cost and `maxVms` lever: how callers make session
+    IDs (per request vs per conversation, omitted IDs that start a new microVM per call,
+    IDs under 33 characters, both runtime and MCP session IDs), whether finished sessions
+    are stopped, retries on the invoking client, the idle timeout and maximum lifetime
+    (with a workload: the proposed values and the exact agentcore.json patch), background
+    work started without `add_async_task`, streams without heartbeats, and Memory /
+    Code Interpreter / Browser usage (rules SESS001-SESS013, RES004, RES007).
+    """
+    return await anyio.to_thread.run_sync(run_audit_sessions, path, workload)
+
+
+TOOLS = [ToolSpec(audit_sessions, "Audit runtime sessions and lifecycle")]

@@ -1,0 +1,371 @@
+"""SESS001-SESS005 and SESS012 over caller scripts written here: exact rule, level, file and line,
+both the failing and the passing way."""
+
+from __future__ import annotations
+
+from conftest import ProjectBuilder, findings_of
+
+SCRIPT = "scripts/call_agent.py"
+
+
+def line_of(builder: ProjectBuilder, rel: str, needle: str, occurrence: int = 1) -> int:
+    lines = (builder.root / rel).read_text().splitlines()
+    hits = [n for n, text in enumerate(lines, 1) if needle in text]
+    return hits[occurrence - 1]
+
+
+def caller(builder: ProjectBuilder, code: str, rel: str = SCRIPT) -> None:
+    builder.agentcore()
+    builder.write("app/Agent/main.py", "def handler(payload):\n    return payload\n")
+    builder.write(rel, code)
+
+
+# --- SESS002: runtimeSessionId omitted ---------------------------------------------------------
+
+
+def test_invoke_without_session_id_fails_at_the_call(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import json
+        import boto3
+
+        client = boto3.client("bedrock-agentcore")
+
+        def ask(prompt):
+            return client.invoke_agent_runtime(
+                agentRuntimeArn="arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a",
+                payload=json.dumps({"prompt": prompt}),
+            )
+        """,
+    )
+    result = project.results("SESS002")["SESS002"]
+    assert result.status == "fail"
+    assert findings_of(result) == [("fail", SCRIPT, line_of(project, SCRIPT, "invoke_agent_runtime("))]
+    assert "boto3 makes a new one for every call" in result.findings[0].message
+    assert result.findings[0].severity == "high"
+
+
+def test_invoke_with_session_id_passes_and_says_so(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        def ask(client, prompt, session_id):
+            return client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=session_id, payload=prompt)
+        """,
+    )
+    result = project.results("SESS002")["SESS002"]
+    assert result.status == "pass"
+    assert result.reason == f"{SCRIPT}:2 passes runtimeSessionId"
+
+
+def test_no_invoke_anywhere_is_not_applicable(project: ProjectBuilder) -> None:
+    caller(project, "print('hello')\n")
+    results = project.results("SESS001", "SESS002", "SESS004")
+    assert {r.status for r in results.values()} == {"not_applicable"}
+
+
+def test_invokes_in_tests_are_not_caller_code(project: ProjectBuilder) -> None:
+    caller(project, "client.invoke_agent_runtime(agentRuntimeArn='a', payload='{}')\n", rel="tests/test_call.py")
+    assert project.results("SESS002")["SESS002"].status == "not_applicable"
+
+
+# --- SESS001: per request vs per conversation --------------------------------------------------
+
+
+def test_uuid_in_the_invoking_function_is_per_request(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import uuid
+
+        def ask(client, prompt):
+            return client.invoke_agent_runtime(
+                agentRuntimeArn="arn",
+                runtimeSessionId=str(uuid.uuid4()),
+                payload=prompt,
+            )
+        """,
+    )
+    result = project.results("SESS001")["SESS001"]
+    assert result.status == "fail"
+    assert findings_of(result) == [("fail", SCRIPT, line_of(project, SCRIPT, "uuid.uuid4()"))]
+    assert "every call of it" in result.findings[0].message
+
+
+def test_uuid_assigned_inside_the_loop_is_per_request(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        from uuid import uuid4
+
+        def run(client, prompts):
+            for prompt in prompts:
+                sid = f"batch-item-{uuid4()}-{len(prompt)}"
+                client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=sid, payload=prompt)
+        """,
+    )
+    result = project.results("SESS001")["SESS001"]
+    assert findings_of(result) == [("fail", SCRIPT, line_of(project, SCRIPT, "sid = "))]
+    assert f"inside the loop (line {line_of(project, SCRIPT, 'for prompt')}) that invokes" in result.findings[0].message
+
+
+def test_uuid_made_before_the_loop_is_one_session_per_batch(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import uuid
+
+        def run(client, prompts):
+            sid = uuid.uuid4().hex + "-batch-session-0001"
+            for prompt in prompts:
+                client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=sid, payload=prompt)
+        """,
+    )
+    result = project.results("SESS001")["SESS001"]
+    assert result.status == "pass"
+    assert f"once, before the loop at line {line_of(project, SCRIPT, 'for prompt')}" in (result.reason or "")
+
+
+def test_parameter_attribute_and_cache_are_per_conversation(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import secrets
+
+        SESSIONS = {}
+
+        def from_parameter(client, prompt, session_id):
+            client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=session_id, payload=prompt)
+
+        class Chat:
+            def send(self, client, prompt):
+                client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=self.session_id, payload=prompt)
+
+        def from_cache(client, user, prompt):
+            sid = SESSIONS.get(user)
+            if sid is None:
+                sid = secrets.token_hex(24)
+                SESSIONS[user] = sid
+            client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=sid, payload=prompt)
+
+        def from_setdefault(client, user, prompt):
+            sid = SESSIONS.setdefault(user, secrets.token_urlsafe(32))
+            client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=sid, payload=prompt)
+        """,
+    )
+    result = project.results("SESS001")["SESS001"]
+    assert result.status == "pass"
+    reason = result.reason or ""
+    assert "from the parameter `session_id` (per conversation)" in reason
+    assert "from the attribute self.session_id" in reason
+    assert "only when missing" in reason
+    assert "per-conversation store" in reason
+
+
+def test_helper_that_always_makes_a_new_id_is_followed(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import uuid
+
+        def new_session_id():
+            value = str(uuid.uuid4())
+            return value
+
+        def ask(client, prompt):
+            client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=new_session_id(), payload=prompt)
+        """,
+    )
+    result = project.results("SESS001")["SESS001"]
+    assert findings_of(result) == [("fail", SCRIPT, line_of(project, SCRIPT, "runtimeSessionId=new_session_id()"))]
+    assert "new_session_id(), which makes a new ID on every call" in result.findings[0].message
+
+
+def test_module_level_script_with_one_invoke_is_one_session_per_run(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import uuid
+        import boto3
+
+        SESSION = str(uuid.uuid4())
+        boto3.client("bedrock-agentcore").invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=SESSION, payload="{}")
+        """,
+    )
+    assert project.results("SESS001")["SESS001"].status == "pass"
+
+
+def test_suppression_comment_drops_the_finding(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import uuid
+
+        def ask(client, prompt):
+            sid = str(uuid.uuid4())  # agentcore-readiness: ignore[SESS001] one-shot health probe
+            client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=sid, payload=prompt)
+        """,
+    )
+    result = project.results("SESS001")["SESS001"]
+    assert result.status == "pass"
+    assert result.suppressed == 1
+
+
+# --- SESS003: both session ids -----------------------------------------------------------------
+
+
+def test_both_runtime_and_mcp_session_ids_fail(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        def ask(client, sid, body):
+            client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=sid, mcpSessionId=sid, payload=body)
+            client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=sid, payload=body)
+
+        HEADERS = {
+            "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": "a" * 40,
+            "Mcp-Session-Id": "b" * 40,
+        }
+
+        def headers_for(sid):
+            headers = {}
+            headers["x-amzn-bedrock-agentcore-runtime-session-id"] = sid
+            headers["Mcp-Session-Id"] = sid
+            return headers
+        """,
+    )
+    result = project.results("SESS003")["SESS003"]
+    assert sorted(findings_of(result), key=lambda f: f[2] or 0) == [
+        ("fail", SCRIPT, line_of(project, SCRIPT, "mcpSessionId=sid")),
+        ("fail", SCRIPT, line_of(project, SCRIPT, "HEADERS = {")),
+        ("fail", SCRIPT, line_of(project, SCRIPT, 'headers["Mcp-Session-Id"]')),
+    ]
+
+
+def test_one_session_id_passes(project: ProjectBuilder) -> None:
+    caller(
+        project, "def ask(c, sid):\n    c.invoke_agent_runtime(agentRuntimeArn='a', runtimeSessionId=sid, payload='')\n"
+    )
+    assert project.results("SESS003")["SESS003"].status == "pass"
+
+
+# --- SESS004: per-job sessions never stopped ---------------------------------------------------
+
+
+BATCH = """
+import uuid
+
+def run(client, jobs):
+    for job in jobs:
+        sid = f"job-{uuid.uuid4()}-{job}"
+        client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=sid, payload=job)
+"""
+
+
+def test_generated_sessions_without_stop_warn_at_the_invoke(project: ProjectBuilder) -> None:
+    caller(project, BATCH)
+    result = project.results("SESS004")["SESS004"]
+    assert result.status == "warn"
+    assert findings_of(result) == [("warn", SCRIPT, line_of(project, SCRIPT, "invoke_agent_runtime("))]
+
+
+def test_stop_runtime_session_anywhere_in_caller_code_passes(project: ProjectBuilder) -> None:
+    caller(project, BATCH)
+    project.write(
+        "scripts/cleanup.py",
+        "def done(client, sid):\n    client.stop_runtime_session(agentRuntimeArn='a', runtimeSessionId=sid)\n",
+    )
+    result = project.results("SESS004")["SESS004"]
+    assert result.status == "pass"
+    assert result.reason == "stop_runtime_session called at scripts/cleanup.py:2"
+
+
+def test_conversation_ids_need_no_stop(project: ProjectBuilder) -> None:
+    caller(
+        project, "def ask(c, sid):\n    c.invoke_agent_runtime(agentRuntimeArn='a', runtimeSessionId=sid, payload='')\n"
+    )
+    result = project.results("SESS004")["SESS004"]
+    assert result.status == "pass"
+    assert "IDs come from the conversation" in (result.reason or "")
+
+
+# --- SESS005: short literal session ids --------------------------------------------------------
+
+
+def test_short_literal_session_ids_fail_where_written(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        from bedrock_agentcore.memory import MemoryClient
+
+        DEFAULT_SESSION = "session-123"
+
+        def ask(client, prompt):
+            client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=DEFAULT_SESSION, payload=prompt)
+
+        def remember(memory, prompt):
+            memory.create_event(memory_id="m", actor_id="u", session_id="short", messages=[(prompt, "USER")])
+
+        def raw(prompt):
+            return {"X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": "abc"}
+
+        def good(client, prompt):
+            client.invoke_agent_runtime(
+                agentRuntimeArn="arn", runtimeSessionId="a-session-id-that-is-long-enough-1234", payload=prompt
+            )
+        """,
+    )
+    result = project.results("SESS005")["SESS005"]
+    assert sorted(findings_of(result), key=lambda f: f[2] or 0) == [
+        ("fail", SCRIPT, line_of(project, SCRIPT, 'DEFAULT_SESSION = "session-123"')),
+        ("fail", SCRIPT, line_of(project, SCRIPT, 'session_id="short"')),
+        ("fail", SCRIPT, line_of(project, SCRIPT, '"abc"')),
+    ]
+    messages = sorted(f.message for f in result.findings)
+    assert messages[0].startswith("session ID 'abc' (3 characters")
+    assert "session ID 'session-123' (11 characters" in " ".join(messages)
+
+
+def test_long_literal_passes(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        "def ask(c):\n    c.invoke_agent_runtime(agentRuntimeArn='a', runtimeSessionId='x' * 0 + 'y' * 40, payload='')\n"
+        "def ok(c):\n    c.invoke_agent_runtime(agentRuntimeArn='a', runtimeSessionId='0123456789012345678901234567890123', payload='')\n",
+    )
+    result = project.results("SESS005")["SESS005"]
+    assert result.status == "pass"
+    assert f"{SCRIPT}:4: literal session ID of 34 characters" in (result.reason or "")
+
+
+# --- SESS012: retries on the invoking client ---------------------------------------------------
+
+
+def test_client_without_retry_config_warns_and_with_adaptive_passes(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import boto3
+        from botocore.config import Config
+
+        plain = boto3.client("bedrock-agentcore", region_name="us-east-1")
+        legacy = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 10}))
+        RETRIES = Config(retries={"mode": "adaptive", "max_attempts": 10})
+        good = boto3.client("bedrock-agentcore", config=RETRIES)
+        control = boto3.client("bedrock-agentcore-control")
+        """,
+    )
+    result = project.results("SESS012")["SESS012"]
+    assert findings_of(result) == [
+        ("warn", SCRIPT, line_of(project, SCRIPT, "plain =")),
+        ("warn", SCRIPT, line_of(project, SCRIPT, "legacy =")),
+    ]
+    assert "has no config" in result.findings[0].message
+    assert "legacy mode" in result.findings[1].message
+    assert result.findings[0].fix is not None
+    assert '"mode": "adaptive"' in result.findings[0].fix.summary
+
+
+def test_no_agentcore_client_is_not_applicable(project: ProjectBuilder) -> None:
+    caller(project, "import boto3\ns3 = boto3.client('s3')\n")
+    assert project.results("SESS012")["SESS012"].status == "not_applicable"
