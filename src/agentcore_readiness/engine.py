@@ -42,6 +42,8 @@ class ReviewRequest:
     options: ReviewOptions = field(default_factory=ReviewOptions)
     aws_facts: Callable[[ProjectFacts], tuple[Any, str | None]] | None = None
     """Gathers AWS facts for a project: returns (facts, None) or (None, why not)."""
+    policy_inputs: tuple[Any, ...] = ()
+    """Policy documents given by the user (``facts.aws_policies.PolicyInput``) for the IAM rules."""
 
 
 def resolve_target(target: str) -> list[tuple[Path, str]]:
@@ -95,13 +97,24 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
     aws_unavailable: str | None = "AWS checks were not requested (run with --aws, or pass aws=true)"
     if request.options.aws_requested and request.aws_facts is not None:
         aws, aws_unavailable = request.aws_facts(project)
+    extra: dict[str, Any] = {}
+    if request.policy_inputs or any(r.meta.code.startswith(("IAM", "CMD")) for r in chosen):
+        from agentcore_readiness.facts.aws_policies import gather_project_policies
+
+        extra["policies"] = gather_project_policies(project, code, request.policy_inputs)
     options = ReviewOptions(
         workload=request.options.workload or project.settings.workload,
         aws_requested=request.options.aws_requested,
         measure_imports=request.options.measure_imports,
     )
     facts = Facts(
-        project=project, now=datetime.now(UTC), code=code, aws=aws, aws_unavailable=aws_unavailable, options=options
+        project=project,
+        now=datetime.now(UTC),
+        code=code,
+        aws=aws,
+        aws_unavailable=aws_unavailable,
+        options=options,
+        extra=extra,
     )
     return facts, chosen
 
@@ -163,6 +176,9 @@ def review(request: ReviewRequest) -> Report:
             errors.extend(
                 FactError(source=s.path, message=f"skipped: {s.reason}", fact="code") for s in facts.code.skipped
             )
+        errors.extend(getattr(facts.extra.get("policies"), "errors", ()))
+        if hasattr(facts.aws, "fact_errors"):
+            errors.extend(facts.aws.fact_errors())
         projects.append(
             ProjectReport(
                 path=display,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-TOOL_MODULES: tuple[str, ...] = ("review", "checklist", "rules")
+TOOL_MODULES: tuple[str, ...] = ("review", "checklist", "rules", "iam", "shell", "observability")
 
 
 @dataclass(frozen=True)

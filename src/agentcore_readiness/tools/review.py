@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import time
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio.to_thread
 from pydantic import Field
 
-from agentcore_readiness.checks.registry import WORKLOADS, ReviewOptions
+from agentcore_readiness.checks.registry import WORKLOADS, ReviewOptions, load_rules, select_rules
 from agentcore_readiness.engine import InputError, ReviewRequest, review
 from agentcore_readiness.model import Report
 from agentcore_readiness.tools import ToolSpec
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import Context
 
 PathArg = Annotated[
     str,
@@ -34,28 +40,146 @@ def _check_workload(workload: str | None) -> None:
         raise InputError(f"unknown workload {workload!r}: use one of {', '.join(WORKLOADS)}")
 
 
+AwsArg = Annotated[
+    bool,
+    Field(
+        description="Also run the AWS rules with read-only API calls (Get/List/Describe only), using the "
+        "server's AWS credentials (environment, profile or instance role)"
+    ),
+]
+RegionArg = Annotated[
+    str | None,
+    Field(description="AWS region of the deployed runtimes; default: the project's deployment target, then AWS_REGION"),
+]
+RuntimeArnsArg = Annotated[
+    list[str] | None,
+    Field(description="Review these deployed runtimes (ARNs) instead of those in agentcore/.cli/deployed-state.json"),
+]
+AllRuntimesArg = Annotated[
+    bool,
+    Field(description="Review every runtime of the region (fleet review), not only the project's"),
+]
+Progress = Callable[[int, int], None]
+
+
+def aws_request(
+    select: Sequence[str],
+    ignore: Sequence[str],
+    aws: bool,
+    region: str | None,
+    runtime_arns: Sequence[str] | None,
+    all_runtimes: bool,
+    progress: Progress | None,
+) -> Callable[[Any], tuple[Any, str | None]] | None:
+    """The engine's AWS callback for these choices (``None`` without ``aws``); bad input raises InputError."""
+    if not aws:
+        return None
+    from agentcore_readiness.facts.aws import (
+        AwsReviewOptions,
+        aws_callback,
+        groups_for,
+        parse_runtime_arn,
+        validate_region,
+    )
+
+    try:
+        checked_region = validate_region(region) if region else None
+        arns = tuple(parse_runtime_arn(arn).arn for arn in runtime_arns or ())
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    codes = [r.meta.code for r in select_rules(load_rules(), tuple(select), tuple(ignore))]
+    return aws_callback(
+        AwsReviewOptions(
+            region=checked_region,
+            runtime_arns=arns,
+            all_runtimes=all_runtimes,
+            groups=groups_for(codes),
+            progress=progress,
+        )
+    )
+
+
 def run_review(
-    path: str, select: list[str] | None = None, ignore: list[str] | None = None, workload: str | None = None
+    path: str,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    workload: str | None = None,
+    *,
+    aws: bool = False,
+    region: str | None = None,
+    runtime_arns: Sequence[str] | None = None,
+    all_runtimes: bool = False,
+    progress: Progress | None = None,
+    policy_inputs: Sequence[Any] = (),
 ) -> Report:
     _check_workload(workload)
+    aws = aws or bool(runtime_arns) or all_runtimes
     request = ReviewRequest(
         target=path,
         select=tuple(select or ()),
         ignore=tuple(ignore or ()),
-        options=ReviewOptions(workload=workload),
+        options=ReviewOptions(workload=workload, aws_requested=aws),
+        aws_facts=aws_request(select or (), ignore or (), aws, region, runtime_arns, all_runtimes, progress),
+        policy_inputs=tuple(policy_inputs),
     )
     return review(request)
 
 
+def progress_reporter(ctx: Context[Any, Any] | None) -> Progress | None:
+    """A thread-safe (done, total) callback that reports MCP progress to the client, at most
+    every 0.2 s; ``None`` outside a request."""
+    if ctx is None:
+        return None
+    import anyio.from_thread
+    import anyio.lowlevel
+
+    token = anyio.lowlevel.current_token()
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.2:
+            return
+        last[0] = now
+        try:
+            anyio.from_thread.run(partial(ctx.report_progress, done, total, "AWS facts"), token=token)
+        except Exception:  # noqa: BLE001 - progress is best effort; the review goes on
+            return
+
+    return report
+
+
 async def review_project(
-    path: PathArg, select: Codes = None, ignore: Codes = None, workload: Workload = None
+    path: PathArg,
+    select: Codes = None,
+    ignore: Codes = None,
+    workload: Workload = None,
+    aws: AwsArg = False,
+    region: RegionArg = None,
+    runtime_arns: RuntimeArnsArg = None,
+    all_runtimes: AllRuntimesArg = False,
+    ctx: Context = None,  # type: ignore[type-arg,assignment]
 ) -> Report:
     """Review an AgentCore project for production readiness: every rule that can run on
     it (IAM, authentication, secrets, sessions, observability, performance, resources),
     with each rule's status and each finding's location, evidence and fix. Works offline
-    on the project files; AWS-backed rules report `skipped` with the reason.
+    on the project files, where AWS-backed rules report `skipped` with the reason; with
+    `aws=true` it also reads the deployed runtimes, roles and account settings with
+    read-only calls (progress is reported on long scans).
     """
-    return await anyio.to_thread.run_sync(run_review, path, select, ignore, workload)
+    run = partial(
+        run_review,
+        path,
+        select,
+        ignore,
+        workload,
+        aws=aws,
+        region=region,
+        runtime_arns=runtime_arns,
+        all_runtimes=all_runtimes,
+        progress=progress_reporter(ctx),
+    )
+    return await anyio.to_thread.run_sync(run)
 
 
 async def check_auth(path: PathArg) -> Report:
@@ -67,6 +191,6 @@ async def check_auth(path: PathArg) -> Report:
 
 
 TOOLS = [
-    ToolSpec(review_project, "Review an AgentCore project"),
+    ToolSpec(review_project, "Review an AgentCore project", open_world=True),
     ToolSpec(check_auth, "Check inbound authentication"),
 ]

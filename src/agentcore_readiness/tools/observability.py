@@ -1,0 +1,55 @@
+"""``check_observability``: tracing, log retention, continuous evaluation and Transaction Search."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+import anyio.to_thread
+
+from agentcore_readiness.model import Report
+from agentcore_readiness.tools import ToolSpec
+from agentcore_readiness.tools.review import (
+    AllRuntimesArg,
+    AwsArg,
+    PathArg,
+    RegionArg,
+    RuntimeArnsArg,
+    progress_reporter,
+    run_review,
+)
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import Context
+
+
+async def check_observability(
+    path: PathArg,
+    aws: AwsArg = False,
+    region: RegionArg = None,
+    runtime_arns: RuntimeArnsArg = None,
+    all_runtimes: AllRuntimesArg = False,
+    ctx: Context = None,  # type: ignore[type-arg,assignment]
+) -> Report:
+    """Check observability (rules OBS001-OBS005): OpenTelemetry tracing on, Container
+    images started by `opentelemetry-instrument` with `aws-opentelemetry-distro`
+    installed, a retention policy on every runtime log group, an enabled online
+    evaluation per runtime, and X-Ray spans sent to CloudWatch Logs (Transaction Search).
+    The log-group, evaluation and X-Ray checks read the account with `aws=true`.
+    """
+    run = partial(
+        run_review,
+        path,
+        ["OBS"],
+        None,
+        None,
+        aws=aws,
+        region=region,
+        runtime_arns=runtime_arns,
+        all_runtimes=all_runtimes,
+        progress=progress_reporter(ctx),
+    )
+    return await anyio.to_thread.run_sync(run)
+
+
+TOOLS = [ToolSpec(check_observability, "Check tracing, logs and evaluations", open_world=True)]
