@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agentcore_readiness.checks.fixes import Move, jwt_authorizer_template, located_edit, runtime_edit
+from agentcore_readiness.checks.fixes import (
+    VALIDATE_AND_DEPLOY,
+    Move,
+    jwt_authorizer_template,
+    located_edit,
+    runtime_edit,
+)
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
+from agentcore_readiness.facts.aws import DeployedView, deployed_gateways, deployed_runtimes
 from agentcore_readiness.facts.project import CLI_CONFIG, JwtAuthorizer, Located
-from agentcore_readiness.model import Location
+from agentcore_readiness.model import Fix, Location
 
 DISCOVERY_URL = re.compile(
     r"^https://[^\s?#/]+(?:/[^\s?#]*)?/\.well-known/(?:openid-configuration|oauth-authorization-server)(?:/[^\s?#]*)?$"
@@ -49,8 +56,12 @@ def runtime_auth_none(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, "Inbound auth: Control who can call your agent"
     """
     runtimes = facts.project.runtimes
-    if not runtimes:
+    deployed = deployed_runtimes(facts.aws, facts.aws_unavailable)
+    if not runtimes and not deployed.items and not deployed.unknowns:
         return not_applicable("the project defines no runtimes")
+    for runtime_facts, config in deployed.items:
+        # The API has no NONE: no customJWTAuthorizer means SigV4 (IAM).
+        out.note(f"{runtime_facts.label} (deployed): {config.authorizer}")
     for runtime in runtimes:
         declared = (runtime.authorizer_type or "").upper()
         if declared == "NONE":
@@ -68,7 +79,7 @@ def runtime_auth_none(facts: Facts, out: Findings) -> Verdict | None:
             out.note(
                 f"{runtime.name}: {runtime.effective_authorizer}" + ("" if runtime.authorizer_type else " (default)")
             )
-    return None
+    return _aws_unknown(out, deployed)
 
 
 _PLACEHOLDER_DISCOVERY = "https://<your-idp>/.well-known/openid-configuration"
@@ -194,7 +205,10 @@ def runtime_jwt_config_incomplete(facts: Facts, out: Findings) -> Verdict | None
         for r in facts.project.runtimes
         if r.effective_authorizer.upper() == "CUSTOM_JWT"
     ]
-    return _jwt_rule(facts, out, subjects, "runtime")
+    deployed = _deployed_runtime_jwts(facts, out)
+    if not subjects and (out.items or out.notes or deployed.unknowns):
+        return _aws_unknown(out, deployed)
+    return _jwt_rule(facts, out, subjects, "runtime") or _aws_unknown(out, deployed)
 
 
 @rule(
@@ -233,7 +247,8 @@ def gateway_auth_none(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, checklist "Gateway auth configured"; agents-connect skill
     """
     gateways = facts.project.gateways
-    if not gateways:
+    deployed = _deployed_gateways_open(facts, out)
+    if not gateways and not deployed.items and not deployed.unknowns:
         return not_applicable("the project defines no gateways")
     undetermined: list[str] = []
     for gateway in gateways:
@@ -262,7 +277,7 @@ def gateway_auth_none(facts: Facts, out: Findings) -> Verdict | None:
             out.note(f"{gateway.name}: {declared}")
     if undetermined and not out.items:
         return unknown("; ".join(undetermined) + " (see CFG001)")
-    return None
+    return _aws_unknown(out, deployed)
 
 
 @rule(
@@ -300,7 +315,10 @@ def gateway_jwt_config_incomplete(facts: Facts, out: Findings) -> Verdict | None
         for g in facts.project.gateways
         if (g.authorizer_type or "").upper() == "CUSTOM_JWT"
     ]
-    return _jwt_rule(facts, out, subjects, "gateway")
+    deployed = _deployed_gateway_jwts(facts, out)
+    if not subjects and (out.items or out.notes or deployed.unknowns):
+        return _aws_unknown(out, deployed)
+    return _jwt_rule(facts, out, subjects, "gateway") or _aws_unknown(out, deployed)
 
 
 @rule(
@@ -349,3 +367,84 @@ def gateway_debug_exceptions(facts: Facts, out: Findings) -> Verdict | None:
         else:
             out.note(f"{gateway.name}: exceptionLevel {gateway.exception_level or 'NONE (default)'}")
     return None
+
+
+# ---------------------------------------------------------------------------
+# The deployed side (AWS facts): runtimes from GetAgentRuntime, gateways from GetGateway.
+
+
+def _aws_unknown(out: Findings, deployed: DeployedView[Any]) -> Verdict | None:
+    """``unknown`` when nothing failed but part of the deployed configuration could not be read."""
+    if deployed.unknowns and not any(f.level in ("fail", "warn") for f in out.items):
+        return unknown("; ".join(deployed.unknowns))
+    return None
+
+
+def _deployed_jwt_findings(out: Findings, kind: str, label: str, jwt: JwtAuthorizer | None, location: Location) -> None:
+    problems = _jwt_problems(jwt, jwt.key if jwt is not None else "customJWTAuthorizer", "")
+    for level, message, _suffix, _edits in problems:
+        out.add(
+            "fail" if level == "fail" else "warn",
+            f"deployed {kind} {label!r} {message}",
+            location,
+            subject=label,
+            fix=Fix(
+                summary=f"Complete the deployed {kind}'s authorizerConfiguration.customJWTAuthorizer (discovery URL, "
+                "allowedClients or allowedAudience) in the project that deploys it, then `agentcore deploy`.",
+                commands=[VALIDATE_AND_DEPLOY],
+            ),
+        )
+    if not problems and jwt is not None:
+        out.note(f"{label} (deployed): CUSTOM_JWT complete")
+
+
+def _deployed_runtime_jwts(facts: Facts, out: Findings) -> DeployedView[Any]:
+    """AUTH002 on deployed runtimes the project does not already declare as CUSTOM_JWT."""
+    deployed = deployed_runtimes(facts.aws, facts.aws_unavailable)
+    declared = {r.name for r in facts.project.runtimes if r.effective_authorizer.upper() == "CUSTOM_JWT"}
+    for runtime_facts, config in deployed.items:
+        if config.jwt is None or runtime_facts.project_runtime in declared:
+            continue
+        _deployed_jwt_findings(out, "runtime", runtime_facts.label, config.jwt, runtime_facts.location)
+    return deployed
+
+
+def _deployed_gateways_open(facts: Facts, out: Findings) -> DeployedView[Any]:
+    """AUTH003 on deployed gateways: NONE fails unless the project already reports the same gateway."""
+    deployed = deployed_gateways(facts.aws, facts.aws_unavailable)
+    declared = {g.name: (g.authorizer_type or "NONE").upper() for g in facts.project.gateways}
+    for gateway in deployed.items:
+        authorizer = (gateway.authorizer_type or "").upper()
+        if authorizer != "NONE":
+            out.note(f"{gateway.label} (deployed): {authorizer or 'unknown'}")
+            continue
+        in_project = declared.get(gateway.project_gateway or "")
+        if in_project == "NONE":
+            continue
+        drift = f" although the project sets {in_project}: deploy the project" if in_project else ""
+        out.fail(
+            f"deployed gateway {gateway.label!r} accepts unauthenticated calls (authorizerType NONE){drift}",
+            gateway.location,
+            subject=gateway.label,
+            fix=Fix(
+                summary=f"Require authentication on gateway {gateway.label}: CUSTOM_JWT or AWS_IAM, then deploy.",
+                commands=[
+                    f"agentcore remove gateway --name {gateway.label}",
+                    f"agentcore add gateway --name {gateway.label} --authorizer-type CUSTOM_JWT "
+                    "--discovery-url https://<your-idp>/.well-known/openid-configuration --allowed-clients <client-id>",
+                    "agentcore deploy",
+                ],
+            ),
+        )
+    return deployed
+
+
+def _deployed_gateway_jwts(facts: Facts, out: Findings) -> DeployedView[Any]:
+    """AUTH004 on deployed gateways the project does not already declare as CUSTOM_JWT."""
+    deployed = deployed_gateways(facts.aws, facts.aws_unavailable)
+    declared = {g.name for g in facts.project.gateways if (g.authorizer_type or "").upper() == "CUSTOM_JWT"}
+    for gateway in deployed.items:
+        if (gateway.authorizer_type or "").upper() != "CUSTOM_JWT" or gateway.project_gateway in declared:
+            continue
+        _deployed_jwt_findings(out, "gateway", gateway.label, gateway.jwt, gateway.location)
+    return deployed

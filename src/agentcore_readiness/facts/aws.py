@@ -422,6 +422,45 @@ def aws_state(aws: object, unavailable: str | None, group: str) -> AwsFacts | st
     return unavailable or AWS_NOT_REQUESTED
 
 
+@dataclass(frozen=True)
+class DeployedView(Generic[T]):
+    """The deployed resources a rule can use, what could not be read, and why AWS facts are
+    missing altogether (``unavailable``)."""
+
+    items: tuple[T, ...] = ()
+    unknowns: tuple[str, ...] = ()
+    unavailable: str | None = None
+
+
+def deployed_runtimes(
+    aws: object, unavailable: str | None, group: str = "runtimes"
+) -> DeployedView[tuple[DeployedRuntime, RuntimeConfig]]:
+    """Deployed runtimes whose configuration was read, with a reason for each that was not."""
+    state = aws_state(aws, unavailable, group)
+    if not isinstance(state, AwsFacts):
+        return DeployedView(unavailable=state)
+    unknowns: list[str] = []
+    if state.runtimes.error is not None:
+        unknowns.append(f"runtimes: {state.runtimes.error.describe()}")
+    items: list[tuple[DeployedRuntime, RuntimeConfig]] = []
+    for runtime in state.runtimes.value or ():
+        if runtime.config.value is None:
+            why = runtime.config.error.describe() if runtime.config.error else "not read"
+            unknowns.append(f"deployed runtime {runtime.label}: {why}")
+        else:
+            items.append((runtime, runtime.config.value))
+    return DeployedView(tuple(items), tuple(unknowns))
+
+
+def deployed_gateways(aws: object, unavailable: str | None) -> DeployedView[DeployedGateway]:
+    state = aws_state(aws, unavailable, "gateways")
+    if not isinstance(state, AwsFacts):
+        return DeployedView(unavailable=state)
+    if state.gateways.error is not None:
+        return DeployedView(unknowns=(f"gateways: {state.gateways.error.describe()}",))
+    return DeployedView(tuple(state.gateways.value or ()))
+
+
 def failed(*fetched: Fetched[Any] | None) -> AwsFailure | None:
     """The first error among ``fetched``."""
     for item in fetched:
