@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,11 +102,17 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
         from agentcore_readiness.facts.aws_policies import gather_project_policies
 
         extra["policies"] = gather_project_policies(project, code, request.policy_inputs)
-    options = ReviewOptions(
-        workload=request.options.workload or project.settings.workload,
-        aws_requested=request.options.aws_requested,
-        measure_imports=request.options.measure_imports,
-    )
+    options = replace(request.options, workload=request.options.workload or project.settings.workload)
+    measured = None
+    if any("X" in r.meta.inputs or r.meta.code == "PERF005" for r in chosen):
+        from agentcore_readiness.facts.measure import gather_measurements
+
+        measured = gather_measurements(
+            project,
+            [r.meta.code for r in chosen],
+            measure_imports=options.measure_imports,
+            import_timeout=options.import_timeout,
+        )
     facts = Facts(
         project=project,
         now=datetime.now(UTC),
@@ -114,6 +120,7 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
         aws=aws,
         aws_unavailable=aws_unavailable,
         options=options,
+        measured=measured,
         extra=extra,
     )
     return facts, chosen

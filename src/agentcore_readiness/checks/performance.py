@@ -1,12 +1,24 @@
-"""Performance and cold start: what ships in the package and how the image is built."""
+"""Performance and cold start: what ships in the package, how the image is built, and what
+the agent does before it can answer.
+"""
 
 from __future__ import annotations
 
+import ast
+import re
+from dataclasses import dataclass
 from fnmatch import fnmatch
+from typing import TYPE_CHECKING
 
-from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
+from agentcore_readiness.checks.callflow import CodeMap, calls_in, code_map, import_time_statements, source_of
+from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
+from agentcore_readiness.facts.measure import closure, parse_requirement
 from agentcore_readiness.facts.project import Runtime
 from agentcore_readiness.model import Fix, Location
+from agentcore_readiness.textsafe import excerpt
+
+if TYPE_CHECKING:
+    from agentcore_readiness.facts.code import FunctionInfo, PyFile
 
 # What a .dockerignore should keep out of the build context, and the patterns that do it.
 _ALWAYS = {
@@ -193,4 +205,861 @@ def container_base_heavy(facts: Facts, out: Findings) -> Verdict | None:
             out.note(f"{runtime.name}: {kind}, final base {image}")
     if missing and not out.items and not out.notes:
         return unknown(f"no Dockerfile found for {', '.join(missing)}")
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Package size (PERF001)
+
+WARN_BYTES = 100 * 1024 * 1024
+FAIL_BYTES = 200 * 1024 * 1024
+_MB = 1024 * 1024
+
+
+def _mb(size: int) -> str:
+    if size < _MB:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / _MB:.1f} MB"
+
+
+def _size_fix(runtime: Runtime, largest: tuple[tuple[str, int], ...], kind: str) -> Fix:
+    biggest = ", ".join(f"{name} {_mb(size)}" for name, size in largest[:3])
+    return Fix(
+        summary=f"Shrink {runtime.name}'s package: remove dependencies it never imports (PERF005), move dev tools "
+        f"to a dev group (PERF004), keep tests/docs out of {runtime.code_location or '.'}/"
+        + (f"; the largest {kind} are {biggest}" if biggest else "")
+        + ". Measure the real artifact with `agentcore package`.",
+        commands=["agentcore package"],
+    )
+
+
+@rule(
+    "PERF001",
+    "package-too-large",
+    "high",
+    ("P", "X", "A"),
+    "Deployment package too large",
+    family="Performance",
+    checklist=("perf.size",),
+)
+def package_too_large(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Measures each runtime's deployment package: the files of its `codeLocation` (without
+    `.venv`, `.git` and caches) plus its runtime dependencies, resolved through the
+    requirement closure of the installed virtualenv (`.venv`, installed sizes) or of
+    `uv.lock` (the compressed Linux ARM64 wheel sizes it records). Fails at 200 MB or
+    more, warns from 100 MB. Without a lock or virtualenv the size is an estimate of the
+    code alone, and the rule says so instead of passing.
+
+    ### Why is this bad?
+    Every megabyte is downloaded at every cold start: about 1.3 s for a 95 MB CodeZip
+    before the application even starts, 15 s or more for a 500 MB image.
+
+    ### Example
+    A CodeZip agent that declares `torch` and `transformers` for one small helper.
+
+    ### Fix
+    Remove dependencies the agent never imports (PERF005), move dev tools to a dev
+    group (PERF004), keep tests and docs out of the code location, and prefer slimmer
+    libraries; check the artifact with `agentcore package`.
+
+    ### References
+    - agents-harden skill, "Package size budget"
+    """
+    runtimes = [r for r in facts.project.runtimes if r.code_location is not None]
+    if not runtimes:
+        return not_applicable("the project defines no runtimes with a code location")
+    measured = facts.measured
+    if measured is None:
+        return unknown("the package size was not measured")
+    estimates: list[str] = []
+    for runtime in runtimes:
+        size = measured.packages.get(runtime.name)
+        if size is None:
+            estimates.append(f"{runtime.name}: not measured")
+            continue
+        container = " (plus the base image, not measured here: see PERF003)" if runtime.is_container else ""
+        location = runtime.loc("codeLocation")
+        if size.method == "estimate":
+            text = (
+                f"{runtime.name}: estimate only, at least {_mb(size.code_bytes)} of code; "
+                f"{len(size.missing)} declared dependencies not resolved (no uv.lock or .venv: run `uv lock` "
+                f"in {runtime.code_location})"
+            )
+            if size.code_bytes >= FAIL_BYTES:
+                out.fail(text + container, location, subject=runtime.name, fix=_size_fix(runtime, (), "files"))
+            elif size.code_bytes >= WARN_BYTES:
+                out.warn(text + container, location, subject=runtime.name, fix=_size_fix(runtime, (), "files"))
+            else:
+                estimates.append(text)
+            continue
+        kind = "installed dependencies" if size.method == "venv" else "dependency wheels (compressed)"
+        detail = (
+            f"{runtime.name}: {_mb(size.total)} = code {_mb(size.code_bytes)} + {size.dists} {kind} "
+            f"{_mb(size.deps_bytes)}, from {size.source}"
+        )
+        if size.missing:
+            detail += f"; not in {size.source}: {', '.join(size.missing)}"
+        if size.truncated:
+            detail += "; the code location has too many files to count them all (at least this much)"
+        if size.total >= FAIL_BYTES:
+            out.fail(
+                f"{detail}: at or over the 200 MB limit{container}",
+                location,
+                subject=runtime.name,
+                fix=_size_fix(runtime, size.largest, "dependencies"),
+            )
+        elif size.total >= WARN_BYTES:
+            out.warn(
+                f"{detail}: over the 100 MB target{container}",
+                location,
+                subject=runtime.name,
+                fix=_size_fix(runtime, size.largest, "dependencies"),
+            )
+        else:
+            out.note(detail + container)
+    if estimates and not out.items:
+        if out.notes:
+            out.note("; ".join(estimates))
+            return None
+        return unknown("; ".join(estimates))
+    for text in estimates:
+        out.note(text)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Dependencies (PERF004, PERF005)
+
+_DEV_TOOLS = frozenset(
+    {
+        "pytest",
+        "ruff",
+        "black",
+        "mypy",
+        "flake8",
+        "pylint",
+        "isort",
+        "ipython",
+        "jupyter",
+        "jupyterlab",
+        "notebook",
+        "ipykernel",
+        "pre-commit",
+        "tox",
+        "nox",
+        "coverage",
+        "moto",
+        "hypothesis",
+        "bandit",
+        "sphinx",
+        "mkdocs",
+        "pyright",
+        "debugpy",
+        "autopep8",
+        "yapf",
+        "pdbpp",
+        "freezegun",
+        "responses",
+        "faker",
+        "pytest-cov",
+    }
+)
+_DEV_PREFIXES = ("pytest-", "types-", "sphinx-", "mkdocs-", "jupyter-", "flake8-", "mypy-")
+_SHIPPED_DIRS = {"tests/": "tests", "test/": "tests", "docs/": "docs", "doc/": "docs", ".git/": "VCS data"}
+
+
+def _is_dev_tool(name: str) -> bool:
+    return name in _DEV_TOOLS or name.startswith(_DEV_PREFIXES) or name.endswith("-stubs")
+
+
+@rule(
+    "PERF004",
+    "dev-dependency-shipped",
+    "low",
+    ("P",),
+    "Dev tools or tests shipped in the package",
+    family="Performance",
+    checklist=("perf.deps",),
+)
+def dev_dependency_shipped(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Warns for each runtime dependency (`[project].dependencies`, `requirements.txt`) that
+    is a development tool (pytest and its plugins, ruff, black, mypy, flake8, pylint,
+    isort, ipython, jupyter, moto, coverage, `types-*` stubs …), and, for CodeZip
+    builds, for `tests/`, `docs/` or `.git/` inside the code location.
+
+    ### Why is this bad?
+    Dev tools and test suites are installed and uploaded with the agent and downloaded
+    at every cold start, for nothing: the runtime never runs them.
+
+    ### Example
+    ```toml
+    [project]
+    dependencies = ["strands-agents", "pytest>=8"]
+    ```
+
+    ### Fix
+    Move them to a dev group (`uv remove pytest && uv add --dev pytest` in the code
+    location) and keep tests and docs outside the code location.
+
+    ### References
+    - agents-harden skill, "Package size budget" (CodeZip builds)
+    """
+    runtimes = [r for r in facts.project.runtimes if r.code_location is not None]
+    if not runtimes:
+        return not_applicable("the project defines no runtimes with a code location")
+    for runtime in runtimes:
+        base = "" if runtime.code_location == "." else f"{runtime.code_location}/"
+        for dep in runtime.dependencies:
+            if _is_dev_tool(dep.name):
+                out.warn(
+                    f"{runtime.name} ships the development tool {dep.name!r} as a runtime dependency ({dep.path})",
+                    Location(path=dep.path, line=dep.line),
+                    subject=runtime.name,
+                    evidence=excerpt(dep.spec),
+                    fix=Fix(
+                        summary=f"Move {dep.name} to the dev group so it is not packaged.",
+                        commands=[f"cd {runtime.code_location} && uv remove {dep.name} && uv add --dev {dep.name}"]
+                        if dep.path.endswith("pyproject.toml")
+                        else [],
+                    ),
+                )
+        if not runtime.is_container:
+            for entry in runtime.code_entries:
+                if entry in _SHIPPED_DIRS:
+                    out.warn(
+                        f"{runtime.name}'s code location ships {base}{entry} ({_SHIPPED_DIRS[entry]}) in its package",
+                        Location(path=f"{base}{entry.rstrip('/')}"),
+                        subject=runtime.name,
+                        fix=Fix(
+                            summary=f"Move {entry} out of {runtime.code_location}/ (e.g. to the project root) so "
+                            "the CodeZip package leaves it out."
+                        ),
+                    )
+        if not any(f.subject == runtime.name for f in out.items):
+            out.note(f"{runtime.name}: {len(runtime.dependencies)} runtime dependencies, no dev tools")
+    return None
+
+
+# Distribution -> modules it provides, for projects without an installed .venv (where the
+# installed files give the exact map). Only distributions listed here (or installed) are
+# judged; others are reported as not mapped, never guessed.
+DIST_MODULES: dict[str, tuple[str, ...]] = {
+    "a2a-sdk": ("a2a",),
+    "aioboto3": ("aioboto3",),
+    "aiohttp": ("aiohttp",),
+    "anthropic": ("anthropic",),
+    "attrs": ("attr", "attrs"),
+    "backoff": ("backoff",),
+    "beautifulsoup4": ("bs4",),
+    "bedrock-agentcore": ("bedrock_agentcore",),
+    "bedrock-agentcore-starter-toolkit": ("bedrock_agentcore_starter_toolkit",),
+    "boto3": ("boto3",),
+    "botocore": ("botocore",),
+    "browser-use": ("browser_use",),
+    "cachetools": ("cachetools",),
+    "certifi": ("certifi",),
+    "chromadb": ("chromadb",),
+    "click": ("click",),
+    "crewai": ("crewai",),
+    "cryptography": ("cryptography",),
+    "duckduckgo-search": ("duckduckgo_search",),
+    "exa-py": ("exa_py",),
+    "faiss-cpu": ("faiss",),
+    "fastapi": ("fastapi",),
+    "fastmcp": ("fastmcp",),
+    "google-adk": ("google.adk",),
+    "google-genai": ("google.genai",),
+    "google-generativeai": ("google.generativeai",),
+    "httpx": ("httpx",),
+    "httpx-sse": ("httpx_sse",),
+    "jinja2": ("jinja2",),
+    "jsonschema": ("jsonschema",),
+    "langchain": ("langchain",),
+    "langchain-anthropic": ("langchain_anthropic",),
+    "langchain-aws": ("langchain_aws",),
+    "langchain-community": ("langchain_community",),
+    "langchain-core": ("langchain_core",),
+    "langchain-mcp-adapters": ("langchain_mcp_adapters",),
+    "langchain-openai": ("langchain_openai",),
+    "langgraph": ("langgraph",),
+    "litellm": ("litellm",),
+    "llama-index": ("llama_index",),
+    "llama-index-core": ("llama_index.core",),
+    "lxml": ("lxml",),
+    "markdown": ("markdown",),
+    "matplotlib": ("matplotlib", "mpl_toolkits"),
+    "mcp": ("mcp",),
+    "mysql-connector-python": ("mysql.connector",),
+    "nest-asyncio": ("nest_asyncio",),
+    "networkx": ("networkx",),
+    "nltk": ("nltk",),
+    "numpy": ("numpy",),
+    "openai": ("openai",),
+    "openai-agents": ("agents",),
+    "opencv-python": ("cv2",),
+    "opencv-python-headless": ("cv2",),
+    "opensearch-py": ("opensearchpy",),
+    "opentelemetry-api": (
+        "opentelemetry.trace",
+        "opentelemetry.context",
+        "opentelemetry.metrics",
+        "opentelemetry.propagate",
+        "opentelemetry.baggage",
+        "opentelemetry._logs",
+        "opentelemetry.util",
+    ),
+    "opentelemetry-instrumentation-langchain": ("opentelemetry.instrumentation.langchain",),
+    "opentelemetry-sdk": ("opentelemetry.sdk",),
+    "orjson": ("orjson",),
+    "pandas": ("pandas",),
+    "pillow": ("PIL",),
+    "pinecone": ("pinecone",),
+    "pinecone-client": ("pinecone",),
+    "playwright": ("playwright",),
+    "protobuf": ("google.protobuf",),
+    "psycopg": ("psycopg",),
+    "psycopg2": ("psycopg2",),
+    "psycopg2-binary": ("psycopg2",),
+    "pyarrow": ("pyarrow",),
+    "pydantic": ("pydantic",),
+    "pydantic-settings": ("pydantic_settings",),
+    "pyjwt": ("jwt",),
+    "pymongo": ("pymongo", "bson", "gridfs"),
+    "pymupdf": ("fitz", "pymupdf"),
+    "pymysql": ("pymysql",),
+    "pyopenssl": ("OpenSSL",),
+    "pypdf": ("pypdf",),
+    "pypdf2": ("PyPDF2",),
+    "python-dateutil": ("dateutil",),
+    "python-docx": ("docx",),
+    "python-dotenv": ("dotenv",),
+    "python-multipart": ("multipart", "python_multipart"),
+    "pytz": ("pytz",),
+    "pyyaml": ("yaml",),
+    "redis": ("redis",),
+    "requests": ("requests",),
+    "rich": ("rich",),
+    "scikit-learn": ("sklearn",),
+    "scipy": ("scipy",),
+    "sentence-transformers": ("sentence_transformers",),
+    "sqlalchemy": ("sqlalchemy",),
+    "starlette": ("starlette",),
+    "strands-agents": ("strands",),
+    "strands-agents-tools": ("strands_tools",),
+    "structlog": ("structlog",),
+    "tavily-python": ("tavily",),
+    "tenacity": ("tenacity",),
+    "tiktoken": ("tiktoken",),
+    "torch": ("torch",),
+    "transformers": ("transformers",),
+    "typer": ("typer",),
+    "typing-extensions": ("typing_extensions",),
+    "urllib3": ("urllib3",),
+    "uvicorn": ("uvicorn",),
+    "websockets": ("websockets",),
+}
+# Needed without being imported: the OTel auto-instrumentation launcher, botocore's CRT
+# extra, the installer.
+_USED_WITHOUT_IMPORT = frozenset({"aws-opentelemetry-distro", "uv"})
+# Distributions whose command runs the agent (Dockerfile CMD) count as used.
+_COMMAND_DISTS = {"uvicorn": "uvicorn", "gunicorn": "gunicorn", "opentelemetry-instrument": "opentelemetry-distro"}
+
+
+def imported_modules(py_file: PyFile) -> set[str]:
+    """Every dotted module name the file imports (``from a.b import c`` gives ``a.b`` and ``a.b.c``)."""
+    found: set[str] = set()
+    for node in ast.walk(py_file.tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+        elif isinstance(node, ast.Call) and node.args:
+            name = py_file.resolve(node.func)
+            if name in ("importlib.import_module", "__import__"):
+                module = node.args[0]
+                if isinstance(module, ast.Constant) and isinstance(module.value, str):
+                    found.add(module.value)
+    return found
+
+
+def _provides(modules: tuple[str, ...], imported: set[str]) -> bool:
+    return any(i == m or i.startswith(m + ".") for m in modules for i in imported)
+
+
+@rule(
+    "PERF005",
+    "unused-dependency",
+    "low",
+    ("P", "C"),
+    "Declared dependency never imported",
+    family="Performance",
+    checklist=("perf.deps",),
+)
+def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    For each runtime, maps every declared dependency to the modules it provides and
+    warns when the runtime's code imports none of them. The map comes from the installed
+    files of the runtime's `.venv` when there is one (exact, including namespace packages
+    such as `opentelemetry.instrumentation.langchain`), else from a built-in table of
+    common distributions (`pyyaml` → `yaml`, `strands-agents` → `strands`, …);
+    distributions in neither are listed as not mapped, never guessed. Allowed without an
+    import: `aws-opentelemetry-distro`, `botocore[crt]`, `uv`, and a distribution whose
+    command the Dockerfile runs.
+
+    ### Why is this bad?
+    Every unused package is installed, shipped and downloaded at each cold start; some
+    drag in large trees of their own.
+
+    ### Example
+    `dependencies = ["strands-agents", "pandas"]` with no `import pandas` anywhere.
+
+    ### Fix
+    `uv remove <package>` in the code location. If it is needed at runtime without an
+    import (a plugin loaded by name), keep it and add `PERF005` to `ignore` under
+    `[tool.agentcore-readiness]`. With a `.venv`, a dependency that another declared
+    dependency requires anyway is not reported (removing it would not shrink anything).
+
+    ### References
+    - agents-harden skill, "Package size budget" (Audit regularly)
+    """
+    if facts.code is None:
+        return unknown("the code index was not built")
+    runtimes = [r for r in facts.project.runtimes if r.code_location is not None and r.dependencies]
+    if not runtimes:
+        return not_applicable("no runtime declares dependencies")
+    environments = facts.measured.environments if facts.measured is not None else {}
+    for runtime in runtimes:
+        files = list(facts.code.agent_files(runtime.name))
+        if not files:
+            out.note(f"{runtime.name}: no Python code found to compare with")
+            continue
+        imported: set[str] = set()
+        for py_file in files:
+            imported |= imported_modules(py_file)
+        test_imports: set[str] = set()
+        for py_file in facts.code.of_role("test"):
+            if runtime.code_location and (
+                runtime.code_location == "." or py_file.path.startswith(runtime.code_location + "/")
+            ):
+                test_imports |= imported_modules(py_file)
+        environment = environments.get(runtime.name)
+        command = (
+            runtime.dockerfile.final_command.args if runtime.dockerfile and runtime.dockerfile.final_command else ""
+        )
+        unmapped: list[str] = []
+        used = 0
+        required_by: dict[str, str] = {}
+        if environment is not None:
+            provides = {name: dist.requires for name, dist in environment.dists.items()}
+            for declared in runtime.dependencies:
+                requirement = parse_requirement(declared.spec)
+                if requirement is not None:
+                    wanted, _ = closure([requirement], provides)
+                    for other in sorted(wanted - {declared.name}):
+                        required_by.setdefault(other, declared.name)
+        for dep in runtime.dependencies:
+            if dep.name in _USED_WITHOUT_IMPORT or (dep.name == "botocore" and "[crt]" in dep.spec.replace(" ", "")):
+                used += 1
+                continue
+            if any(cmd in command and dist == dep.name for cmd, dist in _COMMAND_DISTS.items()) or (
+                dep.name in command
+            ):
+                used += 1
+                continue
+            source = "built-in map"
+            modules: tuple[str, ...] = ()
+            if environment is not None and dep.name in environment.dists:
+                modules = environment.dists[dep.name].modules
+                source = environment.path
+            elif dep.name in DIST_MODULES:
+                modules = DIST_MODULES[dep.name]
+            if not modules:
+                unmapped.append(dep.name)
+                continue
+            if _provides(modules, imported):
+                used += 1
+                continue
+            if dep.name in required_by:
+                used += 1
+                out.note(f"{runtime.name}: {dep.name} is not imported but {required_by[dep.name]} requires it")
+                continue
+            only_tests = _provides(modules, test_imports)
+            out.warn(
+                f"{runtime.name} declares {dep.name!r} ({dep.path}) but its code never imports "
+                f"{' or '.join(modules)}" + (" (only its tests do)" if only_tests else "") + f" [map: {source}]",
+                Location(path=dep.path, line=dep.line),
+                subject=runtime.name,
+                evidence=excerpt(dep.spec),
+                fix=Fix(
+                    summary=f"Remove {dep.name} if nothing loads it"
+                    + (" or move it to the dev group" if only_tests else "")
+                    + ".",
+                    commands=[
+                        f"cd {runtime.code_location} && uv remove {dep.name}"
+                        + (f" && uv add --dev {dep.name}" if only_tests else "")
+                    ]
+                    if dep.path.endswith("pyproject.toml")
+                    else [],
+                ),
+            )
+        note = f"{runtime.name}: {used} of {len(runtime.dependencies)} dependencies imported"
+        if unmapped:
+            note += f"; not mapped to modules (install into .venv to check): {', '.join(sorted(unmapped))}"
+        out.note(note)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Import-time initialisation (PERF006)
+
+_HEAVY_EXACT: dict[str, str] = {
+    "boto3.client": "a boto3 client",
+    "boto3.resource": "a boto3 resource",
+    "sqlalchemy.create_engine": "a database engine",
+    "sqlalchemy.ext.asyncio.create_async_engine": "a database engine",
+    "psycopg2.connect": "a database connection",
+    "psycopg.connect": "a database connection",
+    "pymysql.connect": "a database connection",
+    "mysql.connector.connect": "a database connection",
+    "asyncpg.connect": "a database connection",
+    "asyncpg.create_pool": "a database pool",
+    "redis.Redis": "a Redis client",
+    "redis.StrictRedis": "a Redis client",
+    "redis.from_url": "a Redis client",
+    "redis.Redis.from_url": "a Redis client",
+    "pymongo.MongoClient": "a MongoDB client",
+    "torch.load": "a model load",
+    "transformers.pipeline": "a model pipeline",
+    "spacy.load": "a model load",
+    "joblib.load": "a model load",
+    "faiss.read_index": "an index load",
+    "requests.get": "an HTTP request",
+    "requests.post": "an HTTP request",
+    "requests.request": "an HTTP request",
+    "httpx.get": "an HTTP request",
+    "httpx.post": "an HTTP request",
+    "urllib.request.urlopen": "an HTTP request",
+    "bedrock_agentcore.memory.MemoryClient": "an AgentCore Memory client",
+    "bedrock_agentcore.memory.client.MemoryClient": "an AgentCore Memory client",
+    "strands.models.BedrockModel": "a Bedrock model client",
+    "strands.models.bedrock.BedrockModel": "a Bedrock model client",
+    "langchain_aws.ChatBedrock": "a Bedrock model client",
+    "langchain_aws.ChatBedrockConverse": "a Bedrock model client",
+    "opensearchpy.OpenSearch": "an OpenSearch client",
+}
+_HEAVY_ATTRS: dict[str, str] = {
+    "MCPClient": "an MCP client",
+    "MultiServerMCPClient": "an MCP client",
+    "streamablehttp_client": "an MCP client",
+    "streamable_http_client": "an MCP client",
+    "sse_client": "an MCP client",
+    "stdio_client": "an MCP client",
+    "SentenceTransformer": "a model load",
+    "from_pretrained": "a model load",
+    "create_engine": "a database engine",
+    "create_async_engine": "a database engine",
+}
+
+
+def heavy_construction(name: str) -> str | None:
+    """What a resolved call name builds, when it is import-time heavy."""
+    if name in _HEAVY_EXACT:
+        return _HEAVY_EXACT[name]
+    attr = name.rsplit(".", 1)[-1]
+    if attr in _HEAVY_ATTRS:
+        return _HEAVY_ATTRS[attr]
+    if name.startswith("boto3.") and attr in ("client", "resource"):
+        return f"a boto3 {attr}"
+    if name.startswith("botocore.") and attr == "create_client":
+        return "a botocore client"
+    return None
+
+
+@dataclass(frozen=True)
+class HeavyCall:
+    what: str
+    chain: tuple[str, ...]
+    """``get_client() (app/A/client.py:12)`` … down to the construction."""
+    line: int
+
+
+def _heavy_in(
+    cmap: CodeMap, py_file: PyFile, nodes: list[ast.AST], within: FunctionInfo | None, depth: int, seen: set[int]
+) -> HeavyCall | None:
+    for root in nodes:
+        for call in sorted(calls_in([root]), key=lambda c: (c.lineno, c.col_offset)):
+            name = py_file.resolve(call.func)
+            what = heavy_construction(name)
+            if what is not None:
+                label = f"{excerpt(name.split('(')[0], 80)}() at {py_file.path}:{call.lineno}"
+                return HeavyCall(what, (label,), call.lineno)
+            if depth >= 4:
+                continue
+            target = cmap.resolve(py_file, call, within)
+            if target is None or id(target.function) in seen:
+                continue
+            seen.add(id(target.function))
+            inner = _heavy_in(cmap, target.file, list(target.function.node.body), target.function, depth + 1, seen)
+            if inner is not None:
+                return HeavyCall(
+                    inner.what,
+                    (f"{target.function.qualname}() ({target.file.path}:{target.function.line})", *inner.chain),
+                    call.lineno,
+                )
+    return None
+
+
+def _getter_name(name: str) -> str:
+    return "get_" + name.strip("_").lower()
+
+
+def _lazy_getter(py_file: PyFile, statement: ast.stmt, module_body: list[ast.stmt]) -> tuple[str, str | None]:
+    """The lazy-getter rewrite of a module-level statement, and the name it replaces."""
+    text = source_of(py_file, statement)
+    name: str | None = None
+    statements = [text]
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            name = targets[0].id
+    elif isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+        name = statement.target.id
+        earlier = [
+            s
+            for s in module_body
+            if isinstance(s, ast.Assign)
+            and s.lineno < statement.lineno
+            and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)
+        ]
+        if earlier:
+            statements = [source_of(py_file, earlier[-1]), text]
+    if name is None:
+        body = "\n".join("        " + line for s in statements for line in s.splitlines())
+        code = (
+            "_initialized = False\n\n"
+            "def _initialize():\n"
+            "    global _initialized\n"
+            "    if not _initialized:\n"
+            f"{body}\n"
+            "        _initialized = True\n"
+        )
+        return code, None
+    private = "_" + name.lstrip("_") if not name.startswith("_") else name + "_cache"
+    renamed = [_rename(s, name, private) for s in statements]
+    body = "\n".join("        " + line for s in renamed for line in s.splitlines())
+    code = (
+        f"{private} = None\n\n"
+        f"def {_getter_name(name)}():\n"
+        f"    global {private}\n"
+        f"    if {private} is None:\n"
+        f"{body}\n"
+        f"    return {private}\n"
+    )
+    return code, name
+
+
+def _rename(text: str, old: str, new: str) -> str:
+    return re.sub(rf"(?<![\w.]){re.escape(old)}\b", new, text, count=1)
+
+
+def _module_uses(tree: ast.Module, name: str, after: int) -> list[int]:
+    """Lines after ``after`` where module-level code (not functions) reads ``name``."""
+    lines: set[int] = set()
+    for statement, parts in import_time_statements(tree.body):
+        if statement.lineno <= after:
+            continue
+        for part in parts:
+            for node in ast.walk(part):
+                if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+                    lines.add(node.lineno)
+    return sorted(lines)
+
+
+@rule(
+    "PERF006",
+    "import-time-initialization",
+    "medium",
+    ("C",),
+    "Heavy initialisation at import time",
+    family="Performance",
+    checklist=("perf.deferred",),
+)
+def import_time_initialization(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Looks at every statement of the agent's modules that runs at import (not inside a
+    function, not under `if __name__ == "__main__":`) and warns when it builds a client,
+    model, database connection or MCP client: `boto3.client`/`resource`, `create_engine`,
+    DB `connect`, `MCPClient(`, `MultiServerMCPClient(`, `streamablehttp_client(`,
+    `SentenceTransformer(`, `from_pretrained(`, `torch.load`, `requests.get`, a Bedrock
+    model client … It follows calls into the agent's own functions, in any of its files,
+    so `mcp_clients = [get_mcp_client()]` is found when `get_mcp_client` builds one. The
+    fix rewrites the statement found into a lazy getter.
+
+    ### Why is this bad?
+    Everything done at import runs before the agent can answer its first request, on
+    every cold start, and a failure there (a network hiccup, a missing variable) kills
+    the whole process instead of one request.
+
+    ### Example
+    ```python
+    mcp_clients = [get_streamable_http_mcp_client()]
+    ```
+
+    ### Fix
+    Build it on first use:
+    ```python
+    _mcp_clients = None
+
+    def get_mcp_clients():
+        global _mcp_clients
+        if _mcp_clients is None:
+            _mcp_clients = [get_streamable_http_mcp_client()]
+        return _mcp_clients
+    ```
+    and call `get_mcp_clients()` where `mcp_clients` was used.
+
+    ### References
+    - agents-harden skill, "Defer heavy initialization"
+    """
+    if facts.code is None:
+        return unknown("the code index was not built")
+    files = list(facts.code.of_role("agent"))
+    if not files:
+        return not_applicable("no agent code")
+    cmap = code_map(facts.code, facts.project)
+    for py_file in files:
+        for statement, parts in import_time_statements(py_file.tree.body):
+            heavy = _heavy_in(cmap, py_file, parts, None, 0, set())
+            if heavy is None:
+                continue
+            code, name = _lazy_getter(py_file, statement, py_file.tree.body)
+            uses = _module_uses(py_file.tree, name, statement.lineno) if name else []
+            chain = " → ".join(heavy.chain)
+            replace = (
+                f" and call `{_getter_name(name)}()` where `{name}` is used"
+                + (
+                    f" (module-level uses at line(s) {', '.join(map(str, uses))} must move into the getter or "
+                    "the request path)"
+                    if uses
+                    else ""
+                )
+                if name
+                else " and call `_initialize()` at the start of the entrypoint"
+            )
+            out.warn(
+                f"{py_file.path}:{statement.lineno} builds {heavy.what} at import time ({chain}): it runs before the "
+                "first request on every cold start",
+                Location(path=py_file.path, line=statement.lineno),
+                subject=py_file.runtime,
+                evidence=excerpt(source_of(py_file, statement).strip(), 200),
+                fix=Fix(
+                    summary=f"Defer it to first use: replace the statement with a lazy getter{replace}:\n"
+                    + excerpt(code, 1200),
+                ),
+            )
+    if not out.items:
+        out.note(f"{len(files)} agent file(s): nothing heavy built at import")
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Import time (PERF007)
+
+SLOW_IMPORT_SECONDS = 5.0
+
+
+@rule(
+    "PERF007",
+    "slow-import",
+    "low",
+    ("X",),
+    "Entrypoint import is slow",
+    family="Performance",
+    checklist=("perf.init",),
+)
+def slow_import(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    On request only (`--measure-imports`, `measure_imports=true`), imports each
+    runtime's entrypoint module in a separate Python process (the runtime's `.venv` when
+    there is one), in its own process group with a hard time limit, and warns when the
+    import takes more than 5 s, does not finish in time (the group is killed), or exits
+    the process. The agent's code is never imported into this tool's own process.
+
+    ### Why is this bad?
+    Application startup is part of every cold start (typically 5–10 s of the 20–30 s).
+    Slow imports usually mean models, clients or connections built at import (PERF006)
+    or heavy libraries imported eagerly.
+
+    ### Example
+    `main.py` loads a 2 GB model at module level: importing it takes 40 s.
+
+    ### Fix
+    Defer heavy work to the first request (PERF006), import heavy libraries inside the
+    functions that use them, and remove unused dependencies (PERF005).
+
+    ### References
+    - agents-harden skill, "Initialization time: Optimize cold start performance"
+    """
+    if not facts.options.measure_imports:
+        return skipped(
+            "the import is measured only on request (it runs the agent's code): pass --measure-imports or "
+            "measure_imports=true"
+        )
+    runtimes = facts.project.runtimes
+    if not runtimes:
+        return not_applicable("the project defines no runtimes")
+    timings = facts.measured.imports if facts.measured is not None else None
+    if timings is None:
+        return unknown("the import time was not measured")
+    unknowns: list[str] = []
+    for runtime in runtimes:
+        timing = timings.get(runtime.name)
+        location = runtime.loc("entrypoint")
+        if timing is None:
+            unknowns.append(f"{runtime.name}: not measured")
+            continue
+        interpreter = f" (with {timing.interpreter})" if timing.interpreter else ""
+        if timing.status == "ok" and timing.seconds is not None:
+            if timing.seconds > SLOW_IMPORT_SECONDS:
+                out.warn(
+                    f"importing {runtime.name}'s entrypoint {timing.module} took {timing.seconds:.1f} s (over "
+                    f"{SLOW_IMPORT_SECONDS:g} s){interpreter}",
+                    location,
+                    subject=runtime.name,
+                    fix=Fix(summary="Defer heavy initialisation (PERF006) and heavy imports to first use."),
+                )
+            else:
+                out.note(f"{runtime.name}: {timing.module} imports in {timing.seconds:.2f} s{interpreter}")
+        elif timing.status == "timeout":
+            out.warn(
+                f"importing {runtime.name}'s entrypoint {timing.module} {timing.detail}{interpreter}: the runtime "
+                "would not become ready",
+                location,
+                subject=runtime.name,
+                fix=Fix(
+                    summary="Find what blocks at import (a network call, a loop, a model download) and move it into "
+                    "the request path or a lazy getter."
+                ),
+            )
+        elif timing.status == "exited":
+            out.warn(
+                f"importing {runtime.name}'s entrypoint {timing.module}: {timing.detail}{interpreter}; the runtime "
+                "would exit instead of serving",
+                location,
+                subject=runtime.name,
+                fix=Fix(
+                    summary="Do not exit at import time; keep process-level work under `if __name__ == '__main__':`."
+                ),
+            )
+        elif timing.status == "failed":
+            unknowns.append(f"{runtime.name}: {excerpt(timing.detail, 240)}{interpreter}")
+        else:
+            unknowns.append(f"{runtime.name}: {timing.detail}")
+    if unknowns and not out.items and not out.notes:
+        return unknown("; ".join(unknowns))
+    for text in unknowns:
+        out.note(text)
     return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentcore_readiness.checks.registry import Facts, Findings, Verdict, passed, rule
+from agentcore_readiness.checks.registry import Facts, Findings, Verdict, passed, rule, skipped, unknown
 from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG
 from agentcore_readiness.model import Fix, Location
 
@@ -89,3 +89,103 @@ def legacy_starter_toolkit_config(facts: Facts, out: Findings) -> Verdict | None
     if project.has_toolkit_config:
         return passed(f"{CLI_CONFIG} present; {TOOLKIT_CONFIG} is left over and not used by the CLI")
     return passed(f"configured by {CLI_CONFIG}")
+
+
+MIN_CLI_VERSION = (0, 9, 0)
+_UPDATE = "agentcore update"
+_INSTALL = "npm install -g @aws/agentcore"
+
+
+@rule(
+    "CLI001",
+    "cli-outdated",
+    "medium",
+    ("X",),
+    "AgentCore CLI outdated or shadowed",
+    family="Preconditions",
+)
+def cli_outdated(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Finds every `agentcore` executable on `PATH` and reads its version from the npm
+    package's `package.json` through the executable's resolved path (only when that is
+    not possible does it run `agentcore --version`, time-boxed). Fails when the AgentCore
+    CLI is older than 0.9.0, or when the `agentcore` that runs first is the Python
+    starter toolkit, which shadows the CLI (or stands in for it). With no `agentcore` at
+    all the rule is skipped.
+
+    ### Why is this bad?
+    The skill's commands (`agentcore add … --idle-timeout`, `agentcore validate`,
+    `agentcore deploy`) need CLI 0.9.0 or later. The deprecated starter toolkit installs
+    a Python command of the same name with different subcommands: whichever comes first
+    on `PATH` runs, so the fixes in this report would call the wrong tool.
+
+    ### Example
+    `which agentcore` → `~/.venv/bin/agentcore` (bedrock-agentcore-starter-toolkit 0.3.14)
+    ahead of `/usr/local/bin/agentcore` (@aws/agentcore).
+
+    ### Fix
+    `agentcore update` (or `npm install -g @aws/agentcore`); remove the toolkit with
+    `pip uninstall bedrock-agentcore-starter-toolkit`, or put the npm bin directory first
+    on `PATH`.
+
+    ### References
+    - agents-harden skill, Step 0 (Verify CLI version); agents-debug skill, `references/doctor.md`
+    """
+    measured = facts.measured
+    if measured is None or measured.cli is None:
+        return unknown("the installed CLI was not looked up")
+    cli = measured.cli
+    first = cli.first
+    if first is None:
+        if cli.installed_not_on_path is not None:
+            found = cli.installed_not_on_path
+            out.warn(
+                f"@aws/agentcore {found.version or ''} is installed at {found.path} but no `agentcore` is on PATH",
+                fix=Fix(
+                    summary="Add the npm global bin directory to PATH (`npm prefix -g`/bin).",
+                    commands=["npm prefix -g"],
+                ),
+            )
+            return None
+        return skipped("no `agentcore` command on PATH (the AgentCore CLI is not installed here)")
+    if first.kind == "starter-toolkit":
+        npm = cli.cli
+        version = f" {first.version}" if first.version else ""
+        if npm is not None:
+            message = (
+                f"the `agentcore` that runs first ({first.path}) is the Python starter toolkit{version}; it shadows "
+                f"the AgentCore CLI at {npm.path}"
+            )
+        else:
+            message = (
+                f"the only `agentcore` on PATH ({first.path}) is the deprecated Python starter toolkit{version}, not "
+                "the AgentCore CLI"
+            )
+        out.fail(
+            message,
+            evidence=first.resolved,
+            fix=Fix(
+                summary="Remove the starter toolkit (or put the npm bin directory first on PATH) and use the "
+                "AgentCore CLI.",
+                commands=["pip uninstall bedrock-agentcore-starter-toolkit", _INSTALL],
+            ),
+        )
+        return None
+    target = first if first.kind == "cli" else (cli.cli or first)
+    if target.version is None:
+        return unknown(
+            f"the version of {target.path} could not be read" + (f" ({target.error})" if target.error else "")
+        )
+    from agentcore_readiness.facts.measure import parse_version
+
+    parsed = parse_version(target.version)
+    if parsed is None:
+        return unknown(f"{target.path} reports an unreadable version {target.version!r}")
+    if parsed < MIN_CLI_VERSION:
+        out.fail(
+            f"AgentCore CLI {target.version} at {target.path} is older than {'.'.join(map(str, MIN_CLI_VERSION))}",
+            evidence=f"{target.version} (from {target.version_source})",
+            fix=Fix(summary="Update the AgentCore CLI.", commands=[_UPDATE]),
+        )
+        return None
+    return passed(f"AgentCore CLI {target.version} at {target.path} (from {target.version_source})")

@@ -19,6 +19,7 @@ from agentcore_readiness.model import Finding, FindingLevel, Fix, Input, Locatio
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.code import CodeIndex
+    from agentcore_readiness.facts.measure import MeasuredFacts
     from agentcore_readiness.facts.project import ProjectFacts
 
 WORKLOADS = ("interactive", "request-reply", "batch", "background")
@@ -29,6 +30,8 @@ class ReviewOptions:
     workload: str | None = None
     aws_requested: bool = False
     measure_imports: bool = False
+    import_timeout: float = 30.0
+    """Seconds the entrypoint import may take before its process group is killed (PERF007)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Facts:
     """Why AWS facts are missing (no credentials, not requested)."""
     options: ReviewOptions = field(default_factory=ReviewOptions)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    measured: MeasuredFacts | None = None
+    """Local measurements (input X); gathered only when a chosen rule needs them."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-TOOL_MODULES: tuple[str, ...] = ("review", "checklist", "rules", "iam", "shell", "observability")
+TOOL_MODULES: tuple[str, ...] = (
+    "review",
+    "checklist",
+    "rules",
+    "iam",
+    "shell",
+    "observability",
+    "sessions",
+    "cold_start",
+    "quota",
+)
 
 
 @dataclass(frozen=True)

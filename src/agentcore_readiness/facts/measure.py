@@ -1,0 +1,1018 @@
+"""Local measurements (input X): deployment package size, the installed AgentCore CLI,
+and, on request only, how long the agent's entrypoint takes to import.
+
+* Package size is measured from files: the runtime's code location plus the resolved
+  runtime dependencies, from the virtualenv's installed files (``.venv``) or from the
+  wheel sizes recorded in ``uv.lock``. Without either, the size is an estimate that says
+  so.
+* The CLI is found on ``PATH`` and its version read from the npm package's
+  ``package.json`` (or the starter toolkit's ``dist-info``) through the executable's
+  resolved path; only when neither is found is ``agentcore --version`` run, with a short
+  time limit.
+* The import timing runs the entrypoint's import in a separate Python process, in its
+  own process group, with a hard timeout after which the whole group is killed. User
+  code is never imported into this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from agentcore_readiness.facts.project import ProjectFacts, Runtime
+
+MB = 1024 * 1024
+CODE_WALK_MAX_ENTRIES = 200_000
+CLI_VERSION_TIMEOUT = 3.0
+IMPORT_TIMEOUT = 30.0
+RESULT_MAX_BYTES = 16 * 1024
+
+# Directories never shipped in a package (VCS, virtualenvs, caches, build output).
+_NOT_SHIPPED = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".tox",
+        ".nox",
+        "cdk.out",
+        ".idea",
+        ".vscode",
+    }
+)
+
+# ---------------------------------------------------------------------------
+# Installed distributions (a virtualenv)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    name: str
+    """Normalised distribution name."""
+    extras: tuple[str, ...] = ()
+    when_extra: str | None = None
+    """Only needed when this extra of the requiring distribution is asked for."""
+    marker: str | None = None
+
+
+@dataclass(frozen=True)
+class InstalledDist:
+    name: str
+    version: str
+    modules: tuple[str, ...]
+    """Importable module paths the distribution provides (``yaml``, ``opentelemetry.instrumentation.langchain``)."""
+    requires: tuple[Requirement, ...]
+    size: int
+    """Installed bytes, from its RECORD."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    path: str
+    """Project-relative path of the virtualenv."""
+    dists: Mapping[str, InstalledDist]
+
+
+def normalize_dist(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+_REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?([^;]*)(?:;(.*))?$")
+_EXTRA_MARKER = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
+
+
+def parse_requirement(text: str) -> Requirement | None:
+    match = _REQ.match(text)
+    if not match:
+        return None
+    extras = tuple(normalize_dist(e) for e in (match.group(2) or "").split(",") if e.strip())
+    marker = (match.group(4) or "").strip() or None
+    when_extra = None
+    if marker:
+        extra = _EXTRA_MARKER.search(marker)
+        if extra:
+            when_extra = normalize_dist(extra.group(1))
+    return Requirement(normalize_dist(match.group(1)), extras, when_extra, marker)
+
+
+_OTHER_PLATFORMS = re.compile(
+    r"""(?:sys_platform|platform_system|os_name)\s*==\s*['"](?:win32|cygwin|darwin|Windows|Darwin|nt|emscripten|ios)['"]"""
+)
+
+
+def applies_on_linux(marker: str | None) -> bool:
+    """Whether a dependency marker can hold on the Linux runtime (Python version markers are kept)."""
+    return not (marker and _OTHER_PLATFORMS.search(marker))
+
+
+def find_environment(root: Path, code_location: str | None) -> Path | None:
+    """The virtualenv of a runtime: ``<codeLocation>/.venv``, else the project's ``.venv``."""
+    candidates = []
+    if code_location is not None:
+        candidates.append((root / code_location / ".venv") if code_location != "." else root / ".venv")
+    candidates.append(root / ".venv")
+    for candidate in candidates:
+        if (candidate / "pyvenv.cfg").is_file() and _inside(root, candidate):
+            return candidate
+    return None
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        return False
+    root = root.resolve()
+    return resolved == root or root in resolved.parents
+
+
+def _site_packages(venv: Path) -> list[Path]:
+    found = sorted(venv.glob("lib/python*/site-packages")) + sorted(venv.glob("Lib/site-packages"))
+    return [p for p in found if p.is_dir()]
+
+
+def read_environment(root: Path, venv: Path, with_sizes: bool) -> Environment:
+    dists: dict[str, InstalledDist] = {}
+    for site in _site_packages(venv):
+        for info in sorted(site.glob("*.dist-info")):
+            dist = _read_dist_info(info, with_sizes)
+            if dist is not None:
+                dists.setdefault(dist.name, dist)
+    rel = venv.relative_to(root).as_posix() if _inside(root, venv) else str(venv)
+    return Environment(path=rel, dists=dists)
+
+
+def _read_dist_info(info: Path, with_sizes: bool) -> InstalledDist | None:
+    try:
+        metadata = (info / "METADATA").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    name = version = ""
+    requires: list[Requirement] = []
+    for line in metadata.splitlines():
+        if not line.strip():
+            break  # headers end at the first blank line
+        key, _, value = line.partition(":")
+        value = value.strip()
+        if key == "Name":
+            name = value
+        elif key == "Version":
+            version = value
+        elif key == "Requires-Dist":
+            requirement = parse_requirement(value)
+            if requirement is not None:
+                requires.append(requirement)
+    if not name:
+        return None
+    paths: list[str] = []
+    size = 0
+    try:
+        record = (info / "RECORD").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        record = ""
+    for line in record.splitlines():
+        parts = line.rsplit(",", 2)
+        if len(parts) != 3:
+            continue
+        path, _, size_text = parts
+        paths.append(path.strip('"'))
+        if with_sizes and size_text.isdigit():
+            size += int(size_text)
+    modules = _modules_from_record(paths)
+    if not modules:
+        try:
+            top_level = (info / "top_level.txt").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            top_level = ""
+        modules = tuple(sorted({m.strip().replace("/", ".") for m in top_level.splitlines() if m.strip()}))
+    return InstalledDist(normalize_dist(name), version, modules, tuple(requires), size)
+
+
+_EXT_SUFFIX = re.compile(r"(\.cpython-[^.]*|\.abi3|\.cp\d+[^.]*)?\.(so|pyd)$")
+
+
+def _modules_from_record(paths: Sequence[str]) -> tuple[str, ...]:
+    """Importable modules from a RECORD: the shallowest package with an ``__init__.py`` on
+    each file's path, or the top-level module file; namespace packages give their inner
+    packages (``opentelemetry.instrumentation.langchain``).
+    """
+    files = [p for p in paths if not p.startswith("..") and ".dist-info/" not in p and "__pycache__" not in p]
+    present = set(files)
+    modules: set[str] = set()
+    for path in files:
+        parts = path.split("/")
+        if len(parts) == 1:
+            if path.endswith(".py"):
+                modules.add(path[:-3])
+            elif _EXT_SUFFIX.search(path):
+                modules.add(_EXT_SUFFIX.sub("", path))
+            continue
+        if not (path.endswith(".py") or _EXT_SUFFIX.search(path)):
+            continue
+        for depth in range(1, len(parts)):
+            prefix = "/".join(parts[:depth])
+            if prefix + "/__init__.py" in present:
+                modules.add(prefix.replace("/", "."))
+                break
+        else:
+            modules.add("/".join(parts[:-1]).replace("/", "."))
+    return tuple(sorted(m for m in modules if m and not m.endswith(".data") and "-" not in m))
+
+
+def closure(roots: Iterable[Requirement], provides: Mapping[str, Iterable[Requirement]]) -> tuple[set[str], set[str]]:
+    """Every distribution the roots need (their extras included), and the ones not found."""
+    wanted: set[str] = set()
+    missing: set[str] = set()
+    queue: list[Requirement] = [r for r in roots if applies_on_linux(r.marker)]
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    while queue:
+        requirement = queue.pop()
+        key = (requirement.name, requirement.extras)
+        if key in seen:
+            continue
+        seen.add(key)
+        if requirement.name not in provides:
+            missing.add(requirement.name)
+            continue
+        wanted.add(requirement.name)
+        for dep in provides[requirement.name]:
+            if not applies_on_linux(dep.marker):
+                continue
+            if dep.when_extra is not None and dep.when_extra not in requirement.extras:
+                continue
+            queue.append(dep)
+    return wanted, missing
+
+
+# ---------------------------------------------------------------------------
+# uv.lock
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    name: str
+    version: str
+    requires: tuple[Requirement, ...]
+    """Dependencies; optional ones carry ``when_extra``."""
+    wheel: str | None
+    size: int | None
+    size_kind: str
+    """``wheel`` (the chosen Linux wheel), ``sdist`` or ``none``."""
+    local: bool
+    """An editable / virtual / directory source (the project itself)."""
+
+
+@dataclass(frozen=True)
+class Lock:
+    path: str
+    packages: Mapping[str, LockedPackage]
+
+
+def find_lock(root: Path, code_location: str | None) -> Path | None:
+    candidates = []
+    if code_location is not None:
+        candidates.append((root / code_location / "uv.lock") if code_location != "." else root / "uv.lock")
+    candidates.append(root / "uv.lock")
+    for candidate in candidates:
+        if candidate.is_file() and _inside(root, candidate):
+            return candidate
+    return None
+
+
+def read_lock(root: Path, path: Path) -> Lock:
+    """Parse ``uv.lock``; raises ``ValueError`` with the reason when it cannot be read."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot be read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"is not valid TOML ({exc})") from None
+    packages: dict[str, LockedPackage] = {}
+    items = data.get("package", [])
+    if not isinstance(items, list):
+        raise ValueError("has no [[package]] list")
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        name = normalize_dist(item["name"])
+        requires: list[Requirement] = [_lock_dep(d) for d in _dicts(item.get("dependencies"))]
+        optional = item.get("optional-dependencies", {})
+        if isinstance(optional, dict):
+            for extra, deps in optional.items():
+                requires.extend(
+                    Requirement(r.name, r.extras, normalize_dist(str(extra)), r.marker)
+                    for r in (_lock_dep(d) for d in _dicts(deps))
+                )
+        source = item.get("source", {})
+        local = isinstance(source, dict) and any(k in source for k in ("editable", "virtual", "directory"))
+        wheel, size, kind = _choose_wheel(item)
+        packages[name] = LockedPackage(
+            name=name,
+            version=str(item.get("version", "")),
+            requires=tuple(requires),
+            wheel=wheel,
+            size=size,
+            size_kind=kind,
+            local=local,
+        )
+    return Lock(path=path.relative_to(root).as_posix() if _inside(root, path) else str(path), packages=packages)
+
+
+def _dicts(value: object) -> list[dict[str, object]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _lock_dep(item: Mapping[str, object]) -> Requirement:
+    extras = item.get("extra", [])
+    marker = item.get("marker")
+    return Requirement(
+        normalize_dist(str(item.get("name", ""))),
+        tuple(normalize_dist(str(e)) for e in extras) if isinstance(extras, list) else (),
+        None,
+        marker if isinstance(marker, str) else None,
+    )
+
+
+def _choose_wheel(item: Mapping[str, object]) -> tuple[str | None, int | None, str]:
+    """The wheel the Linux ARM64 runtime would install (AgentCore runs on Graviton)."""
+    wheels = [w for w in _dicts(item.get("wheels")) if isinstance(w.get("url"), str)]
+
+    def rank(wheel: Mapping[str, object]) -> tuple[int, str]:
+        filename = str(wheel["url"]).rsplit("/", 1)[-1]
+        if "linux" in filename and ("aarch64" in filename or "arm64" in filename):
+            return (0, filename)
+        if filename.endswith("-none-any.whl"):
+            return (1, filename)
+        if "linux" in filename:
+            return (2, filename)
+        return (3, filename)
+
+    if wheels:
+        best_rank = min(rank(w)[0] for w in wheels)
+        candidates = sorted((w for w in wheels if rank(w)[0] == best_rank), key=lambda w: rank(w)[1])
+        chosen = candidates[-1]  # the highest CPython tag sorts last
+        size = chosen.get("size")
+        return str(chosen["url"]).rsplit("/", 1)[-1], size if isinstance(size, int) else None, "wheel"
+    sdist = item.get("sdist")
+    if isinstance(sdist, dict) and isinstance(sdist.get("size"), int):
+        return None, int(sdist["size"]), "sdist"
+    return None, None, "none"
+
+
+# ---------------------------------------------------------------------------
+# Package size
+
+
+@dataclass(frozen=True)
+class PackageSize:
+    runtime: str
+    method: Literal["venv", "lock", "estimate"]
+    code_bytes: int
+    deps_bytes: int
+    source: str | None
+    """The virtualenv or lock file measured."""
+    dists: int
+    missing: tuple[str, ...] = ()
+    """Declared or required distributions the environment or lock does not have."""
+    largest: tuple[tuple[str, int], ...] = ()
+    notes: tuple[str, ...] = ()
+    truncated: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.code_bytes + self.deps_bytes
+
+
+def code_size(root: Path, code_location: str) -> tuple[int, bool]:
+    """Bytes of the files a package ships from ``code_location`` (no VCS, venv or caches)."""
+    base = root if code_location == "." else root / code_location
+    total = 0
+    entries = 0
+    stack = [base]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                for entry in it:
+                    entries += 1
+                    if entries > CODE_WALK_MAX_ENTRIES:
+                        return total, True
+                    if entry.is_symlink():
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in _NOT_SHIPPED and not entry.name.endswith(".egg-info"):
+                            stack.append(Path(entry.path))
+                    elif entry.is_file(follow_symlinks=False):
+                        try:
+                            total += entry.stat(follow_symlinks=False).st_size
+                        except OSError:
+                            continue
+        except OSError:
+            continue
+    return total, False
+
+
+def measure_package(
+    root: Path, runtime: Runtime, environment: Environment | None, lock: Lock | None, lock_error: str | None
+) -> PackageSize:
+    code_location = runtime.code_location or "."
+    code_bytes, truncated = code_size(root, code_location)
+    roots = [r for r in (parse_requirement(d.spec) for d in runtime.dependencies) if r is not None]
+    notes: list[str] = []
+    if lock_error:
+        notes.append(lock_error)
+    if environment is not None:
+        provides = {name: dist.requires for name, dist in environment.dists.items()}
+        wanted, missing = closure(roots, provides)
+        installed = {name: environment.dists[name].size for name in wanted}
+        return PackageSize(
+            runtime=runtime.name,
+            method="venv",
+            code_bytes=code_bytes,
+            deps_bytes=sum(installed.values()),
+            source=environment.path,
+            dists=len(wanted),
+            missing=tuple(sorted(missing)),
+            largest=_largest(installed),
+            notes=tuple(notes),
+            truncated=truncated,
+        )
+    if lock is not None:
+        # the declared runtime dependencies; with none declared, what the lock's own project needs
+        start = roots or [r for p in lock.packages.values() if p.local for r in p.requires]
+        provides = {name: package.requires for name, package in lock.packages.items()}
+        wanted, missing = closure(start, provides)
+        wanted = {w for w in wanted if not lock.packages[w].local}
+        sizes: dict[str, int] = {}
+        unsized: list[str] = []
+        sdists: list[str] = []
+        for name in wanted:
+            package = lock.packages[name]
+            if package.size is None:
+                unsized.append(name)
+                continue
+            sizes[name] = package.size
+            if package.size_kind == "sdist":
+                sdists.append(name)
+        notes.append("dependency sizes are the compressed wheel sizes recorded in the lock (Linux ARM64 wheels)")
+        if unsized:
+            notes.append(f"no size recorded for {', '.join(sorted(unsized))}")
+        if sdists:
+            notes.append(f"source distributions only (built at install): {', '.join(sorted(sdists))}")
+        return PackageSize(
+            runtime=runtime.name,
+            method="lock",
+            code_bytes=code_bytes,
+            deps_bytes=sum(sizes.values()),
+            source=lock.path,
+            dists=len(wanted),
+            missing=tuple(sorted(missing)),
+            largest=_largest(sizes),
+            notes=tuple(notes),
+            truncated=truncated,
+        )
+    return PackageSize(
+        runtime=runtime.name,
+        method="estimate",
+        code_bytes=code_bytes,
+        deps_bytes=0,
+        source=None,
+        dists=0,
+        missing=tuple(sorted(r.name for r in roots)),
+        notes=tuple(notes),
+        truncated=truncated,
+    )
+
+
+def _largest(sizes: Mapping[str, int], count: int = 5) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:count])
+
+
+# ---------------------------------------------------------------------------
+# The AgentCore CLI
+
+CliKind = Literal["cli", "starter-toolkit", "unknown"]
+
+
+@dataclass(frozen=True)
+class AgentcoreExecutable:
+    path: str
+    resolved: str
+    kind: CliKind
+    version: str | None
+    version_source: str | None
+    """``package.json``, ``dist-info``, ``--version``; ``None`` when it could not be read."""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CliFacts:
+    executables: tuple[AgentcoreExecutable, ...]
+    """Every ``agentcore`` on PATH, in PATH order (the first one runs)."""
+    installed_not_on_path: AgentcoreExecutable | None = None
+    """The npm package found in a global ``node_modules`` but with no ``agentcore`` on PATH."""
+
+    @property
+    def first(self) -> AgentcoreExecutable | None:
+        return self.executables[0] if self.executables else None
+
+    @property
+    def cli(self) -> AgentcoreExecutable | None:
+        return next((e for e in self.executables if e.kind == "cli"), None)
+
+
+_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)([-+.][0-9A-Za-z.+-]*)?")
+NPM_PACKAGE = "@aws/agentcore"
+_TOOLKIT_DIST = "bedrock_agentcore_starter_toolkit"
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    match = _VERSION.search(text)
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+def _npm_package_json(start: Path) -> Path | None:
+    current = start if start.is_dir() else start.parent
+    for _ in range(8):
+        candidate = current / "package.json"
+        if candidate.is_file():
+            try:
+                data = json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            if isinstance(data, dict) and data.get("name") == NPM_PACKAGE:
+                return candidate
+        if current.parent == current:
+            break
+        current = current.parent
+    return None
+
+
+def _package_version(package_json: Path) -> str | None:
+    try:
+        data = json.loads(package_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = data.get("version") if isinstance(data, dict) else None
+    return version if isinstance(version, str) else None
+
+
+def _head(path: Path, size: int = 4096) -> str:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _toolkit_version(script: Path, shebang: str) -> str | None:
+    interpreters = []
+    parts = shebang[2:].strip().split()
+    if parts:
+        interpreters.append(Path(parts[0]))
+    interpreters.append(script.parent / "python")
+    for interpreter in interpreters:
+        prefix = interpreter.parent.parent
+        for info in sorted(prefix.glob(f"lib/python*/site-packages/{_TOOLKIT_DIST}-*.dist-info")):
+            version = info.name[len(_TOOLKIT_DIST) + 1 : -len(".dist-info")]
+            if version:
+                return version
+    return None
+
+
+def _run_version(path: Path, timeout: float) -> tuple[str | None, str | None]:
+    try:
+        output = run_bounded([str(path), "--version"], timeout=timeout, cwd=None)
+    except OSError as exc:
+        return None, f"`agentcore --version` could not run ({exc.strerror or exc})"
+    if output.timed_out:
+        return None, f"`agentcore --version` did not answer within {timeout:g} s"
+    text = output.stdout + " " + output.stderr
+    match = _VERSION.search(text)
+    if match:
+        return match.group(0), None
+    return None, f"`agentcore --version` printed no version (exit code {output.returncode})"
+
+
+def describe_executable(path: Path, timeout: float = CLI_VERSION_TIMEOUT) -> AgentcoreExecutable:
+    resolved = path.resolve()
+    package_json = _npm_package_json(resolved)
+    if package_json is not None:
+        version = _package_version(package_json)
+        return AgentcoreExecutable(str(path), str(resolved), "cli", version, "package.json" if version else None)
+    head = _head(resolved)
+    first_line = head.splitlines()[0] if head else ""
+    if first_line.startswith("#!") and "python" in first_line and _TOOLKIT_DIST in head:
+        version = _toolkit_version(path, first_line)
+        return AgentcoreExecutable(
+            str(path), str(resolved), "starter-toolkit", version, "dist-info" if version else None
+        )
+    version, error = _run_version(path, timeout)
+    kind: CliKind = "cli" if "node" in first_line else "unknown"
+    return AgentcoreExecutable(str(path), str(resolved), kind, version, "--version" if version else None, error)
+
+
+def _global_node_modules() -> list[Path]:
+    home = Path.home()
+    found = [
+        home / ".npm-global" / "lib" / "node_modules",
+        home / ".local" / "lib" / "node_modules",
+        Path("/usr/local/lib/node_modules"),
+        Path("/usr/lib/node_modules"),
+        Path("/opt/homebrew/lib/node_modules"),
+    ]
+    prefix = os.environ.get("NPM_CONFIG_PREFIX")
+    if prefix:
+        found.insert(0, Path(prefix) / "lib" / "node_modules")
+    return found
+
+
+def detect_cli(path_env: str | None = None, timeout: float = CLI_VERSION_TIMEOUT) -> CliFacts:
+    """Every ``agentcore`` on PATH, what it is and its version; cheap unless a version
+    has to be asked from the executable itself.
+    """
+    search = os.environ.get("PATH", "") if path_env is None else path_env
+    executables: list[AgentcoreExecutable] = []
+    seen: set[str] = set()
+    for directory in search.split(os.pathsep):
+        if not directory:
+            continue
+        candidate = Path(directory) / "agentcore"
+        try:
+            if not (candidate.is_file() and os.access(candidate, os.X_OK)):
+                continue
+            key = str(candidate.resolve())
+        except OSError:
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        executables.append(describe_executable(candidate, timeout))
+    installed: AgentcoreExecutable | None = None
+    if not any(e.kind == "cli" for e in executables) and path_env is None:
+        for modules in _global_node_modules():
+            package_json = modules / "@aws" / "agentcore" / "package.json"
+            if package_json.is_file():
+                version = _package_version(package_json)
+                installed = AgentcoreExecutable(
+                    str(package_json.parent), str(package_json.parent), "cli", version, "package.json"
+                )
+                break
+    return CliFacts(tuple(executables), installed)
+
+
+# ---------------------------------------------------------------------------
+# Bounded subprocesses
+
+
+@dataclass(frozen=True)
+class BoundedOutput:
+    returncode: int | None
+    stdout: str
+    stderr: str
+    timed_out: bool
+    seconds: float
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the child's whole process group (the child and anything it started)."""
+    if sys.platform != "win32":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:
+        with contextlib.suppress(OSError):
+            process.kill()
+
+
+def _wait_unreaped(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait for the child to exit without reaping it, so its process group id cannot be
+    reused before the group is killed. True when it exited in time.
+    """
+    waitid = getattr(os, "waitid", None)
+    flags = getattr(os, "WEXITED", 0) | getattr(os, "WNOWAIT", 0) | getattr(os, "WNOHANG", 0)
+    if waitid is None or not getattr(os, "WNOWAIT", 0):
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            if waitid(os.P_PID, process.pid, flags) is not None:
+                return True
+        except ChildProcessError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
+def run_bounded(
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    cwd: str | None,
+    env: Mapping[str, str] | None = None,
+    pass_fds: Sequence[int] = (),
+    capture: bool = True,
+) -> BoundedOutput:
+    """Run ``argv`` in its own process group with no stdin; after ``timeout`` seconds, or
+    once it has exited, kill the whole group so nothing it started outlives it. Captured
+    output is capped. Raises ``OSError`` when the program cannot start.
+    """
+    started = time.perf_counter()
+    kwargs: dict[str, object] = {}
+    if sys.platform != "win32":
+        kwargs["start_new_session"] = True
+    stream = subprocess.PIPE if capture else subprocess.DEVNULL
+    process = subprocess.Popen(  # noqa: S603 - argv built by the caller, no shell
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=stream,
+        stderr=stream,
+        cwd=cwd,
+        env=dict(env) if env is not None else None,
+        pass_fds=tuple(pass_fds),
+        **kwargs,  # type: ignore[call-overload]
+    )
+    timed_out = False
+    out: bytes = b""
+    err: bytes = b""
+    try:
+        if capture:
+            try:
+                out, err = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+        else:
+            timed_out = not _wait_unreaped(process, timeout)
+    finally:
+        elapsed = time.perf_counter() - started
+        _kill_group(process)
+        if capture and timed_out:
+            try:
+                out, err = process.communicate(timeout=2)
+            except subprocess.TimeoutExpired:
+                # something that left the group still holds the pipes: stop reading
+                for pipe in (process.stdout, process.stderr):
+                    if pipe is not None:
+                        pipe.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=2)
+    return BoundedOutput(
+        returncode=process.returncode,
+        stdout=(out or b"")[:RESULT_MAX_BYTES].decode("utf-8", "replace"),
+        stderr=(err or b"")[-RESULT_MAX_BYTES:].decode("utf-8", "replace"),
+        timed_out=timed_out,
+        seconds=elapsed,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Entrypoint import timing (opt-in)
+
+ImportStatus = Literal["ok", "timeout", "exited", "failed", "not_measurable"]
+
+
+@dataclass(frozen=True)
+class ImportTiming:
+    runtime: str
+    module: str | None
+    status: ImportStatus
+    seconds: float | None
+    """Import time measured inside the child (``ok``), or wall time until it was stopped."""
+    detail: str
+    interpreter: str | None = None
+    timeout: float = IMPORT_TIMEOUT
+
+
+# Runs in the child: import the module, report the time on a private pipe.
+_CHILD = """
+import importlib, json, os, sys, time, traceback
+fd = int(sys.argv[1]); sys.path.insert(0, sys.argv[2]); module = sys.argv[3]
+def report(data):
+    os.write(fd, json.dumps(data).encode()[:8000])
+started = time.perf_counter()
+try:
+    importlib.import_module(module)
+except SystemExit as exc:
+    report({"status": "exited", "seconds": time.perf_counter() - started, "code": repr(exc.code)[:200]})
+    os._exit(0)
+except BaseException as exc:
+    report({"status": "failed", "seconds": time.perf_counter() - started,
+            "error": type(exc).__name__, "message": str(exc)[:300]})
+    os._exit(0)
+report({"status": "ok", "seconds": time.perf_counter() - started})
+os._exit(0)
+"""
+
+
+def entry_module(entrypoint: str | None) -> str | None:
+    """``main.py`` / ``main.py:handler`` / ``pkg/main.py`` -> the module name to import."""
+    if not entrypoint:
+        return None
+    file_part = entrypoint.split(":", 1)[0].strip().replace("\\", "/").lstrip("./")
+    if not file_part.endswith(".py"):
+        return None
+    stem = file_part[:-3]
+    if stem.endswith("/__init__"):
+        stem = stem[: -len("/__init__")]
+    parts = [p for p in stem.split("/") if p]
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts)
+
+
+def _interpreter(root: Path, code_location: str) -> tuple[str, str]:
+    for venv in (root / code_location / ".venv", root / ".venv"):
+        for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                rel = candidate.relative_to(root).as_posix() if _inside(root, venv) else str(candidate)
+                return str(candidate), rel
+    return sys.executable, "this tool's own Python (no .venv found: the agent's dependencies may be missing)"
+
+
+def measure_import(root: Path, runtime: Runtime, timeout: float = IMPORT_TIMEOUT) -> ImportTiming:
+    """Time ``import <entrypoint>`` in a child Python with a hard timeout."""
+    module = entry_module(runtime.entrypoint)
+    code_location = runtime.code_location or "."
+    if module is None:
+        return ImportTiming(
+            runtime.name, None, "not_measurable", None, f"entrypoint {runtime.entrypoint!r} is not a Python file"
+        )
+    code_dir = root if code_location == "." else root / code_location
+    if (
+        not (code_dir / (module.replace(".", "/") + ".py")).is_file()
+        and not (code_dir / module.replace(".", "/") / "__init__.py").is_file()
+    ):
+        return ImportTiming(
+            runtime.name, module, "not_measurable", None, f"{runtime.entrypoint} not found in {code_location}/"
+        )
+    python, shown = _interpreter(root, code_location)
+    read_fd, write_fd = os.pipe()
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
+        output = run_bounded(
+            [python, "-I", "-B", "-c", _CHILD, str(write_fd), str(code_dir), module],
+            timeout=timeout,
+            cwd=str(code_dir),
+            env=env,
+            pass_fds=(write_fd,),
+            capture=False,
+        )
+    except OSError as exc:
+        os.close(read_fd)
+        os.close(write_fd)
+        return ImportTiming(
+            runtime.name, module, "failed", None, f"could not start {shown}: {exc.strerror or exc}", shown
+        )
+    os.close(write_fd)
+    os.set_blocking(read_fd, False)
+    try:
+        raw = os.read(read_fd, RESULT_MAX_BYTES)
+    except BlockingIOError:
+        raw = b""
+    except OSError:
+        raw = b""
+    finally:
+        os.close(read_fd)
+    if output.timed_out:
+        return ImportTiming(
+            runtime.name,
+            module,
+            "timeout",
+            output.seconds,
+            f"did not finish importing within {timeout:g} s; the process group was killed",
+            shown,
+            timeout,
+        )
+    try:
+        result = json.loads(raw.decode("utf-8", "replace")) if raw else None
+    except ValueError:
+        result = None
+    if not isinstance(result, dict):
+        return ImportTiming(
+            runtime.name,
+            module,
+            "exited",
+            output.seconds,
+            f"the process exited during the import (exit code {output.returncode}) before it finished",
+            shown,
+            timeout,
+        )
+    seconds = result.get("seconds")
+    seconds = float(seconds) if isinstance(seconds, (int, float)) else None
+    status = result.get("status")
+    if status == "ok":
+        return ImportTiming(runtime.name, module, "ok", seconds, "imported", shown, timeout)
+    if status == "exited":
+        return ImportTiming(
+            runtime.name,
+            module,
+            "exited",
+            seconds,
+            f"the import called sys.exit({result.get('code', '')}) before it finished",
+            shown,
+            timeout,
+        )
+    error = f"{result.get('error', 'error')}: {result.get('message', '')}"
+    return ImportTiming(runtime.name, module, "failed", seconds, f"the import raised {error}", shown, timeout)
+
+
+# ---------------------------------------------------------------------------
+# Gathering
+
+
+@dataclass(frozen=True)
+class MeasuredFacts:
+    packages: Mapping[str, PackageSize] = field(default_factory=dict)
+    environments: Mapping[str, Environment | None] = field(default_factory=dict)
+    """Per runtime: its virtualenv's installed distributions (``None`` when it has none)."""
+    cli: CliFacts | None = None
+    imports: Mapping[str, ImportTiming] | None = None
+    """``None`` unless import timing was requested."""
+    errors: tuple[str, ...] = ()
+
+
+PACKAGE_RULES = frozenset({"PERF001"})
+ENVIRONMENT_RULES = frozenset({"PERF001", "PERF005"})
+CLI_RULES = frozenset({"CLI001"})
+IMPORT_RULES = frozenset({"PERF007"})
+USES_MEASUREMENTS = PACKAGE_RULES | ENVIRONMENT_RULES | CLI_RULES | IMPORT_RULES
+
+
+def gather_measurements(
+    project: ProjectFacts,
+    codes: Iterable[str],
+    *,
+    measure_imports: bool = False,
+    import_timeout: float = IMPORT_TIMEOUT,
+    path_env: str | None = None,
+) -> MeasuredFacts:
+    """Only what the chosen rules use: environments (PERF001, PERF005), package sizes
+    (PERF001), the CLI (CLI001), import timing (PERF007, when asked).
+    """
+    chosen = set(codes)
+    root = project.root
+    environments: dict[str, Environment | None] = {}
+    packages: dict[str, PackageSize] = {}
+    errors: list[str] = []
+    env_cache: dict[Path, Environment] = {}
+    lock_cache: dict[Path, tuple[Lock | None, str | None]] = {}
+    if chosen & ENVIRONMENT_RULES:
+        with_sizes = bool(chosen & PACKAGE_RULES)
+        for runtime in project.runtimes:
+            venv = find_environment(root, runtime.code_location)
+            environment = None
+            if venv is not None:
+                environment = env_cache.get(venv)
+                if environment is None:
+                    environment = read_environment(root, venv, with_sizes)
+                    env_cache[venv] = environment
+            environments[runtime.name] = environment
+            if not chosen & PACKAGE_RULES or runtime.code_location is None:
+                continue
+            lock: Lock | None = None
+            lock_error: str | None = None
+            if environment is None:
+                lock_path = find_lock(root, runtime.code_location)
+                if lock_path is not None:
+                    if lock_path not in lock_cache:
+                        try:
+                            lock_cache[lock_path] = (read_lock(root, lock_path), None)
+                        except ValueError as exc:
+                            rel = lock_path.relative_to(root).as_posix()
+                            lock_cache[lock_path] = (None, f"{rel} {exc}")
+                            errors.append(f"{rel} {exc}")
+                    lock, lock_error = lock_cache[lock_path]
+            packages[runtime.name] = measure_package(root, runtime, environment, lock, lock_error)
+    cli = detect_cli(path_env) if chosen & CLI_RULES else None
+    imports: dict[str, ImportTiming] | None = None
+    if chosen & IMPORT_RULES and measure_imports:
+        imports = {r.name: measure_import(root, r, import_timeout) for r in project.runtimes}
+    return MeasuredFacts(packages=packages, environments=environments, cli=cli, imports=imports, errors=tuple(errors))
