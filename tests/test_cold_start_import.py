@@ -226,3 +226,20 @@ def test_audit_cold_start_rejects_a_silly_timeout(project: ProjectBuilder) -> No
     project.agentcore()
     with pytest.raises(InputError, match="import_timeout_seconds must be between 1 and 300"):
         run_audit_cold_start(str(project.root), True, 0)
+
+
+def test_the_cli_flag_turns_the_measurement_on(project: ProjectBuilder, tmp_path: Path) -> None:
+    import json
+
+    from agentcore_readiness.cli import main as cli_main
+
+    project.agentcore()
+    project.write(MAIN, "VALUE = 1\n")
+    out = tmp_path / "report.json"
+    base = ["check", str(project.root), "--select", "PERF007", "--format", "json", "-o", str(out)]
+    assert cli_main(base) == 0
+    assert json.loads(out.read_text())["projects"][0]["results"][0]["status"] == "skipped"
+    assert cli_main([*base, "--measure-imports"]) == 0
+    result = json.loads(out.read_text())["projects"][0]["results"][0]
+    assert result["status"] == "pass"
+    assert result["reason"].startswith("Agent: main imports in ")

@@ -140,10 +140,37 @@ def test_without_lock_or_venv_the_size_is_an_estimate_and_never_a_pass(project: 
     assert "2 declared dependencies not resolved (no uv.lock or .venv: run `uv lock` in app/Agent)" in result.reason
 
 
+def test_a_broken_lock_is_named_in_the_estimate(project: ProjectBuilder) -> None:
+    project.agentcore()
+    project.write("app/Agent/main.py", "import boto3\n")
+    pyproject(project, "boto3")
+    project.write("app/Agent/uv.lock", "version = 1\n[[package]\nname = \n")
+    result = project.results("PERF001")["PERF001"]
+    assert result.status == "unknown"
+    assert "; app/Agent/uv.lock is not valid TOML (" in (result.reason or "")
+
+
+def test_code_without_dependencies_is_measured_and_a_missing_location_is_unknown(
+    make_project,  # type: ignore[no-untyped-def]
+) -> None:
+    small = make_project("small")
+    small.agentcore()
+    small.write("app/Agent/main.py", "print('hi')\n")
+    result = small.results("PERF001")["PERF001"]
+    assert result.status == "pass"
+    assert result.reason == "Agent: 0 KB of code; no dependencies declared"
+    empty = make_project("empty")
+    empty.agentcore()
+    result = empty.results("PERF001")["PERF001"]
+    assert result.status == "unknown"
+    assert result.reason == "Agent: not measured (app/Agent/ does not exist)"
+
+
 def test_large_code_alone_fails_even_without_a_lock(project: ProjectBuilder) -> None:
     project.agentcore()
     project.write("app/Agent/main.py", "x = 1\n")
     project.write("app/Agent/model.bin", b"\0" * (201 * MB))
+    pyproject(project, "boto3")
     project.write("app/Agent/.venv-not/ignored", "x")
     result = project.results("PERF001")["PERF001"]
     assert result.status == "fail"
@@ -379,7 +406,7 @@ def test_audit_cold_start_runs_the_perf_rules(project: ProjectBuilder) -> None:
     report = run_audit_cold_start(str(project.root))
     statuses = {r.rule: r.status for r in report.projects[0].results}
     assert statuses == {
-        "PERF001": "unknown",
+        "PERF001": "pass",
         "PERF002": "not_applicable",
         "PERF003": "not_applicable",
         "PERF004": "pass",

@@ -113,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="workload shape for the session-lifecycle rules",
     )
+    check.add_argument(
+        "--measure-imports",
+        action="store_true",
+        help="time the import of each entrypoint (PERF007); runs the agent's code in a separate process",
+    )
     check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
 
     sub.add_parser("rules", help="list the rules")
@@ -154,7 +159,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from agentcore_readiness.tools.review import run_review
 
     try:
-        report = run_review(args.path, args.select, args.ignore, args.workload)
+        report = run_review(args.path, args.select, args.ignore, args.workload, measure_imports=args.measure_imports)
     except InputError as exc:
         print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -276,15 +276,19 @@ def package_too_large(facts: Facts, out: Findings) -> Verdict | None:
     for runtime in runtimes:
         size = measured.packages.get(runtime.name)
         if size is None:
-            estimates.append(f"{runtime.name}: not measured")
+            why = [e.split(": ", 1)[1] for e in measured.errors if e.startswith(f"{runtime.name}: ")]
+            estimates.append(f"{runtime.name}: not measured" + (f" ({'; '.join(why)})" if why else ""))
             continue
         container = " (plus the base image, not measured here: see PERF003)" if runtime.is_container else ""
         location = runtime.loc("codeLocation")
+        if size.method == "missing":
+            estimates.append(f"{runtime.name}: not measured ({'; '.join(size.notes)})")
+            continue
         if size.method == "estimate":
             text = (
                 f"{runtime.name}: estimate only, at least {_mb(size.code_bytes)} of code; "
                 f"{len(size.missing)} declared dependencies not resolved (no uv.lock or .venv: run `uv lock` "
-                f"in {runtime.code_location})"
+                f"in {runtime.code_location})" + "".join(f"; {note}" for note in size.notes)
             )
             if size.code_bytes >= FAIL_BYTES:
                 out.fail(text + container, location, subject=runtime.name, fix=_size_fix(runtime, (), "files"))
@@ -293,11 +297,14 @@ def package_too_large(facts: Facts, out: Findings) -> Verdict | None:
             else:
                 estimates.append(text)
             continue
-        kind = "installed dependencies" if size.method == "venv" else "dependency wheels (compressed)"
-        detail = (
-            f"{runtime.name}: {_mb(size.total)} = code {_mb(size.code_bytes)} + {size.dists} {kind} "
-            f"{_mb(size.deps_bytes)}, from {size.source}"
-        )
+        if size.method == "code-only":
+            detail = f"{runtime.name}: {_mb(size.total)} of code; no dependencies declared"
+        else:
+            kind = "installed dependencies" if size.method == "venv" else "dependency wheels (compressed)"
+            detail = (
+                f"{runtime.name}: {_mb(size.total)} = code {_mb(size.code_bytes)} + {size.dists} {kind} "
+                f"{_mb(size.deps_bytes)}, from {size.source}"
+            )
         if size.missing:
             detail += f"; not in {size.source}: {', '.join(size.missing)}"
         if size.truncated:

@@ -60,6 +60,22 @@ _NOT_SHIPPED = frozenset(
     }
 )
 
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` that answers False instead of raising (name too long, no permission)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 # ---------------------------------------------------------------------------
 # Installed distributions (a virtualenv)
 
@@ -131,7 +147,7 @@ def find_environment(root: Path, code_location: str | None) -> Path | None:
         candidates.append((root / code_location / ".venv") if code_location != "." else root / ".venv")
     candidates.append(root / ".venv")
     for candidate in candidates:
-        if (candidate / "pyvenv.cfg").is_file() and _inside(root, candidate):
+        if _is_file(candidate / "pyvenv.cfg") and _inside(root, candidate):
             return candidate
     return None
 
@@ -147,7 +163,7 @@ def _inside(root: Path, path: Path) -> bool:
 
 def _site_packages(venv: Path) -> list[Path]:
     found = sorted(venv.glob("lib/python*/site-packages")) + sorted(venv.glob("Lib/site-packages"))
-    return [p for p in found if p.is_dir()]
+    return [p for p in found if _is_dir(p)]
 
 
 def read_environment(root: Path, venv: Path, with_sizes: bool) -> Environment:
@@ -293,7 +309,7 @@ def find_lock(root: Path, code_location: str | None) -> Path | None:
         candidates.append((root / code_location / "uv.lock") if code_location != "." else root / "uv.lock")
     candidates.append(root / "uv.lock")
     for candidate in candidates:
-        if candidate.is_file() and _inside(root, candidate):
+        if _is_file(candidate) and _inside(root, candidate):
             return candidate
     return None
 
@@ -385,7 +401,8 @@ def _choose_wheel(item: Mapping[str, object]) -> tuple[str | None, int | None, s
 @dataclass(frozen=True)
 class PackageSize:
     runtime: str
-    method: Literal["venv", "lock", "estimate"]
+    method: Literal["venv", "lock", "code-only", "estimate", "missing"]
+    """``code-only``: no dependencies declared; ``missing``: the code location does not exist."""
     code_bytes: int
     deps_bytes: int
     source: str | None
@@ -435,8 +452,10 @@ def measure_package(
     root: Path, runtime: Runtime, environment: Environment | None, lock: Lock | None, lock_error: str | None
 ) -> PackageSize:
     code_location = runtime.code_location or "."
-    code_bytes, truncated = code_size(root, code_location)
     roots = [r for r in (parse_requirement(d.spec) for d in runtime.dependencies) if r is not None]
+    if not _is_dir(root if code_location == "." else root / code_location):
+        return PackageSize(runtime.name, "missing", 0, 0, None, 0, notes=(f"{code_location}/ does not exist",))
+    code_bytes, truncated = code_size(root, code_location)
     notes: list[str] = []
     if lock_error:
         notes.append(lock_error)
@@ -492,7 +511,7 @@ def measure_package(
         )
     return PackageSize(
         runtime=runtime.name,
-        method="estimate",
+        method="estimate" if roots else "code-only",
         code_bytes=code_bytes,
         deps_bytes=0,
         source=None,
@@ -553,10 +572,10 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
 
 
 def _npm_package_json(start: Path) -> Path | None:
-    current = start if start.is_dir() else start.parent
+    current = start if _is_dir(start) else start.parent
     for _ in range(8):
         candidate = current / "package.json"
-        if candidate.is_file():
+        if _is_file(candidate):
             try:
                 data = json.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, ValueError):
@@ -673,7 +692,7 @@ def detect_cli(path_env: str | None = None, timeout: float = CLI_VERSION_TIMEOUT
     if not any(e.kind == "cli" for e in executables) and path_env is None:
         for modules in _global_node_modules():
             package_json = modules / "@aws" / "agentcore" / "package.json"
-            if package_json.is_file():
+            if _is_file(package_json):
                 version = _package_version(package_json)
                 installed = AgentcoreExecutable(
                     str(package_json.parent), str(package_json.parent), "cli", version, "package.json"
@@ -850,7 +869,7 @@ def entry_module(entrypoint: str | None) -> str | None:
 def _interpreter(root: Path, code_location: str) -> tuple[str, str]:
     for venv in (root / code_location / ".venv", root / ".venv"):
         for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
-            if candidate.is_file() and os.access(candidate, os.X_OK):
+            if _is_file(candidate) and os.access(candidate, os.X_OK):
                 rel = candidate.relative_to(root).as_posix() if _inside(root, venv) else str(candidate)
                 return str(candidate), rel
     return sys.executable, "this tool's own Python (no .venv found: the agent's dependencies may be missing)"
@@ -865,9 +884,8 @@ def measure_import(root: Path, runtime: Runtime, timeout: float = IMPORT_TIMEOUT
             runtime.name, None, "not_measurable", None, f"entrypoint {runtime.entrypoint!r} is not a Python file"
         )
     code_dir = root if code_location == "." else root / code_location
-    if (
-        not (code_dir / (module.replace(".", "/") + ".py")).is_file()
-        and not (code_dir / module.replace(".", "/") / "__init__.py").is_file()
+    if not _is_file(code_dir / (module.replace(".", "/") + ".py")) and not _is_file(
+        code_dir / module.replace(".", "/") / "__init__.py"
     ):
         return ImportTiming(
             runtime.name, module, "not_measurable", None, f"{runtime.entrypoint} not found in {code_location}/"
@@ -966,6 +984,31 @@ IMPORT_RULES = frozenset({"PERF007"})
 USES_MEASUREMENTS = PACKAGE_RULES | ENVIRONMENT_RULES | CLI_RULES | IMPORT_RULES
 
 
+def _runtime_environment(
+    root: Path, runtime: Runtime, with_sizes: bool, cache: dict[Path, Environment]
+) -> Environment | None:
+    venv = find_environment(root, runtime.code_location)
+    if venv is None:
+        return None
+    if venv not in cache:
+        cache[venv] = read_environment(root, venv, with_sizes)
+    return cache[venv]
+
+
+def _runtime_lock(
+    root: Path, runtime: Runtime, cache: dict[Path, tuple[Lock | None, str | None]]
+) -> tuple[Lock | None, str | None]:
+    lock_path = find_lock(root, runtime.code_location)
+    if lock_path is None:
+        return None, None
+    if lock_path not in cache:
+        try:
+            cache[lock_path] = (read_lock(root, lock_path), None)
+        except ValueError as exc:
+            cache[lock_path] = (None, f"{lock_path.relative_to(root).as_posix()} {exc}")
+    return cache[lock_path]
+
+
 def gather_measurements(
     project: ProjectFacts,
     codes: Iterable[str],
@@ -987,32 +1030,26 @@ def gather_measurements(
     if chosen & ENVIRONMENT_RULES:
         with_sizes = bool(chosen & PACKAGE_RULES)
         for runtime in project.runtimes:
-            venv = find_environment(root, runtime.code_location)
-            environment = None
-            if venv is not None:
-                environment = env_cache.get(venv)
-                if environment is None:
-                    environment = read_environment(root, venv, with_sizes)
-                    env_cache[venv] = environment
-            environments[runtime.name] = environment
-            if not chosen & PACKAGE_RULES or runtime.code_location is None:
-                continue
-            lock: Lock | None = None
-            lock_error: str | None = None
-            if environment is None:
-                lock_path = find_lock(root, runtime.code_location)
-                if lock_path is not None:
-                    if lock_path not in lock_cache:
-                        try:
-                            lock_cache[lock_path] = (read_lock(root, lock_path), None)
-                        except ValueError as exc:
-                            rel = lock_path.relative_to(root).as_posix()
-                            lock_cache[lock_path] = (None, f"{rel} {exc}")
-                            errors.append(f"{rel} {exc}")
-                    lock, lock_error = lock_cache[lock_path]
-            packages[runtime.name] = measure_package(root, runtime, environment, lock, lock_error)
+            try:
+                environment = _runtime_environment(root, runtime, with_sizes, env_cache)
+                environments[runtime.name] = environment
+                if not chosen & PACKAGE_RULES or runtime.code_location is None:
+                    continue
+                lock, lock_error = (None, None) if environment is not None else _runtime_lock(root, runtime, lock_cache)
+                if lock_error and lock_error not in errors:
+                    errors.append(lock_error)
+                packages[runtime.name] = measure_package(root, runtime, environment, lock, lock_error)
+            except (OSError, ValueError) as exc:
+                errors.append(f"{runtime.name}: the package could not be measured ({type(exc).__name__})")
     cli = detect_cli(path_env) if chosen & CLI_RULES else None
     imports: dict[str, ImportTiming] | None = None
     if chosen & IMPORT_RULES and measure_imports:
-        imports = {r.name: measure_import(root, r, import_timeout) for r in project.runtimes}
+        imports = {}
+        for runtime in project.runtimes:
+            try:
+                imports[runtime.name] = measure_import(root, runtime, import_timeout)
+            except (OSError, ValueError) as exc:
+                imports[runtime.name] = ImportTiming(
+                    runtime.name, None, "failed", None, f"could not be measured ({type(exc).__name__})"
+                )
     return MeasuredFacts(packages=packages, environments=environments, cli=cli, imports=imports, errors=tuple(errors))

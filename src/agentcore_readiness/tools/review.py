@@ -59,6 +59,13 @@ AllRuntimesArg = Annotated[
     bool,
     Field(description="Review every runtime of the region (fleet review), not only the project's"),
 ]
+MeasureImportsArg = Annotated[
+    bool,
+    Field(
+        description="Also time the import of each runtime's entrypoint (PERF007); runs the agent's own code in a "
+        "separate process with a hard time limit"
+    ),
+]
 Progress = Callable[[int, int], None]
 
 
@@ -111,6 +118,7 @@ def run_review(
     all_runtimes: bool = False,
     progress: Progress | None = None,
     policy_inputs: Sequence[Any] = (),
+    measure_imports: bool = False,
 ) -> Report:
     _check_workload(workload)
     aws = aws or bool(runtime_arns) or all_runtimes
@@ -118,7 +126,7 @@ def run_review(
         target=path,
         select=tuple(select or ()),
         ignore=tuple(ignore or ()),
-        options=ReviewOptions(workload=workload, aws_requested=aws),
+        options=ReviewOptions(workload=workload, aws_requested=aws, measure_imports=measure_imports),
         aws_facts=aws_request(select or (), ignore or (), aws, region, runtime_arns, all_runtimes, progress),
         policy_inputs=tuple(policy_inputs),
     )
@@ -158,6 +166,7 @@ async def review_project(
     region: RegionArg = None,
     runtime_arns: RuntimeArnsArg = None,
     all_runtimes: AllRuntimesArg = False,
+    measure_imports: MeasureImportsArg = False,
     ctx: Context = None,  # type: ignore[type-arg,assignment]
 ) -> Report:
     """Review an AgentCore project for production readiness: every rule that can run on
@@ -178,6 +187,7 @@ async def review_project(
         runtime_arns=runtime_arns,
         all_runtimes=all_runtimes,
         progress=progress_reporter(ctx),
+        measure_imports=measure_imports,
     )
     return await anyio.to_thread.run_sync(run)
 
