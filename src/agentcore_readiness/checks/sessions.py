@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agentcore_readiness.checks.callflow import (
     CodeMap,
@@ -28,6 +28,7 @@ from agentcore_readiness.checks.callflow import (
 )
 from agentcore_readiness.checks.fixes import config_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
+from agentcore_readiness.facts.aws import DeployedView, deployed_runtimes
 from agentcore_readiness.facts.project import TOOLKIT_CONFIG, Runtime
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
@@ -110,8 +111,10 @@ def _lifecycle_default(
     facts: Facts, out: Findings, field: str, name: str, default: int, suggestion: int
 ) -> Verdict | None:
     runtimes = facts.project.runtimes
-    if not runtimes:
+    deployed = deployed_runtimes(facts.aws, facts.aws_unavailable)
+    if not runtimes and not deployed.items and not deployed.unknowns:
         return not_applicable("the project defines no runtimes")
+    _deployed_lifecycle_default(facts, out, deployed, field, name, default)
     for runtime in runtimes:
         value = runtime.idle_timeout if field == "idle" else runtime.max_lifetime
         if value is None:
@@ -128,7 +131,7 @@ def _lifecycle_default(
             )
         else:
             out.note(f"{runtime.name}: {name} {value} s")
-    return None
+    return _deployed_unknown(out, deployed)
 
 
 @rule(
@@ -164,8 +167,10 @@ def lifecycle_invalid(facts: Facts, out: Findings) -> Verdict | None:
     - AgentCore CLI schema (`lifecycleConfiguration`); `GetAgentRuntime.lifecycleConfiguration`
     """
     runtimes = facts.project.runtimes
-    if not runtimes:
+    deployed = deployed_runtimes(facts.aws, facts.aws_unavailable)
+    if not runtimes and not deployed.items and not deployed.unknowns:
         return not_applicable("the project defines no runtimes")
+    _deployed_lifecycle_invalid(facts, out, deployed)
     for runtime in runtimes:
         problems: list[tuple[str, str]] = []
         for field, name, value in (
@@ -196,7 +201,81 @@ def lifecycle_invalid(facts: Facts, out: Findings) -> Verdict | None:
             out.note(f"{runtime.name}: lifecycle values valid")
     if not out.items and not out.notes:
         out.note("no lifecycle values set (defaults apply)")
+    return _deployed_unknown(out, deployed)
+
+
+# ---------------------------------------------------------------------------
+# Effective lifecycle values of deployed runtimes (GetAgentRuntime.lifecycleConfiguration)
+
+
+def _deployed_unknown(out: Findings, deployed: DeployedView[Any]) -> Verdict | None:
+    if deployed.unknowns and not any(f.level in ("fail", "warn") for f in out.items):
+        return unknown("; ".join(deployed.unknowns))
     return None
+
+
+def _deployed_lifecycle_default(
+    facts: Facts, out: Findings, deployed: DeployedView[Any], field: str, name: str, default: int
+) -> None:
+    declared = {r.name: (r.idle_timeout if field == "idle" else r.max_lifetime) for r in facts.project.runtimes}
+    for runtime, config in deployed.items:
+        value = config.idle_timeout if field == "idle" else config.max_lifetime
+        effective = value if value is not None else default
+        if runtime.project_runtime in declared:
+            wanted = declared[runtime.project_runtime]
+            if wanted is not None and wanted != effective:
+                out.warn(
+                    f"deployed runtime {runtime.label} runs with {name} {effective} s, the project sets {wanted} s: "
+                    "the change is not deployed",
+                    runtime.location,
+                    subject=runtime.label,
+                    fix=Fix(summary="Deploy the project's lifecycle settings.", commands=["agentcore deploy"]),
+                )
+            continue
+        if effective == default:
+            out.warn(
+                f"deployed runtime {runtime.label} runs with the default {name} of {default} s",
+                runtime.location,
+                subject=runtime.label,
+                fix=Fix(
+                    summary=f"Tune {name} to the workload in the project that deploys {runtime.label} "
+                    "(lifecycleConfiguration), then deploy.",
+                    commands=["agentcore deploy"],
+                ),
+            )
+        else:
+            out.note(f"{runtime.label} (deployed): {name} {effective} s")
+
+
+def _deployed_lifecycle_invalid(facts: Facts, out: Findings, deployed: DeployedView[Any]) -> None:
+    declared = {r.name: (r.idle_timeout, r.max_lifetime) for r in facts.project.runtimes}
+    for runtime, config in deployed.items:
+        idle = config.idle_timeout if config.idle_timeout is not None else DEFAULT_IDLE
+        lifetime = config.max_lifetime if config.max_lifetime is not None else DEFAULT_MAX_LIFETIME
+        if runtime.project_runtime in declared and declared[runtime.project_runtime] == (
+            config.idle_timeout,
+            config.max_lifetime,
+        ):
+            continue  # the project's values are checked above, at their line
+        problems = [
+            f"{label} {value} s is outside the API's {API_MIN}..{API_MAX} s"
+            for label, value in (("idleRuntimeSessionTimeout", idle), ("maxLifetime", lifetime))
+            if not API_MIN <= value <= API_MAX
+        ]
+        if not problems and idle > lifetime:
+            problems.append(f"idleRuntimeSessionTimeout {idle} s is longer than maxLifetime {lifetime} s")
+        for message in problems:
+            out.fail(
+                f"deployed runtime {runtime.label}: {message}",
+                runtime.location,
+                subject=runtime.label,
+                fix=Fix(
+                    summary="Set valid lifecycle values (idle <= maxLifetime, 60..28,800 s in the CLI) and deploy.",
+                    commands=["agentcore deploy"],
+                ),
+            )
+        if not problems:
+            out.note(f"{runtime.label} (deployed): idle {idle} s, maxLifetime {lifetime} s")
 
 
 # ---------------------------------------------------------------------------
