@@ -361,6 +361,20 @@ def test_module_level_mcp_client_built_through_another_file_is_found(project: Pr
     )
 
 
+def test_a_call_through_a_factory_made_function_is_followed(project: ProjectBuilder) -> None:
+    scaffold_like(project)
+    text = (
+        (project.root / MAIN).read_text().replace("builder = factory()\n", "builder = factory()\nshared = builder()\n")
+    )
+    project.write(MAIN, text)
+    result = project.results("PERF006")["PERF006"]
+    assert findings_of(result) == [
+        ("warn", MAIN, line_of(project, MAIN, "remote_clients = [make_remote_client()]")),
+        ("warn", MAIN, line_of(project, MAIN, "shared = builder()")),
+    ]
+    assert "(factory.build() (app/Agent/main.py:" in result.findings[1].message
+
+
 def test_direct_clients_at_import_warn_and_lazy_getters_pass(project: ProjectBuilder) -> None:
     project.agentcore()
     project.write(

@@ -470,7 +470,7 @@ class CodeMap:
             init = table.get(f"{name}.__init__")
             if init is not None:
                 return Target(py_file, init)
-            return None
+            return self._made_by_factory(py_file, name)
         head, _, attr = dotted.rpartition(".")
         if head in ("self", "cls") and within is not None and within.class_name:
             method = table.get(f"{within.class_name}.{attr}")
@@ -496,6 +496,22 @@ class CodeMap:
             if init is not None:
                 return Target(target_file, init)
         return None
+
+    def _made_by_factory(self, py_file: PyFile, name: str) -> Target | None:
+        """``name = factory()`` at module level, where ``factory`` returns one of its nested
+        functions: the nested function ``name`` calls.
+        """
+        found = module_bindings(py_file.tree, name)
+        if len(found) != 1 or not isinstance(found[0].value, ast.Call):
+            return None
+        factory = self.resolve(py_file, found[0].value)
+        if factory is None:
+            return None
+        returns = [n for n in function_body_nodes(factory.function.node) if isinstance(n, ast.Return)]
+        if len(returns) != 1 or not isinstance(returns[0].value, ast.Name):
+            return None
+        nested = self.functions_of(factory.file).get(f"{factory.function.qualname}.{returns[0].value.id}")
+        return Target(factory.file, nested) if nested is not None else None
 
     def resolve(self, py_file: PyFile, call: ast.Call, within: FunctionInfo | None = None) -> Target | None:
         return self.lookup(py_file, py_file.resolve(call.func), within)
