@@ -141,3 +141,75 @@ def openapi_target_without_outbound_auth(facts: Facts, out: Findings) -> Verdict
         else:
             out.note(f"{gateway.name}/{target.name}: {auth}")
     return None
+
+
+@rule(
+    "GW007",
+    "lambda-target-cold",
+    "low",
+    ("A",),
+    "Lambda gateway target without provisioned concurrency",
+    family="Tool surface",
+)
+def lambda_target_cold(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    For each Lambda function behind a gateway target (the project's `lambdaFunctionArn`
+    targets and the deployed targets' `targetConfiguration.mcp.lambda.lambdaArn`), reads
+    its provisioned-concurrency configurations (`ListProvisionedConcurrencyConfigs`) and
+    warns when there is none.
+
+    ### Why is this bad?
+    Every tool call that lands on a cold Lambda adds its cold start (often seconds for
+    Python with dependencies) to the agent's answer, on top of the model's own latency.
+
+    ### Example
+    A gateway target `lambdaFunctionArn: arn:aws:lambda:us-east-1:123456789012:function:lookup`
+    with no provisioned concurrency.
+
+    ### Fix
+    `aws lambda put-provisioned-concurrency-config --function-name <function> --qualifier <alias>
+    --provisioned-concurrent-executions 2` for latency-sensitive tools (it costs while idle).
+
+    ### References
+    - agents-harden skill, "Initialization time" (Lambda targets behind Gateway)
+    """
+    from agentcore_readiness.checks.registry import skipped, unknown
+    from agentcore_readiness.facts.aws import AwsFacts, aws_state
+    from agentcore_readiness.model import Location
+
+    state = aws_state(facts.aws, facts.aws_unavailable, "lambda")
+    if not isinstance(state, AwsFacts):
+        has_lambda = any(t.lambda_arn for g in facts.project.gateways for t in g.targets)
+        return skipped(state) if has_lambda else not_applicable("no gateway target is a Lambda function")
+    unknowns: list[str] = []
+    if state.gateways.error is not None:
+        unknowns.append(f"gateways: {state.gateways.error.describe()}")
+    for gateway in state.gateways.value or ():
+        if gateway.targets.error is not None:
+            unknowns.append(f"targets of {gateway.label}: {gateway.targets.error.describe()}")
+    if not state.provisioned_concurrency:
+        if unknowns:
+            return unknown("; ".join(unknowns))
+        return not_applicable("no gateway target is a Lambda function")
+    for function_arn, configs in sorted(state.provisioned_concurrency.items()):
+        if configs.error is not None:
+            unknowns.append(f"{function_arn}: {configs.error.describe()}")
+        elif not configs.value:
+            name = function_arn.split(":")[6] if function_arn.count(":") >= 6 else function_arn
+            out.warn(
+                f"Lambda target {name} has no provisioned concurrency: tool calls may wait for a cold start",
+                Location(arn=function_arn),
+                subject=name,
+                fix=Fix(
+                    summary="Keep warm instances of latency-sensitive tools (billed while idle).",
+                    commands=[
+                        f"aws lambda put-provisioned-concurrency-config --function-name {name} --qualifier <alias> "
+                        "--provisioned-concurrent-executions 2"
+                    ],
+                ),
+            )
+        else:
+            out.note(f"{function_arn}: {configs.value} provisioned-concurrency config(s)")
+    if unknowns and not out.items:
+        return unknown("; ".join(unknowns))
+    return None
