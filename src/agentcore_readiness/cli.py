@@ -10,7 +10,7 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from agentcore_readiness import __version__
 
@@ -118,6 +118,25 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="time the import of each entrypoint (PERF007); runs the agent's code in a separate process",
     )
+    check.add_argument(
+        "--aws",
+        action="store_true",
+        help="also run the AWS rules with read-only API calls (credentials from the AWS environment or profile)",
+    )
+    check.add_argument(
+        "--region", default=None, help="AWS region (default: the project's deployment target, then AWS_REGION)"
+    )
+    check.add_argument(
+        "--runtime-arn",
+        dest="runtime_arns",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="review this deployed runtime (repeatable; implies --aws)",
+    )
+    check.add_argument(
+        "--all-runtimes", action="store_true", help="review every runtime of the region (fleet review; implies --aws)"
+    )
     check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
 
     sub.add_parser("rules", help="list the rules")
@@ -154,12 +173,35 @@ def _render(report: object, fmt: str) -> str:
     return render_summary(report) + "\n" + checklist_for_report(report).markdown
 
 
+def _stderr_progress() -> Callable[[int, int], None] | None:
+    """A progress line on stderr for long AWS scans, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\rreading AWS: {done}/{total}" + ("\n" if done >= total else ""))
+        sys.stderr.flush()
+
+    return show
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from agentcore_readiness.engine import InputError
     from agentcore_readiness.tools.review import run_review
 
     try:
-        report = run_review(args.path, args.select, args.ignore, args.workload, measure_imports=args.measure_imports)
+        report = run_review(
+            args.path,
+            args.select,
+            args.ignore,
+            args.workload,
+            measure_imports=args.measure_imports,
+            aws=args.aws or bool(args.region),
+            region=args.region,
+            runtime_arns=args.runtime_arns,
+            all_runtimes=args.all_runtimes,
+            progress=_stderr_progress() if (args.aws or args.runtime_arns or args.all_runtimes) else None,
+        )
     except InputError as exc:
         print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
