@@ -232,3 +232,34 @@ def test_with_a_workload_the_idle_step_uses_sess009(project: ProjectBuilder) -> 
 def test_a_bad_path_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no such file or directory"):
         diagnose(MAX_VMS, "/definitely/not/here")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_the_tools_answer_through_the_mcp_client(project: ProjectBuilder) -> None:
+    from mcp import Client
+
+    from agentcore_readiness.server.app import build_server
+
+    leaky_project(project)
+    async with Client(build_server()) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        for name in ("diagnose_quota_error", "audit_sessions", "audit_cold_start"):
+            assert tools[name].output_schema is not None, name
+            assert tools[name].annotations is not None and tools[name].annotations.read_only_hint is True
+            assert tools[name].annotations.open_world_hint is False
+        quota = await client.call_tool("diagnose_quota_error", {"error_text": MAX_VMS, "path": str(project.root)})
+        sessions = await client.call_tool("audit_sessions", {"path": str(project.root), "workload": "request-reply"})
+        unknown = await client.call_tool("diagnose_quota_error", {"error_text": "KeyError: 'x'"})
+        empty = await client.call_tool("diagnose_quota_error", {"error_text": ""})
+    assert quota.structured_content is not None
+    assert quota.structured_content["quota"]["key"] == "max-vms"
+    assert quota.structured_content["fix_first"][0]["state"] == "open"
+    assert sessions.structured_content is not None
+    assert sessions.structured_content["proposals"][0]["proposed_idle_timeout"] == 120
+    assert unknown.structured_content is not None and unknown.structured_content["status"] == "unknown"
+    assert empty.is_error is True
