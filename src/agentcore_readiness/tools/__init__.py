@@ -21,6 +21,7 @@ TOOL_MODULES: tuple[str, ...] = (
     "sessions",
     "cold_start",
     "quota",
+    "jwt",
 )
 
 
