@@ -395,3 +395,30 @@ def test_builtin_sessions_without_stop_warn_and_context_managers_pass(project: P
 def test_no_builtin_tool_sessions_is_not_applicable(project: ProjectBuilder) -> None:
     agent(project, "x = 1\n")
     assert project.results("RES007")["RES007"].status == "not_applicable"
+
+
+def test_stopped_and_managed_builtin_sessions_pass(project: ProjectBuilder) -> None:
+    agent(
+        project,
+        """
+        from bedrock_agentcore.tools.code_interpreter_client import CodeInterpreter, code_session
+
+        def tidy(code):
+            client = CodeInterpreter("us-east-1")
+            client.start()
+            try:
+                return client.invoke("executeCode", {"code": code})
+            finally:
+                client.stop()
+
+        def managed(code):
+            with code_session("us-east-1") as client:
+                return client.invoke("executeCode", {"code": code})
+        """,
+    )
+    result = project.results("RES007")["RES007"]
+    assert result.status == "pass"
+    assert result.reason == (
+        f"{MAIN}:{line_of(project, MAIN, 'client.start()')}: Code Interpreter session stopped; "
+        f"{MAIN}:{line_of(project, MAIN, 'with code_session')}: code_session used as a context manager"
+    )

@@ -369,3 +369,18 @@ def test_client_without_retry_config_warns_and_with_adaptive_passes(project: Pro
 def test_no_agentcore_client_is_not_applicable(project: ProjectBuilder) -> None:
     caller(project, "import boto3\ns3 = boto3.client('s3')\n")
     assert project.results("SESS012")["SESS012"].status == "not_applicable"
+
+
+def test_only_retrying_clients_pass(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.client("bedrock-agentcore", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+        """,
+    )
+    result = project.results("SESS012")["SESS012"]
+    assert result.status == "pass"
+    assert result.reason == f"{SCRIPT}:4: retries mode standard"
