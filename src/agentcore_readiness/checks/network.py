@@ -95,7 +95,10 @@ def _deployed_vpc(facts: Facts) -> DeployedView[tuple[DeployedRuntime, VpcFacts,
 def _deployed_single_az(
     facts: Facts, out: Findings, deployed: DeployedView[tuple[DeployedRuntime, VpcFacts, bool]]
 ) -> None:
-    single_subnet = {r.name for r in facts.project.runtimes if len(set(r.subnets)) < 2}
+    # Runtimes the project part already warned about (VPC mode with fewer than two subnets).
+    single_subnet = {
+        r.name for r in facts.project.runtimes if (r.network_mode or "").upper() == "VPC" and len(set(r.subnets)) < 2
+    }
     for runtime, network, _container in deployed.items:
         zones = sorted({s.availability_zone_id or s.availability_zone or s.id for s in network.subnets})
         if len(zones) >= 2:

@@ -393,7 +393,8 @@ def transaction_search_disabled(facts: Facts, out: Findings) -> Verdict | None:
             out.fail(
                 f"{name}: X-Ray sends trace segments to {destination.value}, not CloudWatch Logs: Transaction Search is "
                 "off",
-                Location(region=name),
+                # With Transaction Search on, spans are written to the log group aws/spans.
+                Location(arn=f"arn:aws:logs:{name}:{state.account_id or '*'}:log-group:aws/spans", region=name),
                 subject=name,
                 fix=Fix(
                     summary="Turn on CloudWatch Transaction Search for the region.",

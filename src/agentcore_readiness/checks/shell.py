@@ -296,7 +296,7 @@ def command_shares_invoke_policy(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Fails for every policy document that allows both `InvokeAgentRuntime` and
     `InvokeAgentRuntimeCommand` (directly or through wildcards), as the CDK's
-    `grantInvokeAll()` does.
+    `grantInvokeAll()` does. AWS-managed policies, which cannot be split, warn.
 
     ### Why is this bad?
     Whoever is given the policy to call the agent also gets a shell in it. Invoking and
@@ -325,7 +325,8 @@ def command_shares_invoke_policy(facts: Facts, out: Findings) -> Verdict | None:
             continue
         first = command.allows[0]
         holders = _holders_text(universe, policy)
-        out.fail(
+        out.add(
+            "warn" if policy.kind == "aws-managed" else "fail",
             f"{policy.describe} grants both InvokeAgentRuntime and InvokeAgentRuntimeCommand"
             + (f"; {holders}" if holders else ""),
             _location(policy, first.statement.index),
@@ -369,7 +370,7 @@ def _runtime_resource_wildcard(pattern: str) -> bool:
 def command_resource_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Fails for every Allow of `InvokeAgentRuntimeCommand` on `*`, on `…:runtime/*`, or
-    through a `NotResource`.
+    through a `NotResource` (AWS-managed policies, which cannot be narrowed, warn).
 
     ### Why is this bad?
     Shell access to one agent for debugging becomes shell access to every agent of the
@@ -402,7 +403,8 @@ def command_resource_wildcard(facts: Facts, out: Findings) -> Verdict | None:
             wide = ", ".join(wide_patterns)
         policy = match.policy
         holders = _holders_text(universe, policy)
-        out.fail(
+        out.add(
+            "warn" if policy.kind == "aws-managed" else "fail",
             f"{policy.describe} grants shell access on {wide}: every runtime of the account"
             + (f"; {holders}" if holders else ""),
             _location(policy, statement.index),
@@ -483,7 +485,10 @@ def command_alert_missing(facts: Facts, out: Findings) -> Verdict | None:
     unknowns: list[str] = []
     for region_name in sorted(state.regions):
         region = state.regions[region_name]
-        where = Location(region=region_name)
+        # CloudTrail events reach the default event bus: that is where the rule belongs.
+        where = Location(
+            arn=f"arn:aws:events:{region_name}:{state.account_id or '*'}:event-bus/default", region=region_name
+        )
         if region.event_rules.error is not None:
             unknowns.append(f"{region_name}: {region.event_rules.error.describe()}")
             continue

@@ -347,7 +347,9 @@ class AwsFacts:
     provisioned_concurrency: Mapping[str, Fetched[int]] = field(default_factory=dict)
     """Lambda function ARN -> number of provisioned-concurrency configs."""
     api_calls: int = 0
-    """Requests sent (retries included) for this review."""
+    """API calls made for this review (a retried call counts once)."""
+    api_calls_by_operation: Mapping[str, int] = field(default_factory=dict)
+    """``service.Operation`` -> calls."""
     unmatched_project_runtimes: tuple[str, ...] = ()
     """Project runtimes with no deployed runtime (not in deployed-state.json)."""
 

@@ -348,6 +348,7 @@ class _Gatherer:
                 account_iam=account_iam,
                 provisioned_concurrency=concurrency,
                 api_calls=self.clients.total_calls,
+                api_calls_by_operation=dict(sorted(self.clients.calls.items())),
                 unmatched_project_runtimes=tuple(unmatched),
             ),
             None,
@@ -689,7 +690,11 @@ class _Gatherer:
                 continue
             try:
                 customer[arn] = _sourced(
-                    document, str(item.get("PolicyName")), "customer-managed", Location(arn=arn), arn
+                    document,
+                    str(item.get("PolicyName") or arn.rsplit("/", 1)[-1]),
+                    "customer-managed",
+                    Location(arn=arn),
+                    arn,
                 )
             except _CallFailed:
                 continue
