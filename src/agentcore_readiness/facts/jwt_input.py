@@ -49,19 +49,22 @@ class RequestInputError(ValueError):
 
 
 def _as_text(value: str | bytes, what: str, limit: int) -> str:
+    be = "are" if what.endswith("s") else "is"
     if isinstance(value, bytes):
         if len(value) > limit:
-            raise _error(what, f"is {len(value):,} bytes; the limit is {limit:,}")
+            raise _error(what, f"{be} {len(value):,} bytes; the limit is {limit:,}")
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _error(what, f"is not UTF-8 text (invalid byte at offset {exc.start})") from None
+            raise _error(what, f"{be} not UTF-8 text (invalid byte at offset {exc.start})") from None
     if len(value) > limit:
-        raise _error(what, f"is {len(value):,} characters; the limit is {limit:,}")
+        raise _error(what, f"{be} {len(value):,} characters; the limit is {limit:,}")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise _error(what, f"is not valid UTF-8 text (an undecodable character at position {exc.start})") from None
+        raise _error(
+            what, f"{be} not valid UTF-8 text (an undecodable character at position {exc.start})"
+        ) from None
     return value
 
 
