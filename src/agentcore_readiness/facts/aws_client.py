@@ -13,6 +13,7 @@ by botocore itself. Only the region may be chosen by a tool argument.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -229,7 +230,15 @@ def classify(service: str, operation: str, exc: BaseException) -> AwsFailure:
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "Error")
-        message = _short(str(error.get("Message") or ""))
+        raw_message = str(error.get("Message") or "")
+        if code.isdigit():
+            # An error body botocore could not parse (an XML error from a JSON service): read its Code.
+            embedded = re.search(r"<Code>([A-Za-z.]+)</Code>", raw_message)
+            if embedded:
+                code = embedded.group(1)
+                found = re.search(r"<Message>([^<]*)</Message>", raw_message)
+                raw_message = found.group(1) if found else ""
+        message = _short(raw_message)
         if code in _ACCESS_DENIED or "AccessDenied" in code:
             return AwsFailure("access_denied", action, code, message)
         if code in _NOT_FOUND or code.endswith("NotFound") or code.endswith("NotFoundException"):
