@@ -361,15 +361,15 @@ class OidcProvider:
         )
 
 
-def hs256_token(claims: Mapping[str, Any]) -> str:
-    return jwt.encode(dict(claims), "a-shared-secret-of-at-least-32-bytes!!", algorithm="HS256")
+def hs256_token(claims: Mapping[str, Any], kid: str = RSA_KID) -> str:
+    return jwt.encode(dict(claims), "a-shared-secret-of-at-least-32-bytes!!", algorithm="HS256", headers={"kid": kid})
 
 
-def unsigned_token(claims: Mapping[str, Any]) -> str:
+def unsigned_token(claims: Mapping[str, Any], kid: str = RSA_KID) -> str:
     def part(value: Mapping[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+    return f"{part({'alg': 'none', 'typ': 'JWT', 'kid': kid})}.{part(claims)}."
 
 
 def segments(token: str) -> Iterable[str]:
