@@ -62,9 +62,7 @@ def _as_text(value: str | bytes, what: str, limit: int) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise _error(
-            what, f"{be} not valid UTF-8 text (an undecodable character at position {exc.start})"
-        ) from None
+        raise _error(what, f"{be} not valid UTF-8 text (an undecodable character at position {exc.start})") from None
     return value
 
 

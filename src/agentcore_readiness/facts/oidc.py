@@ -417,8 +417,9 @@ class FetchSession:
         if parsed.userinfo:
             raise FetchError("bad_url", "URLs with user names or passwords are not fetched", _without_userinfo(parsed))
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        host = parsed.raw_host.decode("ascii")  # what the connection layer is asked for (IDNA-encoded)
         try:
-            addresses = self.guard.vet(parsed.host, port)
+            addresses = self.guard.vet(host, port)
         except _BlockedAddress as exc:
             raise FetchError("blocked", exc.message, url) from None
         except FetchError as exc:
