@@ -46,7 +46,7 @@ def test_without_aws_requested_every_aws_rule_is_skipped_with_the_reason(project
 
 def test_with_aws_but_no_credentials_every_aws_rule_is_skipped(project: ProjectBuilder, use_account: Use) -> None:
     use_account(None)
-    project.agentcore()
+    project.agentcore(memories=[{"name": "Memory", "eventExpiryDuration": 30, "strategies": []}])
     report = run_review(str(project.root), [*AWS_ONLY, "IAM001", "IAM003"], aws=True)
     results = {r.rule: r for r in report.projects[0].results}
     for code in [*AWS_ONLY, "IAM001", "IAM003"]:

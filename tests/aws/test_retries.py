@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -20,7 +21,7 @@ Use = Callable[[Account | None], None]
 class _ThrottlingLogs(BaseHTTPRequestHandler):
     """CloudWatch Logs that throttles the first request, then answers."""
 
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
     log_group = ""
 
     def do_POST(self) -> None:

@@ -274,7 +274,9 @@ def container_without_otel(facts: Facts, out: Findings) -> Verdict | None:
                 ),
             )
         else:
-            unreadable.append(f"{runtime.name}: no pyproject.toml or requirements.txt in its codeLocation")
+            out.note(
+                f"{runtime.name}: no pyproject.toml or requirements.txt in its codeLocation to check for {OTEL_DISTRO}"
+            )
     if unreadable and not out.items:
         return unknown("; ".join(unreadable))
     return None
@@ -358,7 +360,6 @@ def log_retention_unset(facts: Facts, out: Findings) -> Verdict | None:
     ("A",),
     "Transaction Search not enabled",
     family="Observability",
-    checklist=("obs.xray",),
 )
 def transaction_search_disabled(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

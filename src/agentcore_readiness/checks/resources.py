@@ -549,7 +549,7 @@ def memory_not_active(facts: Facts, out: Findings) -> Verdict | None:
 
     state = aws_state(facts.aws, facts.aws_unavailable, "memories")
     if not isinstance(state, AwsFacts):
-        return skipped(state)
+        return skipped(state) if facts.project.memories else not_applicable("the project defines no memory")
     if state.memories.error is not None:
         return unknown(f"memories: {state.memories.error.describe()}")
     memories = state.memories.value or ()
