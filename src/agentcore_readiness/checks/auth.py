@@ -448,3 +448,42 @@ def _deployed_gateway_jwts(facts: Facts, out: Findings) -> DeployedView[Any]:
             continue
         _deployed_jwt_findings(out, "gateway", gateway.label, gateway.jwt, gateway.location)
     return deployed
+
+
+@rule(
+    "AUTH006",
+    "bearer-to-iam-runtime",
+    "high",
+    ("C", "P"),
+    "Caller sends a Bearer token to an AWS_IAM runtime",
+    family="Authentication",
+)
+def bearer_to_iam_runtime(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Finds code (caller scripts and agent code) that sends `Authorization: Bearer …` over
+    HTTP to an AgentCore runtime endpoint (`https://bedrock-agentcore.<region>.amazonaws.com/runtimes/…/invocations`)
+    and fails when the runtime it calls is configured for `AWS_IAM` (the default). The
+    runtime is matched by name or ID in the URL; when the URL does not say, every
+    runtime of the project is considered (all IAM: fail; some: warn).
+
+    ### Why is this bad?
+    An IAM runtime only accepts SigV4-signed requests: every such call fails with
+    403 "Authorization method mismatch", usually discovered in production.
+
+    ### Example
+    ```python
+    requests.post(f"https://bedrock-agentcore.{region}.amazonaws.com/runtimes/{arn}/invocations",
+                  headers={"Authorization": f"Bearer {token}"}, json=payload)
+    ```
+
+    ### Fix
+    Either configure the runtime for `CUSTOM_JWT` (`authorizerType` and
+    `authorizerConfiguration.customJwtAuthorizer`, then deploy), or have the caller sign
+    with SigV4: `boto3.client("bedrock-agentcore").invoke_agent_runtime(...)`.
+
+    ### References
+    - agents-harden skill, "Debugging JWT auth failures" ("Authorization method mismatch")
+    """
+    from agentcore_readiness.checks.code_rules import auth006
+
+    return auth006(facts, out)

@@ -213,3 +213,167 @@ def lambda_target_cold(facts: Facts, out: Findings) -> Verdict | None:
     if unknowns and not out.items:
         return unknown("; ".join(unknowns))
     return None
+
+
+@rule(
+    "GW001",
+    "direct-http-tool-call",
+    "medium",
+    ("C",),
+    "Direct HTTP call to an external REST API",
+    family="Tool surface",
+)
+def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Classifies every direct outbound call in agent code (`requests`, `httpx`,
+    `aiohttp`, `urllib`, `urllib3`, `http.client`, and methods of clients built from
+    them) by the skill's decision table, with the URL folded from literals and module
+    constants. This rule warns for the row "External REST API used as a tool"
+    (including API Gateway REST APIs) and names the `agentcore add gateway-target`
+    command that replaces the call. The other rows: MCP servers (GW002), AWS services
+    (GW003), A2A and streaming calls (allowed, GW004 checks their auth). Calls to the
+    project's own gateway (`AGENTCORE_GATEWAY_*_URL`) and to local addresses are not
+    direct external calls. A measured latency hot path may stay direct: suppress the
+    finding with the measurement as the reason.
+
+    ### Why is this bad?
+    The agent process holds the API's credential and any traceback or log line can leak
+    it; the tool cannot be governed by gateway policies. A Gateway target injects the
+    credential at the edge and makes the tool discoverable and policy-enforceable.
+
+    ### Example
+    ```python
+    requests.get("https://api.weather.example.com/v1/forecast", headers={"X-Api-Key": key})
+    ```
+
+    ### Fix
+    `agentcore add gateway-target --type open-api-schema --name WeatherApi --schema
+    <openapi-spec.json> --gateway <gateway> --outbound-auth api-key --credential-name
+    <credential>` (for API Gateway: `--type api-gateway --rest-api-id <id> --stage
+    <stage>`), then call the tools through the gateway's MCP URL.
+
+    ### References
+    - agents-harden skill, "Tool surface: Prefer Gateway targets over direct HTTP in agent code"
+    - agents-connect skill, Paths A and C
+    """
+    from agentcore_readiness.checks.code_rules import gw_rule
+
+    return gw_rule(facts, out, "GW001")
+
+
+@rule(
+    "GW002",
+    "direct-mcp-server-call",
+    "medium",
+    ("C",),
+    "MCP server called directly from agent code",
+    family="Tool surface",
+)
+def direct_mcp_server_call(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Warns for each MCP client built on a literal remote URL in agent code
+    (`streamablehttp_client(url)`, `sse_client(url)`, `MultiServerMCPClient({...
+    "url": url})`, or raw HTTP to a `/mcp` path), the URL folded through module
+    constants: the skill's row "MCP server called directly". The CLI's scaffolds
+    ship one (`https://mcp.exa.ai/mcp`). MCP clients pointed at the project's gateway
+    (`AGENTCORE_GATEWAY_*_URL`) pass.
+
+    ### Why is this bad?
+    Every agent that uses the server needs its own connection and credentials, the tools
+    escape gateway policies, and the server's endpoint is baked into the code.
+
+    ### Example
+    ```python
+    MCPClient(lambda: streamablehttp_client("https://mcp.example.com/mcp"))
+    ```
+
+    ### Fix
+    `agentcore add gateway-target --type mcp-server --name ExampleMcp --endpoint
+    https://mcp.example.com/mcp --gateway <gateway>`, deploy, and build the MCP client
+    on `os.environ["AGENTCORE_GATEWAY_<GATEWAY>_URL"]`.
+
+    ### References
+    - agents-harden skill, "Tool surface: Prefer Gateway targets over direct HTTP in agent code"
+    - agents-connect skill, Paths A and C
+    """
+    from agentcore_readiness.checks.code_rules import gw_rule
+
+    return gw_rule(facts, out, "GW002")
+
+
+@rule(
+    "GW003",
+    "aws-service-over-http",
+    "medium",
+    ("C",),
+    "AWS service called over raw HTTP",
+    family="Tool surface",
+)
+def aws_service_over_http(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Fails for each direct HTTP call in agent code to an AWS endpoint (`*.amazonaws.com`,
+    `*.api.aws`): the skill's row "AWS service over HTTP". API Gateway REST APIs
+    (`*.execute-api.*`) are REST targets (GW001), and calls to another AgentCore
+    runtime are A2A calls (GW004).
+
+    ### Why is this bad?
+    Raw HTTP to an AWS API needs hand-made SigV4 signing with credentials the code has to
+    hold, or it is unauthenticated; boto3 signs with the runtime's execution role and
+    retries correctly.
+
+    ### Example
+    ```python
+    httpx.get("https://my-bucket.s3.us-east-1.amazonaws.com/report.json")
+    ```
+
+    ### Fix
+    Use the boto3 client (`boto3.client("s3").get_object(...)`) and grant the execution
+    role only the actions it needs.
+
+    ### References
+    - agents-harden skill, "Tool surface: Prefer Gateway targets over direct HTTP in agent code"
+    - agents-connect skill, Paths A and C
+    """
+    from agentcore_readiness.checks.code_rules import gw_rule
+
+    return gw_rule(facts, out, "GW003")
+
+
+@rule(
+    "GW004",
+    "a2a-call-without-token-provider",
+    "medium",
+    ("C",),
+    "A2A or streaming call authenticated from environment variables",
+    family="Tool surface",
+)
+def a2a_call_without_token_provider(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    For the calls the skill allows to stay direct, the rows "Another agent over A2A"
+    (`a2a.client`, agent cards, another AgentCore runtime over HTTPS) and "Streaming
+    service" (WebSocket, SSE, WebRTC), fails when the call's token or API key comes from
+    an environment variable instead of `@requires_access_token` /
+    `@requires_api_key` on the function.
+
+    ### Why is this bad?
+    A token in the runtime's environment is plaintext configuration that never
+    refreshes; the decorator fetches a fresh token from AgentCore Identity at call time.
+
+    ### Example
+    ```python
+    headers = {"Authorization": f"Bearer {os.environ['SPECIALIST_TOKEN']}"}
+    ```
+
+    ### Fix
+    `agentcore add credential --name SpecialistA2A --type oauth --discovery-url <url>
+    --client-id <id> --scopes <scope>`, then
+    `@requires_access_token(provider_name="SpecialistA2A", scopes=[...], auth_flow="M2M")`
+    on the calling function, using its `access_token` argument.
+
+    ### References
+    - agents-harden skill, "Tool surface: Prefer Gateway targets over direct HTTP in agent code"
+    - agents-connect skill, Paths A and C
+    """
+    from agentcore_readiness.checks.code_rules import gw_rule
+
+    return gw_rule(facts, out, "GW004")

@@ -216,3 +216,45 @@ def vpc_egress_incomplete(facts: Facts, out: Findings) -> Verdict | None:
     if deployed.unknowns and not out.items:
         return unknown("; ".join(deployed.unknowns))
     return None
+
+
+@rule(
+    "NET001",
+    "private-resource-on-public-network",
+    "high",
+    ("C", "P"),
+    "Private resource reached from a PUBLIC runtime",
+    family="Network",
+)
+def private_resource_on_public_network(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Looks in each runtime's agent code for private resources and checks the runtime's
+    `networkMode`. A private address in a URL or host string (`*.rds.amazonaws.com`,
+    ElastiCache, DocumentDB, Redshift, OpenSearch, Neptune and MemoryDB endpoints, RFC 1918
+    addresses, `*.internal`, `*.local`, `*.corp`) fails when the runtime is not in
+    `VPC` mode; a database or broker driver (`psycopg`, `pymysql`, `asyncpg`, `redis`,
+    `pymongo`, `pika`, a non-SQLite `create_engine`, …) warns, since the server could
+    also be public.
+
+    ### Why is this bad?
+    A `PUBLIC` runtime has no route into your VPC: connections to private resources
+    time out at run time, after a successful deploy.
+
+    ### Example
+    ```python
+    engine = create_engine("postgresql://app@orders.cluster-abc.us-east-1.rds.amazonaws.com/orders")
+    ```
+    with `"networkMode": "PUBLIC"`.
+
+    ### Fix
+    Set `networkMode` to `VPC` with `networkConfig` (private subnets in two AZs, security
+    groups, and `vpcId` for Container builds), or `agentcore add agent … --network-mode VPC
+    --subnets … --security-groups …`, then deploy; add NAT or VPC endpoints for the AWS
+    APIs the agent calls.
+
+    ### References
+    - agents-harden skill, "Network: VPC for private resources"; agents-build skill, `references/vpc.md`
+    """
+    from agentcore_readiness.checks.code_rules import net001
+
+    return net001(facts, out)

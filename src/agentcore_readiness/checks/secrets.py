@@ -74,3 +74,177 @@ def env_local_tracked(facts: Facts, out: Findings) -> Verdict | None:
         )
         out.note(f".env.local is git-ignored; {tracked}")
     return None
+
+
+@rule(
+    "SEC001",
+    "hardcoded-secret",
+    "critical",
+    ("C", "P"),
+    "Secret hard-coded in code or configuration",
+    family="Secrets",
+    checklist=("code.secrets",),
+)
+def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Finds credentials written into the project: in agent, caller and test code, and in
+    the runtimes' `envVars` values and Dockerfile `ENV`/`ARG` values. Two kinds:
+
+    - known key formats, anywhere in a file: Anthropic (`sk-ant-…`), OpenAI
+      (`sk-proj-…`, `sk-…`), AWS access keys (`AKIA…`/`ASIA…` with their secret access
+      key; an ID alone warns), PEM private keys (with key material), Slack tokens and
+      webhooks, GitHub tokens, Stripe keys (test-mode keys warn), Google API keys and
+      Hugging Face tokens;
+    - string literals assigned to a secret-like name (`password = "…"`,
+      `api_key="…"`, `{"client_secret": "…"}`, a default of `os.getenv("API_TOKEN", "…")`).
+
+    Read from the syntax tree: `password = os.environ["DB_PASSWORD"]` is SEC002, not
+    this rule, and a docstring that mentions `sk-` is not a secret. Placeholders are
+    ignored by rule, wherever they are: values containing `example`, `dummy`,
+    `placeholder`, `changeme`, `your_`, `xxxx`, `redacted`, `fake`, `sample`, `mock`,
+    `test`, `todo`; templates (`<…>`, `${…}`, `{{…}}`); repeated, sequential or
+    low-entropy characters; and, for names only, values shorter than 8 characters,
+    with whitespace, naming an environment variable or an identifier, or URLs without
+    credentials. The value is never shown: only a masked prefix and its length.
+
+    ### Why is this bad?
+    A key in the source is in every clone, every build artefact and the whole git
+    history; anyone who reads the repository can use it, and rotating it means a
+    redeploy.
+
+    ### Example
+    ```python
+    client = anthropic.Anthropic(api_key="sk-ant-api03-…")
+    ```
+
+    ### Fix
+    Rotate the key, then register it: `agentcore add credential --name Anthropic
+    --type api-key` (prompted, so it stays out of shell history), and fetch it at call
+    time with `@requires_api_key(provider_name="Anthropic")`. AWS keys: delete them and
+    let boto3 use the execution role.
+
+    ### References
+    - agents-harden skill, "Secrets: No credentials in code"; agents-connect skill, Path D
+    """
+    from agentcore_readiness.checks.code_rules import sec001
+
+    return sec001(facts, out)
+
+
+@rule(
+    "SEC002",
+    "secret-from-env",
+    "high",
+    ("C",),
+    "Secret read from runtime environment variables",
+    family="Secrets",
+    checklist=("code.credentials",),
+)
+def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Fails on `os.getenv("X")`, `os.environ.get("X")` and `os.environ["X"]` in agent
+    code when `X` names a secret (`…TOKEN`, `…SECRET`, `…KEY`, `…PASSWORD`,
+    `…CREDENTIAL`), with the name resolved through module constants. Allowed: the
+    platform's own variables (`MEMORY_*_ID`, `AGENTCORE_GATEWAY_*_URL`, `AWS_REGION`,
+    `AWS_DEFAULT_REGION`, `BEDROCK_AGENTCORE_*`, `*_ARN`, `*_ID`) and names that locate
+    or describe a secret rather than hold it (`*_URL`, `*_NAME`, `*_PATH`, `*_FILE`,
+    `*_HEADER`, `*_TTL`, `MAX_*`, `PUBLIC_KEY`, …). Caller scripts are not checked:
+    their environment is not the runtime's.
+
+    ### Why is this bad?
+    AgentCore Runtime environment variables are not vault-backed: they are plaintext
+    configuration, readable by anyone who can describe the runtime, and they change only
+    with a redeploy.
+
+    ### Example
+    ```python
+    api_key = os.environ["OPENAI_API_KEY"]
+    ```
+
+    ### Fix
+    `agentcore add credential --name OpenaiApiKey --type api-key`, then
+    `@requires_api_key(provider_name="OpenaiApiKey")` on the function that needs it
+    (the key arrives as the `api_key` keyword argument).
+
+    ### References
+    - agents-harden skill, "Secrets pulled from runtime environment variables"
+    """
+    from agentcore_readiness.checks.code_rules import sec002
+
+    return sec002(facts, out)
+
+
+@rule(
+    "SEC003",
+    "secret-in-runtime-env",
+    "high",
+    ("P", "A"),
+    "Secret-like name in the runtime environment",
+    family="Secrets",
+    checklist=("code.credentials",),
+)
+def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Fails when a runtime's environment is configured to carry a secret: a secret-like
+    name (same classifier and allowlist as SEC002) in `runtimes[].envVars` of
+    `agentcore.json` or in the Dockerfile's `ENV`/`ARG`, and any
+    `api_key_env_var_name` in `.bedrock_agentcore.yaml` (the starter toolkit puts that
+    API key in the environment).
+
+    ### Why is this bad?
+    Runtime environment variables are plaintext: visible in the runtime's
+    configuration and, for `ENV`/`ARG`, in every layer of the container image.
+
+    ### Example
+    ```json
+    "envVars": [{"name": "STRIPE_SECRET_KEY", "value": "…"}]
+    ```
+
+    ### Fix
+    Remove the variable, register the value with `agentcore add credential`, and read
+    it in code with `@requires_api_key` / `@requires_access_token`.
+
+    ### References
+    - agents-harden skill, "Secrets pulled from runtime environment variables"
+    """
+    from agentcore_readiness.checks.code_rules import sec003
+
+    return sec003(facts, out)
+
+
+@rule(
+    "SEC004",
+    "credential-provider-undeclared",
+    "medium",
+    ("C", "P"),
+    "Credential provider used in code but not declared",
+    family="Secrets",
+    checklist=("code.credentials",),
+)
+def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Compares the `provider_name` of every `@requires_api_key` / `@requires_access_token`
+    in the code with the credentials the project declares (`credentials[]` in
+    `agentcore.json`, `identity.credential_providers` in the YAML). An undeclared or
+    empty name fails; a declared credential that neither the code nor a gateway target
+    uses is reported for information.
+
+    ### Why is this bad?
+    The decorator fetches the credential at call time: a name that was never declared
+    (or differs in case) fails on the first call in production, not at deploy.
+
+    ### Example
+    ```python
+    @requires_api_key(provider_name="OpenAI")   # credentials[] declares "OpenAi"
+    ```
+
+    ### Fix
+    Declare it with `agentcore add credential --name OpenAI --type api-key` (or fix the
+    name in the decorator), then `agentcore deploy`.
+
+    ### References
+    - agents-harden skill, "Secrets" (correct pattern); agents-connect skill, Path D
+    """
+    from agentcore_readiness.checks.code_rules import sec004
+
+    return sec004(facts, out)

@@ -535,3 +535,54 @@ def command_alert_missing(facts: Facts, out: Findings) -> Verdict | None:
     if not out.items and unknowns:
         return unknown("; ".join(unknowns))
     return None
+
+
+@rule(
+    "CMD006",
+    "command-injection",
+    "critical",
+    ("C",),
+    "Shell command built from request data",
+    family="Shell access",
+    checklist=("shell.injection",),
+)
+def command_injection(facts: Facts, out: Findings) -> Verdict | None:
+    r"""### What it does
+    For every `invoke_agent_runtime_command` call (agent or caller code), follows the
+    command (`body={"command": …}`, or the mistaken `command=` keyword) back through the
+    function's assignments and module constants, and decides:
+
+    - a literal (or built only from literals): pass;
+    - validated: every variable part quoted with `shlex.quote`, or checked before the
+      call by an `if`/`assert` that rejects the value (a pattern such as
+      `[;&|`$<>\\\n]`, an allowlist `x not in ALLOWED`, or a function named like a
+      validator): pass;
+    - built from request data (a parameter of the function, `payload[…]`,
+      `request.…`, `input()`, `sys.argv`) with no such check: fail;
+    - built from something else that cannot be followed (another module's function,
+      an environment variable): warn.
+
+    ### Why is this bad?
+    `InvokeAgentRuntimeCommand` runs the string as a shell command inside the live
+    microVM with the runtime's execution role. `ls {path}` with `path = "x; curl … | sh"`
+    gives the caller the role's credentials.
+
+    ### Example
+    ```python
+    def run(path: str):
+        client.invoke_agent_runtime_command(agentRuntimeArn=ARN, body={"command": f"ls {path}"})
+    ```
+
+    ### Fix
+    ```python
+    body={"command": f"ls {shlex.quote(path)}"}
+    ```
+    or reject metacharacters first: `if re.search(r"[;&|`$<>\\\n]", path): raise ValueError("invalid path")`.
+
+    ### References
+    - agents-harden skill, "Shell Access" (validate commands built from user input)
+    - agents-build skill, `references/integrate.md` ("Running shell commands")
+    """
+    from agentcore_readiness.checks.code_rules import cmd006
+
+    return cmd006(facts, out)

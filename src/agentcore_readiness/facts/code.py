@@ -1,33 +1,60 @@
 """The code index: every Python file of a project parsed once, walked once.
 
-Each code rule queries this index (calls with their resolved names and enclosing
-function and loops, function definitions with resolved decorators, imports, string
-literals, module-level statements) instead of reading or parsing files itself.
+Each code rule queries this index instead of reading or parsing files itself. Two
+views of every file come from the same parse and the same walk:
 
-Which files: each runtime's ``codeLocation`` is *agent* code; other Python files of the
-project (scripts that invoke a runtime, for example) are *caller* code; files under
-``tests/`` or named ``test_*.py`` are *test* code. Virtualenvs, VCS and build
-directories, the CDK app and files that leave the project through a symlink are never
-read. Huge, binary, undecodable and unparsable files are listed as skipped, with the
-reason, and the rest is indexed.
+* the syntax-level index (calls with their resolved names, enclosing function, loops
+  and ``try``; function definitions with resolved decorators; imports; string
+  literals): :class:`PyFile` ``calls``, ``functions``, ``strings``, ``tree``;
+* the code rules' per-file facts (:class:`~agentcore_readiness.checks.code_analysis.FileFacts`):
+  except handlers, entrypoints, environment reads, secrets, outbound calls, ...
+
+Which files: each runtime's ``codeLocation`` (the YAML entrypoint's directory for the
+starter toolkit) is *agent* code; other Python files of the project (scripts that
+invoke a runtime, for example) are *caller* code; files under ``tests/`` or named
+``test_*.py`` are *test* code. Virtualenvs, VCS and build directories, the CDK app and
+files that leave the project through a symlink are never read. Huge, binary,
+undecodable and unparsable files are listed as skipped, with the reason, and the rest
+is indexed.
+
+Large trees are analysed in worker processes (one per core), each file parsed and
+walked once there; only the plain per-file facts travel back, and the syntax-level
+index of a file is rebuilt in this process only if a rule asks for it. Small projects
+take a sequential path that keeps both views from the single parse.
+
+Suppression: ``# agentcore-readiness: ignore[CODE1,CODE2] reason`` on a finding's line
+silences those rules there. The reason is required: a comment without one does not
+apply, and the finding says so.
 """
 
 from __future__ import annotations
 
 import ast
+import gc
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from agentcore_readiness.checks import code_analysis as analysis
+from agentcore_readiness.checks import secret_patterns
+from agentcore_readiness.checks.code_analysis import FileFacts
 from agentcore_readiness.facts.files import SOURCE_MAX_BYTES, FileReadError, read_text, rel_posix, walk_files
-from agentcore_readiness.facts.project import ProjectFacts
+
+if TYPE_CHECKING:
+    from agentcore_readiness.facts.project import ProjectFacts
 
 Role = Literal["agent", "caller", "test"]
 
-_SUPPRESS = re.compile(r"#\s*agentcore-readiness:\s*ignore\[([A-Z0-9,\s]+)\]")
+SUPPRESS = re.compile(r"#\s*agentcore-readiness:\s*ignore\[([A-Za-z0-9,\s]+)\]([^\n]*)")
 _EXCLUDED_TOP = ("agentcore/cdk/", "agentcore/.cli/", ".bedrock_agentcore/")
+
+PARALLEL_MIN_FILES = 200
+"""Below this many files (or :data:`PARALLEL_MIN_BYTES`), the sequential path is faster
+than starting worker processes."""
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,28 +108,132 @@ class StringLiteral:
     function: FunctionInfo | None
 
 
-@dataclass(eq=False)
-class PyFile:
-    path: str
-    """Project-relative, ``/``-separated."""
-    role: Role
-    runtime: str | None
+@dataclass
+class _Syntax:
+    """The syntax-level index of one file."""
+
     tree: ast.Module
     lines: list[str]
-    imports: dict[str, str] = field(default_factory=dict)
-    """Local name -> fully qualified name (``np`` -> ``numpy``, ``uuid4`` -> ``uuid.uuid4``)."""
-    imported_modules: set[str] = field(default_factory=set)
-    """Top-level module names imported anywhere in the file."""
-    calls: list[CallSite] = field(default_factory=list)
-    functions: list[FunctionInfo] = field(default_factory=list)
-    strings: list[StringLiteral] = field(default_factory=list)
-    suppressions: dict[int, set[str]] = field(default_factory=dict)
+    calls: list[CallSite]
+    functions: list[FunctionInfo]
+    strings: list[StringLiteral]
+
+
+class PyFile:
+    """One indexed Python file.
+
+    ``path``, ``role``, ``runtime``, ``imports``, ``imported_modules``, ``suppressions``
+    and ``facts`` are always at hand; ``tree``, ``lines``, ``calls``, ``functions`` and
+    ``strings`` come from the single parse when the file was indexed in this process,
+    and are rebuilt on first use when it was analysed by a worker.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        role: Role,
+        runtime: str | None,
+        tree: ast.Module | None = None,
+        lines: list[str] | None = None,
+        *,
+        facts: FileFacts | None = None,
+        source: Callable[[], str] | None = None,
+        calls: list[CallSite] | None = None,
+        functions: list[FunctionInfo] | None = None,
+        strings: list[StringLiteral] | None = None,
+    ) -> None:
+        self.path = path
+        """Project-relative, ``/``-separated."""
+        self.role: Role = role
+        self.runtime = runtime
+        self.facts: FileFacts = facts if facts is not None else FileFacts()
+        self._source = source
+        self._syntax: _Syntax | None = None
+        self._lines = lines
+        if tree is not None:
+            if calls is None or functions is None or strings is None:
+                built = _build(tree, lines if lines is not None else [], legacy=True, analyze=False, role=role)
+                calls, functions, strings = built.syntax.calls, built.syntax.functions, built.syntax.strings
+                if not self.facts.imports:
+                    self.facts.imports.update(built.facts.imports)
+                    self.facts.imported_modules.update(built.facts.imported_modules)
+            self._syntax = _Syntax(tree, lines if lines is not None else [], calls, functions, strings)
+
+    def __repr__(self) -> str:
+        return f"PyFile({self.path!r}, role={self.role!r}, runtime={self.runtime!r})"
+
+    # -- always available
+    @property
+    def imports(self) -> dict[str, str]:
+        """Local name -> fully qualified name (``np`` -> ``numpy``, ``uuid4`` -> ``uuid.uuid4``)."""
+        return self.facts.imports
+
+    @property
+    def imported_modules(self) -> set[str]:
+        """Top-level module names imported anywhere in the file."""
+        return self.facts.imported_modules
+
+    @property
+    def suppressions(self) -> dict[int, set[str]]:
+        """Line -> rule codes silenced there (only comments that give a reason)."""
+        return self.facts.suppressions
+
+    # -- from the parse
+    def _syntax_index(self) -> _Syntax:
+        if self._syntax is None:
+            text = ""
+            if self._source is not None:
+                try:
+                    text = self._source()
+                except FileReadError:
+                    text = ""
+            lines = text.splitlines()
+            try:
+                tree = ast.parse(text, filename=self.path)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                tree = ast.Module(body=[], type_ignores=[])
+            built = _build(tree, lines, legacy=True, analyze=False, role=self.role)
+            self._syntax = built.syntax
+            if self._lines is None:
+                self._lines = lines
+        return self._syntax
+
+    @property
+    def loaded(self) -> bool:
+        return self._syntax is not None
+
+    @property
+    def tree(self) -> ast.Module:
+        return self._syntax_index().tree
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._syntax_index().lines
+        return self._lines
+
+    @property
+    def calls(self) -> list[CallSite]:
+        return self._syntax_index().calls
+
+    @property
+    def functions(self) -> list[FunctionInfo]:
+        return self._syntax_index().functions
+
+    @property
+    def strings(self) -> list[StringLiteral]:
+        return self._syntax_index().strings
 
     def line_text(self, line: int) -> str:
-        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        lines = self.lines
+        return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def suppressed(self, rule: str, line: int | None) -> bool:
-        return line is not None and rule in self.suppressions.get(line, ())
+        return line is not None and rule in self.facts.suppressions.get(line, ())
+
+    def unreasoned_ignore(self, rule: str, line: int | None) -> bool:
+        """Whether ``line`` has an ignore comment for ``rule`` without a reason (which does not apply)."""
+        return line is not None and rule in self.facts.unreasoned.get(line, ())
 
     def resolve(self, expr: ast.expr) -> str:
         return dotted_name(expr, self.imports)
@@ -116,6 +247,10 @@ class PyFile:
                 best = function
         return best
 
+    def analysis_context(self) -> analysis.FileContext:
+        """The lookup context the code analysers use, for this file's tree."""
+        return _context(self.tree, self.imports, self.resolve)
+
 
 @dataclass(frozen=True)
 class SkippedFile:
@@ -123,26 +258,58 @@ class SkippedFile:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CodeIndex:
     files: tuple[PyFile, ...]
     skipped: tuple[SkippedFile, ...]
+    parallel: bool = False
+    """Whether worker processes analysed the files."""
+    _by_path: dict[str, PyFile] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_path.update((f.path, f) for f in self.files)
 
     def of_role(self, *roles: Role) -> Iterator[PyFile]:
-        return (f for f in self.files if f.role in roles)
+        chosen = [f for f in self.files if f.role in roles]
+        _load_all(chosen)
+        return iter(chosen)
 
     def agent_files(self, runtime: str | None = None) -> Iterator[PyFile]:
-        return (f for f in self.files if f.role == "agent" and (runtime is None or f.runtime == runtime))
+        chosen = [f for f in self.files if f.role == "agent" and (runtime is None or f.runtime == runtime)]
+        _load_all(chosen)
+        return iter(chosen)
 
     def calls(self, roles: Iterable[Role] = ("agent", "caller")) -> Iterator[tuple[PyFile, CallSite]]:
         wanted = set(roles)
-        for py_file in self.files:
-            if py_file.role in wanted:
-                for call in py_file.calls:
-                    yield py_file, call
+        chosen = [f for f in self.files if f.role in wanted]
+        _load_all(chosen)
+        for py_file in chosen:
+            for call in py_file.calls:
+                yield py_file, call
 
     def file(self, path: str) -> PyFile | None:
-        return next((f for f in self.files if f.path == path), None)
+        return self._by_path.get(path)
+
+    def facts_of(self, *roles: Role) -> Iterator[PyFile]:
+        """Files of these roles, for rules that read only :attr:`PyFile.facts` (no reparse)."""
+        return (f for f in self.files if f.role in roles)
+
+
+def _load_all(files: list[PyFile]) -> None:
+    """Rebuild the syntax index of worker-analysed files in one go, without the cyclic
+    garbage collector rescanning every tree built so far.
+    """
+    pending = [f for f in files if not f.loaded]
+    if len(pending) < 2:
+        return
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for py_file in pending:
+            py_file.tree  # noqa: B018 - builds and caches the index
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def dotted_name(expr: ast.expr, imports: dict[str, str]) -> str:
@@ -161,187 +328,643 @@ def dotted_name(expr: ast.expr, imports: dict[str, str]) -> str:
     return ".".join(reversed(parts))
 
 
-class _Indexer(ast.NodeVisitor):
-    def __init__(self, py_file: PyFile) -> None:
-        self.file = py_file
-        self.function_stack: list[FunctionInfo] = []
-        self.class_stack: list[str] = []
-        self.loop_stack: list[ast.For | ast.AsyncFor | ast.While] = []
+# ---------------------------------------------------------------------------
+# The walk
+
+_SKIP_FIELDS = frozenset(
+    {
+        "ctx",
+        "op",
+        "ops",
+        "type_comment",
+        "kind",
+        "names",
+        "id",
+        "attr",
+        "name",
+        "arg",
+        "module",
+        "level",
+        "conversion",
+        "simple",
+        "tag",
+        "kwd_attrs",
+        "rest",
+        "is_async",
+        "n",
+        "s",
+    }
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.MatchSingleton: ()}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    found = _CHILD_FIELDS.get(node_type)
+    if found is None:
+        found = tuple(f for f in reversed(node_type._fields) if f not in _SKIP_FIELDS)  # type: ignore[attr-defined]
+        _CHILD_FIELDS[node_type] = found
+    return found
+
+
+_LEAVES = frozenset(
+    {ast.Name, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal}
+)
+
+_ENTER_FUNCTION, _EXIT_FUNCTION, _ENTER_CLASS, _EXIT_CLASS, _ENTER_LOOP, _EXIT_LOOP, _ENTER_TRY, _EXIT_TRY = range(8)
+
+
+class _Mark:
+    __slots__ = ("data", "kind")
+
+    def __init__(self, kind: int, data: Any = None) -> None:
+        self.kind = kind
+        self.data = data
+
+
+_GENERIC_SECRET_HINT = re.compile(
+    r"(?:passw|passwd|pwd|secret|token|api_?key|apikey|access_?key|private_?key|credential|creds)"
+    r"\w*['\"]?\s*(?::|=(?!=))\s*[rbu]?['\"]"
+)
+_PRIVATE_HINT = re.compile(
+    r"\.(?:rds|cache|docdb|redshift|es|aoss|elasticache|memorydb|neptune)\.amazonaws\.com"
+    r"|(?<![\d.])10\.\d{1,3}\.\d{1,3}\.\d{1,3}|(?<![\d.])172\.(?:1[6-9]|2\d|3[01])\.\d|(?<![\d.])192\.168\.\d"
+    r"|[a-z0-9]\.(?:internal|local|corp|intranet|lan)\b",
+    re.IGNORECASE,
+)
+_ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"})
+
+
+@dataclass
+class _Built:
+    syntax: _Syntax
+    facts: FileFacts
+
+
+def _context(tree: ast.Module, imports: dict[str, str], resolve: Callable[[ast.expr], str]) -> analysis.FileContext:
+    module_values: dict[str, ast.expr] = {}
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Name):
+                module_values[target.id] = statement.value
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
+            module_values[statement.target.id] = statement.value
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions[statement.name] = statement
+        elif isinstance(statement, ast.ClassDef):
+            for item in statement.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    functions[f"{statement.name}.{item.name}"] = item
+    return analysis.FileContext(resolve=resolve, module_values=module_values, functions=functions)
+
+
+def _collect_import(node: ast.Import | ast.ImportFrom, imports: dict[str, str], modules: set[str]) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            modules.add(alias.name.split(".")[0])
+            if alias.asname:
+                imports[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                imports.setdefault(top, top)
+        return
+    module = node.module or ""
+    if node.level == 0 and module:
+        modules.add(module.split(".")[0])
+    for alias in node.names:
+        local = alias.asname or alias.name
+        qualified = f"{module}.{alias.name}" if module else alias.name
+        if node.level:
+            qualified = "." * node.level + qualified
+        imports[local] = qualified
+
+
+def _module_imports(statements: list[ast.stmt], imports: dict[str, str], modules: set[str]) -> None:
+    for statement in statements:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            _collect_import(statement, imports, modules)
+        elif isinstance(statement, ast.If):
+            _module_imports(statement.body, imports, modules)
+            _module_imports(statement.orelse, imports, modules)
+        elif isinstance(statement, (ast.Try, ast.TryStar)):
+            _module_imports(statement.body, imports, modules)
+            for handler in statement.handlers:
+                _module_imports(handler.body, imports, modules)
+            _module_imports(statement.orelse, imports, modules)
+            _module_imports(statement.finalbody, imports, modules)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            _module_imports(statement.body, imports, modules)
+
+
+def _docstring(body: list[ast.stmt]) -> ast.Constant | None:
+    if body:
+        first = body[0]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            return first.value
+    return None
+
+
+class _Walker:
+    """One iterative walk over a file's tree, feeding the syntax index (``legacy``) and
+    the code rules' analysers (``analyze``).
+    """
+
+    def __init__(self, tree: ast.Module, text: str | None, role: Role, legacy: bool, analyze: bool) -> None:
+        self.tree = tree
+        self.role = role
+        self.legacy = legacy
+        self.analyze = analyze
+        self.imports: dict[str, str] = {}
+        self.modules: set[str] = set()
+        self.calls: list[CallSite] = []
+        self.functions: list[FunctionInfo] = []
+        self.strings: list[StringLiteral] = []
+        self.function: FunctionInfo | None = None
+        self.classes: list[str] = []
+        self.function_names: list[str] = []
+        self.loops: list[ast.For | ast.AsyncFor | ast.While] = []
         self.try_depth = 0
+        # analysis inputs
+        self.interesting: list[tuple[ast.Call, FunctionInfo | None]] = []
+        self.handlers: list[tuple[ast.ExceptHandler, FunctionInfo | None]] = []
+        self.env_subscripts: list[tuple[ast.Subscript, FunctionInfo | None]] = []
+        self.secret_literals: list[analysis.SecretLiteral] = []
+        self.private: list[analysis.Evidence] = []
+        self.injection: list[analysis.Evidence] = []
+        lowered = text.lower() if (text is not None and analyze) else ""
+        self.generic_secrets = analyze and _GENERIC_SECRET_HINT.search(lowered) is not None
+        self.private_hosts = analyze and role == "agent" and text is not None and _PRIVATE_HINT.search(text) is not None
+        self.tests = analyze and role == "test"
+        self.code = analyze and role != "test"
+        self.docstrings: set[int] = set()
+        table: dict[type, Callable[[Any, list[Any]], bool]] = {
+            _Mark: self._mark,
+            ast.FunctionDef: self._function,
+            ast.AsyncFunctionDef: self._function,
+            ast.ClassDef: self._class,
+            ast.Call: self._call,
+            ast.Yield: self._yield,
+            ast.YieldFrom: self._yield,
+            ast.Import: self._import,
+            ast.ImportFrom: self._import,
+        }
+        if legacy:
+            table.update(
+                {
+                    ast.For: self._loop,
+                    ast.AsyncFor: self._loop,
+                    ast.While: self._loop,
+                    ast.Try: self._try,
+                    ast.TryStar: self._try,
+                }
+            )
+        if legacy or self.private_hosts:
+            table[ast.Constant] = self._constant
+        if self.code:
+            table[ast.ExceptHandler] = self._handler
+            table[ast.Subscript] = self._subscript
+        if self.generic_secrets:
+            table[ast.Assign] = self._assign
+            table[ast.AnnAssign] = self._assign
+            table[ast.Dict] = self._dict
+        if self.tests:
+            table[ast.Assign] = self._test_node if not self.generic_secrets else self._assign_and_test
+            table[ast.Raise] = self._test_node
+        self.table = table
+        self.leaves = _LEAVES if ast.Constant in table else _LEAVES | {ast.Constant}
 
-    # imports are collected first so calls resolve regardless of order
-    def collect_imports(self) -> None:
-        for node in ast.walk(self.file.tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    self.file.imported_modules.add(alias.name.split(".")[0])
-                    if alias.asname:
-                        self.file.imports[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".")[0]
-                        self.file.imports.setdefault(top, top)
-            elif isinstance(node, ast.ImportFrom):
-                module = node.module or ""
-                if node.level == 0 and module:
-                    self.file.imported_modules.add(module.split(".")[0])
-                for alias in node.names:
-                    local = alias.asname or alias.name
-                    qualified = f"{module}.{alias.name}" if module else alias.name
-                    if node.level:
-                        qualified = "." * node.level + qualified
-                    self.file.imports[local] = qualified
+    def resolve(self, expr: ast.expr) -> str:
+        return dotted_name(expr, self.imports)
 
-    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        for decorator in node.decorator_list:
-            self.visit(decorator)
-        decorators = tuple(self.file.resolve(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list)
-        is_generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _walk_own_body(node))
-        qual = ".".join([*(f.name for f in self.function_stack), *self.class_stack[-1:], node.name])
+    # -- the loop
+    def run(self) -> None:
+        _module_imports(self.tree.body, self.imports, self.modules)
+        body = self.tree.body
+        doc = _docstring(body)
+        if doc is not None:
+            self._docstring_of(doc)
+            body = body[1:]
+        stack: list[Any] = list(reversed(body))
+        pop = stack.pop
+        push = stack.append
+        table = self.table
+        leaves = self.leaves
+        fields_of = _CHILD_FIELDS
+        while stack:
+            node = pop()
+            kind = type(node)
+            handler = table.get(kind)
+            if handler is not None and handler(node, stack):
+                continue
+            names = fields_of.get(kind)
+            if names is None:
+                names = _child_fields(kind)
+            for name in names:
+                value = getattr(node, name)
+                if value is None:
+                    continue
+                if type(value) is list:
+                    for child in reversed(value):
+                        if child is not None and type(child) not in leaves:
+                            push(child)
+                elif type(value) not in leaves:
+                    push(value)
+
+    def _docstring_of(self, node: ast.Constant) -> None:
+        self.docstrings.add(id(node))
+        if self.legacy:
+            self.strings.append(StringLiteral(str(node.value), node.lineno, node.col_offset, True, self.function))
+
+    # -- context
+    def _mark(self, mark: _Mark, stack: list[Any]) -> bool:
+        kind = mark.kind
+        if kind == _ENTER_FUNCTION:
+            info = mark.data
+            self.function = info
+            self.function_names.append(info.name)
+            self.loops = []
+            self.try_depth = 0
+        elif kind == _EXIT_FUNCTION:
+            self.function, self.loops, self.try_depth = mark.data
+            self.function_names.pop()
+        elif kind == _ENTER_CLASS:
+            self.classes.append(mark.data)
+        elif kind == _EXIT_CLASS:
+            self.classes.pop()
+        elif kind == _ENTER_LOOP:
+            self.loops.append(mark.data)
+        elif kind == _EXIT_LOOP:
+            self.loops.pop()
+        elif kind == _ENTER_TRY:
+            self.try_depth += 1
+        elif kind == _EXIT_TRY:
+            self.try_depth -= 1
+        return True
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, stack: list[Any]) -> bool:
+        resolve = self.resolve
+        decorators = (
+            tuple(resolve(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list)
+            if node.decorator_list
+            else ()
+        )
+        qualname = ".".join([*self.function_names, *self.classes[-1:], node.name])
         info = FunctionInfo(
             name=node.name,
-            qualname=qual,
+            qualname=qualname,
             node=node,
             decorators=decorators,
             is_async=isinstance(node, ast.AsyncFunctionDef),
-            is_generator=is_generator,
+            is_generator=False,
             line=node.lineno,
-            class_name=self.class_stack[-1] if self.class_stack else None,
+            class_name=self.classes[-1] if self.classes else None,
         )
-        self.file.functions.append(info)
-        for default in (*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]):
-            self.visit(default)
-        saved_loops, saved_try = self.loop_stack, self.try_depth
-        self.loop_stack, self.try_depth = [], 0
-        self.function_stack.append(info)
+        self.functions.append(info)
+        if self.generic_secrets:
+            self._param_defaults(node)
+        stack.append(_Mark(_EXIT_FUNCTION, (self.function, self.loops, self.try_depth)))
         body = node.body
-        if body and _is_docstring(body[0]):
-            self._string(body[0].value, docstring=True)  # type: ignore[attr-defined]
+        doc = _docstring(body)
+        if doc is not None:
             body = body[1:]
-        for statement in body:
-            self.visit(statement)
-        self.function_stack.pop()
-        self.loop_stack, self.try_depth = saved_loops, saved_try
+        stack.extend(reversed(body))
+        stack.append(_Mark(_ENTER_FUNCTION, info))
+        args = node.args
+        outer = [*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None)]
+        stack.extend(reversed(outer))
+        if doc is not None:
+            # recorded with the enclosing function context, as the index always did
+            self.docstrings.add(id(doc))
+            if self.legacy:
+                self._pending_doc(doc, info)
+        return True
 
-    visit_FunctionDef = _visit_function
-    visit_AsyncFunctionDef = _visit_function
+    def _pending_doc(self, doc: ast.Constant, info: FunctionInfo) -> None:
+        self.strings.append(StringLiteral(str(doc.value), doc.lineno, doc.col_offset, True, info))
 
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        self.generic_visit(node)
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for item in (*node.decorator_list, *node.bases, *node.keywords):
-            self.visit(item)
-        self.class_stack.append(node.name)
+    def _class(self, node: ast.ClassDef, stack: list[Any]) -> bool:
+        stack.append(_Mark(_EXIT_CLASS))
         body = node.body
-        if body and _is_docstring(body[0]):
-            self._string(body[0].value, docstring=True)  # type: ignore[attr-defined]
+        doc = _docstring(body)
+        if doc is not None:
+            self._docstring_of(doc)
             body = body[1:]
-        for statement in body:
-            self.visit(statement)
-        self.class_stack.pop()
+        stack.extend(reversed(body))
+        stack.append(_Mark(_ENTER_CLASS, node.name))
+        outer: list[ast.AST] = [*node.decorator_list, *node.bases, *node.keywords]
+        stack.extend(reversed(outer))
+        return True
 
-    def _visit_loop(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While, stack: list[Any]) -> bool:
+        stack.extend(reversed(node.orelse))
+        stack.append(_Mark(_EXIT_LOOP))
+        stack.extend(reversed(node.body))
+        stack.append(_Mark(_ENTER_LOOP, node))
         if isinstance(node, ast.While):
-            self.visit(node.test)
+            stack.append(node.test)
         else:
-            self.visit(node.target)
-            self.visit(node.iter)
-        self.loop_stack.append(node)
-        for statement in node.body:
-            self.visit(statement)
-        self.loop_stack.pop()
-        for statement in node.orelse:
-            self.visit(statement)
+            stack.append(node.iter)
+            stack.append(node.target)
+        return True
 
-    visit_For = _visit_loop
-    visit_AsyncFor = _visit_loop
-    visit_While = _visit_loop
+    def _try(self, node: ast.Try | ast.TryStar, stack: list[Any]) -> bool:
+        stack.extend(reversed(node.finalbody))
+        stack.extend(reversed(node.orelse))
+        stack.extend(reversed(node.handlers))
+        stack.append(_Mark(_EXIT_TRY))
+        stack.extend(reversed(node.body))
+        stack.append(_Mark(_ENTER_TRY))
+        return True
 
-    def visit_Try(self, node: ast.Try) -> None:
-        self.try_depth += 1
-        for statement in node.body:
-            self.visit(statement)
-        self.try_depth -= 1
-        for handler in node.handlers:
-            self.visit(handler)
-        for statement in (*node.orelse, *node.finalbody):
-            self.visit(statement)
-
-    visit_TryStar = visit_Try  # type: ignore[assignment]
-
-    def visit_Call(self, node: ast.Call) -> None:
-        name = self.file.resolve(node.func)
-        self.file.calls.append(
-            CallSite(
-                name=name,
-                attr=name.rsplit(".", 1)[-1],
-                node=node,
-                line=node.lineno,
-                col=node.col_offset,
-                function=self.function_stack[-1] if self.function_stack else None,
-                loops=tuple(self.loop_stack),
-                in_try=self.try_depth > 0,
+    # -- nodes
+    def _call(self, node: ast.Call, stack: list[Any]) -> bool:
+        func = node.func
+        if self.legacy:
+            name = dotted_name(func, self.imports)
+            self.calls.append(
+                CallSite(
+                    name=name,
+                    attr=name.rsplit(".", 1)[-1],
+                    node=node,
+                    line=node.lineno,
+                    col=node.col_offset,
+                    function=self.function,
+                    loops=tuple(self.loops),
+                    in_try=self.try_depth > 0,
+                )
             )
-        )
-        self.generic_visit(node)
+        if self.code:
+            kind = type(func)
+            attr = func.attr if kind is ast.Attribute else (func.id if kind is ast.Name else None)  # type: ignore[attr-defined]
+            if attr is not None and attr in analysis.INTEREST_ATTRS:
+                self.interesting.append((node, self.function))
+            if self.generic_secrets and node.keywords:
+                for keyword in node.keywords:
+                    if keyword.arg is not None:
+                        found = analysis.generic_secret(keyword.arg, keyword.value, keyword.value.lineno, "argument")
+                        if found:
+                            self.secret_literals.append(found)
+        elif self.tests:
+            evidence = analysis.error_injection(node, self.resolve, True)
+            if evidence:
+                self.injection.append(analysis.Evidence("injection", evidence, node.lineno))
+        return False
 
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str):
-            self._string(node, docstring=False)
+    def _yield(self, node: ast.Yield | ast.YieldFrom, stack: list[Any]) -> bool:
+        function = self.function
+        if function is not None and not function.is_generator:
+            object.__setattr__(function, "is_generator", True)
+        return False
 
-    def visit_Module(self, node: ast.Module) -> None:
-        body = node.body
-        if body and _is_docstring(body[0]):
-            self._string(body[0].value, docstring=True)  # type: ignore[attr-defined]
-            body = body[1:]
-        for statement in body:
-            self.visit(statement)
+    def _import(self, node: ast.Import | ast.ImportFrom, stack: list[Any]) -> bool:
+        _collect_import(node, self.imports, self.modules)
+        return True
 
-    def _string(self, node: ast.Constant, docstring: bool) -> None:
-        self.file.strings.append(
-            StringLiteral(
-                value=str(node.value),
-                line=node.lineno,
-                col=node.col_offset,
-                is_docstring=docstring,
-                function=self.function_stack[-1] if self.function_stack else None,
+    def _constant(self, node: ast.Constant, stack: list[Any]) -> bool:
+        value = node.value
+        if type(value) is str and id(node) not in self.docstrings:
+            if self.legacy:
+                self.strings.append(StringLiteral(value, node.lineno, node.col_offset, False, self.function))
+            if self.private_hosts and any(h in value for h in analysis.PRIVATE_HINTS):
+                host = analysis.private_host(value)
+                if host:
+                    self.private.append(analysis.Evidence("host", host, node.lineno))
+        return True
+
+    def _handler(self, node: ast.ExceptHandler, stack: list[Any]) -> bool:
+        self.handlers.append((node, self.function))
+        return False
+
+    def _subscript(self, node: ast.Subscript, stack: list[Any]) -> bool:
+        value = node.value
+        kind = type(value)
+        if (kind is ast.Attribute and value.attr == "environ") or (kind is ast.Name and value.id == "environ"):  # type: ignore[attr-defined]
+            self.env_subscripts.append((node, self.function))
+        return False
+
+    def _assign(self, node: ast.Assign | ast.AnnAssign, stack: list[Any]) -> bool:
+        value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                name = _target_name(target)
+                if name:
+                    found = analysis.generic_secret(name, value, node.lineno, "assignment")
+                    if found:
+                        self.secret_literals.append(found)
+        if self.tests:
+            self._test_node(node, stack)
+        return False
+
+    _assign_and_test = _assign
+
+    def _dict(self, node: ast.Dict, stack: list[Any]) -> bool:
+        for key, value in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                found = analysis.generic_secret(key.value, value, value.lineno, "dict entry")
+                if found:
+                    self.secret_literals.append(found)
+        return False
+
+    def _param_defaults(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True):
+            found = analysis.generic_secret(arg.arg, default, default.lineno, "default value")
+            if found:
+                self.secret_literals.append(found)
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            if kw_default is not None:
+                found = analysis.generic_secret(arg.arg, kw_default, kw_default.lineno, "default value")
+                if found:
+                    self.secret_literals.append(found)
+
+    def _test_node(self, node: ast.AST, stack: list[Any]) -> bool:
+        in_test = bool(self.function_names) and self.function_names[0].startswith("test")
+        evidence = analysis.error_injection(node, self.resolve, in_test)
+        if evidence:
+            self.injection.append(analysis.Evidence("injection", evidence, getattr(node, "lineno", 0)))
+        return False
+
+
+def _target_name(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+        value = target.slice.value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _suppressions(text: str, facts: FileFacts) -> None:
+    if "agentcore-readiness" not in text:
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = SUPPRESS.search(line)
+        if match:
+            codes = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
+            reason = match.group(2).strip(" \t-:—#")
+            (facts.suppressions if reason else facts.unreasoned)[number] = codes
+
+
+def _build(
+    tree: ast.Module, lines: list[str], *, legacy: bool, analyze: bool, role: Role, text: str | None = None
+) -> _Built:
+    walker = _Walker(tree, text, role, legacy, analyze)
+    walker.run()
+    facts = FileFacts(imports=walker.imports, imported_modules=walker.modules, line_count=len(lines))
+    if analyze:
+        assert text is not None
+        _analyze(walker, facts, text)
+    if legacy:
+        walker.strings.sort(key=lambda s: (s.line, s.col))
+    syntax = _Syntax(tree, lines, walker.calls, walker.functions, walker.strings)
+    return _Built(syntax, facts)
+
+
+_ENTRYPOINT_SUFFIX = ".entrypoint"
+
+
+def _is_tool(decorator: str) -> bool:
+    last = decorator.rsplit(".", 1)[-1]
+    return last in ("tool", "function_tool")
+
+
+def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
+    """The code rules' per-file facts, from the walk's collected nodes."""
+    _suppressions(text, facts)
+    facts.secrets = secret_patterns.scan_known_formats(text)
+    facts.secret_literals = walker.secret_literals
+    if walker.tests:
+        facts.error_injection = walker.injection
+        return
+    resolve = walker.resolve
+    ctx = _context(walker.tree, walker.imports, resolve)
+    agent = walker.role == "agent"
+    facts.private = walker.private
+    kinds: dict[int, str] = {}
+    module_clients: set[str] | None = None
+    for info in walker.functions:
+        if not info.decorators:
+            if agent and analysis.RATE_LIMIT_NAMES.search(info.name):
+                facts.rate_limits.append(analysis.Evidence("function", info.name, info.line))
+            continue
+        scope = ctx.scope(info.node)
+        for decorator_node, decorator in zip(info.node.decorator_list, info.decorators, strict=True):
+            if decorator.endswith(("requires_api_key", "requires_access_token")):
+                facts.providers.append(analysis.provider_use(decorator_node, decorator, info.node, scope))
+            elif agent and decorator.endswith(_ENTRYPOINT_SUFFIX):
+                kinds[id(info.node)] = "entrypoint"
+                facts.entrypoints.append(analysis.analyze_entrypoint(info.node, info.is_generator, ctx))
+            elif agent and _is_tool(decorator):
+                kinds[id(info.node)] = "tool"
+                facts.tools.append(info.name)
+                if module_clients is None:
+                    module_clients = analysis.module_client_names(ctx.module_values, resolve)
+                issue = analysis.analyze_tool(info.node, module_clients, ctx)
+                if issue:
+                    facts.tool_issues.append(issue)
+            elif agent and analysis.RATE_LIMIT_NAMES.search(decorator.rsplit(".", 1)[-1] + " " + decorator):
+                facts.rate_limits.append(analysis.Evidence("decorator", "@" + decorator, decorator_node.lineno))
+    if agent:
+        for handler, owner in walker.handlers:
+            kind = kinds.get(id(owner.node)) if owner is not None else None
+            facts.handler_issues.extend(
+                analysis.analyze_handler(handler, owner.qualname if owner else None, kind, resolve)
             )
-        )
+        for module in sorted(walker.modules):
+            if module in analysis.RATE_LIMIT_MODULES:
+                facts.rate_limits.append(analysis.Evidence("import", module, _import_line(walker.tree, module)))
+            if module in analysis.DB_DRIVERS:
+                facts.private.append(
+                    analysis.Evidence("driver", analysis.DB_DRIVERS[module], _import_line(walker.tree, module))
+                )
+        for statement in walker.tree.body:
+            if isinstance(statement, ast.ClassDef) and analysis.RATE_LIMIT_NAMES.search(statement.name):
+                facts.rate_limits.append(analysis.Evidence("class", statement.name, statement.lineno))
+    http_sites: list[tuple[ast.Call, Any, tuple[str, ...]]] = []
+    for call, owner in walker.interesting:
+        name = resolve(call.func)
+        attr = name.rsplit(".", 1)[-1]
+        node = owner.node if owner is not None else None
+        if name in _ENV_CALLS:
+            scope = ctx.scope(node)
+            env = analysis.env_name(call, scope)
+            if env and agent and secret_patterns.is_secret_env_name(env):
+                facts.env_reads.append(analysis.EnvRead(env, call.lineno, call.col_offset))
+            if env and len(call.args) > 1:
+                default = analysis.generic_secret(env, call.args[1], call.lineno, "environment default")
+                if default:
+                    facts.secret_literals.append(default)
+        elif attr == "invoke_agent_runtime_command":
+            facts.commands.append(analysis.analyze_command(call, node, ctx))
+        elif attr == "create_engine" and agent:
+            url = analysis.fold(call.args[0] if call.args else None, ctx.scope(node))
+            if not url.text.startswith("sqlite"):
+                facts.private.append(analysis.Evidence("driver", "SQLAlchemy engine", call.lineno))
+        else:
+            http_sites.append((call, node, owner.decorators if owner is not None else ()))
+    for subscript, owner in walker.env_subscripts:
+        node = owner.node if owner is not None else None
+        env = analysis.env_name(subscript, ctx.scope(node))
+        if env and agent and secret_patterns.is_secret_env_name(env):
+            facts.env_reads.append(analysis.EnvRead(env, subscript.lineno, subscript.col_offset))
+    if http_sites:
+        facts.http_calls = analysis.analyze_http(http_sites, ctx)
+    facts.env_reads.sort(key=lambda e: (e.line, e.col))
 
 
-def _is_docstring(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
-
-
-def _walk_own_body(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
-    """Nodes of a function's body, not descending into nested functions, classes or lambdas."""
-    stack: list[ast.AST] = list(function.body)
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.append(child)
+def _import_line(tree: ast.Module, module: str) -> int:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == module for a in node.names):
+            return node.lineno
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == module:
+            return node.lineno
+    return 1
 
 
 def parse_file(path: str, text: str, role: Role, runtime: str | None) -> PyFile:
     """Parse and index one file's text. Raises SyntaxError (or ValueError) when it does not parse."""
     tree = ast.parse(text, filename=path)
     lines = text.splitlines()
-    py_file = PyFile(path=path, role=role, runtime=runtime, tree=tree, lines=lines)
-    if "agentcore-readiness" in text:
-        for number, line in enumerate(lines, start=1):
-            match = _SUPPRESS.search(line)
-            if match:
-                py_file.suppressions[number] = {c.strip() for c in match.group(1).split(",") if c.strip()}
-    indexer = _Indexer(py_file)
-    indexer.collect_imports()
-    indexer.visit(tree)
-    return py_file
+    built = _build(tree, lines, legacy=True, analyze=True, role=role, text=text)
+    return PyFile(
+        path,
+        role,
+        runtime,
+        tree,
+        lines,
+        facts=built.facts,
+        calls=built.syntax.calls,
+        functions=built.syntax.functions,
+        strings=built.syntax.strings,
+    )
+
+
+def _parse_error(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        hint = ""
+        message = exc.msg or "invalid syntax"
+        if "Missing parentheses in call to" in message or "must be parenthesized" in message:
+            hint = "; Python 2 code?"
+        return f"does not parse as Python 3 (line {exc.lineno}: {message}{hint})"
+    return f"does not parse as Python 3 ({type(exc).__name__})"
+
+
+# ---------------------------------------------------------------------------
+# Building the index
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: str
+    rel: str
+    role: Role
+    runtime: str | None
+    size: int
 
 
 def _is_test_path(rel: str) -> bool:
@@ -355,15 +978,14 @@ def _is_test_path(rel: str) -> bool:
     )
 
 
-def build_code_index(project: ProjectFacts, max_files: int = 50_000) -> CodeIndex:
+def _entries(project: ProjectFacts, max_files: int) -> list[_Entry]:
     root = project.root
     locations: list[tuple[str, str]] = sorted(
         ((r.code_location, r.name) for r in project.runtimes if r.code_location is not None),
         key=lambda item: -len(item[0]),
     )
     excludes = project.settings.exclude
-    files: list[PyFile] = []
-    skipped: list[SkippedFile] = []
+    found: list[_Entry] = []
     for path in walk_files(root, root, (".py",), max_files=max_files):
         rel = rel_posix(root, path)
         if rel.startswith(_EXCLUDED_TOP) or any(_glob_match(rel, pattern) for pattern in excludes):
@@ -375,17 +997,152 @@ def build_code_index(project: ProjectFacts, max_files: int = 50_000) -> CodeInde
                 break
         role: Role = "test" if _is_test_path(rel) else ("agent" if runtime else "caller")
         try:
-            text_file = read_text(root, path, SOURCE_MAX_BYTES)
-        except FileReadError as exc:
-            skipped.append(SkippedFile(rel, exc.message))
-            continue
-        try:
-            files.append(parse_file(rel, text_file.text, role, runtime))
-        except SyntaxError as exc:
-            skipped.append(SkippedFile(rel, f"does not parse as Python 3 (line {exc.lineno}: {exc.msg})"))
-        except (ValueError, RecursionError, MemoryError) as exc:
-            skipped.append(SkippedFile(rel, f"does not parse as Python 3 ({type(exc).__name__})"))
-    return CodeIndex(files=tuple(files), skipped=tuple(skipped))
+            size = path.lstat().st_size
+        except OSError:
+            size = 0
+        found.append(_Entry(str(path), rel, role, runtime, size))
+    return found
+
+
+def _analyze_one(root: Path, entry: _Entry, legacy: bool) -> tuple[_Entry, _Built | str]:
+    try:
+        text = read_text(root, Path(entry.path), SOURCE_MAX_BYTES).text
+    except FileReadError as exc:
+        return entry, exc.message
+    try:
+        tree = ast.parse(text, filename=entry.rel)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return entry, _parse_error(exc)
+    try:
+        built = _build(tree, text.splitlines(), legacy=legacy, analyze=True, role=entry.role, text=text)
+    except RecursionError:
+        return entry, "is nested too deeply to analyse"
+    return entry, built
+
+
+def _analyze_batch(root: str, entries: list[_Entry]) -> list[tuple[str, FileFacts | str]]:
+    """Worker: analyse a batch of files; return each file's facts or why it was skipped."""
+    enabled = gc.isenabled()
+    gc.disable()
+    results: list[tuple[str, FileFacts | str]] = []
+    try:
+        base = Path(root)
+        for entry in entries:
+            _, outcome = _analyze_one(base, entry, legacy=False)
+            results.append((entry.rel, outcome.facts if isinstance(outcome, _Built) else outcome))
+    finally:
+        if enabled:
+            gc.enable()
+    return results
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _batches(entries: list[_Entry], count: int) -> list[list[_Entry]]:
+    """Split into ``count`` batches of similar total size (largest files first)."""
+    bins: list[list[_Entry]] = [[] for _ in range(count)]
+    sizes = [0] * count
+    for entry in sorted(entries, key=lambda e: -e.size):
+        smallest = sizes.index(min(sizes))
+        bins[smallest].append(entry)
+        sizes[smallest] += entry.size + 2048
+    return [b for b in bins if b]
+
+
+_POOL_CONTEXT: Any = None
+
+
+def _pool_context() -> Any:
+    import multiprocessing
+
+    global _POOL_CONTEXT
+    if _POOL_CONTEXT is None:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            forkserver = multiprocessing.get_context("forkserver")
+            forkserver.set_forkserver_preload(["agentcore_readiness.facts.code"])
+            _POOL_CONTEXT = forkserver
+        else:
+            _POOL_CONTEXT = multiprocessing.get_context("spawn")
+    return _POOL_CONTEXT
+
+
+def _parallel(root: Path, entries: list[_Entry], workers: int) -> list[tuple[str, FileFacts | str]] | None:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    batches = _batches(entries, workers * 4)
+    results: list[tuple[str, FileFacts | str]] = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+            futures = [pool.submit(_analyze_batch, str(root), batch) for batch in batches]
+            for future in futures:
+                results.extend(future.result())
+    except (BrokenProcessPool, OSError, RuntimeError):
+        return None
+    return results
+
+
+def build_code_index(project: ProjectFacts, max_files: int = 50_000, *, workers: int | None = None) -> CodeIndex:
+    """Index the project's Python files: sequentially for small projects, in worker
+    processes (``workers``, default: the usable cores) for large trees.
+    """
+    root = project.root
+    entries = _entries(project, max_files)
+    count = workers if workers is not None else _workers()
+    total = sum(e.size for e in entries)
+    use_pool = count > 1 and len(entries) >= PARALLEL_MIN_FILES and total >= PARALLEL_MIN_BYTES
+    files: list[PyFile] = []
+    skipped: list[SkippedFile] = []
+    by_rel = {e.rel: e for e in entries}
+    outcomes: list[tuple[str, FileFacts | str]] | None = None
+    if use_pool:
+        outcomes = _parallel(root, entries, count)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if outcomes is not None:
+            for rel, outcome in sorted(outcomes, key=lambda item: item[0]):
+                entry = by_rel[rel]
+                if isinstance(outcome, str):
+                    skipped.append(SkippedFile(rel, outcome))
+                else:
+                    files.append(PyFile(rel, entry.role, entry.runtime, facts=outcome, source=_reader(root, entry)))
+        else:
+            for entry in entries:
+                _, built = _analyze_one(root, entry, legacy=True)
+                if isinstance(built, str):
+                    skipped.append(SkippedFile(entry.rel, built))
+                    continue
+                syntax = built.syntax
+                files.append(
+                    PyFile(
+                        entry.rel,
+                        entry.role,
+                        entry.runtime,
+                        syntax.tree,
+                        syntax.lines,
+                        facts=built.facts,
+                        calls=syntax.calls,
+                        functions=syntax.functions,
+                        strings=syntax.strings,
+                    )
+                )
+    finally:
+        if enabled:
+            gc.enable()
+    return CodeIndex(files=tuple(files), skipped=tuple(skipped), parallel=outcomes is not None)
+
+
+def _reader(root: Path, entry: _Entry) -> Callable[[], str]:
+    def read() -> str:
+        return read_text(root, Path(entry.path), SOURCE_MAX_BYTES).text
+
+    return read
 
 
 def _glob_match(rel: str, pattern: str) -> bool:
@@ -397,3 +1154,14 @@ def _glob_match(rel: str, pattern: str) -> bool:
 
 def code_root(project: ProjectFacts, code_location: str) -> Path:
     return project.root if code_location == "." else project.root / code_location
+
+
+def _walk_own_body(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """Nodes of a function's body, not descending into nested functions, classes or lambdas."""
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)

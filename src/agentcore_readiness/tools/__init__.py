@@ -22,6 +22,7 @@ TOOL_MODULES: tuple[str, ...] = (
     "cold_start",
     "quota",
     "jwt",
+    "code",
 )
 
 

@@ -1,0 +1,1316 @@
+"""Per-file code facts for the code rules, computed from one parse and one walk.
+
+The code index (:mod:`agentcore_readiness.facts.code`) walks each file once and hands
+the interesting nodes to the analysers here; they return plain, picklable records
+(:class:`FileFacts`), so large trees can be analysed in worker processes and only the
+records travel back. The rules in ``checks/`` then apply the project's context (which
+runtime, which credentials, which network mode) and decide.
+
+Everything here is pure: ``ast`` and ``re`` only, no I/O.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from agentcore_readiness.checks import secret_patterns
+from agentcore_readiness.checks.dataflow import (
+    DYNAMIC,
+    Scope,
+    collect_assignments,
+    dict_entries,
+    env_name,
+    fold,
+    own_nodes,
+    positional_params,
+    trace_value,
+    validator_for,
+)
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+Resolver = Callable[[ast.expr], str]
+
+# ---------------------------------------------------------------------------
+# Records
+
+
+@dataclass(frozen=True)
+class HandlerIssue:
+    """CODE002 (``swallow``) or CODE003 (``leak``) at an ``except`` handler."""
+
+    kind: str
+    line: int
+    handler_line: int
+    detail: str
+    function: str | None
+    context: str | None
+    """``entrypoint``, ``tool`` or ``None`` for other functions."""
+
+
+@dataclass(frozen=True)
+class FieldRead:
+    field: str
+    line: int
+    checks: frozenset[str]
+    """``type``, ``length``, ``format`` checks applied to the value."""
+    function: str
+
+
+@dataclass(frozen=True)
+class Delegation:
+    """The whole payload handed to a function of another module."""
+
+    target: str
+    line: int
+    param_index: int
+
+
+@dataclass(frozen=True)
+class EntrypointFacts:
+    name: str
+    line: int
+    is_generator: bool
+    guard: str
+    """``wrapped``, ``partial``, ``unwrapped`` or ``no_traceback``."""
+    guard_line: int
+    guard_detail: str
+    payload: str | None
+    fields: tuple[FieldRead, ...]
+    whole_validated: str | None
+    delegations: tuple[Delegation, ...]
+
+
+@dataclass(frozen=True)
+class ToolIssue:
+    tool: str
+    line: int
+    io_line: int
+    io_call: str
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    name: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class SecretLiteral:
+    """A literal assigned to a secret-like name (the generic SEC001 pattern)."""
+
+    name: str
+    line: int
+    masked: str
+    length: int
+    how: str
+
+
+@dataclass(frozen=True)
+class HttpCall:
+    line: int
+    kind: str
+    """``http``, ``mcp``, ``websocket``, ``sse``, ``a2a``."""
+    client: str
+    url: str | None
+    url_source: str
+    url_env: str | None
+    auth: str
+    """``decorator``, ``env``, ``literal``, ``parameter``, ``none``, ``unknown``."""
+    auth_detail: str
+    bearer: bool
+    function: str | None
+
+
+@dataclass(frozen=True)
+class CommandCall:
+    line: int
+    origin: str
+    detail: str
+    validated: str | None
+    function: str | None
+
+
+@dataclass(frozen=True)
+class ProviderUse:
+    decorator: str
+    provider: str | None
+    """``None`` when ``provider_name`` is not a literal."""
+    expression: str
+    line: int
+    function: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str
+    detail: str
+    line: int
+
+
+@dataclass
+class FileFacts:
+    """Everything the code rules need from one file, as plain data."""
+
+    imports: dict[str, str] = field(default_factory=dict)
+    imported_modules: set[str] = field(default_factory=set)
+    suppressions: dict[int, set[str]] = field(default_factory=dict)
+    unreasoned: dict[int, set[str]] = field(default_factory=dict)
+    """Lines with an ignore comment that gives no reason: it does not apply."""
+    line_count: int = 0
+    handler_issues: list[HandlerIssue] = field(default_factory=list)
+    entrypoints: list[EntrypointFacts] = field(default_factory=list)
+    tool_issues: list[ToolIssue] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    env_reads: list[EnvRead] = field(default_factory=list)
+    secrets: list[secret_patterns.SecretHit] = field(default_factory=list)
+    secret_literals: list[SecretLiteral] = field(default_factory=list)
+    http_calls: list[HttpCall] = field(default_factory=list)
+    commands: list[CommandCall] = field(default_factory=list)
+    providers: list[ProviderUse] = field(default_factory=list)
+    rate_limits: list[Evidence] = field(default_factory=list)
+    private: list[Evidence] = field(default_factory=list)
+    error_injection: list[Evidence] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# The file context the analysers look things up in
+
+
+@dataclass
+class FileContext:
+    resolve: Resolver
+    module_values: dict[str, ast.expr]
+    functions: dict[str, FunctionNode]
+    """Top-level functions by name and methods by ``Class.method``."""
+    text_flags: frozenset[str] = frozenset()
+    scopes: dict[int, Scope] = field(default_factory=dict)
+
+    def scope(self, function: FunctionNode | None) -> Scope:
+        key = id(function)
+        found = self.scopes.get(key)
+        if found is None:
+            found = Scope.of(function, self.resolve, self.module_values)
+            self.scopes[key] = found
+        return found
+
+    def local_function(self, call: ast.Call) -> FunctionNode | None:
+        func = call.func
+        if isinstance(func, ast.Name):
+            return self.functions.get(func.id)
+        return None
+
+
+# ---------------------------------------------------------------------------
+# Logging and exceptions
+
+_LOG_METHODS = frozenset({"exception", "error", "warning", "warn", "info", "debug", "critical", "fatal", "log"})
+_TRACEBACK_CALLS = frozenset(
+    {
+        "traceback.print_exc",
+        "traceback.print_exception",
+        "traceback.format_exc",
+        "traceback.format_exception",
+        "sentry_sdk.capture_exception",
+        "logging.exception",
+    }
+)
+_BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+
+
+def is_log_call(call: ast.Call, resolve: Resolver) -> bool:
+    name = resolve(call.func)
+    if name in ("print", "logging.exception") or name in _TRACEBACK_CALLS:
+        return True
+    attr = name.rsplit(".", 1)[-1]
+    if attr == "capture_exception":
+        return True
+    if attr in _LOG_METHODS and isinstance(call.func, ast.Attribute):
+        receiver = resolve(call.func.value).lower()
+        return "log" in receiver or receiver.endswith(("structlog", "sentry_sdk"))
+    return False
+
+
+def logs_traceback(call: ast.Call, resolve: Resolver) -> bool:
+    name = resolve(call.func)
+    attr = name.rsplit(".", 1)[-1]
+    if name in _TRACEBACK_CALLS or attr == "capture_exception":
+        return True
+    if not is_log_call(call, resolve):
+        return False
+    if attr == "exception":
+        return True
+    for keyword in call.keywords:
+        if keyword.arg == "exc_info":
+            value = keyword.value
+            return not (isinstance(value, ast.Constant) and value.value in (False, None, 0))
+    return any(
+        isinstance(n, ast.Call) and resolve(n.func) in ("traceback.format_exc", "traceback.format_exception")
+        for arg in call.args
+        for n in ast.walk(arg)
+    )
+
+
+def is_broad(handler: ast.ExceptHandler, resolve: Resolver) -> bool:
+    kind = handler.type
+    if kind is None:
+        return True
+    candidates = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    return any(resolve(c) in _BROAD for c in candidates)
+
+
+def _is_noop(statement: ast.stmt) -> bool:
+    if isinstance(statement, (ast.Pass, ast.Continue)):
+        return True
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+        return True
+    return isinstance(statement, ast.Return) and (
+        statement.value is None or (isinstance(statement.value, ast.Constant) and statement.value.value is None)
+    )
+
+
+_LEAK_CALLS = frozenset(
+    {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.format_stack"}
+)
+
+
+def _leak_in(expr: ast.AST, exc: str | None, tainted: set[str], resolve: Resolver) -> str | None:
+    """What of the exception ``expr`` exposes, if anything."""
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Call):
+            name = resolve(node.func)
+            if name in _LEAK_CALLS:
+                return f"{name}()"
+            if name == "sys.exc_info":
+                return "sys.exc_info()"
+            if name in ("str", "repr") and node.args and isinstance(node.args[0], ast.Name):
+                arg = node.args[0].id
+                if arg == exc or arg in tainted:
+                    return f"{name}({arg})"
+        elif isinstance(node, ast.FormattedValue):
+            inner = node.value
+            while isinstance(inner, ast.Attribute) and inner.attr != "__name__":
+                inner = inner.value
+            if isinstance(inner, ast.Name) and (inner.id == exc or inner.id in tainted):
+                return f"an f-string of {inner.id}"
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == exc:
+            if node.attr in ("args", "message", "msg", "detail", "details", "__traceback__", "response"):
+                return f"{exc}.{node.attr}"
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            names = {n.id for n in ast.walk(node.right) if isinstance(n, ast.Name)}
+            if exc in names or names & tainted:
+                return f"a %-format of {exc}"
+        elif isinstance(node, ast.Name) and (node.id == exc or node.id in tainted):
+            # the exception object itself returned (serialised with its message)
+            return node.id
+    return None
+
+
+def _type_name_only(expr: ast.AST) -> bool:
+    """``type(e).__name__`` exposes only the class name."""
+    return (
+        isinstance(expr, ast.Attribute)
+        and expr.attr == "__name__"
+        and isinstance(expr.value, ast.Call)
+        and isinstance(expr.value.func, ast.Name)
+        and expr.value.func.id == "type"
+    )
+
+
+def analyze_handler(
+    handler: ast.ExceptHandler, function: str | None, context: str | None, resolve: Resolver
+) -> list[HandlerIssue]:
+    issues: list[HandlerIssue] = []
+    broad = is_broad(handler, resolve)
+    exc = handler.name
+    nodes = list(own_nodes(handler.body))
+    if broad and all(_is_noop(s) for s in handler.body):
+        what = "except:" if handler.type is None else "except Exception:"
+        issues.append(
+            HandlerIssue(
+                "swallow", handler.lineno, handler.lineno, f"`{what}` whose body only passes", function, context
+            )
+        )
+    tainted: set[str] = set()
+    for node in nodes:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) for t in node.targets)
+            and _leak_in(node.value, exc, tainted, resolve)
+            and not _type_name_only(node.value)
+        ):
+            tainted.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    for node in nodes:
+        if not isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) or node.value is None:
+            continue
+        leak = _leak_in(_strip_type_names(node.value), exc, tainted, resolve)
+        if leak:
+            verb = "returns" if isinstance(node, ast.Return) else "yields"
+            issues.append(
+                HandlerIssue("leak", node.lineno, handler.lineno, f"{verb} {leak} to the caller", function, context)
+            )
+    return issues
+
+
+def _strip_type_names(expr: ast.expr) -> ast.expr:
+    """The expression with ``type(e).__name__`` parts replaced by a constant."""
+
+    class _Strip(ast.NodeTransformer):
+        def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+            if _type_name_only(node):
+                return ast.copy_location(ast.Constant("TypeName"), node)
+            return self.generic_visit(node)
+
+    if not any(isinstance(n, ast.Attribute) and n.attr == "__name__" for n in ast.walk(expr)):
+        return expr
+    import copy
+
+    return _Strip().visit(copy.deepcopy(expr))  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------
+# Entrypoints: error handling (CODE001) and payload validation (CODE005-CODE007)
+
+_SAFE_CALLS = frozenset(
+    {
+        "isinstance",
+        "len",
+        "getattr",
+        "hasattr",
+        "str",
+        "int",
+        "bool",
+        "float",
+        "dict",
+        "list",
+        "tuple",
+        "set",
+        "type",
+        "print",
+        "time.time",
+        "time.monotonic",
+        "time.perf_counter",
+        "uuid.uuid4",
+        "id",
+        "min",
+        "max",
+        "any",
+        "all",
+        "sorted",
+        "repr",
+    }
+)
+_SAFE_METHODS = frozenset({"get", "strip", "lower", "upper", "split", "startswith", "endswith", "items", "keys"})
+
+
+def _safe_expr(expr: ast.AST | None, resolve: Resolver) -> bool:
+    if expr is None:
+        return True
+    for node in ast.walk(expr):
+        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(node, ast.Call):
+            name = resolve(node.func)
+            if name in _SAFE_CALLS or is_log_call(node, resolve):
+                continue
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _SAFE_METHODS:
+                continue
+            return False
+    return True
+
+
+def _trivial(statement: ast.stmt, resolve: Resolver) -> bool:
+    if isinstance(statement, (ast.Pass, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom, ast.Raise)):
+        return True
+    if isinstance(statement, ast.Expr):
+        return _safe_expr(statement.value, resolve)
+    if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)):
+        return _safe_expr(statement.value, resolve)
+    if isinstance(statement, ast.Assert):
+        return _safe_expr(statement.test, resolve)
+    if isinstance(statement, ast.If):
+        return (
+            _safe_expr(statement.test, resolve)
+            and all(_trivial(s, resolve) for s in statement.body)
+            and all(_trivial(s, resolve) for s in statement.orelse)
+        )
+    return False
+
+
+def _strip_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        return body[1:]
+    return body
+
+
+def _guard(statements: list[ast.stmt], resolve: Resolver) -> tuple[list[int], list[int], list[tuple[int, str]]]:
+    """(guarded lines, unguarded lines, handlers that do not log the traceback)."""
+    guarded: list[int] = []
+    unguarded: list[int] = []
+    bad: list[tuple[int, str]] = []
+    for statement in statements:
+        if isinstance(statement, (ast.Try, ast.TryStar)):
+            broad = [h for h in statement.handlers if is_broad(h, resolve)]
+            if not broad:
+                unguarded.append(statement.lineno)
+                continue
+            handler = broad[0]
+            calls = [n for n in own_nodes(handler.body) if isinstance(n, ast.Call)]
+            if any(logs_traceback(c, resolve) for c in calls):
+                guarded.append(statement.lineno)
+            elif any(isinstance(n, ast.Raise) and n.exc is None for n in own_nodes(handler.body)) and not calls:
+                bad.append((handler.lineno, "re-raises without logging: the SDK returns the exception text"))
+            elif any(is_log_call(c, resolve) for c in calls):
+                bad.append((handler.lineno, "logs without the traceback (use logger.exception or exc_info=True)"))
+            else:
+                bad.append((handler.lineno, "does not log the error"))
+            for extra in statement.orelse:
+                if not _trivial(extra, resolve):
+                    unguarded.append(extra.lineno)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            inner_guarded, inner_unguarded, inner_bad = _guard(statement.body, resolve)
+            guarded.extend(inner_guarded)
+            unguarded.extend(inner_unguarded)
+            bad.extend(inner_bad)
+        elif not _trivial(statement, resolve):
+            unguarded.append(statement.lineno)
+    return guarded, unguarded, bad
+
+
+def _guard_of(function: FunctionNode, ctx: FileContext, depth: int = 2) -> tuple[str, int, str]:
+    body = _strip_docstring(function.body)
+    guarded, unguarded, bad = _guard(body, ctx.resolve)
+    if not guarded and not bad and depth > 0:
+        # An entrypoint that only hands the work to one function of this file: look there.
+        work = [s for s in body if not _trivial(s, ctx.resolve)]
+        if len(work) == 1:
+            calls = [n for n in own_nodes(work) if isinstance(n, ast.Call)]
+            targets = [ctx.local_function(c) for c in calls]
+            local = [t for t in targets if t is not None]
+            if len(local) == 1 and len(calls) <= 2:
+                status, line, detail = _guard_of(local[0], ctx, depth - 1)
+                if status == "wrapped":
+                    return "wrapped", function.lineno, f"the work runs in {local[0].name}(), which is wrapped"
+                if status == "no_traceback":
+                    return status, line, detail
+    if bad:
+        line, why = bad[0]
+        return "no_traceback", line, f"the except handler on line {line} {why}"
+    if unguarded and guarded:
+        return "partial", unguarded[0], "line(s) " + ", ".join(str(n) for n in unguarded[:5]) + " run outside the try"
+    if unguarded:
+        return "unwrapped", function.lineno, "no try/except around the agent logic"
+    return "wrapped", function.lineno, "wrapped in try/except that logs the traceback" if guarded else "no work"
+
+
+PROMPT_FIELDS = re.compile(
+    r"^(?:prompt|prompts|input|inputs|input_?text|message|messages|user_?message|query|question|text|content|"
+    r"instruction|instructions|task|user_?input|chat_?input)$",
+    re.IGNORECASE,
+)
+IDENTIFIER_FIELDS = re.compile(
+    r"^(?:actor|session|user|tenant|customer|account|conversation|thread|org|organization)_?id$", re.IGNORECASE
+)
+_MODEL_VALIDATE = frozenset({"model_validate", "parse_obj", "validate_python", "validate_json", "model_validate_json"})
+_VALIDATOR_WORDS = ("valid", "sanitiz", "sanitis", "clean", "check")
+
+
+def _read_field(expr: ast.AST, payload: str) -> str | None:
+    """``k`` for ``payload.get("k", …)`` or ``payload["k"]``."""
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr in ("get", "pop")
+        and isinstance(expr.func.value, ast.Name)
+        and expr.func.value.id == payload
+        and expr.args
+        and isinstance(expr.args[0], ast.Constant)
+        and isinstance(expr.args[0].value, str)
+    ):
+        return expr.args[0].value
+    if (
+        isinstance(expr, ast.Subscript)
+        and isinstance(expr.value, ast.Name)
+        and expr.value.id == payload
+        and isinstance(expr.slice, ast.Constant)
+        and isinstance(expr.slice.value, str)
+    ):
+        return expr.slice.value
+    return None
+
+
+def _unwrap(expr: ast.expr) -> ast.expr:
+    """The value inside ``str(x)``, ``x.strip()``, ``x or default``."""
+    while True:
+        if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
+            expr = expr.values[0]
+        elif (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in ("strip", "lower", "upper", "lstrip", "rstrip")
+        ):
+            expr = expr.func.value
+        else:
+            return expr
+
+
+def _mentions(expr: ast.AST, var: str) -> bool:
+    return isinstance(expr, ast.Name) and expr.id == var
+
+
+def checks_on(var: str, function: FunctionNode, ctx: FileContext, depth: int = 2) -> set[str]:
+    """The checks applied to variable ``var`` in ``function`` (and in the functions of
+    this file it is passed to).
+    """
+    found: set[str] = set()
+    resolve = ctx.resolve
+    for node in own_nodes(function.body):
+        if isinstance(node, ast.Call):
+            args = node.args
+            if not any(_mentions(a, var) for a in args) and not (
+                isinstance(node.func, ast.Attribute) and _mentions(node.func.value, var)
+            ):
+                continue
+            name = resolve(node.func)
+            attr = name.rsplit(".", 1)[-1]
+            if name == "isinstance" or name in ("int", "float", "decimal.Decimal"):
+                found.add("type")
+            elif name in ("uuid.UUID", "datetime.datetime.fromisoformat", "datetime.date.fromisoformat"):
+                found.update(("type", "format"))
+            elif name in ("re.match", "re.fullmatch", "re.search") or (
+                attr in ("match", "fullmatch", "search") and any(_mentions(a, var) for a in args)
+            ):
+                found.add("format")
+            elif isinstance(node.func, ast.Attribute) and _mentions(node.func.value, var):
+                if attr in ("isalnum", "isdigit", "isidentifier", "isascii", "isdecimal", "isnumeric", "isalpha"):
+                    found.update(("type", "format"))
+            elif attr in _MODEL_VALIDATE or name in ("jsonschema.validate",) or attr == "validate":
+                found.update(("type", "length", "format"))
+            elif name == "textwrap.shorten":
+                found.add("length")
+            elif any(w in attr.lower() for w in _VALIDATOR_WORDS):
+                found.update(("type", "length", "format"))
+            elif depth > 0:
+                target = ctx.local_function(node)
+                if target is not None:
+                    params = positional_params(target)
+                    for index, arg in enumerate(args):
+                        if _mentions(arg, var) and index < len(params):
+                            found |= checks_on(params[index], target, ctx, depth - 1)
+        elif isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            for operand in operands:
+                if isinstance(operand, ast.Call) and isinstance(operand.func, ast.Name) and operand.args:
+                    if operand.func.id == "len" and _mentions(operand.args[0], var):
+                        found.add("length")
+                    elif operand.func.id == "type" and _mentions(operand.args[0], var):
+                        found.add("type")
+            if _mentions(node.left, var) and any(isinstance(o, (ast.In, ast.NotIn)) for o in node.ops):
+                found.add("format")
+        elif (
+            isinstance(node, ast.Subscript)
+            and _mentions(node.value, var)
+            and isinstance(node.slice, ast.Slice)
+            and node.slice.upper is not None
+        ):
+            found.add("length")
+    return found
+
+
+@dataclass
+class _PayloadScan:
+    fields: list[FieldRead] = field(default_factory=list)
+    whole_validated: str | None = None
+    delegations: list[Delegation] = field(default_factory=list)
+
+
+def _scan_payload(
+    function: FunctionNode,
+    payload: str,
+    ctx: FileContext,
+    scan: _PayloadScan,
+    extra: set[str],
+    depth: int,
+    seen: set[int],
+) -> None:
+    if id(function) in seen:
+        return
+    seen.add(id(function))
+    resolve = ctx.resolve
+    assigned_reads: set[int] = set()
+    # reads bound to a variable: prompt = payload.get("prompt")
+    for node in own_nodes(function.body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            value = node.value
+            if value is None or len(targets) != 1 or not isinstance(targets[0], ast.Name):
+                continue
+            var = targets[0].id
+            inner = _unwrap(value)
+            key = _read_field(inner, payload)
+            if key is not None:
+                assigned_reads.add(id(inner))
+                checks = checks_on(var, function, ctx) | extra
+                scan.fields.append(FieldRead(key, node.lineno, frozenset(checks), function.name))
+            elif isinstance(value, ast.Call) and depth > 0:
+                target = ctx.local_function(value)
+                index = next((i for i, a in enumerate(value.args) if _mentions(a, payload)), None)
+                if target is not None and index is not None:
+                    params = positional_params(target)
+                    if index < len(params):
+                        assigned_reads.add(id(value))
+                        later = checks_on(var, function, ctx)
+                        _scan_payload(target, params[index], ctx, scan, extra | later, depth - 1, seen)
+    for node in own_nodes(function.body):
+        if not isinstance(node, ast.Call) or id(node) in assigned_reads:
+            continue
+        name = resolve(node.func)
+        attr = name.rsplit(".", 1)[-1]
+        whole_index = next((i for i, a in enumerate(node.args) if _mentions(a, payload)), None)
+        spread = any(k.arg is None and _mentions(k.value, payload) for k in node.keywords)
+        if whole_index is not None or spread:
+            if attr in _MODEL_VALIDATE or name == "jsonschema.validate" or attr == "validate":
+                scan.whole_validated = scan.whole_validated or f"{name}() on line {node.lineno}"
+                continue
+            if spread and attr[:1].isupper():
+                scan.whole_validated = scan.whole_validated or f"{name}(**{payload}) on line {node.lineno}"
+                continue
+            if name == "isinstance":
+                continue
+            target = ctx.local_function(node)
+            if target is not None and whole_index is not None and depth > 0:
+                params = positional_params(target)
+                if whole_index < len(params):
+                    _scan_payload(target, params[whole_index], ctx, scan, set(extra), depth - 1, seen)
+                continue
+            if whole_index is not None and any(w in attr.lower() for w in _VALIDATOR_WORDS):
+                scan.whole_validated = scan.whole_validated or f"{name}() on line {node.lineno}"
+                continue
+            if whole_index is not None and name not in _SAFE_CALLS and not name.startswith("?"):
+                scan.delegations.append(Delegation(name, node.lineno, whole_index))
+        # reads passed straight to a call: f(payload["messages"]), isinstance(payload.get("x"), str)
+        for index, arg in enumerate(node.args):
+            key = _read_field(_unwrap(arg), payload)
+            if key is None:
+                continue
+            arg_checks: set[str] = set(extra)
+            if name == "isinstance" or name in ("int", "float"):
+                arg_checks.add("type")
+            elif any(w in attr.lower() for w in _VALIDATOR_WORDS) or attr in _MODEL_VALIDATE:
+                arg_checks.update(("type", "length", "format"))
+            else:
+                target = ctx.local_function(node)
+                if target is not None:
+                    params = positional_params(target)
+                    if index < len(params):
+                        arg_checks |= checks_on(params[index], target, ctx)
+            scan.fields.append(FieldRead(key, node.lineno, frozenset(arg_checks), function.name))
+    # reads used in place: agent(payload.get("prompt"))
+    recorded = {(f.field, f.line) for f in scan.fields}
+    for node in own_nodes(function.body):
+        key = _read_field(node, payload)
+        line = getattr(node, "lineno", 0)
+        if key is not None and (key, line) not in recorded and id(node) not in assigned_reads:
+            scan.fields.append(FieldRead(key, line, frozenset(extra), function.name))
+            recorded.add((key, line))
+
+
+def analyze_entrypoint(function: FunctionNode, is_generator: bool, ctx: FileContext) -> EntrypointFacts:
+    guard, guard_line, detail = _guard_of(function, ctx)
+    params = positional_params(function)
+    payload = params[0] if params else None
+    scan = _PayloadScan()
+    if payload is not None:
+        _scan_payload(function, payload, ctx, scan, set(), 3, set())
+    scan.fields.sort(key=lambda f: f.line)
+    return EntrypointFacts(
+        name=function.name,
+        line=function.lineno,
+        is_generator=is_generator,
+        guard=guard,
+        guard_line=guard_line,
+        guard_detail=detail,
+        payload=payload,
+        fields=tuple(scan.fields),
+        whole_validated=scan.whole_validated,
+        delegations=tuple(scan.delegations),
+    )
+
+
+def payload_fields_of(function: FunctionNode, param_index: int, ctx: FileContext) -> tuple[list[FieldRead], str | None]:
+    """The payload reads of a function of another module the entrypoint delegates to."""
+    params = positional_params(function)
+    if param_index >= len(params):
+        return [], None
+    scan = _PayloadScan()
+    _scan_payload(function, params[param_index], ctx, scan, set(), 2, set())
+    return scan.fields, scan.whole_validated
+
+
+# ---------------------------------------------------------------------------
+# Tools (CODE004)
+
+IO_ROOTS = frozenset(
+    {
+        "requests",
+        "httpx",
+        "aiohttp",
+        "urllib",
+        "urllib3",
+        "http",
+        "boto3",
+        "botocore",
+        "aioboto3",
+        "psycopg",
+        "psycopg2",
+        "asyncpg",
+        "pymysql",
+        "sqlite3",
+        "redis",
+        "pymongo",
+        "motor",
+        "sqlalchemy",
+        "subprocess",
+        "socket",
+        "smtplib",
+        "ftplib",
+        "paramiko",
+        "websockets",
+        "elasticsearch",
+        "opensearchpy",
+    }
+)
+_IO_BUILTINS = frozenset({"open", "io.open"})
+_CLIENT_CONSTRUCTORS = (
+    "boto3.client",
+    "boto3.resource",
+    "boto3.session.Session",
+    "boto3.Session",
+    "requests.Session",
+    "requests.session",
+    "httpx.Client",
+    "httpx.AsyncClient",
+    "aiohttp.ClientSession",
+    "urllib3.PoolManager",
+    "sqlalchemy.create_engine",
+    "redis.Redis",
+    "redis.from_url",
+    "pymongo.MongoClient",
+    "psycopg.connect",
+    "psycopg2.connect",
+    "pymysql.connect",
+    "sqlite3.connect",
+    "asyncpg.connect",
+    "asyncpg.create_pool",
+)
+
+
+def _io_name(name: str) -> bool:
+    return name in _IO_BUILTINS or name.split(".", 1)[0] in IO_ROOTS
+
+
+def io_clients(statements: Iterable[ast.AST], resolve: Resolver) -> set[str]:
+    """Names bound to I/O clients (``s3 = boto3.client("s3")``, ``with httpx.Client() as c``)."""
+    names: set[str] = set()
+    for node in own_nodes(statements):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            name = resolve(node.value.func)
+            if _io_name(name) or name.endswith(_CLIENT_CONSTRUCTORS):
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                expr = item.context_expr
+                if (
+                    isinstance(expr, ast.Call)
+                    and isinstance(item.optional_vars, ast.Name)
+                    and _io_name(resolve(expr.func))
+                ):
+                    names.add(item.optional_vars.id)
+    return names
+
+
+def analyze_tool(function: FunctionNode, module_clients: set[str], ctx: FileContext) -> ToolIssue | None:
+    clients = module_clients | io_clients(function.body, ctx.resolve)
+    resolve = ctx.resolve
+
+    def visit(statements: list[ast.stmt], in_try: bool) -> tuple[int, str] | None:
+        for statement in statements:
+            if isinstance(statement, (ast.Try, ast.TryStar)):
+                found = visit(statement.body, in_try or bool(statement.handlers))
+                if found:
+                    return found
+                for handler in statement.handlers:
+                    found = visit(handler.body, in_try)
+                    if found:
+                        return found
+                found = visit(statement.orelse + statement.finalbody, in_try)
+                if found:
+                    return found
+                continue
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            nested_bodies: list[list[ast.stmt]] = []
+            header: list[ast.AST] = [statement]
+            if isinstance(statement, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
+                nested_bodies = [statement.body, getattr(statement, "orelse", [])]
+                if isinstance(statement, ast.If | ast.While):
+                    header = [statement.test]
+                elif isinstance(statement, ast.For | ast.AsyncFor):
+                    header = [statement.iter]
+                else:
+                    header = [i.context_expr for i in statement.items]
+            if not in_try:
+                for node in own_nodes(header):
+                    if isinstance(node, ast.Call):
+                        name = resolve(node.func)
+                        root = name.split(".", 1)[0]
+                        if _io_name(name) or root in clients:
+                            return node.lineno, name
+            for body in nested_bodies:
+                found = visit(body, in_try)
+                if found:
+                    return found
+        return None
+
+    found = visit(_strip_docstring(function.body), False)
+    if found is None:
+        return None
+    return ToolIssue(function.name, function.lineno, found[0], found[1])
+
+
+# ---------------------------------------------------------------------------
+# Direct HTTP, MCP, streaming and A2A calls (GW001-GW004, AUTH006)
+
+HTTP_FUNCTIONS = frozenset(
+    f"{module}.{method}"
+    for module in ("requests", "httpx")
+    for method in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
+) | frozenset({"urllib.request.urlopen", "urllib3.request", "aiohttp.request"})
+HTTP_CLIENTS = frozenset(
+    {
+        "requests.Session",
+        "requests.session",
+        "httpx.Client",
+        "httpx.AsyncClient",
+        "aiohttp.ClientSession",
+        "urllib3.PoolManager",
+        "http.client.HTTPSConnection",
+        "http.client.HTTPConnection",
+    }
+)
+HTTP_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send", "urlopen"}
+)
+MCP_CLIENTS = frozenset(
+    {"streamablehttp_client", "streamable_http_client", "sse_client", "websocket_client", "MultiServerMCPClient"}
+)
+STREAMING = {
+    "websockets.connect": "websocket",
+    "websockets.client.connect": "websocket",
+    "websockets.asyncio.client.connect": "websocket",
+    "websocket.create_connection": "websocket",
+    "websocket.WebSocketApp": "websocket",
+    "httpx_sse.connect_sse": "sse",
+    "httpx_sse.aconnect_sse": "sse",
+    "sseclient.SSEClient": "sse",
+    "aiortc.RTCPeerConnection": "webrtc",
+}
+A2A_CLIENTS = ("A2AClient", "A2ACardResolver", "ClientFactory")
+AUTH_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "apikey", "x-auth-token"})
+INTEREST_ATTRS = (
+    HTTP_METHODS
+    | MCP_CLIENTS
+    | {"getenv", "setdefault", "pop", "ws_connect", "connect", "create_connection", "WebSocketApp", "Client"}
+    | {"invoke_agent_runtime_command", "create_engine", "SSEClient", "connect_sse", "aconnect_sse"}
+    | set(A2A_CLIENTS)
+)
+
+
+def _url_of(call: ast.Call, keys: tuple[str, ...] = ("url", "base_url", "endpoint")) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg in keys:
+            return keyword.value
+    if call.args:
+        first = call.args[0]
+        if isinstance(first, ast.Lambda):
+            return None
+        return first
+    return None
+
+
+def _headers(calls: list[ast.Call], scope: Scope) -> dict[str, ast.expr]:
+    found: dict[str, ast.expr] = {}
+    for call in calls:
+        for keyword in call.keywords:
+            if keyword.arg in ("headers", "extra_headers", "additional_headers"):
+                entries = dict_entries(keyword.value, scope)
+                if entries:
+                    found.update({k.lower(): v for k, v in entries.items()})
+    return found
+
+
+def _auth_origin(value: ast.expr, scope: Scope, function: FunctionNode | None, decorated: bool) -> tuple[str, str]:
+    folded = fold(value, scope)
+    if folded.env:
+        return "env", f"environment variable {folded.env}"
+    names = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+    for name in names:
+        origin, _ = scope.value_of(name, getattr(value, "lineno", 10**9))
+        if origin is not None:
+            inner = fold(origin, scope)
+            if inner.env:
+                return "env", f"environment variable {inner.env} (through `{name}`)"
+            if any(isinstance(n, ast.Call) and env_name(n, scope) for n in ast.walk(origin)):
+                return "env", f"an environment variable (through `{name}`)"
+    if any(isinstance(n, ast.Call) and env_name(n, scope) for n in ast.walk(value)):
+        return "env", "an environment variable"
+    if decorated and names:
+        return "decorator", "a token injected by @requires_access_token/@requires_api_key"
+    if folded.literal:
+        return "literal", "a literal value"
+    if function is not None and names & set(scope.params):
+        return "parameter", "a parameter"
+    return "unknown", "not resolved"
+
+
+def _bearer(value: ast.expr, scope: Scope) -> bool:
+    text = fold(value, scope).text
+    return text.lower().startswith("bearer ")
+
+
+@dataclass
+class _HttpSite:
+    call: ast.Call
+    kind: str
+    client: str
+    url_expr: ast.expr | None
+    header_calls: list[ast.Call]
+
+
+def analyze_http(
+    sites: list[tuple[ast.Call, FunctionNode | None, tuple[str, ...]]], ctx: FileContext
+) -> list[HttpCall]:
+    """Classify the file's outbound calls. ``sites`` are candidate calls with their
+    enclosing function and its decorators.
+    """
+    results: list[HttpCall] = []
+    resolve = ctx.resolve
+    by_function: dict[int, list[tuple[ast.Call, FunctionNode | None, tuple[str, ...]]]] = {}
+    for candidate in sites:
+        by_function.setdefault(id(candidate[1]), []).append(candidate)
+    for group in by_function.values():
+        function = group[0][1]
+        decorators = group[0][2]
+        scope = ctx.scope(function)
+        decorated = any(d.endswith(("requires_access_token", "requires_api_key")) for d in decorators)
+        # clients built in this function or at module level: name -> constructor call
+        clients: dict[str, ast.Call] = {}
+        statements: list[ast.AST] = list(function.body) if function is not None else []
+        for node in own_nodes(statements):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and resolve(node.value.func) in HTTP_CLIENTS
+            ):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        clients[target.id] = node.value
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    expr = item.context_expr
+                    if (
+                        isinstance(expr, ast.Call)
+                        and isinstance(item.optional_vars, ast.Name)
+                        and resolve(expr.func) in HTTP_CLIENTS
+                    ):
+                        clients[item.optional_vars.id] = expr
+        for name, value in ctx.module_values.items():
+            if isinstance(value, ast.Call) and resolve(value.func) in HTTP_CLIENTS:
+                clients.setdefault(name, value)
+        a2a_seen = False
+        for call, _, _ in group:
+            name = resolve(call.func)
+            attr = name.rsplit(".", 1)[-1]
+            site: _HttpSite | None = None
+            if name in HTTP_FUNCTIONS:
+                site = _HttpSite(call, "http", name, _url_of(call), [call])
+            elif isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+                receiver = call.func.value.id
+                if receiver in clients and attr in HTTP_METHODS | {"ws_connect"}:
+                    constructor = clients[receiver]
+                    base = _url_of(constructor, ("base_url",)) if constructor.keywords else None
+                    path = _url_of(call)
+                    url_expr: ast.expr | None = path
+                    if base is not None:
+                        url_expr = ast.BinOp(left=base, op=ast.Add(), right=path) if path is not None else base
+                        ast.copy_location(url_expr, call)
+                    kind = "websocket" if attr == "ws_connect" else "http"
+                    site = _HttpSite(call, kind, f"{resolve(constructor.func)}.{attr}", url_expr, [constructor, call])
+            if site is None and name in STREAMING:
+                site = _HttpSite(call, STREAMING[name], name, _url_of(call), [call])
+            if (
+                site is None
+                and attr in MCP_CLIENTS
+                and (name.startswith(("mcp.", "langchain_mcp_adapters")) or attr == name)
+            ):
+                url_expr = _url_of(call)
+                if attr == "MultiServerMCPClient" and call.args:
+                    url_expr = _mcp_config_url(call.args[0], scope)
+                site = _HttpSite(call, "mcp", attr, url_expr, [call])
+            if site is None and attr in A2A_CLIENTS and name.startswith("a2a."):
+                if a2a_seen:
+                    continue
+                a2a_seen = True
+                site = _HttpSite(call, "a2a", name, _url_of(call, ("base_url", "url")), [call])
+            if site is None:
+                continue
+            if site.kind == "http" and attr == "stream":
+                headers = _headers(site.header_calls, scope)
+                accept = headers.get("accept")
+                if accept is not None and "event-stream" in fold(accept, scope).text:
+                    site.kind = "sse"
+            folded = fold(site.url_expr, scope) if site.url_expr is not None else None
+            headers = _headers(site.header_calls, scope)
+            auth, auth_detail, bearer = "none", "no Authorization or API-key header", False
+            for header, value in headers.items():
+                if header in AUTH_HEADERS:
+                    auth, auth_detail = _auth_origin(value, scope, function, decorated)
+                    bearer = bearer or (header == "authorization" and _bearer(value, scope))
+            if auth == "none" and site.kind in ("a2a", "websocket", "sse") and function is not None:
+                auth, auth_detail = _function_auth(function, scope, decorated)
+            results.append(
+                HttpCall(
+                    line=call.lineno,
+                    kind=site.kind,
+                    client=site.client,
+                    url=folded.text if folded is not None else None,
+                    url_source=folded.source if folded is not None else "unresolved",
+                    url_env=folded.env if folded is not None else None,
+                    auth=auth,
+                    auth_detail=auth_detail,
+                    bearer=bearer,
+                    function=function.name if function is not None else None,
+                )
+            )
+    results.sort(key=lambda h: h.line)
+    return results
+
+
+def _function_auth(function: FunctionNode, scope: Scope, decorated: bool) -> tuple[str, str]:
+    """How a function that makes an A2A or streaming call authenticates."""
+    if decorated:
+        return "decorator", "@requires_access_token on the function"
+    headers: dict[str, ast.expr] = {}
+    for node in own_nodes(function.body):
+        if isinstance(node, ast.Call):
+            headers.update(_headers([node], scope))
+    for header, value in headers.items():
+        if header in AUTH_HEADERS:
+            return _auth_origin(value, scope, function, decorated)
+    return "none", "no credential found"
+
+
+def _mcp_config_url(expr: ast.expr, scope: Scope) -> ast.expr | None:
+    entries = dict_entries(expr, scope)
+    if not entries:
+        return None
+    for value in entries.values():
+        inner = dict_entries(value, scope)
+        if inner and "url" in inner:
+            return inner["url"]
+    return None
+
+
+# ---------------------------------------------------------------------------
+# invoke_agent_runtime_command (CMD006)
+
+
+def analyze_command(call: ast.Call, function: FunctionNode | None, ctx: FileContext) -> CommandCall:
+    scope = ctx.scope(function)
+    command: ast.expr | None = None
+    for keyword in call.keywords:
+        if keyword.arg == "body":
+            entries = dict_entries(keyword.value, scope)
+            if entries is not None and "command" in entries:
+                command = entries["command"]
+            elif entries is None:
+                command = keyword.value
+        elif keyword.arg == "command":
+            command = keyword.value
+    if command is None:
+        return CommandCall(call.lineno, "unknown", "the command could not be found in `body`", None, _fname(function))
+    trace = trace_value(command, scope, call.lineno)
+    validated = None
+    if trace.origin in ("request", "unknown"):
+        validated = validator_for(trace.names, scope, call.lineno)
+    return CommandCall(call.lineno, trace.origin, trace.detail, validated, _fname(function))
+
+
+def _fname(function: FunctionNode | None) -> str | None:
+    return function.name if function is not None else None
+
+
+# ---------------------------------------------------------------------------
+# Small detectors
+
+
+def provider_use(decorator: ast.expr, name: str, function: FunctionNode, scope: Scope) -> ProviderUse:
+    provider: str | None = None
+    expression = "(missing)"
+    if isinstance(decorator, ast.Call):
+        value = next((k.value for k in decorator.keywords if k.arg == "provider_name"), None)
+        if value is None and decorator.args:
+            value = decorator.args[0]
+        if value is not None:
+            folded = fold(value, scope)
+            expression = folded.text if folded.literal else ast.unparse(value)[:80]
+            provider = folded.text if folded.literal else None
+    return ProviderUse(name.rsplit(".", 1)[-1], provider, expression, decorator.lineno, function.name)
+
+
+RATE_LIMIT_MODULES = frozenset(
+    {"slowapi", "limits", "ratelimit", "ratelimiter", "pyrate_limiter", "aiolimiter", "token_bucket", "flask_limiter"}
+) | {"fastapi_limiter"}
+RATE_LIMIT_NAMES = re.compile(r"rate_?limit|throttl|token_?bucket|leaky_?bucket", re.IGNORECASE)
+
+DB_DRIVERS = {
+    "psycopg": "PostgreSQL (psycopg)",
+    "psycopg2": "PostgreSQL (psycopg2)",
+    "asyncpg": "PostgreSQL (asyncpg)",
+    "pg8000": "PostgreSQL (pg8000)",
+    "pymysql": "MySQL (pymysql)",
+    "MySQLdb": "MySQL (MySQLdb)",
+    "mysql": "MySQL (mysql-connector)",
+    "aiomysql": "MySQL (aiomysql)",
+    "pymssql": "SQL Server (pymssql)",
+    "pyodbc": "ODBC (pyodbc)",
+    "oracledb": "Oracle (oracledb)",
+    "cx_Oracle": "Oracle (cx_Oracle)",
+    "redis": "Redis",
+    "aioredis": "Redis",
+    "pymemcache": "Memcached",
+    "pymongo": "MongoDB (pymongo)",
+    "motor": "MongoDB (motor)",
+    "cassandra": "Cassandra",
+    "pika": "RabbitMQ (pika)",
+    "kafka": "Kafka",
+    "confluent_kafka": "Kafka",
+    "ldap3": "LDAP",
+}
+_PRIVATE_HOST = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]+@)?"
+    r"(?P<host>"
+    r"[a-z0-9.-]+\.(?:rds|cache|docdb|redshift|es|aoss|elasticache|memorydb|neptune)\.amazonaws\.com"
+    r"|10\.\d{1,3}\.\d{1,3}\.\d{1,3}"
+    r"|172\.(?:1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}"
+    r"|192\.168\.\d{1,3}\.\d{1,3}"
+    r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:internal|local|corp|intranet|lan)"
+    r")(?::\d+)?(?:[/?#].*)?$",
+    re.IGNORECASE,
+)
+PRIVATE_HINTS = ("amazonaws.com", "10.", "172.", "192.168.", ".internal", ".local", ".corp", ".intranet", ".lan")
+
+
+def private_host(value: str) -> str | None:
+    if len(value) > 300:
+        return None
+    match = _PRIVATE_HOST.match(value.strip())
+    return match.group("host") if match else None
+
+
+ERROR_SIDE_EFFECT = re.compile(r"(?:Error|Exception|Exceeded|Throttl|Timeout|Fault|Failure)\w*$")
+
+
+def error_injection(node: ast.AST, resolve: Resolver, in_test_function: bool) -> str | None:
+    """Evidence that a test makes a tool or model call fail."""
+    if isinstance(node, ast.Call):
+        name = resolve(node.func)
+        attr = name.rsplit(".", 1)[-1]
+        if attr == "add_client_error":
+            return "botocore Stubber.add_client_error"
+        if attr == "ClientError":
+            return "a botocore ClientError"
+        for keyword in node.keywords:
+            if keyword.arg == "side_effect" and _raises_value(keyword.value, resolve):
+                return "a mock with side_effect raising an exception"
+            status = keyword.value
+            if (
+                keyword.arg in ("status_code", "status")
+                and isinstance(status, ast.Constant)
+                and isinstance(status.value, int)
+                and status.value >= 400
+            ):
+                return f"an HTTP {status.value} response"
+        first = node.args[0] if node.args else None
+        if (
+            attr == "Response"
+            and isinstance(first, ast.Constant)
+            and isinstance(first.value, int)
+            and first.value >= 400
+        ):
+            return f"an HTTP {first.value} response"
+    elif isinstance(node, ast.Assign):
+        for target in node.targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == "side_effect"
+                and _raises_value(node.value, resolve)
+            ):
+                return "a mock with side_effect raising an exception"
+    elif isinstance(node, ast.Raise) and not in_test_function and node.exc is not None:
+        return "a fake that raises"
+    return None
+
+
+def _raises_value(expr: ast.expr, resolve: Resolver) -> bool:
+    candidates: list[ast.expr] = list(expr.elts) if isinstance(expr, (ast.List, ast.Tuple)) else [expr]
+    for candidate in candidates:
+        target = candidate.func if isinstance(candidate, ast.Call) else candidate
+        if isinstance(target, (ast.Name, ast.Attribute)) and ERROR_SIDE_EFFECT.search(resolve(target)):
+            return True
+    return False
+
+
+def generic_secret(name: str, value: ast.expr | None, line: int, how: str) -> SecretLiteral | None:
+    if not isinstance(value, ast.Constant) or not isinstance(value.value, str):
+        return None
+    text = value.value
+    if not secret_patterns.is_secret_name(name):
+        return None
+    if secret_patterns.placeholder_reason(text) is not None:
+        return None
+    return SecretLiteral(name, line, secret_patterns.mask(text, 2), len(text), how)
+
+
+def module_client_names(module_values: Mapping[str, ast.expr], resolve: Resolver) -> set[str]:
+    names: set[str] = set()
+    for name, value in module_values.items():
+        if isinstance(value, ast.Call):
+            called = resolve(value.func)
+            if _io_name(called) or called.split(".", 1)[0] in IO_ROOTS:
+                names.add(name)
+    return names
+
+
+__all__ = [
+    "DYNAMIC",
+    "CommandCall",
+    "Delegation",
+    "EntrypointFacts",
+    "EnvRead",
+    "Evidence",
+    "FieldRead",
+    "FileContext",
+    "FileFacts",
+    "HandlerIssue",
+    "HttpCall",
+    "ProviderUse",
+    "SecretLiteral",
+    "ToolIssue",
+    "collect_assignments",
+    "env_name",
+    "fold",
+]

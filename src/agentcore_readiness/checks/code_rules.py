@@ -1,0 +1,782 @@
+"""The code rules of the secrets, tool-surface, shell, auth and network families.
+
+Their registrations (code, name, severity, documentation) live in the family modules
+(``secrets.py``, ``gateway.py``, ``shell.py``, ``auth.py``, ``network.py``); the
+checks themselves are here, over the code index's per-file facts and the project's
+configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from agentcore_readiness.checks import secret_patterns
+from agentcore_readiness.checks.code_analysis import HttpCall
+from agentcore_readiness.checks.code_support import code_files, emit, note_skipped, runtime_named, without_code
+from agentcore_readiness.checks.fixes import VALIDATE_AND_DEPLOY, jwt_authorizer_template, located_edit, runtime_edit
+from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
+from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG
+from agentcore_readiness.model import FindingLevel, Fix, Location
+from agentcore_readiness.textsafe import excerpt
+
+if TYPE_CHECKING:
+    from agentcore_readiness.facts.code import PyFile
+    from agentcore_readiness.facts.project import Runtime
+
+
+def _credential_name(facts: Facts, suggestion: str) -> str:
+    """A declared credential whose name matches the suggestion, else the suggestion."""
+    wanted = suggestion.lower()
+    for credential in facts.project.credentials:
+        if credential.name and (credential.name.lower() == wanted or wanted in credential.name.lower()):
+            return credential.name
+    return suggestion
+
+
+def _decorator_snippet(provider: str) -> str:
+    return (
+        "from bedrock_agentcore.identity.auth import requires_api_key\n\n"
+        f'@requires_api_key(provider_name="{provider}")\n'
+        "def call_service(request: dict, *, api_key: str) -> dict:\n"
+        "    ...  # use api_key here; it is fetched from AgentCore Identity at call time"
+    )
+
+
+def _credential_fix(facts: Facts, provider: str, what: str, rotate: bool) -> Fix:
+    summary = (
+        f"Register {what} as an AgentCore credential and fetch it at call time with the decorator "
+        f"(omit --api-key to be prompted, so the value stays out of shell history):\n\n{_decorator_snippet(provider)}"
+    )
+    if rotate:
+        summary = "Rotate the exposed key first: it is in the repository and its history. " + summary
+    return Fix(
+        summary=summary,
+        commands=[f"agentcore add credential --name {provider} --type api-key", VALIDATE_AND_DEPLOY],
+    )
+
+
+# ---------------------------------------------------------------------------
+# SEC001
+
+
+_ROLE_WORDS = {"agent": "agent code", "caller": "caller code", "test": "a test"}
+
+
+def sec001(facts: Facts, out: Findings) -> Verdict | None:
+    if facts.code is None:
+        return unknown("the code index was not built")
+    files = code_files(facts, "agent", "caller", "test")
+    checked = 0
+    for py_file in files:
+        checked += 1
+        role = _ROLE_WORDS.get(py_file.role, "code")
+        for hit in py_file.facts.secrets:
+            _secret_finding(
+                facts,
+                out,
+                py_file,
+                hit.line,
+                hit.level,
+                f"{hit.label} hard-coded in {role}",
+                hit.masked,
+                hit.provider,
+                hit.kind,
+            )
+        for literal in py_file.facts.secret_literals:
+            provider = _credential_name(facts, secret_patterns.credential_name_for(literal.name))
+            _secret_finding(
+                facts,
+                out,
+                py_file,
+                literal.line,
+                "fail",
+                f"literal secret in the {literal.how} `{literal.name}` in {role}",
+                literal.masked,
+                provider,
+                "generic",
+            )
+    for runtime in facts.project.runtimes:
+        for name, value, location, source in _project_values(runtime):
+            hits = secret_patterns.scan_known_formats(value) if value else []
+            if hits:
+                hit = hits[0]
+                out.add(
+                    hit.level,  # type: ignore[arg-type]
+                    f"{hit.label} as the value of {name} in {source} of runtime {runtime.name!r}: {hit.masked}",
+                    location,
+                    subject=runtime.name,
+                    fix=_credential_fix(facts, _credential_name(facts, hit.provider), f"the {hit.label}", True),
+                )
+            elif (
+                value and secret_patterns.is_secret_name(name, env=True) and secret_patterns.generic_secret_value(value)
+            ):
+                provider = _credential_name(facts, secret_patterns.credential_name_for(name))
+                out.fail(
+                    f"literal secret as the value of {name} in {source} of runtime {runtime.name!r}: "
+                    f"{secret_patterns.mask(value, 2)}",
+                    location,
+                    subject=runtime.name,
+                    fix=_credential_fix(facts, provider, f"the value of {name}", True),
+                )
+    if not out.items:
+        out.note(f"no hard-coded secrets in {checked} Python file(s) or the runtimes' configuration")
+    note_skipped(facts, out)
+    return None
+
+
+def _secret_finding(
+    facts: Facts,
+    out: Findings,
+    py_file: PyFile,
+    line: int,
+    level: str,
+    what: str,
+    masked: str,
+    provider: str,
+    kind: str,
+) -> None:
+    message = f"{what}: {masked}"
+    if kind.startswith("aws"):
+        fix = Fix(
+            summary="Delete the access key from the code and deactivate it in IAM (it is in the repository "
+            "history). Inside a runtime, boto3 gets credentials from the execution role; scripts get them from "
+            "the caller's AWS profile or SSO session.",
+            commands=[
+                "aws iam update-access-key --access-key-id <the-key-id> --status Inactive",
+                "aws iam delete-access-key --access-key-id <the-key-id>",
+            ],
+        )
+    elif kind == "private-key":
+        fix = Fix(
+            summary="Remove the private key from the code, revoke or replace it, and load it at run time from "
+            "AWS Secrets Manager (or an AgentCore credential provider for API access)."
+        )
+    elif py_file.role == "agent":
+        fix = _credential_fix(facts, _credential_name(facts, provider), "the key", True)
+    else:
+        fix = Fix(
+            summary="Rotate the exposed key, then read it at run time from the environment of the machine that "
+            "runs this script or from AWS Secrets Manager, never from the source.",
+            commands=[
+                "aws secretsmanager get-secret-value --secret-id <secret-name> --query SecretString --output text"
+            ],
+        )
+    emit(out, level, py_file, line, message, fix=fix)  # type: ignore[arg-type]
+
+
+def _project_values(runtime: Runtime) -> Iterator[tuple[str, str | None, Location, str]]:
+    for env in runtime.env_vars:
+        source = "envVars" if runtime.source == CLI_CONFIG else "api_key_env_var_name"
+        yield env.name, env.value, env.location, source
+    if runtime.dockerfile is not None:
+        for name, value, line in runtime.dockerfile.env():
+            yield name, value, Location(path=runtime.dockerfile.path, line=line), "the Dockerfile"
+
+
+# ---------------------------------------------------------------------------
+# SEC002
+
+
+def sec002(facts: Facts, out: Findings) -> Verdict | None:
+    verdict = without_code(facts, "agent")
+    if verdict is not None:
+        return verdict
+    for py_file in code_files(facts, "agent"):
+        for read in py_file.facts.env_reads:
+            provider = _credential_name(facts, secret_patterns.credential_name_for(read.name))
+            emit(
+                out,
+                "fail",
+                py_file,
+                read.line,
+                f"reads the secret {read.name} from the runtime environment: runtime environment variables are "
+                "plaintext configuration, not vault-backed",
+                fix=_credential_fix(facts, provider, f"the value of {read.name}", False),
+            )
+    if not out.items:
+        out.note(
+            f"no secret-like environment variables read by agent code (allowlist: {secret_patterns.ENV_ALLOWLIST_TEXT})"
+        )
+    note_skipped(facts, out)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# SEC003
+
+
+@dataclass(frozen=True)
+class EnvSource:
+    runtime: Runtime
+    name: str
+    location: Location
+    source: str
+    always: bool = False
+    """The name is a secret by definition (YAML ``api_key_env_var_name``)."""
+
+
+def project_env_sources(runtime: Runtime) -> Iterator[EnvSource]:
+    """Environment variables a runtime's project files set: ``runtimes[].envVars``,
+    ``api_key_env_var_name`` (YAML) and the Dockerfile's ``ENV``/``ARG``.
+    """
+    for env in runtime.env_vars:
+        if runtime.source == TOOLKIT_CONFIG:
+            yield EnvSource(runtime, env.name, env.location, f"{TOOLKIT_CONFIG} api_key_env_var_name", True)
+        else:
+            yield EnvSource(runtime, env.name, env.location, f"{CLI_CONFIG} envVars")
+    if runtime.dockerfile is not None:
+        for name, _value, line in runtime.dockerfile.env():
+            yield EnvSource(
+                runtime, name, Location(path=runtime.dockerfile.path, line=line), "the Dockerfile (ENV/ARG)"
+            )
+
+
+def _env_fix(facts: Facts, env: EnvSource) -> Fix:
+    provider = _credential_name(facts, secret_patterns.credential_name_for(env.name))
+    base = _credential_fix(facts, provider, f"the value of {env.name}", False)
+    removal = f"Remove {env.name} from {env.source}."
+    pointer = env.location.pointer
+    if env.location.path == CLI_CONFIG and pointer and pointer.endswith("/name"):
+        return Fix(
+            summary=f"{removal} {base.summary}",
+            commands=base.commands,
+            patch=[{"op": "remove", "path": pointer[: -len("/name")]}],
+            patch_file=CLI_CONFIG,
+        )
+    if env.location.path == TOOLKIT_CONFIG and pointer:
+        return Fix(
+            summary=f"{removal} {base.summary}",
+            commands=[*base.commands[:-1], "agentcore launch"],
+            patch=[{"op": "remove", "path": pointer}],
+            patch_file=TOOLKIT_CONFIG,
+        )
+    return Fix(summary=f"{removal} {base.summary}", commands=base.commands)
+
+
+def sec003(facts: Facts, out: Findings) -> Verdict | None:
+    runtimes = facts.project.runtimes
+    if not runtimes:
+        return not_applicable("the project defines no runtimes")
+    seen: set[tuple[str | None, int | None, str]] = set()
+    checked = 0
+    # Project sources: agentcore.json envVars, the YAML's api_key_env_var_name, Dockerfile ENV/ARG.
+    for runtime in runtimes:
+        for env in project_env_sources(runtime):
+            key = (env.location.path, env.location.line, env.name)
+            if key in seen:
+                continue
+            seen.add(key)
+            checked += 1
+            if env.always or secret_patterns.is_secret_env_name(env.name):
+                out.fail(
+                    f"runtime {runtime.name!r} gets the secret {env.name} through {env.source}: runtime environment "
+                    "variables are plaintext, visible to anyone who can describe the runtime or read the image",
+                    env.location,
+                    subject=runtime.name,
+                    fix=_env_fix(facts, env),
+                )
+    if not out.items:
+        out.note(f"{checked} environment variable(s) in the project files, none secret-like")
+    return None
+
+
+# ---------------------------------------------------------------------------
+# SEC004
+
+
+def sec004(facts: Facts, out: Findings) -> Verdict | None:
+    if facts.code is None:
+        return unknown("the code index was not built")
+    declared = {c.name: c for c in facts.project.credentials if c.name}
+    uses = [(f, p) for f in code_files(facts, "agent", "caller") for p in f.facts.providers]
+    if not uses and not declared:
+        return not_applicable("no @requires_api_key/@requires_access_token in code and no declared credentials")
+    used: set[str] = set()
+    add = "agentcore add credential --name {name} --type api-key"
+    for py_file, use in uses:
+        if use.provider is None:
+            out.note(
+                f"{py_file.path}:{use.line} @{use.decorator}(provider_name={use.expression}) is not a literal: "
+                "not checked"
+            )
+            continue
+        used.add(use.provider)
+        if use.provider == "":
+            emit(
+                out,
+                "fail",
+                py_file,
+                use.line,
+                f"@{use.decorator} on {use.function}() has an empty provider_name: no credential can be fetched",
+                fix=Fix(
+                    summary="Name the credential the call needs, declared with `agentcore add credential`; for a "
+                    "gateway with CUSTOM_JWT inbound auth, an OAuth credential whose client the gateway accepts.",
+                    commands=[
+                        "agentcore add credential --name <Name> --type oauth --discovery-url <url> "
+                        "--client-id <client-id> --scopes <scope>"
+                    ],
+                ),
+            )
+        elif use.provider not in declared:
+            close = next((n for n in declared if n.lower() == use.provider.lower()), None)
+            hint = f" (declared as {close!r}: names are case-sensitive)" if close else ""
+            kind = "oauth" if use.decorator == "requires_access_token" else "api-key"
+            emit(
+                out,
+                "fail",
+                py_file,
+                use.line,
+                f"@{use.decorator} on {use.function}() names provider {use.provider!r}, which the project does "
+                f"not declare{hint}",
+                fix=Fix(
+                    summary=f"Declare the credential {use.provider!r} (or fix the name) so it exists when the "
+                    "runtime fetches it.",
+                    commands=[
+                        (
+                            add.format(name=use.provider)
+                            if kind == "api-key"
+                            else f"agentcore add credential --name {use.provider} --type oauth --discovery-url <url> "
+                            "--client-id <client-id> --scopes <scope>"
+                        ),
+                        VALIDATE_AND_DEPLOY,
+                    ],
+                ),
+            )
+    for gateway in facts.project.gateways:
+        for target in gateway.targets:
+            if target.credential_name:
+                used.add(target.credential_name)
+    for name, credential in declared.items():
+        if name not in used:
+            out.info(
+                f"credential {name!r} is declared but no @requires_* decorator or gateway target uses it",
+                credential.where.here,
+                fix=Fix(summary=f"Remove it if unused: agentcore remove credential --name {name}"),
+            )
+    if not [f for f in out.items if f.level != "info"]:
+        names = sorted(used & set(declared))
+        out.note(f"declared and used: {', '.join(names) or 'none'}")
+    return None
+
+
+# ---------------------------------------------------------------------------
+# GW001-GW004
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    """The rule that reports this row (``""``: may stay direct)."""
+    row: str
+    why: str
+
+
+ROW_REST = "External REST API used as a tool"
+ROW_MCP = "MCP server called directly"
+ROW_AWS = "AWS service over HTTP"
+ROW_STREAM = "Streaming service (SSE, WebSocket, WebRTC)"
+ROW_A2A = "Another agent over A2A"
+
+_LOCAL_HOSTS = re.compile(
+    r"^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|169\.254\.\d+\.\d+|host\.docker\.internal)$"
+)
+
+
+def host_of(url: str | None) -> str | None:
+    if not url or "://" not in url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host or "{" in host or "…" in host:
+        return None
+    return host.lower()
+
+
+def classify(call: HttpCall) -> Row | None:
+    """The skill's decision-table row for one direct call, or ``None`` when it is not
+    a direct external call (the project's own gateway, a local sidecar).
+    """
+    env = call.url_env or ""
+    if env.startswith("AGENTCORE_GATEWAY_"):
+        return None
+    host = host_of(call.url)
+    if host is not None and _LOCAL_HOSTS.match(host):
+        return None
+    url = call.url or ""
+    if call.kind == "mcp":
+        if host is None:
+            return None
+        return Row("GW002", ROW_MCP, "an MCP client built on a literal remote URL")
+    if call.kind == "a2a":
+        return Row("GW004", ROW_A2A, "an A2A client")
+    if call.kind in ("websocket", "sse", "webrtc"):
+        return Row("GW004", ROW_STREAM, f"a {call.kind} connection")
+    if host is not None and (host.endswith((".amazonaws.com", ".amazonaws.com.cn")) or host.endswith(".api.aws")):
+        if ".execute-api." in host:
+            return Row("GW001", ROW_REST, "an API Gateway REST API")
+        if host.startswith("bedrock-agentcore.") and "/runtimes/" in url:
+            return Row("GW004", ROW_A2A, "another AgentCore runtime over HTTPS")
+        return Row("GW003", ROW_AWS, f"the AWS endpoint {host}")
+    if host is not None and re.search(r"/(?:mcp|sse)/?$", urlsplit(url).path or ""):
+        return Row("GW002", ROW_MCP, "an MCP endpoint called over raw HTTP")
+    if ".well-known/agent" in url or "agent-card" in url:
+        return Row("GW004", ROW_A2A, "an A2A agent card")
+    return Row("GW001", ROW_REST, "a REST call")
+
+
+def _target_name(host: str | None, suffix: str) -> str:
+    if not host:
+        return f"Remote{suffix}"
+    labels = [label for label in host.split(".") if label not in ("www", "api", "mcp", "rest", "v1", "v2")]
+    core = labels[-2] if len(labels) >= 2 else (labels[0] if labels else "Remote")
+    name = re.sub(r"[^A-Za-z0-9]", "", core.title()) or "Remote"
+    if not name[0].isalpha():
+        name = "T" + name
+    return (name + suffix)[:48]
+
+
+def _gateway_steps(facts: Facts) -> tuple[str, list[str]]:
+    if facts.project.gateways:
+        return facts.project.gateways[0].name, []
+    name = re.sub(r"[^A-Za-z0-9]", "", facts.project.name.title())[:40] or "Tools"
+    gateway = f"{name}Gateway"
+    return gateway, [
+        f"agentcore add gateway --name {gateway} --authorizer-type CUSTOM_JWT "
+        "--discovery-url https://<your-idp>/.well-known/openid-configuration --allowed-clients <client-id>"
+    ]
+
+
+def _gateway_url_note(gateway: str) -> str:
+    return (
+        f" After `agentcore deploy`, point the agent's MCP client at os.environ[\"AGENTCORE_GATEWAY_"
+        f'{re.sub(r"[^A-Za-z0-9]", "", gateway).upper()}_URL"]; the tools are discovered from there.'
+    )
+
+
+def gw_fix(facts: Facts, call: HttpCall, row: Row) -> Fix:
+    host = host_of(call.url)
+    gateway, first = _gateway_steps(facts)
+    url = excerpt(call.url or "<url>", 200)
+    if row.row == ROW_MCP:
+        target = _target_name(host, "Mcp")
+        return Fix(
+            summary=f"Front the MCP server as a target of gateway {gateway}." + _gateway_url_note(gateway),
+            commands=[
+                *first,
+                f"agentcore add gateway-target --type mcp-server --name {target} --endpoint {url} --gateway {gateway}",
+                VALIDATE_AND_DEPLOY,
+            ],
+        )
+    if row.row == ROW_REST and host and ".execute-api." in host:
+        api_id = host.split(".", 1)[0]
+        path = urlsplit(call.url or "").path.strip("/").split("/")
+        stage = path[0] if path and path[0] and "{" not in path[0] else "<stage>"
+        target = _target_name(None, "Api")
+        return Fix(
+            summary=f"Front the API Gateway REST API as a target of gateway {gateway}." + _gateway_url_note(gateway),
+            commands=[
+                *first,
+                f"agentcore add gateway-target --type api-gateway --name {target} --rest-api-id {api_id} "
+                f"--stage {stage} --gateway {gateway}",
+                VALIDATE_AND_DEPLOY,
+            ],
+        )
+    if row.row == ROW_REST:
+        target = _target_name(host, "Api")
+        credential = _credential_name(facts, f"{target}Key")
+        return Fix(
+            summary=f"Front the API as an OpenAPI target of gateway {gateway} (write or download its OpenAPI spec); "
+            "the gateway injects the credential, the agent never sees it. If this is a measured latency hot path, "
+            "keep it and suppress the finding with the measurement as the reason." + _gateway_url_note(gateway),
+            commands=[
+                *first,
+                f"agentcore add credential --name {credential} --type api-key",
+                f"agentcore add gateway-target --type open-api-schema --name {target} --schema <openapi-spec.json> "
+                f"--gateway {gateway} --outbound-auth api-key --credential-name {credential}",
+                VALIDATE_AND_DEPLOY,
+            ],
+        )
+    if row.row == ROW_AWS:
+        service = (host or "").split(".", 1)[0] or "<service>"
+        return Fix(
+            summary=f"Call the service with boto3 (boto3.client({service!r})) so requests are signed with the "
+            "runtime's execution role; grant the role only the actions it needs. No credential is needed.",
+        )
+    target = _target_name(host, "A2A" if row.row == ROW_A2A else "Stream")
+    return Fix(
+        summary=f"Keep the call direct ({row.row}: allowed) but fetch its token at call time:\n\n"
+        "from bedrock_agentcore.identity.auth import requires_access_token\n\n"
+        f'@requires_access_token(provider_name="{target}", scopes=["<scope>"], auth_flow="M2M")\n'
+        "async def call_remote(message: str, *, access_token: str) -> str:\n"
+        '    headers = {"Authorization": f"Bearer {access_token}"}\n    ...',
+        commands=[
+            f"agentcore add credential --name {target} --type oauth --discovery-url "
+            "https://<your-idp>/.well-known/openid-configuration --client-id <client-id> --scopes <scope>",
+            VALIDATE_AND_DEPLOY,
+        ],
+    )
+
+
+def _calls(facts: Facts) -> Iterator[tuple[PyFile, HttpCall, Row]]:
+    for py_file in code_files(facts, "agent"):
+        for call in py_file.facts.http_calls:
+            row = classify(call)
+            if row is not None:
+                yield py_file, call, row
+
+
+def _describe(call: HttpCall) -> str:
+    if call.url and call.url != "{…}":
+        target = excerpt(call.url, 120)
+        if call.url_source.startswith("constant "):
+            target += f" ({call.url_source})"
+    elif call.url_env:
+        target = f"the URL in environment variable {call.url_env}"
+    else:
+        target = "a URL not resolved statically"
+    return f"{call.client}() to {target}"
+
+
+def gw_rule(facts: Facts, out: Findings, code: str) -> Verdict | None:
+    verdict = without_code(facts, "agent")
+    if verdict is not None:
+        return verdict
+    kept = 0
+    for py_file, call, row in _calls(facts):
+        if row.code != code:
+            if row.code == "GW004" and code != "GW004":
+                kept += 1
+            continue
+        if code == "GW004":
+            if call.auth != "env":
+                out.note(f"{py_file.path}:{call.line} {row.row}: may stay direct; auth: {call.auth_detail}")
+                continue
+            emit(
+                out,
+                "fail",
+                py_file,
+                call.line,
+                f"{_describe(call)} stays direct (row “{row.row}”: allowed) but authenticates with "
+                f"{call.auth_detail} instead of @requires_access_token",
+                fix=gw_fix(facts, call, row),
+            )
+            continue
+        level = "fail" if code == "GW003" else "warn"
+        emit(
+            out,
+            level,  # type: ignore[arg-type]
+            py_file,
+            call.line,
+            f"direct call {_describe(call)}: skill row “{row.row}” ({row.why})",
+            fix=gw_fix(facts, call, row),
+        )
+    if not out.items:
+        direct = sum(1 for _ in _calls(facts))
+        out.note(
+            f"no {code} findings among {direct} direct outbound call(s)"
+            + (f"; {kept} A2A/streaming call(s) may stay direct (GW004)" if kept else "")
+        )
+    note_skipped(facts, out)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# CMD006
+
+
+def cmd006(facts: Facts, out: Findings) -> Verdict | None:
+    if facts.code is None:
+        return unknown("the code index was not built")
+    commands = [(f, c) for f in code_files(facts, "agent", "caller") for c in f.facts.commands]
+    if not commands:
+        return not_applicable("no invoke_agent_runtime_command call in the code")
+    fix = Fix(
+        summary="Build the command from literals, quote every variable part with shlex.quote(), or reject "
+        "shell metacharacters before the call:\n\n"
+        'if re.search(r"[;&|`$<>\\\\\\n]", value):\n    raise ValueError("invalid input")'
+    )
+    for py_file, command in commands:
+        if command.origin == "literal":
+            out.note(f"{py_file.path}:{command.line} command is {command.detail}")
+        elif command.origin == "validated" or command.validated:
+            out.note(f"{py_file.path}:{command.line} command is {command.validated or command.detail}")
+        elif command.origin == "request":
+            emit(
+                out,
+                "fail",
+                py_file,
+                command.line,
+                f"invoke_agent_runtime_command runs a shell command built from request data ({command.detail}) "
+                "with no metacharacter check or shlex.quote",
+                fix=fix,
+            )
+        else:
+            emit(
+                out,
+                "warn",
+                py_file,
+                command.line,
+                f"invoke_agent_runtime_command runs a command that is not a literal ({command.detail}) and is not "
+                "validated or quoted before the call",
+                fix=fix,
+            )
+    return None
+
+
+# ---------------------------------------------------------------------------
+# AUTH006
+
+
+def _runtime_call(call: HttpCall) -> bool:
+    text = (call.url or "") + " " + (call.url_env or "")
+    return "/runtimes/" in text or "bedrock-agentcore." in text or "invocations" in text
+
+
+def auth006(facts: Facts, out: Findings) -> Verdict | None:
+    runtimes = facts.project.runtimes
+    if not runtimes:
+        return not_applicable("the project defines no runtimes")
+    if facts.code is None:
+        return unknown("the code index was not built")
+    senders = [
+        (f, c)
+        for f in code_files(facts, "agent", "caller")
+        for c in f.facts.http_calls
+        if c.bearer and _runtime_call(c)
+    ]
+    if not senders:
+        out.note("no code sends a Bearer token to an AgentCore runtime endpoint")
+        return None
+    for py_file, call in senders:
+        text = (call.url or "") + " " + (call.url_env or "")
+        matched = [
+            r
+            for r in runtimes
+            if r.name in text
+            or (r.deployed_id and r.deployed_id in text)
+            or (r.name.upper() in text.upper().replace("-", "_"))
+        ]
+        candidates = matched or list(runtimes)
+        iam = [r for r in candidates if r.effective_authorizer.upper() == "AWS_IAM"]
+        if not iam:
+            out.note(f"{py_file.path}:{call.line} Bearer token to a CUSTOM_JWT runtime")
+            continue
+        target = iam[0]
+        jwt = jwt_authorizer_template()
+        fix = (
+            runtime_edit(
+                target,
+                [("authorizerType", "CUSTOM_JWT"), ("authorizer", jwt)],
+                f"Either configure {target.name} for CUSTOM_JWT (then the Bearer token is checked), or have the "
+                "caller sign with SigV4: boto3.client('bedrock-agentcore').invoke_agent_runtime(...).",
+            )
+            if target.source == CLI_CONFIG
+            else located_edit(
+                target.where,
+                [("/authorizer_configuration", {"customJWTAuthorizer": jwt["customJwtAuthorizer"]})],
+                f"Either configure {target.name} for CUSTOM_JWT, or have the caller sign with SigV4 (boto3 "
+                "invoke_agent_runtime).",
+            )
+        )
+        names = ", ".join(r.name for r in iam)
+        level: FindingLevel = "fail" if len(iam) == len(candidates) else "warn"
+        why = "" if matched else " (the URL does not name a runtime; every runtime of this project uses AWS_IAM)"
+        if level == "warn":
+            why = f" (the URL does not say which runtime; {names} use AWS_IAM)"
+        emit(
+            out,
+            level,
+            py_file,
+            call.line,
+            f"{call.client}() sends `Authorization: Bearer …` to runtime {target.name!r}, which is configured for "
+            f"AWS_IAM: the call fails with 403 'Authorization method mismatch'{why}",
+            fix=fix,
+        )
+    return None
+
+
+# ---------------------------------------------------------------------------
+# NET001
+
+
+def _vpc_fix(runtime: Runtime) -> Fix:
+    summary = (
+        f"Run {runtime.name} in VPC mode with private subnets in two AZs and a security group that reaches the "
+        "resource (plus NAT or VPC endpoints for AWS APIs)."
+    )
+    config = {"subnets": ["subnet-<az-a>", "subnet-<az-b>"], "securityGroups": ["sg-<id>"]}
+    if runtime.source == TOOLKIT_CONFIG:
+        return located_edit(
+            runtime.where,
+            [
+                (
+                    "/aws/network_configuration",
+                    {
+                        "network_mode": "VPC",
+                        "network_mode_config": {
+                            "subnets": config["subnets"],
+                            "security_groups": config["securityGroups"],
+                        },
+                    },
+                )
+            ],
+            summary,
+        )
+    if runtime.is_container:
+        config["vpcId"] = "vpc-<id>"  # type: ignore[assignment]
+    return runtime_edit(runtime, [("networkMode", "VPC"), ("networkConfig", config)], summary)
+
+
+def net001(facts: Facts, out: Findings) -> Verdict | None:
+    verdict = without_code(facts, "agent")
+    if verdict is not None:
+        return verdict
+    seen: set[tuple[str, int]] = set()
+    for py_file in code_files(facts, "agent"):
+        runtime = runtime_named(facts, py_file.runtime)
+        if runtime is None:
+            continue
+        mode = (runtime.network_mode or "PUBLIC").upper()
+        for evidence in py_file.facts.private:
+            if (py_file.path, evidence.line) in seen:
+                continue
+            seen.add((py_file.path, evidence.line))
+            if mode == "VPC":
+                out.note(f"{runtime.name}: {evidence.detail} reached from VPC mode")
+                continue
+            if evidence.kind == "host":
+                emit(
+                    out,
+                    "fail",
+                    py_file,
+                    evidence.line,
+                    f"agent code reaches the private host {excerpt(evidence.detail, 120)} but runtime "
+                    f"{runtime.name!r} uses {mode} network mode: it cannot reach private addresses",
+                    fix=_vpc_fix(runtime),
+                    subject=runtime.name,
+                )
+            else:
+                emit(
+                    out,
+                    "warn",
+                    py_file,
+                    evidence.line,
+                    f"agent code uses {evidence.detail} while runtime {runtime.name!r} uses {mode} network mode: "
+                    "if the database or service is in a VPC (RDS, ElastiCache, self-hosted), the runtime cannot "
+                    "reach it",
+                    fix=_vpc_fix(runtime),
+                    subject=runtime.name,
+                )
+    if not out.items:
+        out.note(
+            "no private resources (database drivers, RDS/ElastiCache hosts, RFC 1918 or *.internal addresses) "
+            "reached from PUBLIC runtimes"
+        )
+    note_skipped(facts, out)
+    return None

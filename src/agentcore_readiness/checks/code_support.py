@@ -1,0 +1,119 @@
+"""Shared plumbing of the code rules: which files, where a finding is, suppression notes,
+and following a call into another module of the same runtime.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
+from agentcore_readiness.model import Finding, FindingLevel, Location
+
+if TYPE_CHECKING:
+    from agentcore_readiness.facts.code import CodeIndex, PyFile, Role
+    from agentcore_readiness.facts.project import Runtime
+
+IGNORE_SYNTAX = "# agentcore-readiness: ignore[{code}] <reason>"
+
+
+def code_files(facts: Facts, *roles: Role) -> list[PyFile]:
+    if facts.code is None:
+        return []
+    return list(facts.code.facts_of(*roles))
+
+
+def without_code(facts: Facts, *roles: Role, what: str = "agent code") -> Verdict | None:
+    """The verdict when there is no code of these roles to check, else ``None``."""
+    if facts.code is None:
+        return unknown("the code index was not built")
+    if code_files(facts, *roles):
+        return None
+    skipped = skipped_of(facts.code, *roles, project=facts)
+    if skipped:
+        return unknown(f"no {what} could be analysed: {skipped}")
+    if "agent" in roles and not facts.project.runtimes:
+        return not_applicable("the project defines no runtimes")
+    return not_applicable(f"no {what} found")
+
+
+def skipped_of(code: CodeIndex, *roles: Role, project: Facts | None = None) -> str:
+    if not code.skipped:
+        return ""
+    shown = [f"{s.path} ({s.reason})" for s in code.skipped[:3]]
+    more = f" and {len(code.skipped) - 3} more" if len(code.skipped) > 3 else ""
+    return f"{len(code.skipped)} file(s) not analysed: " + "; ".join(shown) + more
+
+
+def note_skipped(facts: Facts, out: Findings) -> None:
+    if facts.code is not None and facts.code.skipped:
+        out.note(skipped_of(facts.code))
+
+
+def where(py_file: PyFile, line: int, column: int | None = None) -> Location:
+    return Location(path=py_file.path, line=line, column=column)
+
+
+def emit(
+    out: Findings,
+    level: FindingLevel,
+    py_file: PyFile,
+    line: int,
+    message: str,
+    **kwargs: Any,
+) -> Finding:
+    """Add a finding in a code file; say so when an ignore comment on the line gives no reason."""
+    code = out.meta.code
+    if py_file.unreasoned_ignore(code, line):
+        message += (
+            f" (the ignore comment on this line gives no reason, so it does not apply: "
+            f"write `{IGNORE_SYNTAX.format(code=code)}`)"
+        )
+    return out.add(level, message, where(py_file, line), **kwargs)
+
+
+def runtime_named(facts: Facts, name: str | None) -> Runtime | None:
+    return next((r for r in facts.project.runtimes if r.name == name), None)
+
+
+def module_files(code: CodeIndex, py_file: PyFile, dotted: str) -> list[tuple[PyFile, str]]:
+    """Candidate (file, function name) for a dotted call target imported into ``py_file``:
+    ``handlers.process`` -> ``<codeLocation>/handlers.py`` and ``process``.
+    """
+    if "." not in dotted.strip("."):
+        return []
+    level = len(dotted) - len(dotted.lstrip("."))
+    module, _, function = dotted.lstrip(".").rpartition(".")
+    parts = module.split(".") if module else []
+    base_dirs: list[str] = []
+    here = py_file.path.rsplit("/", 1)[0] if "/" in py_file.path else ""
+    if level:
+        directory = here
+        for _ in range(level - 1):
+            directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
+        base_dirs.append(directory)
+    else:
+        # absolute imports resolve from the runtime's code location (its sys.path root)
+        location = here
+        while True:
+            base_dirs.append(location)
+            if not location:
+                break
+            location = location.rsplit("/", 1)[0] if "/" in location else ""
+    found: list[tuple[PyFile, str]] = []
+    for base in base_dirs:
+        prefix = f"{base}/" if base else ""
+        for candidate in (prefix + "/".join(parts) + ".py", prefix + "/".join(parts) + "/__init__.py"):
+            target = code.file(candidate)
+            if target is not None and target.runtime == py_file.runtime:
+                found.append((target, function))
+        if found:
+            break
+    return found
+
+
+def function_node(py_file: PyFile, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    for statement in py_file.tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name:
+            return statement
+    return None
