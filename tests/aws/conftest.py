@@ -284,6 +284,7 @@ def hardened_account(moto_endpoint: str) -> Scenario:
         role,
         container=True,
         lifecycle={"idleRuntimeSessionTimeout": 120, "maxLifetime": 1800},
+        env={"STRIPE_SECRET_KEY": "sk_live_not_a_real_key_0000", "AWS_REGION": REGION},
         authorizer={
             "customJWTAuthorizer": {
                 "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",

@@ -272,3 +272,19 @@ def test_policy_document_json_round_trips_through_the_report(
         "arn": cli_default_account.extra["role"],
         "region": None,
     }
+
+
+def test_secret_like_environment_variable_of_the_deployed_runtime_fails(
+    project: ProjectBuilder, hardened_account: Scenario, use_account: Use
+) -> None:
+    use_account(hardened_account.account)
+    deployed_project(project, hardened_account)
+    report = run_review(str(project.root), ["SEC003"], aws=True)
+    result = report.projects[0].results[0]
+    assert result.status == "fail"
+    assert at(result) == [("fail", hardened_account.runtimes["Agent"].arn)]
+    assert result.findings[0].message == (
+        "deployed runtime Agent has the secret-like environment variable STRIPE_SECRET_KEY "
+        "(GetAgentRuntime.environmentVariables): plaintext to anyone who can describe the runtime"
+    )
+    assert "sk_live" not in report.model_dump_json()

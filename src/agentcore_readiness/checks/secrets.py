@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule
+from typing import Any
+
+from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
+from agentcore_readiness.facts.aws import DeployedView, deployed_runtimes
 from agentcore_readiness.facts.project import AGENTCORE_GITIGNORE, ENV_LOCAL, gitignore_ignores
 from agentcore_readiness.model import Fix, Location
 
@@ -209,7 +212,13 @@ def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     """
     from agentcore_readiness.checks.code_rules import sec003
 
-    return sec003(facts, out)
+    deployed = _deployed_env_secrets(facts, out)
+    verdict = sec003(facts, out)
+    if verdict is not None and verdict.status == "not_applicable" and (deployed.items or deployed.unknowns):
+        verdict = None  # no project runtime, but deployed ones were reviewed
+    if verdict is None and deployed.unknowns and not any(f.level == "fail" for f in out.items):
+        return unknown("; ".join(deployed.unknowns))
+    return verdict
 
 
 @rule(
@@ -248,3 +257,33 @@ def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | Non
     from agentcore_readiness.checks.code_rules import sec004
 
     return sec004(facts, out)
+
+
+def _deployed_env_secrets(facts: Facts, out: Findings) -> DeployedView[Any]:
+    """SEC003 on the deployed runtimes: secret-like names in GetAgentRuntime.environmentVariables
+    (names only: values are never read into the facts)."""
+    from agentcore_readiness.checks.secret_patterns import is_secret_env_name
+
+    deployed = deployed_runtimes(facts.aws, facts.aws_unavailable)
+    declared = {(r.name, e.name) for r in facts.project.runtimes for e in r.env_vars}
+    for runtime, config in deployed.items:
+        secret_names = [n for n in config.env_var_names if is_secret_env_name(n)]
+        for name in secret_names:
+            if (runtime.project_runtime, name) in declared:
+                continue  # reported above at its line in the project
+            out.fail(
+                f"deployed runtime {runtime.label} has the secret-like environment variable {name} "
+                "(GetAgentRuntime.environmentVariables): plaintext to anyone who can describe the runtime",
+                runtime.location,
+                subject=runtime.label,
+                fix=Fix(
+                    summary=f"Remove {name} from the runtime's environment, register the value with "
+                    "`agentcore add credential`, read it with @requires_api_key, then deploy.",
+                    commands=[f"agentcore add credential --name {name.lower()} --api-key <value>", "agentcore deploy"],
+                ),
+            )
+        if not secret_names:
+            out.note(
+                f"{runtime.label} (deployed): {len(config.env_var_names)} environment variable(s), none secret-like"
+            )
+    return deployed
