@@ -82,6 +82,7 @@ async def test_check_shell_access_names_who_can_run_commands(
     ]
     statuses = {r["rule"]: r["status"] for r in data["report"]["projects"][0]["results"]}
     assert statuses["CMD001"] == "fail" and statuses["CMD005"] == "fail"
+    assert sorted(statuses) == ["CMD001", "CMD002", "CMD003", "CMD004", "CMD005", "CMD006"]
 
 
 @pytest.mark.anyio
