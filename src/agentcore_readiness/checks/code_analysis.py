@@ -277,7 +277,7 @@ _LEAK_CALLS = frozenset(
 )
 
 
-def _leak_in(expr: ast.AST, exc: str | None, tainted: set[str], resolve: Resolver) -> str | None:
+def _leak_in(expr: ast.AST, exc: str | None, tainted: dict[str, str], resolve: Resolver) -> str | None:
     """What of the exception ``expr`` exposes, if anything."""
     for node in ast.walk(expr):
         if isinstance(node, ast.Call):
@@ -288,24 +288,30 @@ def _leak_in(expr: ast.AST, exc: str | None, tainted: set[str], resolve: Resolve
                 return "sys.exc_info()"
             if name in ("str", "repr") and node.args and isinstance(node.args[0], ast.Name):
                 arg = node.args[0].id
-                if arg == exc or arg in tainted:
+                if arg == exc:
                     return f"{name}({arg})"
+                if arg in tainted:
+                    return f"`{arg}`, which holds {tainted[arg]}"
         elif isinstance(node, ast.FormattedValue):
             inner = node.value
             while isinstance(inner, ast.Attribute) and inner.attr != "__name__":
                 inner = inner.value
-            if isinstance(inner, ast.Name) and (inner.id == exc or inner.id in tainted):
+            if isinstance(inner, ast.Name) and inner.id == exc:
                 return f"an f-string of {inner.id}"
+            if isinstance(inner, ast.Name) and inner.id in tainted:
+                return f"an f-string of `{inner.id}`, which holds {tainted[inner.id]}"
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == exc:
             if node.attr in ("args", "message", "msg", "detail", "details", "__traceback__", "response"):
                 return f"{exc}.{node.attr}"
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
             names = {n.id for n in ast.walk(node.right) if isinstance(n, ast.Name)}
-            if exc in names or names & tainted:
+            if exc in names or names & set(tainted):
                 return f"a %-format of {exc}"
-        elif isinstance(node, ast.Name) and (node.id == exc or node.id in tainted):
+        elif isinstance(node, ast.Name) and node.id == exc:
             # the exception object itself returned (serialised with its message)
-            return node.id
+            return f"the exception object `{exc}`"
+        elif isinstance(node, ast.Name) and node.id in tainted:
+            return f"`{node.id}`, which holds {tainted[node.id]}"
     return None
 
 
@@ -334,15 +340,14 @@ def analyze_handler(
                 "swallow", handler.lineno, handler.lineno, f"`{what}` whose body only passes", function, context
             )
         )
-    tainted: set[str] = set()
+    tainted: dict[str, str] = {}
     for node in nodes:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) for t in node.targets)
-            and _leak_in(node.value, exc, tainted, resolve)
-            and not _type_name_only(node.value)
-        ):
-            tainted.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) for t in node.targets):
+            origin = _leak_in(_strip_type_names(node.value), exc, tainted, resolve)
+            if origin:
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        tainted[target.id] = f"{origin} (line {node.lineno})"
     for node in nodes:
         if not isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) or node.value is None:
             continue
@@ -866,6 +871,8 @@ def analyze_tool(function: FunctionNode, module_clients: set[str], ctx: FileCont
                 for node in own_nodes(header):
                     if isinstance(node, ast.Call):
                         name = resolve(node.func)
+                        if "()" in name:
+                            continue  # a call on a call's result: the inner call is the I/O
                         root = name.split(".", 1)[0]
                         if _io_name(name) or root in clients:
                             return node.lineno, name
@@ -1008,25 +1015,19 @@ def analyze_http(
         decorated = any(d.endswith(("requires_access_token", "requires_api_key")) for d in decorators)
         # clients built in this function or at module level: name -> constructor call
         clients: dict[str, ast.Call] = {}
-        statements: list[ast.AST] = list(function.body) if function is not None else []
-        for node in own_nodes(statements):
-            if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Call)
-                and resolve(node.value.func) in HTTP_CLIENTS
-            ):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        clients[target.id] = node.value
-            elif isinstance(node, (ast.With, ast.AsyncWith)):
-                for item in node.items:
-                    expr = item.context_expr
-                    if (
-                        isinstance(expr, ast.Call)
-                        and isinstance(item.optional_vars, ast.Name)
-                        and resolve(expr.func) in HTTP_CLIENTS
-                    ):
-                        clients[item.optional_vars.id] = expr
+        methods = any(
+            isinstance(c.func, ast.Attribute)
+            and isinstance(c.func.value, ast.Name)
+            and c.func.attr in HTTP_METHODS | {"ws_connect"}
+            and resolve(c.func) not in HTTP_FUNCTIONS
+            for c, _, _ in group
+        )
+        if methods and scope.assignments is not None:
+            for bindings in scope.assignments.by_name.values():
+                for binding in bindings:
+                    value = binding.value
+                    if isinstance(value, ast.Call) and resolve(value.func) in HTTP_CLIENTS:
+                        clients[binding.name] = value
         for name, value in ctx.module_values.items():
             if isinstance(value, ast.Call) and resolve(value.func) in HTTP_CLIENTS:
                 clients.setdefault(name, value)
@@ -1215,10 +1216,19 @@ PRIVATE_HINTS = ("amazonaws.com", "10.", "172.", "192.168.", ".internal", ".loca
 
 
 def private_host(value: str) -> str | None:
+    """The private host a URL or ``host[:port]`` string names. A bare dotted quad counts
+    only with a scheme or a port (``10.1.2.3`` alone may be a version number).
+    """
     if len(value) > 300:
         return None
-    match = _PRIVATE_HOST.match(value.strip())
-    return match.group("host") if match else None
+    text = value.strip()
+    match = _PRIVATE_HOST.match(text)
+    if not match:
+        return None
+    host = match.group("host")
+    if host[:1].isdigit() and "://" not in text and not text[match.end("host") :].startswith(":"):
+        return None
+    return host
 
 
 ERROR_SIDE_EFFECT = re.compile(r"(?:Error|Exception|Exceeded|Throttl|Timeout|Fault|Failure)\w*$")
@@ -1313,4 +1323,5 @@ __all__ = [
     "collect_assignments",
     "env_name",
     "fold",
+    "own_nodes",
 ]

@@ -74,6 +74,9 @@ def sec001(facts: Facts, out: Findings) -> Verdict | None:
     for py_file in files:
         checked += 1
         role = _ROLE_WORDS.get(py_file.role, "code")
+        known = {h.line for h in py_file.facts.secrets} | {
+            h.related_line for h in py_file.facts.secrets if h.related_line is not None
+        }
         for hit in py_file.facts.secrets:
             _secret_finding(
                 facts,
@@ -87,6 +90,8 @@ def sec001(facts: Facts, out: Findings) -> Verdict | None:
                 hit.kind,
             )
         for literal in py_file.facts.secret_literals:
+            if literal.line in known:
+                continue  # already reported as a key of a known format
             provider = _credential_name(facts, secret_patterns.credential_name_for(literal.name))
             _secret_finding(
                 facts,
@@ -354,7 +359,7 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
         if name not in used:
             out.info(
                 f"credential {name!r} is declared but no @requires_* decorator or gateway target uses it",
-                credential.where.here,
+                credential.where.at("name"),
                 fix=Fix(summary=f"Remove it if unused: agentcore remove credential --name {name}"),
             )
     if not [f for f in out.items if f.level != "info"]:
@@ -433,8 +438,11 @@ def classify(call: HttpCall) -> Row | None:
 def _target_name(host: str | None, suffix: str) -> str:
     if not host:
         return f"Remote{suffix}"
-    labels = [label for label in host.split(".") if label not in ("www", "api", "mcp", "rest", "v1", "v2")]
-    core = labels[-2] if len(labels) >= 2 else (labels[0] if labels else "Remote")
+    # the registered domain's label names the vendor (mcp.exa.ai -> Exa); documentation
+    # domains (example.com) fall back to the label before it (api.weather.example.com -> Weather)
+    labels = [label for label in host.split(".")[:-1] if label not in ("www", "api", "mcp", "rest", "v1", "v2")]
+    named = [label for label in labels if label not in ("example", "localhost")]
+    core = named[-1] if named else (labels[-1] if labels else "Remote")
     name = re.sub(r"[^A-Za-z0-9]", "", core.title()) or "Remote"
     if not name[0].isalpha():
         name = "T" + name
@@ -457,6 +465,21 @@ def _gateway_url_note(gateway: str) -> str:
         f" After `agentcore deploy`, point the agent's MCP client at os.environ[\"AGENTCORE_GATEWAY_"
         f'{re.sub(r"[^A-Za-z0-9]", "", gateway).upper()}_URL"]; the tools are discovered from there.'
     )
+
+
+_REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
+
+
+def _aws_service(host: str | None) -> str:
+    """``s3`` for ``bucket.s3.us-east-1.amazonaws.com``, ``dynamodb`` for ``dynamodb.eu-west-1.amazonaws.com``."""
+    labels = (host or "").split(".")
+    if "amazonaws" not in labels:
+        return "<service>"
+    before = labels[: labels.index("amazonaws")]
+    for index, label in enumerate(before):
+        if _REGION.match(label) and index > 0:
+            return before[index - 1]
+    return before[-1] if before else "<service>"
 
 
 def gw_fix(facts: Facts, call: HttpCall, row: Row) -> Fix:
@@ -503,7 +526,7 @@ def gw_fix(facts: Facts, call: HttpCall, row: Row) -> Fix:
             ],
         )
     if row.row == ROW_AWS:
-        service = (host or "").split(".", 1)[0] or "<service>"
+        service = _aws_service(host)
         return Fix(
             summary=f"Call the service with boto3 (boto3.client({service!r})) so requests are signed with the "
             "runtime's execution role; grant the role only the actions it needs. No credential is needed.",

@@ -16,19 +16,72 @@ from typing import Literal
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Resolver = Callable[[ast.expr], str]
 
-_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_NESTED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+
+# Fields that never hold child nodes (names, operators, contexts, flags).
+SCALAR_FIELDS = frozenset(
+    {
+        "ctx",
+        "op",
+        "ops",
+        "type_comment",
+        "kind",
+        "names",
+        "id",
+        "attr",
+        "name",
+        "arg",
+        "module",
+        "level",
+        "conversion",
+        "simple",
+        "tag",
+        "kwd_attrs",
+        "rest",
+        "is_async",
+        "n",
+        "s",
+    }
+)
+CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.MatchSingleton: ()}
+
+
+def child_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of a node type that can hold child nodes, last field first."""
+    found = CHILD_FIELDS.get(node_type)
+    if found is None:
+        found = tuple(f for f in reversed(node_type._fields) if f not in SCALAR_FIELDS)  # type: ignore[attr-defined]
+        CHILD_FIELDS[node_type] = found
+    return found
 
 
 def own_nodes(statements: Iterable[ast.AST]) -> Iterator[ast.AST]:
-    """Every node of ``statements``, not descending into nested functions, classes or lambdas."""
+    """Every node of ``statements`` in source order, not descending into nested
+    functions, classes or lambdas (their decorators and defaults are not included).
+    """
     stack: list[ast.AST] = list(statements)
     stack.reverse()
+    pop = stack.pop
+    push = stack.append
+    fields_of = CHILD_FIELDS
+    nested = _NESTED
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
-        children = [c for c in ast.iter_child_nodes(node) if not isinstance(c, _NESTED)]
-        children.reverse()
-        stack.extend(children)
+        kind = type(node)
+        names = fields_of.get(kind)
+        if names is None:
+            names = child_fields(kind)
+        for name in names:
+            value = getattr(node, name)
+            if value is None:
+                continue
+            if type(value) is list:
+                for child in reversed(value):
+                    if child is not None and type(child) not in nested:
+                        push(child)
+            elif type(value) not in nested:
+                push(value)
 
 
 def params_of(function: FunctionNode) -> list[str]:
@@ -93,9 +146,34 @@ def _target_names(target: ast.expr) -> list[str]:
     return []
 
 
+def _statements(statements: Iterable[ast.AST]) -> Iterator[ast.stmt]:
+    """Every statement, nested blocks included, not entering nested functions or classes."""
+    stack: list[ast.AST] = list(statements)
+    stack.reverse()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, ast.stmt):
+            continue
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        blocks: list[ast.AST] = []
+        for name in ("body", "orelse", "finalbody"):
+            blocks.extend(getattr(node, name, ()))
+        for handler in getattr(node, "handlers", ()):
+            blocks.extend(handler.body)
+        for case in getattr(node, "cases", ()):
+            blocks.extend(case.body)
+        blocks.reverse()
+        stack.extend(blocks)
+
+
 def collect_assignments(statements: Iterable[ast.AST]) -> Assignments:
+    """Bindings made by statements (assignments, loops, ``with``); walrus bindings are
+    left out, they are rare where values are traced.
+    """
     found = Assignments()
-    for node in own_nodes(statements):
+    for node in _statements(statements):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
@@ -107,8 +185,6 @@ def collect_assignments(statements: Iterable[ast.AST]) -> Assignments:
             found.add(Assignment(node.target.id, node.lineno, node.value))
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             found.add(Assignment(node.target.id, node.lineno, node.value, "augment"))
-        elif isinstance(node, ast.NamedExpr):
-            found.add(Assignment(node.target.id, node.lineno, node.value))
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             for name in _target_names(node.target):
                 found.add(Assignment(name, node.lineno, None, "loop"))
@@ -144,18 +220,25 @@ class Scope:
     resolve: Resolver
     module_values: Mapping[str, ast.expr]
     function: FunctionNode | None = None
-    assignments: Assignments | None = None
     params: tuple[str, ...] = ()
+    _assignments: Assignments | None = None
 
     @classmethod
     def of(cls, function: FunctionNode | None, resolve: Resolver, module_values: Mapping[str, ast.expr]) -> Scope:
         if function is None:
             return cls(resolve, module_values)
-        return cls(resolve, module_values, function, collect_assignments(function.body), tuple(params_of(function)))
+        return cls(resolve, module_values, function, tuple(params_of(function)))
+
+    @property
+    def assignments(self) -> Assignments | None:
+        """The function's bindings, collected on first use."""
+        if self._assignments is None and self.function is not None:
+            self._assignments = collect_assignments(self.function.body)
+        return self._assignments
 
     def value_of(self, name: str, line: int) -> tuple[ast.expr | None, str]:
         """The latest expression assigned to ``name`` before ``line``: (expr, where)."""
-        if self.assignments is not None:
+        if self.function is not None and self.assignments is not None:
             assignment = self.assignments.latest(name, line)
             if assignment is not None:
                 return assignment.value, f"line {assignment.line}"
@@ -180,6 +263,12 @@ def env_name(call: ast.expr, scope: Scope) -> str | None:
     return None
 
 
+def _host_complete(parts: list[str]) -> bool:
+    text = "".join(parts)
+    scheme = text.find("://")
+    return scheme > 0 and text.find("/", scheme + 3) > 0
+
+
 def fold(expr: ast.expr | None, scope: Scope, depth: int = 4, line: int | None = None) -> Folded:
     """Fold a string expression: constants and module constants are joined, environment
     reads are named, everything else is ``{…}``.
@@ -198,6 +287,10 @@ def fold(expr: ast.expr | None, scope: Scope, depth: int = 4, line: int | None =
         for value in expr.values:
             if isinstance(value, ast.Constant):
                 parts.append(str(value.value))
+            elif isinstance(value, ast.FormattedValue) and _host_complete(parts):
+                # past a URL's host the rest does not change what the URL is
+                parts.append(DYNAMIC)
+                literal = False
             elif isinstance(value, ast.FormattedValue):
                 inner = fold(value.value, scope, depth - 1, at) if depth > 0 else Folded(DYNAMIC, False, "unresolved")
                 parts.append(inner.text if inner.literal else DYNAMIC)
@@ -345,6 +438,10 @@ def trace_value(expr: ast.expr | None, scope: Scope, line: int, depth: int = 6) 
             inner.names | named,
             (*inner.lines, value.lineno),
         )
+    if isinstance(expr, (ast.Subscript, ast.Attribute)) and scope.resolve(
+        expr.value if isinstance(expr, ast.Subscript) else expr
+    ) in ("sys.argv", "sys.stdin"):
+        return Trace("request", "command-line input (sys.argv)")
     if isinstance(expr, ast.Subscript):
         root = _root_name(expr)
         if root in _REQUEST_ROOTS or (root and root in scope.params):

@@ -116,6 +116,8 @@ class SecretHit:
     masked: str
     length: int
     level: str = "fail"
+    related_line: int | None = None
+    """Another line that belongs to the same credential (an AWS secret access key)."""
 
 
 def mask(value: str, keep: int = 4) -> str:
@@ -208,6 +210,7 @@ def scan_known_formats(text: str) -> list[SecretHit]:
                         column,
                         mask(value),
                         len(value),
+                        related_line=secret_line,
                     )
                 )
             else:

@@ -33,6 +33,9 @@ import ast
 import gc
 import os
 import re
+import stat
+import sys
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from agentcore_readiness.checks import code_analysis as analysis
 from agentcore_readiness.checks import secret_patterns
 from agentcore_readiness.checks.code_analysis import FileFacts
+from agentcore_readiness.checks.dataflow import CHILD_FIELDS, child_fields
 from agentcore_readiness.facts.files import SOURCE_MAX_BYTES, FileReadError, read_text, rel_posix, walk_files
 
 if TYPE_CHECKING:
@@ -271,18 +275,18 @@ class CodeIndex:
 
     def of_role(self, *roles: Role) -> Iterator[PyFile]:
         chosen = [f for f in self.files if f.role in roles]
-        _load_all(chosen)
+        _load_all(chosen, self)
         return iter(chosen)
 
     def agent_files(self, runtime: str | None = None) -> Iterator[PyFile]:
         chosen = [f for f in self.files if f.role == "agent" and (runtime is None or f.runtime == runtime)]
-        _load_all(chosen)
+        _load_all(chosen, self)
         return iter(chosen)
 
     def calls(self, roles: Iterable[Role] = ("agent", "caller")) -> Iterator[tuple[PyFile, CallSite]]:
         wanted = set(roles)
         chosen = [f for f in self.files if f.role in wanted]
-        _load_all(chosen)
+        _load_all(chosen, self)
         for py_file in chosen:
             for call in py_file.calls:
                 yield py_file, call
@@ -295,7 +299,7 @@ class CodeIndex:
         return (f for f in self.files if f.role in roles)
 
 
-def _load_all(files: list[PyFile]) -> None:
+def _load_all(files: list[PyFile], owner: object | None = None) -> None:
     """Rebuild the syntax index of worker-analysed files in one go, without the cyclic
     garbage collector rescanning every tree built so far.
     """
@@ -310,6 +314,27 @@ def _load_all(files: list[PyFile]) -> None:
     finally:
         if enabled:
             gc.enable()
+    _park_trees(owner, len(pending))
+
+
+_PARK_MIN_FILES = 500
+
+
+def _park_trees(owner: object | None, count: int) -> None:
+    """Keep the collector from rescanning millions of long-lived syntax-tree objects.
+
+    Syntax trees hold no reference cycles, so they are freed by reference counting
+    whatever generation they sit in; moving them (with everything alive now) to the
+    permanent generation only saves the cyclic collector from walking them again and
+    again while the rules run. When the index that owns them is gone, the permanent
+    generation is released again, so cyclic garbage frozen along the way is collected.
+    """
+    if owner is None or count < _PARK_MIN_FILES:
+        return
+    import weakref
+
+    gc.freeze()
+    weakref.finalize(owner, gc.unfreeze)
 
 
 def dotted_name(expr: ast.expr, imports: dict[str, str]) -> str:
@@ -331,40 +356,8 @@ def dotted_name(expr: ast.expr, imports: dict[str, str]) -> str:
 # ---------------------------------------------------------------------------
 # The walk
 
-_SKIP_FIELDS = frozenset(
-    {
-        "ctx",
-        "op",
-        "ops",
-        "type_comment",
-        "kind",
-        "names",
-        "id",
-        "attr",
-        "name",
-        "arg",
-        "module",
-        "level",
-        "conversion",
-        "simple",
-        "tag",
-        "kwd_attrs",
-        "rest",
-        "is_async",
-        "n",
-        "s",
-    }
-)
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: (), ast.MatchSingleton: ()}
-
-
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    found = _CHILD_FIELDS.get(node_type)
-    if found is None:
-        found = tuple(f for f in reversed(node_type._fields) if f not in _SKIP_FIELDS)  # type: ignore[attr-defined]
-        _CHILD_FIELDS[node_type] = found
-    return found
-
+_CHILD_FIELDS = CHILD_FIELDS
+_child_fields = child_fields
 
 _LEAVES = frozenset(
     {ast.Name, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal}
@@ -381,15 +374,10 @@ class _Mark:
         self.data = data
 
 
+_SECRET_GATES = ("pass", "pwd", "secret", "token", "key", "cred")
 _GENERIC_SECRET_HINT = re.compile(
     r"(?:passw|passwd|pwd|secret|token|api_?key|apikey|access_?key|private_?key|credential|creds)"
     r"\w*['\"]?\s*(?::|=(?!=))\s*[rbu]?['\"]"
-)
-_PRIVATE_HINT = re.compile(
-    r"\.(?:rds|cache|docdb|redshift|es|aoss|elasticache|memorydb|neptune)\.amazonaws\.com"
-    r"|(?<![\d.])10\.\d{1,3}\.\d{1,3}\.\d{1,3}|(?<![\d.])172\.(?:1[6-9]|2\d|3[01])\.\d|(?<![\d.])192\.168\.\d"
-    r"|[a-z0-9]\.(?:internal|local|corp|intranet|lan)\b",
-    re.IGNORECASE,
 )
 _ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"})
 
@@ -465,22 +453,230 @@ def _docstring(body: list[ast.stmt]) -> ast.Constant | None:
     return None
 
 
+_HOT_TOKENS: dict[str, tuple[str, ...]] = {
+    # gate substring -> the tokens it can hide (one str.find per gate on most files)
+    "http": ("httpx", "aiohttp", "streamablehttp_client", "streamable_http_client", "httpx_sse"),
+    "request": ("requests",),
+    "url": ("urllib", "urllib3", "urlopen"),
+    "Connection": ("HTTPSConnection", "HTTPConnection"),
+    "sse_": ("sse_client",),
+    "_sse": ("connect_sse", "aconnect_sse"),
+    "sseclient": ("sseclient",),
+    "SSE": ("SSEClient",),
+    "socket": ("websocket_client", "websockets", "websocket"),
+    "MCPClient": ("MultiServerMCPClient",),
+    "aiortc": ("aiortc",),
+    "a2a": ("a2a",),
+    "A2A": ("A2AClient", "A2ACardResolver"),
+    "ClientFactory": ("ClientFactory",),
+    "environ": ("environ",),
+    "getenv": ("getenv",),
+    "invoke_agent_runtime_command": ("invoke_agent_runtime_command",),
+    "create_engine": ("create_engine",),
+}
+_CLIENT_TOKENS = (
+    "Session",
+    "session",
+    "Client",
+    "AsyncClient",
+    "ClientSession",
+    "PoolManager",
+    "HTTPSConnection",
+    "HTTPConnection",
+)
+_STRUCTURE_TOKENS = ("except", "import", "def", "class")
+_TEST_TOKENS = ("side_effect", "add_client_error", "ClientError", "raise", "status", "status_code", "Response")
+_PRIVATE_NAMES = re.compile(
+    r"\.(?:rds|cache|docdb|redshift|es|aoss|elasticache|memorydb|neptune)\.amazonaws\.com"
+    r"|\.(?:internal|local|corp|intranet|lan)\b"
+)
+_PRIVATE_ADDRESSES = re.compile(
+    r"(?<![\d.])(?:10\.\d{1,3}\.\d{1,3}\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])\.\d|192\.168\.\d)"
+)
+_HOT_ROOTS = frozenset(
+    {
+        "requests",
+        "httpx",
+        "aiohttp",
+        "urllib",
+        "urllib3",
+        "http",
+        "websockets",
+        "websocket",
+        "httpx_sse",
+        "sseclient",
+        "aiortc",
+        "a2a",
+        "mcp",
+        "langchain_mcp_adapters",
+        "sqlalchemy",
+    }
+)
+
+
+def _match_lines(pattern: re.Pattern[str], text: str) -> list[int]:
+    """Sorted line numbers (1-based) where ``pattern`` matches."""
+    found: list[int] = []
+    position = 0
+    line = 1
+    count = text.count
+    for match in pattern.finditer(text):
+        start = match.start()
+        line += count("\n", position, start)
+        position = start
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
+def _token_lines(text: str, tokens: Iterable[str], calls: bool = False) -> set[int]:
+    """Lines where one of ``tokens`` appears as a whole identifier (``calls``: followed by
+    ``(``). Plain ``str.find``: much faster here than one regular expression of
+    alternatives.
+    """
+    found: set[int] = set()
+    size = len(text)
+    find = text.find
+    count = text.count
+    for token in tokens:
+        position = find(token)
+        if position < 0:
+            continue
+        line = 1
+        last = 0
+        width = len(token)
+        while position >= 0:
+            end = position + width
+            before = text[position - 1] if position else " "
+            after = text[end] if end < size else " "
+            if (
+                not (before.isalnum() or before == "_")
+                and not (after.isalnum() or after == "_")
+                and (not calls or text[end : end + 1] == "(")
+            ):
+                line += count("\n", last, position)
+                last = position
+                found.add(line)
+            position = find(token, end)
+    return found
+
+
+def _spans(lines: list[int], start: int, end: int | None) -> bool:
+    """Whether any of the sorted ``lines`` falls in ``start..end``."""
+    if not lines:
+        return False
+    index = bisect_left(lines, start)
+    return index < len(lines) and lines[index] <= (end or start)
+
+
+class _Hot:
+    """The lines of a file the analysers look at, found by cheap text scans, so the walk
+    only descends into the statements that can matter. Every analyser predicate is
+    phrased on these lines, so a full walk and a selective walk collect the same nodes.
+    """
+
+    def __init__(self, text: str, role: Role, imports: dict[str, str], module_clients: list[str]) -> None:
+        aliases = {
+            local
+            for local, qualified in imports.items()
+            if (qualified.split(".", 1)[0] in _HOT_ROOTS or qualified in ("os.environ", "os.getenv"))
+            and local.isidentifier()
+        }
+        present = [t for gate, tokens in _HOT_TOKENS.items() if gate in text for t in tokens]
+        code = _token_lines(text, {*present, *aliases})
+        self.code = sorted(code)
+        self.code_set = frozenset(code)
+        functions = _token_lines(text, _CLIENT_TOKENS, calls=True)
+        if module_clients:
+            functions |= _token_lines(text, module_clients)
+        self.functions = sorted(functions)
+        lowered = text.lower()
+        gated = any(word in lowered for word in _SECRET_GATES)
+        self.secrets = frozenset(_match_lines(_GENERIC_SECRET_HINT, lowered)) if gated else frozenset()
+        private: list[int] = []
+        if role == "agent":
+            private = _match_lines(_PRIVATE_NAMES, lowered)
+            if "10." in text or "172." in text or "192.168." in text:
+                private = sorted({*private, *_match_lines(_PRIVATE_ADDRESSES, text)})
+        self.private = private
+        self.tests = frozenset(_token_lines(text, _TEST_TOKENS)) if role == "test" else frozenset()
+        self.any = sorted({*code, *self.secrets, *private, *self.tests})
+        self.structure = sorted({*self.any, *_token_lines(text, _STRUCTURE_TOKENS)})
+        """Lines a statement must span to be worth entering: the hot lines plus every
+        ``except``, ``import``, ``def`` and ``class``."""
+
+    def statement(self, node: ast.AST) -> bool:
+        return _spans(self.any, getattr(node, "lineno", 0), getattr(node, "end_lineno", None))
+
+
+def _module_clients(statements: list[ast.stmt], imports: dict[str, str]) -> list[str]:
+    names: list[str] = []
+    for statement in statements:
+        if (
+            isinstance(statement, ast.Assign)
+            and isinstance(statement.value, ast.Call)
+            and dotted_name(statement.value.func, imports) in analysis.HTTP_CLIENTS
+        ):
+            names.extend(t.id for t in statement.targets if isinstance(t, ast.Name))
+    return names
+
+
+_FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPOUND_TYPES = frozenset(
+    {
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.If,
+        ast.While,
+        ast.For,
+        ast.AsyncFor,
+        ast.With,
+        ast.AsyncWith,
+        ast.Try,
+        ast.TryStar,
+        ast.Match,
+    }
+)
+_SIMPLE_TYPES = frozenset(
+    {
+        ast.Expr,
+        ast.Assign,
+        ast.AugAssign,
+        ast.AnnAssign,
+        ast.Return,
+        ast.Raise,
+        ast.Assert,
+        ast.Delete,
+        ast.Pass,
+        ast.Break,
+        ast.Continue,
+        ast.Global,
+        ast.Nonlocal,
+    }
+)
+
+
 class _Walker:
-    """One iterative walk over a file's tree, feeding the syntax index (``legacy``) and
-    the code rules' analysers (``analyze``).
+    """One walk over a file's tree, feeding the syntax index (``legacy``: every node) and
+    the code rules' analysers (``analyze``). Without the syntax index, the walk visits
+    every statement but descends into expressions only where the text scans found
+    something (:class:`_Hot`).
     """
 
     def __init__(self, tree: ast.Module, text: str | None, role: Role, legacy: bool, analyze: bool) -> None:
         self.tree = tree
         self.role = role
         self.legacy = legacy
-        self.analyze = analyze
+        self.analyze = analyze and text is not None
         self.imports: dict[str, str] = {}
         self.modules: set[str] = set()
+        _module_imports(tree.body, self.imports, self.modules)
         self.calls: list[CallSite] = []
         self.functions: list[FunctionInfo] = []
         self.strings: list[StringLiteral] = []
         self.function: FunctionInfo | None = None
+        self.function_hot = False
         self.classes: list[str] = []
         self.function_names: list[str] = []
         self.loops: list[ast.For | ast.AsyncFor | ast.While] = []
@@ -492,23 +688,28 @@ class _Walker:
         self.secret_literals: list[analysis.SecretLiteral] = []
         self.private: list[analysis.Evidence] = []
         self.injection: list[analysis.Evidence] = []
-        lowered = text.lower() if (text is not None and analyze) else ""
-        self.generic_secrets = analyze and _GENERIC_SECRET_HINT.search(lowered) is not None
-        self.private_hosts = analyze and role == "agent" and text is not None and _PRIVATE_HINT.search(text) is not None
-        self.tests = analyze and role == "test"
-        self.code = analyze and role != "test"
         self.docstrings: set[int] = set()
+        self.hot: _Hot | None = None
+        if self.analyze:
+            assert text is not None
+            self.hot = _Hot(text, role, self.imports, _module_clients(tree.body, self.imports))
+        hot = self.hot
+        self.tests = hot is not None and role == "test"
+        self.code = hot is not None and role != "test"
+        self.generic_secrets = hot is not None and bool(hot.secrets)
+        self.private_hosts = hot is not None and bool(hot.private)
         table: dict[type, Callable[[Any, list[Any]], bool]] = {
             _Mark: self._mark,
             ast.FunctionDef: self._function,
             ast.AsyncFunctionDef: self._function,
             ast.ClassDef: self._class,
-            ast.Call: self._call,
             ast.Yield: self._yield,
             ast.YieldFrom: self._yield,
             ast.Import: self._import,
             ast.ImportFrom: self._import,
         }
+        if legacy or self.code or self.tests:
+            table[ast.Call] = self._call
         if legacy:
             table.update(
                 {
@@ -524,28 +725,35 @@ class _Walker:
         if self.code:
             table[ast.ExceptHandler] = self._handler
             table[ast.Subscript] = self._subscript
-        if self.generic_secrets:
+        if self.generic_secrets or self.tests:
             table[ast.Assign] = self._assign
             table[ast.AnnAssign] = self._assign
+        if self.generic_secrets:
             table[ast.Dict] = self._dict
         if self.tests:
-            table[ast.Assign] = self._test_node if not self.generic_secrets else self._assign_and_test
             table[ast.Raise] = self._test_node
         self.table = table
         self.leaves = _LEAVES if ast.Constant in table else _LEAVES | {ast.Constant}
+        self.hot_lines: list[int] = hot.any if hot is not None else []
+        self.structure_lines: list[int] = hot.structure if hot is not None else []
 
     def resolve(self, expr: ast.expr) -> str:
         return dotted_name(expr, self.imports)
 
-    # -- the loop
+    # -- the walks
     def run(self) -> None:
-        _module_imports(self.tree.body, self.imports, self.modules)
         body = self.tree.body
         doc = _docstring(body)
         if doc is not None:
             self._docstring_of(doc)
             body = body[1:]
-        stack: list[Any] = list(reversed(body))
+        if self.legacy:
+            self._walk(list(reversed(body)))
+        else:
+            self._statements(body)
+
+    def _walk(self, stack: list[Any]) -> None:
+        """Every node reachable from ``stack`` (pre-order, source order)."""
         pop = stack.pop
         push = stack.append
         table = self.table
@@ -571,22 +779,132 @@ class _Walker:
                 elif type(value) not in leaves:
                     push(value)
 
+    def _expressions(self, nodes: Iterable[ast.AST | None]) -> None:
+        hot = self.hot
+        assert hot is not None
+        chosen = [n for n in nodes if n is not None and (self.function_hot or hot.statement(n))]
+        if chosen:
+            chosen.reverse()
+            self._walk(chosen)
+
+    def _statements(self, body: list[ast.stmt]) -> None:
+        """The selective walk: every statement, expressions only where they can matter."""
+        structure = self.structure_lines
+        for statement in body:
+            kind = type(statement)
+            if kind in _SIMPLE_TYPES:
+                if self.function_hot or _spans(self.hot_lines, statement.lineno, statement.end_lineno):
+                    self._walk([statement])
+                continue
+            if kind is ast.Import or kind is ast.ImportFrom:
+                _collect_import(statement, self.imports, self.modules)  # type: ignore[arg-type]
+                continue
+            # a block with no hot line and no except/import/def/class inside holds nothing to see
+            inside = _spans(structure, statement.lineno + 1, statement.end_lineno)
+            if kind in _FUNCTION_TYPES:
+                self._selective_function(statement, inside)  # type: ignore[arg-type]
+                continue
+            if not inside and not self.function_hot and not _spans(self.hot_lines, statement.lineno, statement.lineno):
+                continue
+            if kind is ast.ClassDef:
+                node: Any = statement
+                self._expressions([*node.decorator_list, *node.bases, *node.keywords])
+                self.classes.append(node.name)
+                inner = node.body
+                if _docstring(inner) is not None:
+                    inner = inner[1:]
+                self._statements(inner)
+                self.classes.pop()
+            elif kind in (ast.If, ast.While):
+                node = statement
+                self._expressions([node.test])
+                self._statements(node.body)
+                self._statements(node.orelse)
+            elif kind in (ast.For, ast.AsyncFor):
+                node = statement
+                self._expressions([node.target, node.iter])
+                self._statements(node.body)
+                self._statements(node.orelse)
+            elif kind in (ast.With, ast.AsyncWith):
+                node = statement
+                self._expressions([part for item in node.items for part in (item.context_expr, item.optional_vars)])
+                self._statements(node.body)
+            elif kind in (ast.Try, ast.TryStar):
+                node = statement
+                self._statements(node.body)
+                for handler in node.handlers:
+                    if self.code:
+                        self.handlers.append((handler, self.function))
+                    self._expressions([handler.type])
+                    self._statements(handler.body)
+                self._statements(node.orelse)
+                self._statements(node.finalbody)
+            elif kind is ast.Match:
+                node = statement
+                self._expressions([node.subject])
+                for case in node.cases:
+                    self._expressions([case.pattern, case.guard])
+                    self._statements(case.body)
+
+    def _new_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionInfo:
+        resolve = self.resolve
+        decorators = (
+            tuple(resolve(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list)
+            if node.decorator_list
+            else ()
+        )
+        info = FunctionInfo(
+            name=node.name,
+            qualname=".".join([*self.function_names, *self.classes[-1:], node.name]),
+            node=node,
+            decorators=decorators,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            is_generator=False,
+            line=node.lineno,
+            class_name=self.classes[-1] if self.classes else None,
+        )
+        self.functions.append(info)
+        if self.generic_secrets:
+            self._param_defaults(node)
+        return info
+
+    def _hot_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        return self.hot is not None and _spans(self.hot.functions, node.lineno, node.end_lineno)
+
+    def _selective_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, inside: bool) -> None:
+        info = self._new_function(node)
+        args = node.args
+        self._expressions([*node.decorator_list, *args.defaults, *args.kw_defaults])
+        hot = self._hot_function(node)
+        if not (inside or hot or self.function_hot):
+            return
+        saved = (self.function, self.function_hot)
+        self.function, self.function_hot = info, hot
+        self.function_names.append(node.name)
+        body = node.body
+        if _docstring(body) is not None:
+            body = body[1:]
+        self._statements(body)
+        self.function_names.pop()
+        self.function, self.function_hot = saved
+
     def _docstring_of(self, node: ast.Constant) -> None:
         self.docstrings.add(id(node))
         if self.legacy:
             self.strings.append(StringLiteral(str(node.value), node.lineno, node.col_offset, True, self.function))
 
-    # -- context
+    # -- context (full walk)
     def _mark(self, mark: _Mark, stack: list[Any]) -> bool:
         kind = mark.kind
         if kind == _ENTER_FUNCTION:
             info = mark.data
             self.function = info
+            self.function_hot = self._hot_function(info.node)
             self.function_names.append(info.name)
             self.loops = []
             self.try_depth = 0
         elif kind == _EXIT_FUNCTION:
-            self.function, self.loops, self.try_depth = mark.data
+            self.function, self.function_hot, self.loops, self.try_depth = mark.data
             self.function_names.pop()
         elif kind == _ENTER_CLASS:
             self.classes.append(mark.data)
@@ -603,27 +921,8 @@ class _Walker:
         return True
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, stack: list[Any]) -> bool:
-        resolve = self.resolve
-        decorators = (
-            tuple(resolve(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list)
-            if node.decorator_list
-            else ()
-        )
-        qualname = ".".join([*self.function_names, *self.classes[-1:], node.name])
-        info = FunctionInfo(
-            name=node.name,
-            qualname=qualname,
-            node=node,
-            decorators=decorators,
-            is_async=isinstance(node, ast.AsyncFunctionDef),
-            is_generator=False,
-            line=node.lineno,
-            class_name=self.classes[-1] if self.classes else None,
-        )
-        self.functions.append(info)
-        if self.generic_secrets:
-            self._param_defaults(node)
-        stack.append(_Mark(_EXIT_FUNCTION, (self.function, self.loops, self.try_depth)))
+        info = self._new_function(node)
+        stack.append(_Mark(_EXIT_FUNCTION, (self.function, self.function_hot, self.loops, self.try_depth)))
         body = node.body
         doc = _docstring(body)
         if doc is not None:
@@ -634,14 +933,10 @@ class _Walker:
         outer = [*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None)]
         stack.extend(reversed(outer))
         if doc is not None:
-            # recorded with the enclosing function context, as the index always did
             self.docstrings.add(id(doc))
             if self.legacy:
-                self._pending_doc(doc, info)
+                self.strings.append(StringLiteral(str(doc.value), doc.lineno, doc.col_offset, True, info))
         return True
-
-    def _pending_doc(self, doc: ast.Constant, info: FunctionInfo) -> None:
-        self.strings.append(StringLiteral(str(doc.value), doc.lineno, doc.col_offset, True, info))
 
     def _class(self, node: ast.ClassDef, stack: list[Any]) -> bool:
         stack.append(_Mark(_EXIT_CLASS))
@@ -694,18 +989,22 @@ class _Walker:
                     in_try=self.try_depth > 0,
                 )
             )
+        hot = self.hot
+        if hot is None:
+            return False
         if self.code:
-            kind = type(func)
-            attr = func.attr if kind is ast.Attribute else (func.id if kind is ast.Name else None)  # type: ignore[attr-defined]
-            if attr is not None and attr in analysis.INTEREST_ATTRS:
-                self.interesting.append((node, self.function))
+            if self.function_hot or node.lineno in hot.code_set:
+                kind = type(func)
+                attr = func.attr if kind is ast.Attribute else (func.id if kind is ast.Name else None)  # type: ignore[attr-defined]
+                if attr is not None and attr in analysis.INTEREST_ATTRS:
+                    self.interesting.append((node, self.function))
             if self.generic_secrets and node.keywords:
                 for keyword in node.keywords:
-                    if keyword.arg is not None:
+                    if keyword.arg is not None and keyword.value.lineno in hot.secrets:
                         found = analysis.generic_secret(keyword.arg, keyword.value, keyword.value.lineno, "argument")
                         if found:
                             self.secret_literals.append(found)
-        elif self.tests:
+        elif self.tests and node.lineno in hot.tests:
             evidence = analysis.error_injection(node, self.resolve, True)
             if evidence:
                 self.injection.append(analysis.Evidence("injection", evidence, node.lineno))
@@ -726,26 +1025,42 @@ class _Walker:
         if type(value) is str and id(node) not in self.docstrings:
             if self.legacy:
                 self.strings.append(StringLiteral(value, node.lineno, node.col_offset, False, self.function))
-            if self.private_hosts and any(h in value for h in analysis.PRIVATE_HINTS):
+            hot = self.hot
+            if (
+                self.private_hosts
+                and hot is not None
+                and _spans(hot.private, node.lineno, node.end_lineno)
+                and any(h in value for h in analysis.PRIVATE_HINTS)
+            ):
                 host = analysis.private_host(value)
                 if host:
                     self.private.append(analysis.Evidence("host", host, node.lineno))
         return True
 
     def _handler(self, node: ast.ExceptHandler, stack: list[Any]) -> bool:
-        self.handlers.append((node, self.function))
+        if self.legacy:
+            self.handlers.append((node, self.function))
         return False
 
     def _subscript(self, node: ast.Subscript, stack: list[Any]) -> bool:
         value = node.value
         kind = type(value)
         if (kind is ast.Attribute and value.attr == "environ") or (kind is ast.Name and value.id == "environ"):  # type: ignore[attr-defined]
-            self.env_subscripts.append((node, self.function))
+            hot = self.hot
+            if hot is not None and node.lineno in hot.code_set:
+                self.env_subscripts.append((node, self.function))
         return False
 
     def _assign(self, node: ast.Assign | ast.AnnAssign, stack: list[Any]) -> bool:
+        hot = self.hot
+        assert hot is not None
         value = node.value
-        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        if (
+            self.generic_secrets
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and node.lineno in hot.secrets
+        ):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 name = _target_name(target)
@@ -757,34 +1072,40 @@ class _Walker:
             self._test_node(node, stack)
         return False
 
-    _assign_and_test = _assign
-
     def _dict(self, node: ast.Dict, stack: list[Any]) -> bool:
+        hot = self.hot
+        assert hot is not None
         for key, value in zip(node.keys, node.values, strict=True):
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.lineno in hot.secrets:
                 found = analysis.generic_secret(key.value, value, value.lineno, "dict entry")
                 if found:
                     self.secret_literals.append(found)
         return False
 
     def _param_defaults(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        hot = self.hot
+        assert hot is not None
         args = node.args
         positional = [*args.posonlyargs, *args.args]
-        for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True):
-            found = analysis.generic_secret(arg.arg, default, default.lineno, "default value")
-            if found:
-                self.secret_literals.append(found)
-        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-            if kw_default is not None:
-                found = analysis.generic_secret(arg.arg, kw_default, kw_default.lineno, "default value")
+        pairs = [
+            *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
+            *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None),
+        ]
+        for arg, default in pairs:
+            if default.lineno in hot.secrets:
+                found = analysis.generic_secret(arg.arg, default, default.lineno, "default value")
                 if found:
                     self.secret_literals.append(found)
 
     def _test_node(self, node: ast.AST, stack: list[Any]) -> bool:
+        hot = self.hot
+        line = getattr(node, "lineno", 0)
+        if hot is None or line not in hot.tests:
+            return False
         in_test = bool(self.function_names) and self.function_names[0].startswith("test")
         evidence = analysis.error_injection(node, self.resolve, in_test)
         if evidence:
-            self.injection.append(analysis.Evidence("injection", evidence, getattr(node, "lineno", 0)))
+            self.injection.append(analysis.Evidence("injection", evidence, line))
         return False
 
 
@@ -815,7 +1136,8 @@ def _build(
 ) -> _Built:
     walker = _Walker(tree, text, role, legacy, analyze)
     walker.run()
-    facts = FileFacts(imports=walker.imports, imported_modules=walker.modules, line_count=len(lines))
+    count = len(lines) if lines or text is None else text.count("\n") + (0 if text.endswith("\n") else 1)
+    facts = FileFacts(imports=walker.imports, imported_modules=walker.modules, line_count=count)
     if analyze:
         assert text is not None
         _analyze(walker, facts, text)
@@ -858,7 +1180,8 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
                 facts.providers.append(analysis.provider_use(decorator_node, decorator, info.node, scope))
             elif agent and decorator.endswith(_ENTRYPOINT_SUFFIX):
                 kinds[id(info.node)] = "entrypoint"
-                facts.entrypoints.append(analysis.analyze_entrypoint(info.node, info.is_generator, ctx))
+                generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in analysis.own_nodes(info.node.body))
+                facts.entrypoints.append(analysis.analyze_entrypoint(info.node, generator, ctx))
             elif agent and _is_tool(decorator):
                 kinds[id(info.node)] = "tool"
                 facts.tools.append(info.name)
@@ -914,6 +1237,8 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
             facts.env_reads.append(analysis.EnvRead(env, subscript.lineno, subscript.col_offset))
     if http_sites:
         facts.http_calls = analysis.analyze_http(http_sites, ctx)
+    facts.private.sort(key=lambda e: e.line)
+    facts.rate_limits.sort(key=lambda e: e.line)
     facts.env_reads.sort(key=lambda e: (e.line, e.col))
 
 
@@ -965,6 +1290,8 @@ class _Entry:
     role: Role
     runtime: str | None
     size: int
+    plain: bool = False
+    """A regular file, not a symlink (its containment needs no resolving)."""
 
 
 def _is_test_path(rel: str) -> bool:
@@ -997,16 +1324,43 @@ def _entries(project: ProjectFacts, max_files: int) -> list[_Entry]:
                 break
         role: Role = "test" if _is_test_path(rel) else ("agent" if runtime else "caller")
         try:
-            size = path.lstat().st_size
+            status = path.lstat()
+            size, plain = status.st_size, stat.S_ISREG(status.st_mode)
         except OSError:
-            size = 0
-        found.append(_Entry(str(path), rel, role, runtime, size))
+            size, plain = 0, False
+        found.append(_Entry(str(path), rel, role, runtime, size, plain))
     return found
+
+
+def _read_source(root: Path, entry: _Entry) -> str:
+    """The file's text. A regular file found by the walk (which never follows a
+    symlinked directory) is inside the project, so it is read directly, with the same
+    size, binary and UTF-8 checks as :func:`~agentcore_readiness.facts.files.read_text`;
+    anything else goes through that function.
+    """
+    if not entry.plain:
+        return read_text(root, Path(entry.path), SOURCE_MAX_BYTES).text
+    if entry.size > SOURCE_MAX_BYTES:
+        raise FileReadError(entry.rel, f"is {entry.size:,} bytes, over the {SOURCE_MAX_BYTES:,}-byte limit; not read")
+    try:
+        with open(entry.path, "rb") as handle:
+            data = handle.read(SOURCE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise FileReadError(entry.rel, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > SOURCE_MAX_BYTES:
+        raise FileReadError(entry.rel, f"is over the {SOURCE_MAX_BYTES:,}-byte limit; not read")
+    if b"\x00" in data[:8192]:
+        raise FileReadError(entry.rel, "is a binary file (contains NUL bytes); not read")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileReadError(entry.rel, f"is not valid UTF-8 (byte {exc.start})", line) from None
 
 
 def _analyze_one(root: Path, entry: _Entry, legacy: bool) -> tuple[_Entry, _Built | str]:
     try:
-        text = read_text(root, Path(entry.path), SOURCE_MAX_BYTES).text
+        text = _read_source(root, entry)
     except FileReadError as exc:
         return entry, exc.message
     try:
@@ -1014,7 +1368,9 @@ def _analyze_one(root: Path, entry: _Entry, legacy: bool) -> tuple[_Entry, _Buil
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return entry, _parse_error(exc)
     try:
-        built = _build(tree, text.splitlines(), legacy=legacy, analyze=True, role=entry.role, text=text)
+        built = _build(
+            tree, text.splitlines() if legacy else [], legacy=legacy, analyze=True, role=entry.role, text=text
+        )
     except RecursionError:
         return entry, "is nested too deeply to analyse"
     return entry, built
@@ -1054,37 +1410,61 @@ def _batches(entries: list[_Entry], count: int) -> list[list[_Entry]]:
     return [b for b in bins if b]
 
 
-_POOL_CONTEXT: Any = None
+def _worker_main() -> None:
+    """Entry point of a worker process: read ``(root, entries)`` pickled on stdin, write
+    the per-file results pickled on stdout.
+    """
+    import pickle
+
+    root, entries = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - written by our own parent process
+    results = _analyze_batch(root, entries)
+    sys.stdout.buffer.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
 
 
-def _pool_context() -> Any:
-    import multiprocessing
-
-    global _POOL_CONTEXT
-    if _POOL_CONTEXT is None:
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            forkserver = multiprocessing.get_context("forkserver")
-            forkserver.set_forkserver_preload(["agentcore_readiness.facts.code"])
-            _POOL_CONTEXT = forkserver
-        else:
-            _POOL_CONTEXT = multiprocessing.get_context("spawn")
-    return _POOL_CONTEXT
+_WORKER_CODE = (
+    "import sys; sys.path[:0] = sys.argv[1:]; from agentcore_readiness.facts.code import _worker_main; _worker_main()"
+)
 
 
 def _parallel(root: Path, entries: list[_Entry], workers: int) -> list[tuple[str, FileFacts | str]] | None:
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    """Analyse ``entries`` in ``workers`` fresh interpreter processes (plain subprocesses
+    with pickled batches on their pipes: nothing of this process, its threads or its
+    ``__main__`` is inherited or re-run). ``None`` when workers cannot be started.
+    """
+    import pickle
+    import subprocess
 
-    batches = _batches(entries, workers * 4)
-    results: list[tuple[str, FileFacts | str]] = []
+    package_root = str(Path(__file__).resolve().parents[2])
+    batches = _batches(entries, workers)
+    processes: list[subprocess.Popen[bytes]] = []
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-            futures = [pool.submit(_analyze_batch, str(root), batch) for batch in batches]
-            for future in futures:
-                results.extend(future.result())
-    except (BrokenProcessPool, OSError, RuntimeError):
+        for batch in batches:
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed argv
+                [sys.executable, "-c", _WORKER_CODE, package_root],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            processes.append(process)
+            assert process.stdin is not None
+            process.stdin.write(pickle.dumps((str(root), batch), protocol=pickle.HIGHEST_PROTOCOL))
+            process.stdin.close()
+        results: list[tuple[str, FileFacts | str]] = []
+        for process in processes:
+            assert process.stdout is not None
+            data = process.stdout.read()
+            if process.wait() != 0 or not data:
+                return None
+            results.extend(pickle.loads(data))  # noqa: S301 - written by our own worker process
+        return results
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError):
         return None
-    return results
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def build_code_index(project: ProjectFacts, max_files: int = 50_000, *, workers: int | None = None) -> CodeIndex:
