@@ -49,7 +49,7 @@ def test_select_and_ignore(project: ProjectBuilder, capsys) -> None:  # type: ig
         capsys, "check", str(project.root), "--format", "json", "--select", "AUTH,OBS001", "--ignore", "AUTH005"
     )
     rules = [r["rule"] for r in json.loads(out)["projects"][0]["results"]]
-    assert rules == ["AUTH001", "AUTH002", "AUTH003", "AUTH004", "OBS001"]
+    assert rules == ["AUTH001", "AUTH002", "AUTH003", "AUTH004", "AUTH006", "OBS001"]
     assert code == 1
 
 

@@ -140,7 +140,7 @@ async def test_both_protocol_modes_over_stdio(mode: str) -> None:
         result = await client.call_tool("check_auth", {"path": EXAMPLE})
     assert result.structured_content is not None
     statuses = _statuses(result.structured_content)
-    assert sorted(statuses) == ["AUTH001", "AUTH002", "AUTH003", "AUTH004", "AUTH005"]
+    assert sorted(statuses) == ["AUTH001", "AUTH002", "AUTH003", "AUTH004", "AUTH005", "AUTH006"]
     assert statuses["AUTH003"][0] == "fail"
 
 

@@ -195,7 +195,8 @@ async def review_project(
 async def check_auth(path: PathArg) -> Report:
     """Check inbound authentication of the project's runtimes and gateways: no NONE
     authorizers, complete CUSTOM_JWT settings (discovery URL, allowed clients or audience),
-    no DEBUG exception details (rules AUTH001-AUTH005).
+    no DEBUG exception details, and no caller sending a Bearer token to an IAM runtime
+    (rules AUTH001-AUTH006).
     """
     return await anyio.to_thread.run_sync(run_review, path, ["AUTH"], None, None)
 
