@@ -104,3 +104,27 @@ def test_console_script_on_the_bundled_example() -> None:
     assert statuses["AUTH003"] == "fail"
     assert statuses["OBS001"] == "fail"
     assert completed.stderr == ""
+
+
+def test_tool_command_calls_an_mcp_tool_with_json_and_file_arguments(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    error_file = tmp_path / "error.txt"
+    error_file.write_text("ServiceQuotaExceededException: maxVms limit exceeded\n")
+    code, out, err = run(capsys, "tool", "diagnose_quota_error", f"error_text=@{error_file}", f"path={EXAMPLE}")
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert result["status"] == "matched"
+    assert result["quota"]["key"] == "max-vms"
+    code, out, _ = run(capsys, "tool", "list_rules", 'family="AUTH"')
+    assert [r["code"] for r in json.loads(out)["rules"]][0] == "AUTH001"
+
+
+def test_tool_command_errors_exit_two(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert run(capsys, "tool", "nope")[0] == 2
+    code, _, err = run(capsys, "tool", "explain_rule", "code=ZZZ9")
+    assert code == 2 and "unknown rule code 'ZZZ9'" in err
+    code, _, err = run(capsys, "tool", "explain_rule", "bogus")
+    assert code == 2 and "NAME=VALUE" in err
+    code, _, err = run(capsys, "tool", "explain_rule")
+    assert code == 2 and "bad arguments for explain_rule" in err
+    code, out, _ = run(capsys, "tool")
+    assert code == 0 and "diagnose_jwt_403" in out

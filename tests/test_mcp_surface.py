@@ -70,7 +70,11 @@ async def test_resources_catalog_rule_checklist_and_limits() -> None:
     assert "AUTH003" in [r["code"] for r in catalog["rules"]]
     assert rule.startswith("# AUTH003 gateway-auth-none\n")
     assert checklist.startswith("Production Readiness Checklist for <AgentName>\n\nIAM\n[ ] Execution role")
-    assert "| Targets per gateway | 100 | yes | ValidationException: Too many targets for gateway |" in limits
+    assert (
+        "| Gateway target count or request rate | 100 targets per gateway; 1,000 tools per target | yes | ValidationException: Too many targets for gateway;"
+        in limits
+    )
+    assert "| runtimeSessionId length | 33–256 characters | no | ValidationException |" in limits
 
 
 async def test_server_instructions_name_the_tools() -> None:

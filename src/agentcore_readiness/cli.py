@@ -139,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
 
+    tool = sub.add_parser(
+        "tool",
+        help="call any MCP tool from the command line and print its JSON result",
+        description="Call an MCP tool by name. Arguments are NAME=VALUE (VALUE is parsed as JSON when it "
+        "can be, else taken as text); NAME=@FILE reads the value from a file and NAME=@- from standard input, "
+        "so tokens never appear on the command line. Without a tool name, lists the tools.",
+    )
+    tool.add_argument("name", nargs="?", help="the tool, e.g. diagnose_jwt_403")
+    tool.add_argument("arguments", nargs="*", metavar="NAME=VALUE")
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="explain a rule")
     explain.add_argument("code", help="rule code, e.g. AUTH003")
@@ -250,6 +259,83 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _tool_specs() -> dict[str, object]:
+    import importlib
+
+    from agentcore_readiness import tools
+
+    specs: dict[str, object] = {}
+    for module_name in tools.TOOL_MODULES:
+        module = importlib.import_module(f"agentcore_readiness.tools.{module_name}")
+        for spec in module.TOOLS:
+            specs[spec.name] = spec
+    return specs
+
+
+def _tool_argument(raw: str) -> tuple[str, object]:
+    import json
+
+    name, sep, value = raw.partition("=")
+    if not sep or not name:
+        raise ValueError(f"tool arguments are NAME=VALUE, got {raw!r}")
+    if value.startswith("@"):
+        source = value[1:]
+        data = sys.stdin.buffer.read() if source == "-" else open(source, "rb").read()  # noqa: SIM115
+        return name, data.decode("utf-8", errors="replace").strip()
+    try:
+        return name, json.loads(value)
+    except ValueError:
+        return name, value
+
+
+def _cmd_tool(name: str | None, raw_arguments: list[str]) -> int:
+    import anyio
+    from pydantic import BaseModel, ValidationError
+
+    from agentcore_readiness.engine import InputError
+    from agentcore_readiness.textsafe import sanitize_model
+
+    specs = _tool_specs()
+    if name is None:
+        for spec_name, spec in specs.items():
+            doc = " ".join((getattr(spec, "fn").__doc__ or "").split())  # noqa: B009
+            print(f"{spec_name:24} {doc.split('. ')[0][:100]}")
+        return EXIT_OK
+    spec = specs.get(name)
+    if spec is None:
+        print(
+            f"agentcore-readiness: error: unknown tool {name!r}; list them with `agentcore-readiness tool`",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        kwargs = dict(_tool_argument(raw) for raw in raw_arguments)
+    except (ValueError, OSError) as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from pydantic import validate_call
+
+    fn = validate_call(getattr(spec, "fn"))  # noqa: B009
+
+    async def call() -> object:
+        return await fn(**kwargs)
+
+    try:
+        result = anyio.run(call)
+    except InputError as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValidationError, TypeError) as exc:
+        detail = exc.errors(include_input=False) if isinstance(exc, ValidationError) else str(exc)
+        print(f"agentcore-readiness: error: bad arguments for {name}: {detail}", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(result, BaseModel):
+        print(sanitize_model(result).model_dump_json(indent=2, exclude_none=True))
+    else:
+        print(result)
+    return EXIT_OK
+
+
 def _cmd_rules() -> int:
     from agentcore_readiness.tools.rules import catalog
 
@@ -284,6 +370,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_serve(args)
     if args.command == "check":
         return _cmd_check(args)
+    if args.command == "tool":
+        return _cmd_tool(args.name, args.arguments)
     if args.command == "rules":
         return _cmd_rules()
     if args.command == "explain":
