@@ -360,20 +360,20 @@ def analyze_handler(
     return issues
 
 
+class _TypeNames(ast.NodeTransformer):
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if _type_name_only(node):
+            return ast.copy_location(ast.Constant("TypeName"), node)
+        return self.generic_visit(node)
+
+
 def _strip_type_names(expr: ast.expr) -> ast.expr:
     """The expression with ``type(e).__name__`` parts replaced by a constant."""
-
-    class _Strip(ast.NodeTransformer):
-        def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-            if _type_name_only(node):
-                return ast.copy_location(ast.Constant("TypeName"), node)
-            return self.generic_visit(node)
-
     if not any(isinstance(n, ast.Attribute) and n.attr == "__name__" for n in ast.walk(expr)):
         return expr
     import copy
 
-    return _Strip().visit(copy.deepcopy(expr))  # type: ignore[no-any-return]
+    return _TypeNames().visit(copy.deepcopy(expr))  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------------
@@ -837,52 +837,55 @@ def io_clients(statements: Iterable[ast.AST], resolve: Resolver) -> set[str]:
     return names
 
 
+def _unguarded_io(
+    statements: list[ast.stmt], in_try: bool, clients: set[str], resolve: Resolver
+) -> tuple[int, str] | None:
+    """The first I/O call outside any ``try`` in ``statements`` (a plain recursive
+    function: a closure calling itself would make a reference cycle that keeps the tree
+    alive)."""
+    for statement in statements:
+        if isinstance(statement, (ast.Try, ast.TryStar)):
+            found = _unguarded_io(statement.body, in_try or bool(statement.handlers), clients, resolve)
+            if found:
+                return found
+            for handler in statement.handlers:
+                found = _unguarded_io(handler.body, in_try, clients, resolve)
+                if found:
+                    return found
+            found = _unguarded_io(statement.orelse + statement.finalbody, in_try, clients, resolve)
+            if found:
+                return found
+            continue
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        nested_bodies: list[list[ast.stmt]] = []
+        header: list[ast.AST] = [statement]
+        if isinstance(statement, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
+            nested_bodies = [statement.body, getattr(statement, "orelse", [])]
+            if isinstance(statement, ast.If | ast.While):
+                header = [statement.test]
+            elif isinstance(statement, ast.For | ast.AsyncFor):
+                header = [statement.iter]
+            else:
+                header = [i.context_expr for i in statement.items]
+        if not in_try:
+            for node in own_nodes(header):
+                if isinstance(node, ast.Call):
+                    name = resolve(node.func)
+                    if "()" in name:
+                        continue  # a call on a call's result: the inner call is the I/O
+                    if _io_name(name) or name.split(".", 1)[0] in clients:
+                        return node.lineno, name
+        for body in nested_bodies:
+            found = _unguarded_io(body, in_try, clients, resolve)
+            if found:
+                return found
+    return None
+
+
 def analyze_tool(function: FunctionNode, module_clients: set[str], ctx: FileContext) -> ToolIssue | None:
     clients = module_clients | io_clients(function.body, ctx.resolve)
-    resolve = ctx.resolve
-
-    def visit(statements: list[ast.stmt], in_try: bool) -> tuple[int, str] | None:
-        for statement in statements:
-            if isinstance(statement, (ast.Try, ast.TryStar)):
-                found = visit(statement.body, in_try or bool(statement.handlers))
-                if found:
-                    return found
-                for handler in statement.handlers:
-                    found = visit(handler.body, in_try)
-                    if found:
-                        return found
-                found = visit(statement.orelse + statement.finalbody, in_try)
-                if found:
-                    return found
-                continue
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue
-            nested_bodies: list[list[ast.stmt]] = []
-            header: list[ast.AST] = [statement]
-            if isinstance(statement, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
-                nested_bodies = [statement.body, getattr(statement, "orelse", [])]
-                if isinstance(statement, ast.If | ast.While):
-                    header = [statement.test]
-                elif isinstance(statement, ast.For | ast.AsyncFor):
-                    header = [statement.iter]
-                else:
-                    header = [i.context_expr for i in statement.items]
-            if not in_try:
-                for node in own_nodes(header):
-                    if isinstance(node, ast.Call):
-                        name = resolve(node.func)
-                        if "()" in name:
-                            continue  # a call on a call's result: the inner call is the I/O
-                        root = name.split(".", 1)[0]
-                        if _io_name(name) or root in clients:
-                            return node.lineno, name
-            for body in nested_bodies:
-                found = visit(body, in_try)
-                if found:
-                    return found
-        return None
-
-    found = visit(_strip_docstring(function.body), False)
+    found = _unguarded_io(_strip_docstring(function.body), False, clients, ctx.resolve)
     if found is None:
         return None
     return ToolIssue(function.name, function.lineno, found[0], found[1])

@@ -16,7 +16,14 @@ from urllib.parse import urlsplit
 
 from agentcore_readiness.checks import secret_patterns
 from agentcore_readiness.checks.code_analysis import HttpCall
-from agentcore_readiness.checks.code_support import code_files, emit, note_skipped, runtime_named, without_code
+from agentcore_readiness.checks.code_support import (
+    code_files,
+    emit,
+    note_skipped,
+    runtime_named,
+    skipped_of,
+    without_code,
+)
 from agentcore_readiness.checks.fixes import VALIDATE_AND_DEPLOY, jwt_authorizer_template, located_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
 from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG
@@ -70,6 +77,10 @@ def sec001(facts: Facts, out: Findings) -> Verdict | None:
     if facts.code is None:
         return unknown("the code index was not built")
     files = code_files(facts, "agent", "caller", "test")
+    if not files and not facts.project.runtimes:
+        if facts.code.skipped:
+            return unknown(skipped_of(facts.code))
+        return not_applicable("no Python code and no runtimes in the project")
     checked = 0
     for py_file in files:
         checked += 1

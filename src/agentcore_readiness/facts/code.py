@@ -1135,7 +1135,10 @@ def _build(
     tree: ast.Module, lines: list[str], *, legacy: bool, analyze: bool, role: Role, text: str | None = None
 ) -> _Built:
     walker = _Walker(tree, text, role, legacy, analyze)
-    walker.run()
+    try:
+        walker.run()
+    finally:
+        walker.table = {}  # its bound methods point back at the walker: no cycle may keep the tree alive
     count = len(lines) if lines or text is None else text.count("\n") + (0 if text.endswith("\n") else 1)
     facts = FileFacts(imports=walker.imports, imported_modules=walker.modules, line_count=count)
     if analyze:
