@@ -1045,7 +1045,9 @@ class _Walker:
     def _subscript(self, node: ast.Subscript, stack: list[Any]) -> bool:
         value = node.value
         kind = type(value)
-        if (kind is ast.Attribute and value.attr == "environ") or (kind is ast.Name and value.id == "environ"):  # type: ignore[attr-defined]
+        if (kind is ast.Attribute and value.attr == "environ") or (
+            kind is ast.Name and (value.id == "environ" or self.imports.get(value.id) == "os.environ")  # type: ignore[attr-defined]
+        ):
             hot = self.hot
             if hot is not None and node.lineno in hot.code_set:
                 self.env_subscripts.append((node, self.function))
@@ -1295,6 +1297,11 @@ class _Entry:
     size: int
     plain: bool = False
     """A regular file, not a symlink (its containment needs no resolving)."""
+
+
+def is_test_path(rel: str) -> bool:
+    """Whether a project-relative path is test code (under ``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``)."""
+    return _is_test_path(rel)
 
 
 def _is_test_path(rel: str) -> bool:
