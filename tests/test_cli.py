@@ -115,7 +115,7 @@ def test_tool_command_calls_an_mcp_tool_with_json_and_file_arguments(tmp_path: P
     assert result["status"] == "matched"
     assert result["quota"]["key"] == "max-vms"
     code, out, _ = run(capsys, "tool", "list_rules", 'family="AUTH"')
-    assert [r["code"] for r in json.loads(out)["rules"]][0] == "AUTH001"
+    assert next(r["code"] for r in json.loads(out)["rules"]) == "AUTH001"
 
 
 def test_tool_command_errors_exit_two(capsys) -> None:  # type: ignore[no-untyped-def]
