@@ -85,12 +85,16 @@ async def run(args: argparse.Namespace) -> None:
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
 
-    print(f"clients {args.clients}, {args.seconds:.0f} s requested, {wall:.1f} s wall, mode {args.mode}, "
-          f"{'stateless' if args.stateless else 'stateful'} server")
+    print(
+        f"clients {args.clients}, {args.seconds:.0f} s requested, {wall:.1f} s wall, mode {args.mode}, "
+        f"{'stateless' if args.stateless else 'stateful'} server"
+    )
     print(f"calls {len(latencies)}, errors {len(errors)}, throughput {len(latencies) / wall:.1f} calls/s")
     if latencies:
-        print(f"latency p50 {pct(0.50):.0f} ms, p90 {pct(0.90):.0f} ms, p99 {pct(0.99):.0f} ms, "
-              f"mean {statistics.fmean(latencies) * 1000:.0f} ms")
+        print(
+            f"latency p50 {pct(0.50):.0f} ms, p90 {pct(0.90):.0f} ms, p99 {pct(0.99):.0f} ms, "
+            f"mean {statistics.fmean(latencies) * 1000:.0f} ms"
+        )
     print(f"server peak memory {peak:.0f} MiB")
     for error in sorted(set(errors))[:5]:
         print(f"  error: {error[:200]}")
