@@ -340,6 +340,8 @@ def analyze_handler(
                 "swallow", handler.lineno, handler.lineno, f"`{what}` whose body only passes", function, context
             )
         )
+    if not any(isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom)) for n in nodes):
+        return issues
     tainted: dict[str, str] = {}
     for node in nodes:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) for t in node.targets):
@@ -1178,7 +1180,14 @@ def provider_use(decorator: ast.expr, name: str, function: FunctionNode, scope: 
 RATE_LIMIT_MODULES = frozenset(
     {"slowapi", "limits", "ratelimit", "ratelimiter", "pyrate_limiter", "aiolimiter", "token_bucket", "flask_limiter"}
 ) | {"fastapi_limiter"}
-RATE_LIMIT_NAMES = re.compile(r"rate_?limit|throttl|token_?bucket|leaky_?bucket", re.IGNORECASE)
+_RATE_LIMIT_PATTERN = re.compile(r"rate_?limit|throttl|token_?bucket|leaky_?bucket", re.IGNORECASE)
+
+
+def rate_limit_name(name: str) -> bool:
+    """``PerUserRateLimiter``, ``throttle``, ``token_bucket``..."""
+    lowered = name.lower()
+    return ("rate" in lowered or "throttl" in lowered or "bucket" in lowered) and bool(_RATE_LIMIT_PATTERN.search(name))
+
 
 DB_DRIVERS = {
     "psycopg": "PostgreSQL (psycopg)",

@@ -1043,10 +1043,10 @@ class _Walker:
         return False
 
     def _subscript(self, node: ast.Subscript, stack: list[Any]) -> bool:
-        value = node.value
+        value: Any = node.value
         kind = type(value)
         if (kind is ast.Attribute and value.attr == "environ") or (
-            kind is ast.Name and (value.id == "environ" or self.imports.get(value.id) == "os.environ")  # type: ignore[attr-defined]
+            kind is ast.Name and (value.id == "environ" or self.imports.get(value.id) == "os.environ")
         ):
             hot = self.hot
             if hot is not None and node.lineno in hot.code_set:
@@ -1176,7 +1176,7 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
     module_clients: set[str] | None = None
     for info in walker.functions:
         if not info.decorators:
-            if agent and analysis.RATE_LIMIT_NAMES.search(info.name):
+            if agent and analysis.rate_limit_name(info.name):
                 facts.rate_limits.append(analysis.Evidence("function", info.name, info.line))
             continue
         scope = ctx.scope(info.node)
@@ -1195,7 +1195,7 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
                 issue = analysis.analyze_tool(info.node, module_clients, ctx)
                 if issue:
                     facts.tool_issues.append(issue)
-            elif agent and analysis.RATE_LIMIT_NAMES.search(decorator.rsplit(".", 1)[-1] + " " + decorator):
+            elif agent and analysis.rate_limit_name(decorator):
                 facts.rate_limits.append(analysis.Evidence("decorator", "@" + decorator, decorator_node.lineno))
     if agent:
         for handler, owner in walker.handlers:
@@ -1211,7 +1211,7 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
                     analysis.Evidence("driver", analysis.DB_DRIVERS[module], _import_line(walker.tree, module))
                 )
         for statement in walker.tree.body:
-            if isinstance(statement, ast.ClassDef) and analysis.RATE_LIMIT_NAMES.search(statement.name):
+            if isinstance(statement, ast.ClassDef) and analysis.rate_limit_name(statement.name):
                 facts.rate_limits.append(analysis.Evidence("class", statement.name, statement.lineno))
     http_sites: list[tuple[ast.Call, Any, tuple[str, ...]]] = []
     for call, owner in walker.interesting:
