@@ -98,7 +98,10 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
     if request.options.aws_requested and request.aws_facts is not None:
         aws, aws_unavailable = request.aws_facts(project)
     extra: dict[str, Any] = {}
-    if request.policy_inputs or any(r.meta.code.startswith(("IAM", "CMD")) for r in chosen):
+    needs_policies = any(
+        r.meta.code.startswith("IAM") or (r.meta.code.startswith("CMD") and "C" not in r.meta.inputs) for r in chosen
+    )
+    if request.policy_inputs or needs_policies:
         from agentcore_readiness.facts.aws_policies import gather_project_policies
 
         extra["policies"] = gather_project_policies(project, code, request.policy_inputs)
