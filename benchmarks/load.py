@@ -5,7 +5,10 @@ SDK clients, and has each call ``review_project`` on the bundled example in a lo
 time is up. Reports throughput, p50/p90/p99 latency, errors and the server's peak memory
 (VmHWM). Traffic goes to 127.0.0.1 only, bounded in count and time.
 
-Usage: ``uv run python benchmarks/load.py [--clients 50] [--seconds 60] [--stateless]``
+Usage: ``uv run python benchmarks/load.py [--clients 50] [--seconds 60] [--stateless] [--raw]``
+
+``--raw`` uses thin JSON-RPC clients against a stateless server, so the numbers describe the
+server rather than the SDK client's validation of each result on the same two cores.
 """
 
 from __future__ import annotations
@@ -54,10 +57,39 @@ async def client_loop(url: str, deadline: float, latencies: list[float], errors:
         errors.append(f"{type(exc).__name__}: {exc}")
 
 
+async def raw_client_loop(url: str, deadline: float, latencies: list[float], errors: list[str], mode: str) -> None:
+    """A thin JSON-RPC client over stateless HTTP: measures the server, not the SDK client's
+    own schema validation of every result (which costs more CPU than the review on this machine)."""
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+        "Mcp-Protocol-Version": "2025-11-25",
+    }
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "review_project", "arguments": {"path": EXAMPLE}},
+    }
+    try:
+        async with httpx2.AsyncClient(timeout=60) as http:
+            while time.monotonic() < deadline:
+                start = time.perf_counter()
+                response = await http.post(url, json=body, headers=headers)
+                elapsed = time.perf_counter() - start
+                result = response.json().get("result", {}) if response.status_code == 200 else {}
+                if result.get("isError") is False and result.get("structuredContent"):
+                    latencies.append(elapsed)
+                else:
+                    errors.append(f"HTTP {response.status_code}")
+    except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+        errors.append(f"{type(exc).__name__}: {exc}")
+
+
 async def run(args: argparse.Namespace) -> None:
     port = free_port()
     command = [sys.executable, "-m", "agentcore_readiness.cli", "serve", "--transport", "http", "--port", str(port)]
-    if args.stateless:
+    if args.stateless or args.raw:
         command.append("--stateless")
     server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/mcp"
@@ -74,7 +106,9 @@ async def run(args: argparse.Namespace) -> None:
         deadline = started + args.seconds
         async with anyio.create_task_group() as group:
             for _ in range(args.clients):
-                group.start_soon(client_loop, url, deadline, latencies, errors, args.mode)
+                group.start_soon(
+                    raw_client_loop if args.raw else client_loop, url, deadline, latencies, errors, args.mode
+                )
         wall = time.monotonic() - started
         peak = peak_rss_mib(server.pid)
     finally:
@@ -87,7 +121,8 @@ async def run(args: argparse.Namespace) -> None:
 
     print(
         f"clients {args.clients}, {args.seconds:.0f} s requested, {wall:.1f} s wall, mode {args.mode}, "
-        f"{'stateless' if args.stateless else 'stateful'} server"
+        f"{'stateless' if args.stateless or args.raw else 'stateful'} server, "
+        f"{'raw JSON-RPC' if args.raw else 'MCP SDK'} clients"
     )
     print(f"calls {len(latencies)}, errors {len(errors)}, throughput {len(latencies) / wall:.1f} calls/s")
     if latencies:
@@ -106,6 +141,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--stateless", action="store_true")
     parser.add_argument("--mode", default="legacy", help="client protocol mode: legacy, auto or 2026-07-28")
+    parser.add_argument("--raw", action="store_true", help="thin JSON-RPC clients over stateless HTTP")
     anyio.run(run, parser.parse_args())
 
 

@@ -39,7 +39,12 @@ def mask_secret(value: str, keep: int = 4) -> str:
     return f"{prefix}…({len(value)} chars)"
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def strip_invisible(text: str) -> str:
+    if text.isascii():  # the common case: only C0 controls and DEL can hide in ASCII
+        return _ASCII_CONTROL.sub(" ", text)
     text = _INVISIBLE.sub("", text)
     return "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
 
