@@ -27,8 +27,8 @@ done
 # The MCP Inspector CLI over stdio: list the tools and review the bundled example.
 inspector="$work/node_modules/.bin/mcp-inspector"
 export PATH="$work/node_modules/.bin:$PATH"
-tools_json=$("$inspector" --cli uv run agentcore-readiness serve --method tools/list)
-python3 -c 'import json,sys; names={t["name"] for t in json.loads(sys.argv[1])["tools"]}; assert "review_project" in names, names; print("inspector tools/list:", len(names), "tools")' "$tools_json"
-call_json=$("$inspector" --cli uv run agentcore-readiness serve --method tools/call --tool-name review_project \
-  --tool-arg path=examples/support-desk)
-python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert r.get("isError") is False, r; s={x["rule"]: x["status"] for x in r["structuredContent"]["projects"][0]["results"]}; assert s["AUTH003"] == "fail", s; print("inspector tools/call review_project: AUTH003", s["AUTH003"])' "$call_json"
+"$inspector" --cli uv run agentcore-readiness serve --method tools/list > "$work/tools-list.json"
+python3 -c 'import json,sys; names={t["name"] for t in json.load(sys.stdin)["tools"]}; assert "review_project" in names, names; print("inspector tools/list:", len(names), "tools")' < "$work/tools-list.json"
+"$inspector" --cli uv run agentcore-readiness serve --method tools/call --tool-name review_project \
+  --tool-arg path=examples/support-desk > "$work/tools-call.json"
+python3 -c 'import json,sys; r=json.load(sys.stdin); assert r.get("isError") is False, r; s={x["rule"]: x["status"] for x in r["structuredContent"]["projects"][0]["results"]}; assert s["AUTH003"] == "fail", s; print("inspector tools/call review_project: AUTH003", s["AUTH003"])' < "$work/tools-call.json"
