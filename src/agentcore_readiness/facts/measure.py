@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from agentcore_readiness.facts.files import is_dir, is_file
+
 if TYPE_CHECKING:
     from agentcore_readiness.facts.project import ProjectFacts, Runtime
 
@@ -59,21 +61,6 @@ _NOT_SHIPPED = frozenset(
         ".vscode",
     }
 )
-
-
-def _is_file(path: Path) -> bool:
-    """``Path.is_file`` that answers False instead of raising (name too long, no permission)."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def _is_dir(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except (OSError, ValueError):
-        return False
 
 
 # ---------------------------------------------------------------------------
@@ -147,7 +134,7 @@ def find_environment(root: Path, code_location: str | None) -> Path | None:
         candidates.append((root / code_location / ".venv") if code_location != "." else root / ".venv")
     candidates.append(root / ".venv")
     for candidate in candidates:
-        if _is_file(candidate / "pyvenv.cfg") and _inside(root, candidate):
+        if is_file(candidate / "pyvenv.cfg") and _inside(root, candidate):
             return candidate
     return None
 
@@ -163,7 +150,7 @@ def _inside(root: Path, path: Path) -> bool:
 
 def _site_packages(venv: Path) -> list[Path]:
     found = sorted(venv.glob("lib/python*/site-packages")) + sorted(venv.glob("Lib/site-packages"))
-    return [p for p in found if _is_dir(p)]
+    return [p for p in found if is_dir(p)]
 
 
 def read_environment(root: Path, venv: Path, with_sizes: bool) -> Environment:
@@ -309,7 +296,7 @@ def find_lock(root: Path, code_location: str | None) -> Path | None:
         candidates.append((root / code_location / "uv.lock") if code_location != "." else root / "uv.lock")
     candidates.append(root / "uv.lock")
     for candidate in candidates:
-        if _is_file(candidate) and _inside(root, candidate):
+        if is_file(candidate) and _inside(root, candidate):
             return candidate
     return None
 
@@ -453,7 +440,7 @@ def measure_package(
 ) -> PackageSize:
     code_location = runtime.code_location or "."
     roots = [r for r in (parse_requirement(d.spec) for d in runtime.dependencies) if r is not None]
-    if not _is_dir(root if code_location == "." else root / code_location):
+    if not is_dir(root if code_location == "." else root / code_location):
         return PackageSize(runtime.name, "missing", 0, 0, None, 0, notes=(f"{code_location}/ does not exist",))
     code_bytes, truncated = code_size(root, code_location)
     notes: list[str] = []
@@ -572,10 +559,10 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
 
 
 def _npm_package_json(start: Path) -> Path | None:
-    current = start if _is_dir(start) else start.parent
+    current = start if is_dir(start) else start.parent
     for _ in range(8):
         candidate = current / "package.json"
-        if _is_file(candidate):
+        if is_file(candidate):
             try:
                 data = json.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, ValueError):
@@ -692,7 +679,7 @@ def detect_cli(path_env: str | None = None, timeout: float = CLI_VERSION_TIMEOUT
     if not any(e.kind == "cli" for e in executables) and path_env is None:
         for modules in _global_node_modules():
             package_json = modules / "@aws" / "agentcore" / "package.json"
-            if _is_file(package_json):
+            if is_file(package_json):
                 version = _package_version(package_json)
                 installed = AgentcoreExecutable(
                     str(package_json.parent), str(package_json.parent), "cli", version, "package.json"
@@ -869,7 +856,7 @@ def entry_module(entrypoint: str | None) -> str | None:
 def _interpreter(root: Path, code_location: str) -> tuple[str, str]:
     for venv in (root / code_location / ".venv", root / ".venv"):
         for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
-            if _is_file(candidate) and os.access(candidate, os.X_OK):
+            if is_file(candidate) and os.access(candidate, os.X_OK):
                 rel = candidate.relative_to(root).as_posix() if _inside(root, venv) else str(candidate)
                 return str(candidate), rel
     return sys.executable, "this tool's own Python (no .venv found: the agent's dependencies may be missing)"
@@ -884,7 +871,7 @@ def measure_import(root: Path, runtime: Runtime, timeout: float = IMPORT_TIMEOUT
             runtime.name, None, "not_measurable", None, f"entrypoint {runtime.entrypoint!r} is not a Python file"
         )
     code_dir = root if code_location == "." else root / code_location
-    if not _is_file(code_dir / (module.replace(".", "/") + ".py")) and not _is_file(
+    if not is_file(code_dir / (module.replace(".", "/") + ".py")) and not is_file(
         code_dir / module.replace(".", "/") / "__init__.py"
     ):
         return ImportTiming(
