@@ -59,6 +59,24 @@ def _token_or_verdict(jf: JwtFacts) -> DecodedToken | Verdict:
     return unknown("no token was given (pass token, or request headers with Authorization: Bearer)")
 
 
+def _jwt_facts(facts: Facts) -> JwtFacts | Verdict:
+    """The diagnosis facts of a runtime that validates JWTs, or the verdict that ends the step."""
+    jf = _facts(facts)
+    if jf is None:
+        return _missing()
+    verdict = _not_jwt_runtime(jf)
+    return verdict if verdict is not None else jf
+
+
+def _jwt_token(facts: Facts) -> tuple[JwtFacts, DecodedToken] | Verdict:
+    """As :func:`_jwt_facts`, with the decoded token the step needs."""
+    jf = _jwt_facts(facts)
+    if isinstance(jf, Verdict):
+        return jf
+    token = _token_or_verdict(jf)
+    return token if isinstance(token, Verdict) else (jf, token)
+
+
 def _q(value: Any, limit: int = 120) -> str:
     """A value from the token or a document, safe to quote."""
     text = value if isinstance(value, str) else json.dumps(value, default=str)
@@ -416,11 +434,9 @@ def issuer_not_discovery_prefix(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Issuer ↔ discovery URL prefix requirement"; RFC 8414 §3
     """
-    jf = _facts(facts)
-    if jf is None:
-        return _missing()
-    if (verdict := _not_jwt_runtime(jf)) is not None:
-        return verdict
+    jf = _jwt_facts(facts)
+    if isinstance(jf, Verdict):
+        return jf
     auth = jf.authorizer
     discovery = auth.jwt.discovery_url if auth.jwt else None
     if not discovery:
@@ -511,15 +527,11 @@ def claim_type_mismatch(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Choosing allowedClients vs allowedAudience"
     """
-    jf = _facts(facts)
-    if jf is None:
-        return _missing()
-    if (verdict := _not_jwt_runtime(jf)) is not None:
-        return verdict
+    step = _jwt_token(facts)
+    if isinstance(step, Verdict):
+        return step
+    jf, token = step
     auth = jf.authorizer
-    token = _token_or_verdict(jf)
-    if isinstance(token, Verdict):
-        return token
     if auth.jwt is None or not auth.allowed_known:
         return unknown("the runtime's allowedClients / allowedAudience are not known (pass path or allowed_clients)")
     audience = auth.jwt.allowed_audience
@@ -653,11 +665,9 @@ def jwks_unreachable(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Debugging JWT auth failures" (JWKS reachability)
     """
-    jf = _facts(facts)
-    if jf is None:
-        return _missing()
-    if (verdict := _not_jwt_runtime(jf)) is not None:
-        return verdict
+    jf = _jwt_facts(facts)
+    if isinstance(jf, Verdict):
+        return jf
     oidc = jf.oidc
     if oidc is None:
         reason = jf.not_fetched or "the identity provider was not contacted"
@@ -760,14 +770,10 @@ def token_expired(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Debugging JWT auth failures" (token expired)
     """
-    jf = _facts(facts)
-    if jf is None:
-        return _missing()
-    if (verdict := _not_jwt_runtime(jf)) is not None:
-        return verdict
-    token = _token_or_verdict(jf)
-    if isinstance(token, Verdict):
-        return token
+    step = _jwt_token(facts)
+    if isinstance(step, Verdict):
+        return step
+    jf, token = step
     now = facts.now.timestamp()
     subject = jf.authorizer.runtime_name
     try:
@@ -838,14 +844,10 @@ def signing_algorithm_unsupported(facts: Facts, out: Findings) -> Verdict | None
     ### References
     - agents-harden skill, "Debugging JWT auth failures" (signing algorithm support)
     """
-    jf = _facts(facts)
-    if jf is None:
-        return _missing()
-    if (verdict := _not_jwt_runtime(jf)) is not None:
-        return verdict
-    token = _token_or_verdict(jf)
-    if isinstance(token, Verdict):
-        return token
+    step = _jwt_token(facts)
+    if isinstance(step, Verdict):
+        return step
+    jf, token = step
     alg = token.alg
     subject = jf.authorizer.runtime_name
     fix = Fix(summary="Configure the identity provider to sign the tokens with RS256.")
@@ -909,14 +911,10 @@ def signature_invalid(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - RFC 7515 (JWS); agents-harden skill, "Debugging JWT auth failures"
     """
-    jf = _facts(facts)
-    if jf is None:
-        return _missing()
-    if (verdict := _not_jwt_runtime(jf)) is not None:
-        return verdict
-    token = _token_or_verdict(jf)
-    if isinstance(token, Verdict):
-        return token
+    step = _jwt_token(facts)
+    if isinstance(step, Verdict):
+        return step
+    jf, token = step
     alg = token.alg
     if alg is None or alg.lower() == "none" or alg.upper().startswith("HS"):
         return skipped(f"a token with alg {_q(alg or 'absent')} cannot be verified with public keys (JWT006)")
@@ -1018,11 +1016,9 @@ def scope_or_claim_mismatch(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - AgentCore API, `CustomJWTAuthorizerConfiguration` (`allowedScopes`, `customClaims`)
     """
-    jf = _facts(facts)
-    if jf is None:
-        return _missing()
-    if (verdict := _not_jwt_runtime(jf)) is not None:
-        return verdict
+    jf = _jwt_facts(facts)
+    if isinstance(jf, Verdict):
+        return jf
     auth = jf.authorizer
     if auth.jwt is None or not auth.allowed_known:
         return unknown("the runtime's allowedScopes / customClaims are not known (pass path or allowed_scopes)")
