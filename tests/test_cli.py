@@ -128,3 +128,15 @@ def test_tool_command_errors_exit_two(capsys) -> None:  # type: ignore[no-untype
     assert code == 2 and "bad arguments for explain_rule" in err
     code, out, _ = run(capsys, "tool")
     assert code == 0 and "diagnose_jwt_403" in out
+
+
+def test_check_output_is_cleaned_of_invisible_characters_and_secrets(project: ProjectBuilder, capsys) -> None:  # type: ignore[no-untyped-def]
+    fake_key = "sk-ant-" + "api03-" + "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6"
+    project.agentcore(
+        runtimes=[runtime(name="Agent\u202eX", authorizerType="NONE")],
+        agentCoreGateways=[{"name": "gw" + fake_key, "targets": []}],
+    )
+    for fmt in ("markdown", "json", "sarif"):
+        _, out, _ = run(capsys, "check", str(project.root), "--format", fmt, "--fail-on", "never")
+        assert "\u202e" not in out and fake_key not in out, fmt
+        assert "AgentX" in out.replace(" ", ""), fmt

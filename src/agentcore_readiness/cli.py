@@ -214,7 +214,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    text = _render(report, args.format)
+    from agentcore_readiness.textsafe import sanitize_model
+
+    text = _render(sanitize_model(report), args.format)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:

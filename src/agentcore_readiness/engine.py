@@ -201,12 +201,11 @@ def review(request: ReviewRequest) -> Report:
             )
         )
     log.debug("review finished", target=request.target, seconds=round(time.perf_counter() - started, 4))
-    from agentcore_readiness.textsafe import sanitize_model
-
-    report = Report(
+    # Quoted project text is cleaned once, where it leaves the product: the MCP tool boundary
+    # (server/app.py) and the CLI (cli.py).
+    return Report(
         version=__version__,
         target=request.target,
         projects=projects,
         rules={r.rule: registry[r.rule].meta.model_copy(update={"doc": ""}) for p in projects for r in p.results},
     )
-    return sanitize_model(report)
