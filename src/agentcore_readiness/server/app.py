@@ -106,7 +106,14 @@ def _boundary(fn: Callable[..., Awaitable[Any]], settings: Settings) -> Callable
                 result = await fn(*args, **kwargs)
         except (InputError, OutsideRoots) as exc:
             raise ToolError(clean_text(str(exc), 2000)) from None
-        return sanitize_model(result) if isinstance(result, BaseModel) else result
+        if not isinstance(result, BaseModel):
+            return result
+        cleaned = sanitize_model(result)
+        if ctx is not None:
+            from agentcore_readiness.server import client_log
+
+            await client_log.send(ctx, cleaned)
+        return cleaned
 
     if own_ctx is None:
         parameters = [
@@ -156,10 +163,12 @@ def build_server(settings: Settings | None = None) -> Any:
                 structured_output=True,
             )
     from agentcore_readiness.prompts import register_prompts
+    from agentcore_readiness.server import client_log
     from agentcore_readiness.server.resources import register_resources
 
     register_prompts(server)
     register_resources(server)
+    client_log.register(server)
     _register_completions(server)
     _register_routes(server)
     return server
