@@ -3,7 +3,6 @@ progress reported to an MCP client."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,6 @@ from aws.conftest import Account, Scenario, deployed_project
 from conftest import ProjectBuilder, gateway
 
 Use = Callable[[Account | None], None]
-FLEET_BUDGET_SECONDS = 30.0
 
 
 @pytest.fixture
@@ -65,10 +63,7 @@ def test_fleet_review_of_fifty_runtimes_reads_the_shared_role_once(
     use_account(fleet_account.account)
     project.agentcore(runtimes=[])
     facts, _ = gather_aws_facts(load_project(project.root), AwsReviewOptions(all_runtimes=True))
-    started = time.perf_counter()
-    report = run_review(str(project.root), all_runtimes=True)  # every rule
-    elapsed = time.perf_counter() - started
-    print(f"fleet review of 50 runtimes against moto, every rule: {elapsed:.2f} s")
+    report = run_review(str(project.root), all_runtimes=True)  # every rule (timed by benchmarks/aws_fleet.py)
     assert facts is not None and len(facts.runtimes.value or ()) == 50
     # The memo: one role shared by 50 runtimes is read once.
     assert facts.api_calls_by_operation["iam.GetRole"] == 1
@@ -78,7 +73,6 @@ def test_fleet_review_of_fifty_runtimes_reads_the_shared_role_once(
     assert sorted(f.location.arn or "" for f in results["OBS004"].findings) == arns
     assert sorted(f.location.arn or "" for f in results["SESS006"].findings) == arns
     assert [f.location.arn for f in results["IAM003"].findings] == [fleet_account.extra["role"]]
-    assert elapsed < FLEET_BUDGET_SECONDS
 
 
 @pytest.mark.anyio
