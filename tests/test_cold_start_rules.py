@@ -259,6 +259,26 @@ def test_venv_records_give_the_exact_map_including_namespace_packages(project: P
     assert "never imports totally_other [map: app/Agent/.venv]" in result.findings[0].message
 
 
+def test_a_dependency_another_one_requires_is_a_pin_not_unused_without_a_venv(project: ProjectBuilder) -> None:
+    project.agentcore()
+    # bedrock-agentcore[a2a] needs a2a-sdk, langchain-mcp-adapters needs mcp; nothing declared needs pandas.
+    pyproject(project, "bedrock-agentcore[a2a]>=1.9", "a2a-sdk>=0.3", "langchain-mcp-adapters", "mcp~=1.24", "pandas")
+    project.write(
+        "app/Agent/main.py",
+        "from bedrock_agentcore.runtime import serve_a2a\nfrom langchain_mcp_adapters.client import MultiServerMCPClient\n",
+    )
+    result = project.results("PERF005")["PERF005"]
+    assert findings_of(result) == [("warn", PYPROJECT, line_of(project, PYPROJECT, '"pandas"'))]
+    assert result.reason is None
+    without_extra = project.root / PYPROJECT
+    without_extra.write_text(without_extra.read_text().replace("bedrock-agentcore[a2a]", "bedrock-agentcore"))
+    result = project.results("PERF005")["PERF005"]
+    assert findings_of(result) == [
+        ("warn", PYPROJECT, line_of(project, PYPROJECT, '"a2a-sdk')),
+        ("warn", PYPROJECT, line_of(project, PYPROJECT, '"pandas"')),
+    ]
+
+
 def test_unmapped_distributions_are_listed_not_guessed(project: ProjectBuilder) -> None:
     project.agentcore()
     pyproject(project, "boto3", "some-internal-lib")

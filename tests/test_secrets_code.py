@@ -339,11 +339,11 @@ def test_undeclared_and_empty_providers_fail_and_unused_credentials_are_reported
     project.write(MAIN, DECORATED)
     result = project.results("SEC004")["SEC004"]
     assert result.status == "fail"
-    assert [(f.level, f.location.path, f.location.line) for f in result.findings] == [
-        ("fail", MAIN, line_of(project, MAIN, 'provider_name="OpenAI"')),
-        ("fail", MAIN, line_of(project, MAIN, 'provider_name=""')),
-        ("info", CONFIG, line_of(project, CONFIG, '"name": "OpenAi"')),
-        ("info", CONFIG, line_of(project, CONFIG, '"name": "Unused"')),
+    assert [(f.level, f.severity, f.location.path, f.location.line) for f in result.findings] == [
+        ("fail", "medium", MAIN, line_of(project, MAIN, 'provider_name="OpenAI"')),
+        ("fail", "medium", MAIN, line_of(project, MAIN, 'provider_name=""')),
+        ("info", "info", CONFIG, line_of(project, CONFIG, '"name": "OpenAi"')),
+        ("info", "info", CONFIG, line_of(project, CONFIG, '"name": "Unused"')),
     ]
     assert result.findings[0].message == (
         "@requires_api_key on ask() names provider 'OpenAI', which the project does not declare "

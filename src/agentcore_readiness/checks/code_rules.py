@@ -372,6 +372,7 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
                 f"credential {name!r} is declared but no @requires_* decorator or gateway target uses it",
                 credential.where.at("name"),
                 fix=Fix(summary=f"Remove it if unused: agentcore remove credential --name {name}"),
+                severity="info",
             )
     if not [f for f in out.items if f.level != "info"]:
         names = sorted(used & set(declared))

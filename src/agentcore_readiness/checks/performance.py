@@ -567,6 +567,62 @@ DIST_MODULES: dict[str, tuple[str, ...]] = {
     "uvicorn": ("uvicorn",),
     "websockets": ("websockets",),
 }
+# What common agent distributions require (their published metadata, late 2026), for
+# projects without an installed .venv: a declared dependency that another declared one
+# requires anyway is a version pin, not dead weight, so it is not reported. Keys are a
+# distribution or ``distribution[extra]``; values its direct requirements. Wrong entries
+# can only hide a warning, never raise one.
+KNOWN_REQUIRES: dict[str, tuple[str, ...]] = {
+    "a2a-sdk": ("culsans", "google-api-core", "googleapis-common-protos", "httpx", "json-rpc", "packaging",
+                "protobuf", "pydantic"),
+    "bedrock-agentcore": ("boto3", "botocore", "pydantic", "starlette", "typing-extensions", "urllib3", "uvicorn",
+                          "websockets"),
+    "bedrock-agentcore[a2a]": ("a2a-sdk",),
+    "bedrock-agentcore[langgraph]": ("httpx", "langchain", "langchain-mcp-adapters", "langgraph"),
+    "bedrock-agentcore[strands-agents]": ("mcp", "strands-agents"),
+    "boto3": ("botocore", "jmespath", "s3transfer"),
+    "google-adk": ("aiosqlite", "authlib", "click", "cryptography", "fastapi", "google-auth", "google-genai",
+                   "graphviz", "httpx", "jsonschema", "opentelemetry-api", "opentelemetry-sdk", "packaging",
+                   "pydantic", "python-dotenv", "python-multipart", "pyyaml", "requests", "starlette", "tenacity",
+                   "typing-extensions", "uvicorn", "watchdog", "websockets"),
+    "langchain": ("langchain-core", "langgraph", "pydantic"),
+    "langchain[aws]": ("langchain-aws",),
+    "langchain-aws": ("boto3", "langchain-core", "numpy", "pydantic"),
+    "langchain-mcp-adapters": ("langchain-core", "mcp", "typing-extensions"),
+    "langgraph": ("langchain-core", "langgraph-checkpoint", "langgraph-prebuilt", "langgraph-sdk", "pydantic",
+                  "xxhash"),
+    "mcp": ("anyio", "httpx", "httpx2", "jsonschema", "opentelemetry-api", "pydantic", "pyjwt", "python-multipart",
+            "sse-starlette", "starlette", "typing-extensions", "uvicorn"),
+    "openai-agents": ("griffelib", "httpx2", "mcp", "openai", "pydantic", "pyjwt", "python-multipart", "requests",
+                      "starlette", "typing-extensions", "urllib3", "websockets"),
+    "strands-agents": ("boto3", "botocore", "docstring-parser", "httpx", "jsonschema", "mcp", "opentelemetry-api",
+                       "opentelemetry-instrumentation-threading", "opentelemetry-sdk", "pydantic", "pyyaml",
+                       "typing-extensions", "watchdog"),
+    "strands-agents[a2a]": ("a2a-sdk", "fastapi", "httpx", "starlette", "uvicorn"),
+    "strands-agents[anthropic]": ("anthropic",),
+    "strands-agents[gemini]": ("google-genai",),
+    "strands-agents[litellm]": ("litellm", "openai"),
+    "strands-agents[openai]": ("aws-bedrock-token-generator", "openai"),
+    "strands-agents[otel]": ("opentelemetry-exporter-otlp-proto-http", "opentelemetry-processor-baggage"),
+}  # fmt: skip
+
+
+def known_requirements(name: str, extras: tuple[str, ...]) -> set[str]:
+    """Every distribution ``name[extras]`` requires by :data:`KNOWN_REQUIRES`, transitively."""
+    found: set[str] = set()
+    queue = [name, *(f"{name}[{extra}]" for extra in extras)]
+    seen: set[str] = set()
+    while queue:
+        key = queue.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        for required in KNOWN_REQUIRES.get(key, ()):
+            found.add(required)
+            queue.append(required)
+    return found
+
+
 # Needed without being imported: the OTel auto-instrumentation launcher, botocore's CRT
 # extra, the installer.
 _USED_WITHOUT_IMPORT = frozenset({"aws-opentelemetry-distro", "uv"})
@@ -626,8 +682,11 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
     ### Fix
     `uv remove <package>` in the code location. If it is needed at runtime without an
     import (a plugin loaded by name), keep it and add `PERF005` to `ignore` under
-    `[tool.agentcore-readiness]`. With a `.venv`, a dependency that another declared
-    dependency requires anyway is not reported (removing it would not shrink anything).
+    `[tool.agentcore-readiness]`. A dependency that another declared dependency requires
+    anyway is not reported (removing it would not shrink anything): with a `.venv` from the
+    installed metadata, else from a built-in table of the common agent frameworks
+    (`strands-agents`, `bedrock-agentcore` and their extras, LangChain/LangGraph, MCP, A2A,
+    OpenAI Agents, Google ADK).
 
     ### References
     - agents-harden skill, "Package size budget" (Audit regularly)
@@ -667,6 +726,12 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
                     wanted, _ = closure([requirement], provides)
                     for other in sorted(wanted - {declared.name}):
                         required_by.setdefault(other, declared.name)
+        else:
+            for declared in runtime.dependencies:
+                requirement = parse_requirement(declared.spec)
+                extras = requirement.extras if requirement is not None else ()
+                for other in sorted(known_requirements(declared.name, extras) - {declared.name}):
+                    required_by.setdefault(other, f"{declared.name} (built-in map)")
         for dep in runtime.dependencies:
             if dep.name in _USED_WITHOUT_IMPORT or (dep.name == "botocore" and "[crt]" in dep.spec.replace(" ", "")):
                 used += 1
