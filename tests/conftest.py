@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +14,20 @@ import pytest
 
 from agentcore_readiness.engine import ReviewRequest, review
 from agentcore_readiness.model import Report, RuleResult
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def stdio_server() -> Any:
+    """Parameters that launch ``agentcore-readiness serve`` (stdio) from this checkout, for the SDK client."""
+    from mcp.client.stdio import StdioServerParameters
+
+    return StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "agentcore_readiness.cli", "serve"],
+        cwd=str(REPO),
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
 
 
 class ProjectBuilder:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.client.stdio import StdioServerParameters
 from mcp_types import LoggingMessageNotificationParams
 
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.server.client_log import messages_for
-from conftest import ProjectBuilder, runtime
+from conftest import ProjectBuilder, runtime, stdio_server
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,15 +28,6 @@ def broken(project: ProjectBuilder) -> ProjectBuilder:
     project.agentcore(runtimes=[runtime(name="Agent")])
     project.write("agentcore/.cli/deployed-state.json", "{oops")
     return project
-
-
-def _stdio() -> StdioServerParameters:
-    return StdioServerParameters(
-        command=sys.executable,
-        args=["-m", "agentcore_readiness.cli", "serve"],
-        cwd=str(REPO),
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-    )
 
 
 async def _review_with_logs(
@@ -67,12 +55,12 @@ def _unreadable_state_warning(messages: list[tuple[str, str]]) -> list[str]:
 async def test_handshake_client_hears_warnings_by_default_and_more_after_set_level(
     kind: str, broken: ProjectBuilder
 ) -> None:
-    target = build_server() if kind == "memory" else _stdio()
+    target = build_server() if kind == "memory" else stdio_server()
     default = await _review_with_logs(target, broken.root)
     assert [level for level, _ in default] == ["warning"]
     assert len(_unreadable_state_warning(default)) == 1 and "not valid JSON" in default[0][1]
 
-    target = build_server() if kind == "memory" else _stdio()
+    target = build_server() if kind == "memory" else stdio_server()
     verbose = await _review_with_logs(target, broken.root, set_level="info")
     assert [level for level, _ in verbose] == ["warning", "info"]
     assert verbose[1][1].startswith(f"{broken.root}: ") and verbose[1][1].endswith(" findings")

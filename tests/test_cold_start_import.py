@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from mcp import Client
-from mcp.client.stdio import StdioServerParameters
 
 from agentcore_readiness.checks.performance import slow_import
 from agentcore_readiness.checks.registry import Facts, Findings, ReviewOptions, load_rules
@@ -19,7 +18,7 @@ from agentcore_readiness.facts.measure import ImportTiming, MeasuredFacts, measu
 from agentcore_readiness.facts.project import load_project
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.tools.cold_start import run_audit_cold_start
-from conftest import ProjectBuilder
+from conftest import ProjectBuilder, stdio_server
 
 CONFIG = "agentcore/agentcore.json"
 MAIN = "app/Agent/main.py"
@@ -190,21 +189,12 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def _stdio() -> StdioServerParameters:
-    return StdioServerParameters(
-        command=sys.executable,
-        args=["-m", "agentcore_readiness.cli", "serve"],
-        cwd=str(REPO),
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-    )
-
-
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", ["memory", "stdio"])
 async def test_server_answers_after_an_entrypoint_that_sleeps_forever(project: ProjectBuilder, kind: str) -> None:
     project.agentcore()
     project.write(MAIN, "import time\nwhile True:\n    time.sleep(1)\n")
-    target = build_server() if kind == "memory" else _stdio()
+    target = build_server() if kind == "memory" else stdio_server()
     started = time.monotonic()
     async with Client(target) as client:  # type: ignore[arg-type]
         result = await client.call_tool(

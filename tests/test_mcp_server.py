@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -15,10 +14,10 @@ from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.client.stdio import StdioServerParameters
 
 from agentcore_readiness.cli import main as cli_main
 from agentcore_readiness.server.app import build_server
+from conftest import stdio_server
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = str(REPO / "examples" / "support-desk")
@@ -61,18 +60,9 @@ def http_server() -> Iterator[str]:
     process.wait(timeout=10)
 
 
-def _stdio() -> StdioServerParameters:
-    return StdioServerParameters(
-        command=sys.executable,
-        args=["-m", "agentcore_readiness.cli", "serve"],
-        cwd=str(REPO),
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-    )
-
-
 @asynccontextmanager
 async def connect(kind: str, url: str | None = None, mode: str = "auto") -> AsyncIterator[Client]:
-    target: Any = {"memory": build_server(), "stdio": _stdio(), "http": url}[kind]
+    target: Any = {"memory": build_server(), "stdio": stdio_server(), "http": url}[kind]
     async with Client(target, mode=mode) as client:  # type: ignore[arg-type]
         yield client
 
