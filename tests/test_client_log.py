@@ -75,6 +75,9 @@ async def test_2026_client_hears_only_what_the_request_opts_into(broken: Project
     opted_in = await _review_with_logs(build_server(), broken.root, mode="2026-07-28", log_level="warning")
     assert [level for level, _ in opted_in] == ["warning"]
     assert len(_unreadable_state_warning(opted_in)) == 1
+    # The request's opt-in alone decides: no connection default holds back what it asked for.
+    verbose = await _review_with_logs(build_server(), broken.root, mode="2026-07-28", log_level="info")
+    assert [level for level, _ in verbose] == ["warning", "info"]
 
 
 def test_crashed_rules_and_summaries_become_messages(broken: ProjectBuilder) -> None:

@@ -10,10 +10,13 @@ Logs for operators go to stderr through structlog, never through this channel.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Literal
+from typing import Any, get_args
 
-Level = Literal["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
-LEVELS: tuple[Level, ...] = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+from mcp_types import LoggingLevel as Level
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+LEVELS: tuple[Level, ...] = get_args(Level)
+"""Severity-ascending, as the protocol declares them."""
 DEFAULT_LEVEL: Level = "warning"
 LOGGER_NAME = "agentcore-readiness"
 _STATE_KEY = "agentcore_readiness.log_level"
@@ -34,6 +37,11 @@ def set_level(session: Any, level: Level) -> None:
 
 
 def level_of(session: Any) -> Level:
+    """The lowest level to send. From 2026-07-28 each request's opt-in decides, and the SDK
+    filters by it; before, the connection's ``logging/setLevel`` (or the default) does.
+    """
+    if getattr(session, "protocol_version", None) in MODERN_PROTOCOL_VERSIONS:
+        return LEVELS[0]
     state = _connection_state(session)
     value = state.get(_STATE_KEY) if state is not None else None
     return value if value in LEVELS else DEFAULT_LEVEL
