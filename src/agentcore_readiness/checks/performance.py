@@ -5,6 +5,7 @@ the agent does before it can answer.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from agentcore_readiness.checks.callflow import CodeMap, calls_in, code_map, import_time_statements, source_of
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
-from agentcore_readiness.facts.measure import closure, parse_requirement
+from agentcore_readiness.facts.measure import Requirement, closure, parse_requirement
 from agentcore_readiness.facts.project import Runtime
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
@@ -567,26 +568,25 @@ DIST_MODULES: dict[str, tuple[str, ...]] = {
     "uvicorn": ("uvicorn",),
     "websockets": ("websockets",),
 }
-# What common agent distributions require (their published metadata, late 2026), for
-# projects without an installed .venv: a declared dependency that another declared one
-# requires anyway is a version pin, not dead weight, so it is not reported. Keys are a
-# distribution or ``distribution[extra]``; values its direct requirements. Wrong entries
-# can only hide a warning, never raise one.
+# What common agent distributions require (their published metadata, late 2026), in the
+# requirement syntax of that metadata, for projects without an installed .venv: a declared
+# dependency that another declared one requires anyway is a version pin, not dead weight,
+# so it is not reported. Distributions not listed here are leaves. Wrong entries can only
+# hide a warning, never raise one.
 KNOWN_REQUIRES: dict[str, tuple[str, ...]] = {
     "a2a-sdk": ("culsans", "google-api-core", "googleapis-common-protos", "httpx", "json-rpc", "packaging",
                 "protobuf", "pydantic"),
     "bedrock-agentcore": ("boto3", "botocore", "pydantic", "starlette", "typing-extensions", "urllib3", "uvicorn",
-                          "websockets"),
-    "bedrock-agentcore[a2a]": ("a2a-sdk",),
-    "bedrock-agentcore[langgraph]": ("httpx", "langchain", "langchain-mcp-adapters", "langgraph"),
-    "bedrock-agentcore[strands-agents]": ("mcp", "strands-agents"),
+                          "websockets", "a2a-sdk; extra == 'a2a'", "httpx; extra == 'langgraph'",
+                          "langchain; extra == 'langgraph'", "langchain-mcp-adapters; extra == 'langgraph'",
+                          "langgraph; extra == 'langgraph'", "mcp; extra == 'strands-agents'",
+                          "strands-agents; extra == 'strands-agents'"),
     "boto3": ("botocore", "jmespath", "s3transfer"),
     "google-adk": ("aiosqlite", "authlib", "click", "cryptography", "fastapi", "google-auth", "google-genai",
                    "graphviz", "httpx", "jsonschema", "opentelemetry-api", "opentelemetry-sdk", "packaging",
                    "pydantic", "python-dotenv", "python-multipart", "pyyaml", "requests", "starlette", "tenacity",
                    "typing-extensions", "uvicorn", "watchdog", "websockets"),
-    "langchain": ("langchain-core", "langgraph", "pydantic"),
-    "langchain[aws]": ("langchain-aws",),
+    "langchain": ("langchain-core", "langgraph", "pydantic", "langchain-aws; extra == 'aws'"),
     "langchain-aws": ("boto3", "langchain-core", "numpy", "pydantic"),
     "langchain-mcp-adapters": ("langchain-core", "mcp", "typing-extensions"),
     "langgraph": ("langchain-core", "langgraph-checkpoint", "langgraph-prebuilt", "langgraph-sdk", "pydantic",
@@ -597,30 +597,21 @@ KNOWN_REQUIRES: dict[str, tuple[str, ...]] = {
                       "starlette", "typing-extensions", "urllib3", "websockets"),
     "strands-agents": ("boto3", "botocore", "docstring-parser", "httpx", "jsonschema", "mcp", "opentelemetry-api",
                        "opentelemetry-instrumentation-threading", "opentelemetry-sdk", "pydantic", "pyyaml",
-                       "typing-extensions", "watchdog"),
-    "strands-agents[a2a]": ("a2a-sdk", "fastapi", "httpx", "starlette", "uvicorn"),
-    "strands-agents[anthropic]": ("anthropic",),
-    "strands-agents[gemini]": ("google-genai",),
-    "strands-agents[litellm]": ("litellm", "openai"),
-    "strands-agents[openai]": ("aws-bedrock-token-generator", "openai"),
-    "strands-agents[otel]": ("opentelemetry-exporter-otlp-proto-http", "opentelemetry-processor-baggage"),
+                       "typing-extensions", "watchdog", "a2a-sdk; extra == 'a2a'", "fastapi; extra == 'a2a'",
+                       "httpx; extra == 'a2a'", "starlette; extra == 'a2a'", "uvicorn; extra == 'a2a'",
+                       "anthropic; extra == 'anthropic'", "google-genai; extra == 'gemini'",
+                       "litellm; extra == 'litellm'", "openai; extra == 'litellm'",
+                       "aws-bedrock-token-generator; extra == 'openai'", "openai; extra == 'openai'",
+                       "opentelemetry-exporter-otlp-proto-http; extra == 'otel'",
+                       "opentelemetry-processor-baggage; extra == 'otel'"),
 }  # fmt: skip
 
 
-def known_requirements(name: str, extras: tuple[str, ...]) -> set[str]:
-    """Every distribution ``name[extras]`` requires by :data:`KNOWN_REQUIRES`, transitively."""
-    found: set[str] = set()
-    queue = [name, *(f"{name}[{extra}]" for extra in extras)]
-    seen: set[str] = set()
-    while queue:
-        key = queue.pop()
-        if key in seen:
-            continue
-        seen.add(key)
-        for required in KNOWN_REQUIRES.get(key, ()):
-            found.add(required)
-            queue.append(required)
-    return found
+@functools.cache
+def known_provides() -> dict[str, tuple[Requirement, ...]]:
+    """:data:`KNOWN_REQUIRES` parsed, in the shape :func:`closure` takes (every listed name is one)."""
+    parsed = {name: tuple(parse_requirement(text) for text in texts) for name, texts in KNOWN_REQUIRES.items()}
+    return {name: tuple(r for r in requirements if r is not None) for name, requirements in parsed.items()}
 
 
 # Needed without being imported: the OTel auto-instrumentation launcher, botocore's CRT
@@ -718,20 +709,23 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
         unmapped: list[str] = []
         used = 0
         required_by: dict[str, str] = {}
-        if environment is not None:
-            provides = {name: dist.requires for name, dist in environment.dists.items()}
-            for declared in runtime.dependencies:
-                requirement = parse_requirement(declared.spec)
-                if requirement is not None:
-                    wanted, _ = closure([requirement], provides)
-                    for other in sorted(wanted - {declared.name}):
-                        required_by.setdefault(other, declared.name)
-        else:
-            for declared in runtime.dependencies:
-                requirement = parse_requirement(declared.spec)
-                extras = requirement.extras if requirement is not None else ()
-                for other in sorted(known_requirements(declared.name, extras) - {declared.name}):
-                    required_by.setdefault(other, f"{declared.name} (built-in map)")
+        # Installed metadata when there is a .venv (a name it lacks is not installed), else the
+        # built-in table (a name it lacks is a leaf, still required).
+        provides = (
+            {name: dist.requires for name, dist in environment.dists.items()}
+            if environment is not None
+            else known_provides()
+        )
+        for declared in runtime.dependencies:
+            requirement = parse_requirement(declared.spec)
+            if requirement is None:
+                continue
+            wanted, leaves = closure([requirement], provides)
+            needed = wanted if environment is not None else wanted | leaves
+            for other in sorted(needed - {declared.name}):
+                required_by.setdefault(
+                    other, declared.name if environment is not None else f"{declared.name} (built-in map)"
+                )
         for dep in runtime.dependencies:
             if dep.name in _USED_WITHOUT_IMPORT or (dep.name == "botocore" and "[crt]" in dep.spec.replace(" ", "")):
                 used += 1
