@@ -58,7 +58,15 @@ def main() -> int:
     from agentcore_readiness.facts.aws import AwsReviewOptions, gather_aws_facts
     from agentcore_readiness.facts.project import load_project
     from agentcore_readiness.tools.review import run_review
-    from aws.conftest import Gaps, cli_default_role_policy, create_role, create_runtime, deployed_project, open_account
+    from aws.conftest import (
+        Gaps,
+        Scenario,
+        cli_default_role_policy,
+        create_role,
+        create_runtime,
+        deployed_project,
+        open_account,
+    )
     from conftest import ProjectBuilder
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -75,8 +83,6 @@ def main() -> int:
             # One deployed runtime: the API calls of its review, per operation.
             one = open_account(endpoint, "100000000001")
             role = create_role(one, "AgentRole", scoped_trust=False, inline=cli_default_role_policy(one.id))
-            from aws.conftest import Scenario
-
             scenario = Scenario(one, {"Agent": create_runtime(one, "Demo_Agent", role)})
             builder = ProjectBuilder(home / "one")
             deployed_project(builder, scenario)
