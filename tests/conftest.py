@@ -69,6 +69,20 @@ class ProjectBuilder:
         self.json("agentcore/aws-targets.json", [])
         return config
 
+    def entrypoint(self, *modules: str, runtime: str = "Agent") -> Path:
+        """Write ``app/<runtime>/main.py``: a minimal entrypoint that imports ``modules`` (dotted
+        names), which makes them that runtime's code.
+        """
+        imports = "".join(f"import {m}  # noqa: F401\n" for m in modules)
+        return self.write(
+            f"app/{runtime}/main.py",
+            "from bedrock_agentcore.runtime import BedrockAgentCoreApp\n"
+            + imports
+            + "\napp = BedrockAgentCoreApp()\n\n\n@app.entrypoint\ndef invoke(payload):\n"
+            + "    try:\n        return {'ok': True}\n    except Exception:\n        app.logger.exception('failed')\n"
+            + "        return {'error': 'failed'}\n",
+        )
+
     def review(self, *select: str, **kwargs: Any) -> Report:
         return review(ReviewRequest(target=str(self.root), select=tuple(select), **kwargs))
 

@@ -30,6 +30,7 @@ def connect():
 
 def test_private_hosts_fail_and_drivers_warn_on_a_public_runtime(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("store")
     project.write(DB, STORE)
     result = project.results("NET001")["NET001"]
     assert result.status == "fail"
@@ -57,6 +58,7 @@ def test_vpc_runtime_passes(project: ProjectBuilder) -> None:
             )
         ]
     )
+    project.entrypoint("store")
     project.write(DB, STORE)
     result = project.results("NET001")["NET001"]
     assert (result.status, result.findings) == ("pass", [])
@@ -64,6 +66,7 @@ def test_vpc_runtime_passes(project: ProjectBuilder) -> None:
 
 def test_public_code_without_private_resources_passes(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("store")
     project.write(DB, 'import sqlite3\nDB = sqlite3.connect("orders.db")\nURL = "https://api.example.com"\n')
     result = project.results("NET001")["NET001"]
     assert (result.status, result.findings) == ("pass", [])

@@ -25,7 +25,7 @@ from agentcore_readiness.checks.registry import (
 )
 from agentcore_readiness.facts.project import ProjectFacts, ProjectNotFound, discover_projects, load_project
 from agentcore_readiness.log import get_logger
-from agentcore_readiness.model import FactError, ProjectReport, Report, RuleResult, Status, summarize
+from agentcore_readiness.model import FactError, Finding, ProjectReport, Report, RuleResult, Status, summarize
 
 log = get_logger(__name__)
 
@@ -76,7 +76,7 @@ def resolve_target(target: str) -> list[tuple[Path, str]]:
 
 
 def needs_code(rules: Sequence[Rule]) -> bool:
-    return any("C" in r.meta.inputs for r in rules)
+    return any(r.reads for r in rules)
 
 
 def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Facts, list[Rule]]:
@@ -129,10 +129,20 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
     return facts, chosen
 
 
+def rule_facts(rule: Rule, facts: Facts) -> Facts:
+    """The facts one rule may read: the code of the roles it declares, or no code index."""
+    if facts.code is None:
+        return facts
+    if not rule.reads:
+        return replace(facts, code=None)
+    return replace(facts, code=facts.code.view(rule.reads))
+
+
 def run_rule(rule: Rule, facts: Facts) -> RuleResult:
     out = Findings(rule.meta)
+    own = rule_facts(rule, facts)
     try:
-        verdict = rule.check(facts, out)
+        verdict = rule.check(own, out)
     except Exception as exc:
         log.error("rule crashed", rule=rule.meta.code, error_type=type(exc).__name__, exc_info=True)
         return RuleResult(
@@ -149,7 +159,7 @@ def run_rule(rule: Rule, facts: Facts) -> RuleResult:
             if py_file is not None and py_file.suppressed(rule.meta.code, finding.location.line):
                 suppressed += 1
             else:
-                kept.append(finding)
+                kept.append(_placed(finding, py_file, facts))
         findings = kept
     levels = {f.level for f in findings}
     status: Status
@@ -159,11 +169,32 @@ def run_rule(rule: Rule, facts: Facts) -> RuleResult:
         status, reason = "warn", None
     elif verdict is not None:
         status, reason = verdict.status, verdict.reason
+    elif own.code is not None and own.code.skipped:
+        status, reason = "unknown", _unread(own.code.skipped)
     elif suppressed and not findings:
         status, reason = "pass", f"{suppressed} finding(s) suppressed in code"
     else:
         status, reason = "pass", "; ".join(out.notes) or None
     return RuleResult(rule=rule.meta.code, status=status, reason=reason, findings=findings, suppressed=suppressed)
+
+
+def _unread(skipped: Sequence[Any]) -> str:
+    shown = "; ".join(f"{s.path} ({s.reason})" for s in skipped[:3])
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return (
+        f"nothing found in what could be read, but {len(skipped)} file(s) it reads could not be analysed: {shown}{more}"
+    )
+
+
+def _placed(finding: Finding, py_file: Any, facts: Facts) -> Finding:
+    """A code finding with its file's role and runtimes (and how the runtime's paths were read)."""
+    if py_file is None or finding.role is not None:
+        return finding
+    update: dict[str, Any] = {"role": py_file.place.label, "runtimes": list(py_file.runtimes)}
+    notes = [n for r in facts.project.runtimes if r.name in py_file.runtimes for n in r.path_notes]
+    if notes:
+        update["evidence"] = "; ".join(filter(None, (finding.evidence, *notes)))
+    return finding.model_copy(update=update)
 
 
 def run_rules(facts: Facts, rules: Sequence[Rule]) -> list[RuleResult]:

@@ -73,6 +73,10 @@ class Finding(_Frozen):
     evidence: str | None = None
     fix: Fix | None = None
     subject: str | None = Field(default=None, description="The runtime, gateway or resource the finding is about")
+    role: str | None = Field(
+        default=None, description="For a finding in code: the file's role (runtime code, caller, test, ...)"
+    )
+    runtimes: list[str] = Field(default_factory=list, description="The runtimes whose code the finding is in")
 
 
 class RuleMeta(_Frozen):
@@ -83,6 +87,9 @@ class RuleMeta(_Frozen):
     title: str
     family: str
     checklist: list[str] = Field(default_factory=list, description="Checklist items this rule feeds")
+    reads: list[str] = Field(
+        default_factory=list, description="The code roles the rule reads (runtime, caller, test, ...)"
+    )
     doc: str = ""
 
 

@@ -527,7 +527,7 @@ class CodeMap:
     # -- entrypoints and reachability
     def entrypoints(self, runtime: str | None = None) -> list[Target]:
         found: list[Target] = []
-        for py_file in self.code.agent_files(runtime):
+        for py_file in self.code.runtime_files(runtime):
             for function in py_file.functions:
                 if any(d == "entrypoint" or d.endswith(".entrypoint") for d in function.decorators):
                     found.append(Target(py_file, function))

@@ -651,6 +651,7 @@ def _provides(modules: tuple[str, ...], imported: set[str]) -> bool:
     "Declared dependency never imported",
     family="Performance",
     checklist=("perf.deps",),
+    reads=("runtime", "test"),
 )
 def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -689,7 +690,7 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
         return not_applicable("no runtime declares dependencies")
     environments = facts.measured.environments if facts.measured is not None else {}
     for runtime in runtimes:
-        files = list(facts.code.agent_files(runtime.name))
+        files = list(facts.code.runtime_files(runtime.name))
         if not files:
             out.note(f"{runtime.name}: no Python code found to compare with")
             continue
@@ -952,6 +953,7 @@ def _module_uses(tree: ast.Module, name: str, after: int) -> list[int]:
     "Heavy initialisation at import time",
     family="Performance",
     checklist=("perf.deferred",),
+    reads=("runtime",),
 )
 def import_time_initialization(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -992,7 +994,7 @@ def import_time_initialization(facts: Facts, out: Findings) -> Verdict | None:
     """
     if facts.code is None:
         return unknown("the code index was not built")
-    files = list(facts.code.of_role("agent"))
+    files = list(facts.code.of_role("runtime"))
     if not files:
         return not_applicable("no agent code")
     cmap = code_map(facts.code, facts.project)

@@ -7,6 +7,7 @@ from typing import Any
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.facts.aws import DeployedView, deployed_runtimes
 from agentcore_readiness.facts.project import AGENTCORE_GITIGNORE, ENV_LOCAL, gitignore_ignores
+from agentcore_readiness.facts.roles import ROLES
 from agentcore_readiness.model import Fix, Location
 
 
@@ -87,6 +88,7 @@ def env_local_tracked(facts: Facts, out: Findings) -> Verdict | None:
     "Secret hard-coded in code or configuration",
     family="Secrets",
     checklist=("code.secrets",),
+    reads=ROLES,
 )
 def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -142,6 +144,7 @@ def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     "Secret read from runtime environment variables",
     family="Secrets",
     checklist=("code.credentials",),
+    reads=("runtime",),
 )
 def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -229,6 +232,7 @@ def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     "Credential provider used in code but not declared",
     family="Secrets",
     checklist=("code.credentials",),
+    reads=("runtime", "caller"),
 )
 def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -34,7 +34,8 @@ from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile, Role
+    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile
+    from agentcore_readiness.facts.roles import Role
 
 DEFAULT_IDLE = 900
 DEFAULT_MAX_LIFETIME = 28_800
@@ -526,7 +527,7 @@ _ID_GENERATORS = frozenset(
         "datetime.datetime.utcnow",
     }
 )
-_CALLER_ROLES: tuple[Role, ...] = ("caller", "agent")
+_CALLER_ROLES: tuple[Role, ...] = ("caller",)
 
 
 def _generator_call(py_file: PyFile, expr: ast.AST) -> ast.Call | None:
@@ -751,6 +752,7 @@ def _no_code(facts: Facts) -> Verdict | None:
     "Session ID made per request",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -816,6 +818,7 @@ def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     "invoke_agent_runtime without runtimeSessionId",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def session_id_omitted(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -883,6 +886,7 @@ def _header_keys(node: ast.Dict) -> dict[str, int]:
     "Both runtimeSessionId and mcpSessionId passed",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def both_session_ids(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -968,6 +972,7 @@ def both_session_ids(facts: Facts, out: Findings) -> Verdict | None:
     "Per-job sessions never stopped",
     family="Sessions",
     checklist=("perf.stop",),
+    reads=("caller",),
 )
 def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1077,6 +1082,7 @@ def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
     "Literal session ID shorter than 33 characters",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def session_id_too_short(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1161,6 +1167,7 @@ def _retry_mode(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo |
     "bedrock-agentcore client without a retry config",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1374,6 +1381,7 @@ def _app_name(entry: Target) -> str:
     "Background work started without add_async_task",
     family="Sessions",
     checklist=("perf.async",),
+    reads=("runtime",),
 )
 def background_task_untracked(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1524,6 +1532,7 @@ def _task_sinks(
     "add_async_task without complete_async_task",
     family="Sessions",
     checklist=("perf.async",),
+    reads=("runtime",),
 )
 def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1562,7 +1571,7 @@ def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
     assert facts.code is not None
     cmap = code_map(facts.code, facts.project)
     found_any = False
-    for py_file in facts.code.of_role("agent"):
+    for py_file in facts.code.of_role("runtime"):
         for function in py_file.functions:
             if _is_async_task(function):
                 found_any = True
@@ -1601,7 +1610,7 @@ def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
             else:
                 base_names = names_in(holder) - {"self", "cls"}
                 attr = holder.attr if isinstance(holder, ast.Attribute) else None
-                for other in facts.code.agent_files(py_file.runtime):
+                for other in facts.code.runtime_files(py_file.runtime):
                     for f in other.functions:
                         for c in calls_in(f.node.body):
                             if not other.resolve(c.func).endswith("complete_async_task"):
@@ -1683,6 +1692,7 @@ def _loop_yields(loop: ast.AST) -> bool:
     "Streaming entrypoint without periodic yields",
     family="Sessions",
     checklist=("perf.async",),
+    reads=("runtime",),
 )
 def stream_without_heartbeat(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -33,6 +33,7 @@ def _covers(test_path: str, runtime_location: str | None, locations: list[str]) 
     "No tests for the agent",
     family="Testing",
     checklist=("test.inputs",),
+    reads=("test", "runtime"),
 )
 def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -92,6 +93,7 @@ def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
     "Tests never exercise a failing tool or model call",
     family="Testing",
     checklist=("test.errors",),
+    reads=("test",),
 )
 def error_cases_untested(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -185,6 +185,12 @@ class Runtime:
     account: str | None = None
     code_entries: tuple[str, ...] = ()
     """Names directly inside ``code_location`` (directories end with ``/``)."""
+    entry_file: str | None = None
+    """The entrypoint module, project-relative; ``None`` when it is not a Python file of this checkout."""
+    path_notes: tuple[str, ...] = ()
+    """How paths of this runtime's config were read (absolute paths from another machine, unset fields)."""
+    runtime_version: str | None = None
+    """``PYTHON_3_12`` …, as configured."""
 
     @property
     def effective_authorizer(self) -> str:
@@ -215,6 +221,8 @@ class GatewayTarget:
     tool_count: int
     lambda_arn: str | None
     where: Located
+    code_locations: tuple[str, ...] = ()
+    """Project-relative folders of the target's own code (Lambda or runtime compute)."""
 
 
 @dataclass(frozen=True)
@@ -302,6 +310,8 @@ class ProjectFacts:
     online_evals: tuple[OnlineEval, ...] = ()
     policy_engines: tuple[PolicyEngine, ...] = ()
     harnesses: tuple[str, ...] = ()
+    tool_code_locations: tuple[str, ...] = ()
+    """Project-relative folders of gateway targets' and MCP runtime tools' own code."""
     errors: tuple[FactError, ...] = ()
     config_errors: tuple[FactError, ...] = ()
     """Errors that make the configuration itself invalid (CFG001)."""
@@ -592,6 +602,71 @@ def _norm_code_location(value: str | None) -> str | None:
     return cleaned or "."
 
 
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
+
+
+@dataclass(frozen=True)
+class MappedPath:
+    """A path from a config file, as a project-relative path of this checkout."""
+
+    rel: str | None
+    """Project-relative, ``/``-separated (``.`` for the root); ``None`` when it is not in this checkout."""
+    note: str | None = None
+    """How it was mapped (an absolute path from the author's machine) or why it could not be."""
+
+
+def map_config_path(root: Path, value: str | None, field_name: str) -> MappedPath:
+    r"""Map a path written in a config file into this checkout.
+
+    Relative paths are taken from the project root. Absolute paths (``/Users/…``,
+    ``/home/ec2-user/…``, ``D:\…``) were written on the author's machine: they map to the
+    longest tail of the path that exists here (preferring a tail that follows the project
+    folder's own name). A path that leaves the checkout, or has no tail here, maps to
+    nothing: a location outside the checkout is never reported.
+    """
+    if value is None or not value.strip():
+        return MappedPath(".")
+    raw = value.strip()
+    text = raw.replace("\\", "/")
+    absolute = text.startswith(("/", "~")) or bool(_WINDOWS_DRIVE.match(text))
+    parts = [p for p in text.split("/") if p and p != "."]
+    if absolute:
+        if _WINDOWS_DRIVE.match(text) or text.startswith("~"):
+            parts = parts[1:]
+        return _map_absolute(root, raw, parts, field_name)
+    resolved: list[str] = []
+    for part in parts:
+        if part == "..":
+            if not resolved:
+                return MappedPath(None, f"{field_name} {raw!r} points outside the project; not reviewed")
+            resolved.pop()
+        else:
+            resolved.append(part)
+    return MappedPath("/".join(resolved) or ".")
+
+
+def _map_absolute(root: Path, raw: str, parts: list[str], field_name: str) -> MappedPath:
+    if ".." in parts:
+        return MappedPath(None, f"{field_name} {raw!r} is an absolute path with '..'; not reviewed")
+    best: str | None = None
+    for index in range(len(parts) + 1):
+        tail = "/".join(parts[index:])
+        anchored = index > 0 and parts[index - 1] == root.name
+        if anchored and (not tail or exists(root / tail)):
+            best = tail or "."
+            break
+        if best is None and tail and exists(root / tail):
+            best = tail
+    if best is None:
+        return MappedPath(
+            None, f"{field_name} {raw!r} was written on another machine and no part of it is in this checkout"
+        )
+    return MappedPath(
+        best,
+        f"{field_name} {raw!r} was written on another machine; read as {best + '/' if best != '.' else 'the project root'} of this checkout",
+    )
+
+
 _CLI_FIELDS: dict[str, str] = {
     "name": "/name",
     "build": "/build",
@@ -678,7 +753,9 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
     runtimes: list[Runtime] = []
     for index, item in _items(raw.get("runtimes")):
         name = _s(item.get("name")) or f"runtime[{index}]"
-        code_location = _norm_code_location(_s(item.get("codeLocation")))
+        mapped = map_config_path(loader.root, _s(item.get("codeLocation")), "codeLocation")
+        code_location = mapped.rel
+        entry_file, entry_note = _entry_file(loader.root, code_location, _s(item.get("entrypoint")))
         network = _d(item.get("networkConfig"))
         lifecycle = _d(item.get("lifecycleConfiguration"))
         where = located("runtimes", index)
@@ -724,6 +801,9 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
                 region=region,
                 account=account,
                 code_entries=_code_entries(loader.root, code_location),
+                entry_file=entry_file,
+                path_notes=tuple(n for n in (mapped.note, entry_note) if n),
+                runtime_version=_s(item.get("runtimeVersion")),
             )
         )
 
@@ -744,6 +824,7 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
                     tool_count=len(tools) if isinstance(tools, list) else 0,
                     lambda_arn=_s(target.get("lambdaFunctionArn")) or _s(_d(target.get("compute")).get("lambdaArn")),
                     where=located("agentCoreGateways", index, "targets", t_index),
+                    code_locations=_compute_locations(loader.root, target.get("compute")),
                 )
             )
         engine = _d(item.get("policyEngineConfiguration"))
@@ -810,7 +891,11 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         for i, item in _items(raw.get("policyEngines"))
     )
     harnesses = tuple(_s(h.get("name")) or "" for _, h in _items(raw.get("harnesses")))
+    tool_locations = [loc for g in gateways for t in g.targets for loc in t.code_locations]
+    for _, tool in _items(raw.get("mcpRuntimeTools")):
+        tool_locations.extend(_compute_locations(loader.root, tool.get("compute")))
     return {
+        "tool_code_locations": tuple(dict.fromkeys(tool_locations)),
         "name": _s(raw.get("name")),
         "runtimes": tuple(runtimes),
         "gateways": tuple(gateways),
@@ -822,6 +907,68 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         "deployed_state": deployed,
         "aws_targets": targets,
     }
+
+
+def _compute_locations(root: Path, compute: Any) -> tuple[str, ...]:
+    """Folders of a gateway target's or MCP tool's own code (``implementation.path``, ``runtime.codeLocation``)."""
+    found: list[str] = []
+    for value in (
+        _d(_d(compute).get("implementation")).get("path"),
+        _d(_d(compute).get("runtime")).get("codeLocation"),
+    ):
+        if isinstance(value, str) and value.strip():
+            rel = map_config_path(root, value, "codeLocation").rel
+            if rel is not None and rel != ".":
+                found.append(rel.rsplit("/", 1)[0] if rel.endswith(".py") else rel)
+    return tuple(found)
+
+
+def _entry_module_path(entrypoint: str) -> str:
+    r"""``main.py:app`` -> ``main.py``; ``./src\agent.py`` -> ``src/agent.py``."""
+    path = entrypoint.strip().replace("\\", "/")
+    if ":" in path and not _WINDOWS_DRIVE.match(path):
+        path = path.split(":", 1)[0]
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def _entry_file(root: Path, code_location: str | None, entrypoint: str | None) -> tuple[str | None, str | None]:
+    """The entrypoint module of a CLI runtime (``entrypoint`` is relative to ``codeLocation``)."""
+    if not entrypoint:
+        return None, "the runtime names no entrypoint"
+    if code_location is None:
+        return None, None
+    module = _entry_module_path(entrypoint)
+    if not module.endswith(".py"):
+        return None, f"entrypoint {entrypoint!r} is not a Python file: its code is not reviewed"
+    rel = module if code_location == "." else f"{code_location}/{module}"
+    if not is_file(root / rel):
+        return None, f"entrypoint {rel} is not in this checkout"
+    return rel, None
+
+
+def _toolkit_entry_file(root: Path, source_path: str | None, entrypoint: str | None) -> tuple[str | None, str | None]:
+    """The entrypoint module of a starter-toolkit agent: relative to the project folder or to
+    ``source_path``, or an absolute path from the author's machine.
+    """
+    if not entrypoint:
+        return None, "the agent names no entrypoint"
+    module = _entry_module_path(entrypoint)
+    if module.startswith(("/", "~")) or _WINDOWS_DRIVE.match(module):
+        mapped = map_config_path(root, module, "entrypoint")
+        if mapped.rel is None or not is_file(root / mapped.rel):
+            return None, mapped.note
+        return mapped.rel, mapped.note
+    if not module.endswith(".py"):
+        return None, f"entrypoint {entrypoint!r} is not a Python file: its code is not reviewed"
+    candidates = [module]
+    if source_path not in (None, "."):
+        candidates.insert(0, f"{source_path}/{module}")
+    for candidate in candidates:
+        if is_file(root / candidate):
+            return candidate, None
+    return None, f"entrypoint {module} is not in this checkout"
 
 
 def _code_entries(root: Path, code_location: str | None) -> tuple[str, ...]:
@@ -1105,11 +1252,18 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
         observability = aws.get("observability")
         deployment_type = _s(settings.get("deployment_type")) or "container"
         build = "Container" if deployment_type == "container" else "CodeZip"
-        source_path = _norm_code_location(_s(settings.get("source_path")) or ".")
+        mapped = map_config_path(loader.root, _s(settings.get("source_path")), "source_path")
+        source_path = mapped.rel
         entrypoint = _s(settings.get("entrypoint"))
-        if entrypoint and "/" in entrypoint.replace("\\", "/") and source_path == ".":
-            source_path = _norm_code_location(entrypoint.replace("\\", "/").rsplit("/", 1)[0])
-            entrypoint = entrypoint.replace("\\", "/").rsplit("/", 1)[1]
+        entry_file, entry_note = _toolkit_entry_file(loader.root, source_path, entrypoint)
+        if entrypoint and _s(settings.get("source_path")) is None and entry_file and "/" in entry_file:
+            # no source_path: the toolkit packages the entrypoint's folder
+            source_path = entry_file.rsplit("/", 1)[0]
+            mapped = MappedPath(source_path, f"source_path is not set: the entrypoint's folder {source_path}/")
+        if entrypoint and entry_file and source_path not in (None, ".") and entry_file.startswith(f"{source_path}/"):
+            entrypoint = entry_file[len(source_path) + 1 :]
+        elif entrypoint and entry_file and source_path == ".":
+            entrypoint = entry_file
         for key, expected in (("aws", Mapping), ("memory", Mapping), ("identity", Mapping)):
             if key in settings and settings[key] is not None and not isinstance(settings[key], expected):
                 loader.error(
@@ -1173,6 +1327,9 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                 region=_s(aws.get("region")),
                 account=_s(aws.get("account")),
                 code_entries=_code_entries(loader.root, source_path),
+                entry_file=entry_file,
+                path_notes=tuple(n for n in (mapped.note, entry_note) if n),
+                runtime_version=_s(settings.get("runtime_type")),
             )
         )
         memory = _d(settings.get("memory"))
