@@ -139,9 +139,7 @@ _AGENT_APPS = {
     "a2a.server.apps.A2AStarletteApplication": "A2A server",
     "a2a.server.apps.A2AFastAPIApplication": "A2A server",
 }
-_RUNTIME_URL = re.compile(
-    r"bedrock-agentcore\.[^\s'\"/]*amazonaws\.com|/runtimes/[^\s'\"]*/invocations|InvokeAgentRuntime\b"
-)
+_RUNTIME_URL = re.compile(r"bedrock-agentcore\.[^\s'\"/]*amazonaws\.com/runtimes/|/runtimes/[^\s'\"]*/invocations")
 _ONE_SHOT_DIRS = frozenset({"scripts", "script", "deploy", "deployment", "tools", "bin", "utils", "notebooks"})
 _INFRA_DIRS = ("agentcore/cdk/", "cdk/", "infra/", "infrastructure/", "iac/")
 _LAMBDA_NAMES = frozenset({"handler", "lambda_handler", "main_handler"})
@@ -268,20 +266,17 @@ def _invocations(tree: ast.Module, text: str, resolve: Callable[[ast.expr], str]
                 attr = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
                 if attr in _INVOKE_ATTRS:
                     signals.invokes.append((attr, node.lineno))
-    if "amazonaws.com" in text or "/invocations" in text or "InvokeAgentRuntime" in text:
+    if "/runtimes/" in text:
         lines = text.splitlines()
         for match in _RUNTIME_URL.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             source = lines[line - 1].lstrip() if line <= len(lines) else ""
-            if source.startswith("#") or any(line == seen for _, seen in signals.invokes):
-                continue
-            if match.group(0) == "InvokeAgentRuntime" and "boto3" not in text and "http" not in text.lower():
-                continue
-            signals.invokes.append(("http", line))
+            if not source.startswith("#") and all(line != seen for _, seen in signals.invokes):
+                signals.invokes.append(("http", line))
     if "bedrock-agentcore" in text and not signals.invokes:
-        match = _DATA_PLANE_CLIENT.search(text)
-        if match is not None:
-            signals.invokes.append(("bedrock-agentcore client", text.count("\n", 0, match.start()) + 1))
+        client = _DATA_PLANE_CLIENT.search(text)
+        if client is not None:
+            signals.invokes.append(("bedrock-agentcore client", text.count("\n", 0, client.start()) + 1))
     signals.invokes.sort(key=lambda item: item[1])
 
 
