@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import textwrap
 from collections.abc import Callable
@@ -121,6 +122,21 @@ def gateway(name: str = "Tools", **fields: Any) -> dict[str, Any]:
 def findings_of(result: RuleResult) -> list[tuple[str, str | None, int | None]]:
     """(level, path, line) of each finding, for exact assertions."""
     return [(f.level, f.location.path, f.location.line) for f in result.findings]
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def fixture_project(tmp_path: Path) -> Callable[[str], ProjectBuilder]:
+    """A copy of ``tests/fixtures/<name>/`` in a temporary directory (reviews never see this repository's git)."""
+
+    def copy(name: str) -> ProjectBuilder:
+        target = tmp_path / name
+        shutil.copytree(FIXTURES / name, target)
+        return ProjectBuilder(target)
+
+    return copy
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from agentcore_readiness.checks.dataflow import (
     trace_value,
     validator_for,
 )
+from agentcore_readiness.checks.env_secrets import EnvWrite
 from agentcore_readiness.facts.roles import RoleSignals
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -167,6 +168,10 @@ class FileFacts:
     tool_issues: list[ToolIssue] = field(default_factory=list)
     tools: list[str] = field(default_factory=list)
     env_reads: list[EnvRead] = field(default_factory=list)
+    env_writes: list[EnvWrite] = field(default_factory=list)
+    """``os.environ["X"] = value`` and ``os.environ.setdefault("X", value)``, with where the value comes from."""
+    vault_line: int | None = None
+    """The first line fetching a secret from a vault (Secrets Manager, SSM, AgentCore Identity)."""
     secrets: list[secret_patterns.SecretHit] = field(default_factory=list)
     secret_literals: list[SecretLiteral] = field(default_factory=list)
     http_calls: list[HttpCall] = field(default_factory=list)

@@ -24,6 +24,7 @@ from agentcore_readiness.checks.code_support import (
     skipped_of,
     without_code,
 )
+from agentcore_readiness.checks.env_secrets import AWS_SDK_CREDENTIAL_VARS, calls_vault
 from agentcore_readiness.checks.fixes import VALIDATE_AND_DEPLOY, jwt_authorizer_template, located_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
 from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG
@@ -199,8 +200,15 @@ def sec002(facts: Facts, out: Findings) -> Verdict | None:
     verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
-    for py_file in code_files(facts, "runtime"):
+    files = code_files(facts, "runtime")
+    loaded = _vault_loaded(files)
+    for py_file in files:
+        reported = {hit.line for hit in py_file.facts.secrets} | {lit.line for lit in py_file.facts.secret_literals}
         for read in py_file.facts.env_reads:
+            why = _not_a_configured_secret(py_file, read.name, read.line, loaded, reported)
+            if why is not None:
+                out.note(f"{py_file.path}:{read.line} {read.name}: {why}")
+                continue
             provider = _credential_name(facts, secret_patterns.credential_name_for(read.name))
             emit(
                 out,
@@ -213,9 +221,63 @@ def sec002(facts: Facts, out: Findings) -> Verdict | None:
             )
     if not out.items:
         out.note(
-            f"no secret-like environment variables read by agent code (allowlist: {secret_patterns.ENV_ALLOWLIST_TEXT})"
+            "agent code reads no secret from environment variables the runtime's configuration provides "
+            f"(allowlist: {secret_patterns.ENV_ALLOWLIST_TEXT})"
         )
     note_skipped(facts, out)
+    return None
+
+
+def _vault_loaded(files: list[PyFile]) -> dict[tuple[str, str], str]:
+    """(runtime, variable) -> where that runtime's code stores a vault-fetched value in the environment."""
+    loaded: dict[tuple[str, str], str] = {}
+    for py_file in files:
+        for write in py_file.facts.env_writes:
+            if write.source == "vault":
+                for runtime in py_file.runtimes:
+                    loaded.setdefault((runtime, write.name), f"{py_file.path}:{write.line}")
+    return loaded
+
+
+def _not_a_configured_secret(
+    py_file: PyFile, name: str, line: int, loaded: dict[tuple[str, str], str], reported: set[int]
+) -> str | None:
+    """Why reading ``name`` at ``line`` is not reading a secret from the runtime's configuration."""
+    if name.upper() in AWS_SDK_CREDENTIAL_VARS:
+        return "an AWS SDK credential variable (the execution role's credentials), not an application secret"
+    if line in reported:
+        return "its literal default is the hard-coded secret SEC001 reports on this line"
+    where = next((loaded[(r, name)] for r in py_file.runtimes if (r, name) in loaded), None)
+    if where is not None:
+        return f"the runtime's own code stores it in the environment from a secret store at {where}"
+    fetcher = _vault_fallback(py_file, line)
+    if fetcher is not None:
+        return f"a fallback: {fetcher} fetches the secret from a secret store first"
+    return None
+
+
+def _vault_fallback(py_file: PyFile, line: int) -> str | None:
+    """The function of this file that fetches from a vault and either reads the environment
+    itself or calls the function that does (the environment is then a local-development fallback).
+    """
+    if py_file.facts.vault_line is None:
+        return None
+    reader = next(
+        (
+            f
+            for f in sorted(py_file.functions, key=lambda f: -f.line)
+            if f.line <= line <= (f.node.end_lineno or f.line)
+        ),
+        None,
+    )
+    fetchers = {f.name: f for f in py_file.functions if calls_vault(f.node.body, py_file.resolve) is not None}
+    if reader is None or not fetchers:
+        return None
+    if reader.name in fetchers:
+        return f"{reader.name}()"
+    for call in py_file.calls:
+        if call.attr == reader.name and call.function is not None and call.function.name in fetchers:
+            return f"{call.function.name}() (line {call.function.line})"
     return None
 
 

@@ -157,6 +157,14 @@ def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
     `*_HEADER`, `*_TTL`, `MAX_*`, `PUBLIC_KEY`, …). Caller scripts are not checked:
     their environment is not the runtime's.
 
+    Not reported, with the reason in the result: writes (`os.environ["X"] = …`,
+    `os.environ.setdefault`); the AWS SDK's credential variables (`AWS_SECRET_ACCESS_KEY`,
+    `AWS_SESSION_TOKEN`: the execution role's credentials being wired, not an application
+    secret); a variable the same runtime's code stores in the environment from Secrets
+    Manager, SSM Parameter Store or AgentCore Identity; a read that is the fallback of a
+    function fetching the secret from one of those; and a read whose literal default is
+    already SEC001's finding on that line.
+
     ### Why is this bad?
     AgentCore Runtime environment variables are not vault-backed: they are plaintext
     configuration, readable by anyone who can describe the runtime, and they change only

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from agentcore_readiness.checks import code_analysis as analysis
-from agentcore_readiness.checks import secret_patterns
+from agentcore_readiness.checks import env_secrets, secret_patterns
 from agentcore_readiness.checks.code_analysis import FileFacts
 from agentcore_readiness.checks.dataflow import CHILD_FIELDS, child_fields
 from agentcore_readiness.facts.files import SOURCE_MAX_BYTES, FileReadError, read_text, rel_posix, walk_files
@@ -784,6 +784,7 @@ class _Walker:
         self.interesting: list[tuple[ast.Call, FunctionInfo | None]] = []
         self.handlers: list[tuple[ast.ExceptHandler, FunctionInfo | None]] = []
         self.env_subscripts: list[tuple[ast.Subscript, FunctionInfo | None]] = []
+        self.env_stores: list[tuple[ast.Subscript, FunctionInfo | None]] = []
         self.secret_literals: list[analysis.SecretLiteral] = []
         self.private: list[analysis.Evidence] = []
         self.injection: list[analysis.Evidence] = []
@@ -1149,7 +1150,10 @@ class _Walker:
         ):
             hot = self.hot
             if hot is not None and node.lineno in hot.code_set:
-                self.env_subscripts.append((node, self.function))
+                if type(node.ctx) is ast.Load:
+                    self.env_subscripts.append((node, self.function))
+                elif type(node.ctx) is ast.Store:
+                    self.env_stores.append((node, self.function))
         return False
 
     def _assign(self, node: ast.Assign | ast.AnnAssign, stack: list[Any]) -> bool:
@@ -1315,6 +1319,7 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
             if isinstance(statement, ast.ClassDef) and analysis.rate_limit_name(statement.name):
                 facts.rate_limits.append(analysis.Evidence("class", statement.name, statement.lineno))
     http_sites: list[tuple[ast.Call, Any, tuple[str, ...]]] = []
+    stores: list[tuple[ast.expr, ast.AST | None, str]] = []
     for call, owner in walker.interesting:
         name = resolve(call.func)
         attr = name.rsplit(".", 1)[-1]
@@ -1322,7 +1327,9 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         if name in _ENV_CALLS:
             scope = ctx.scope(node)
             env = analysis.env_name(call, scope)
-            if env and agent and secret_patterns.is_secret_env_name(env):
+            if env and agent and attr == "setdefault" and len(call.args) > 1:
+                stores.append((call.args[1], node, env))
+            elif env and agent and secret_patterns.is_secret_env_name(env):
                 facts.env_reads.append(analysis.EnvRead(env, call.lineno, call.col_offset))
             if env and len(call.args) > 1:
                 default = analysis.generic_secret(env, call.args[1], call.lineno, "environment default")
@@ -1341,11 +1348,34 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         env = analysis.env_name(subscript, ctx.scope(node))
         if env and agent and secret_patterns.is_secret_env_name(env):
             facts.env_reads.append(analysis.EnvRead(env, subscript.lineno, subscript.col_offset))
+    if agent:
+        _env_writes(walker, ctx, facts, stores, text)
     if http_sites:
         facts.http_calls = analysis.analyze_http(http_sites, ctx)
     facts.private.sort(key=lambda e: e.line)
     facts.rate_limits.sort(key=lambda e: e.line)
     facts.env_reads.sort(key=lambda e: (e.line, e.col))
+
+
+def _env_writes(
+    walker: _Walker,
+    ctx: analysis.FileContext,
+    facts: FileFacts,
+    stores: list[tuple[ast.expr, ast.AST | None, str]],
+    text: str,
+) -> None:
+    """Environment writes and vault fetches (SEC002 tells a configured secret from one the
+    runtime's code loaded itself)."""
+    for subscript, owner in walker.env_stores:
+        node = owner.node if owner is not None else None
+        env = analysis.env_name(subscript, ctx.scope(node))
+        if env:
+            stores.append((subscript, node, env))
+    if any(call in text for call in env_secrets.VAULT_CALLS):
+        facts.vault_line = env_secrets.calls_vault([walker.tree], walker.resolve)
+    if stores:
+        helpers = {name.rsplit(".", 1)[-1]: function for name, function in ctx.functions.items()}
+        facts.env_writes = env_secrets.env_writes(walker.tree, stores, helpers, walker.resolve)
 
 
 def _ref_key(ref: ImportRef) -> tuple[int, int, str, tuple[str, ...]]:
