@@ -5,9 +5,11 @@ keys in every way real agents do).
 
 from __future__ import annotations
 
+import random
+import string
 from collections.abc import Callable
 
-from conftest import ProjectBuilder, findings_of
+from conftest import ProjectBuilder, findings_of, runtime
 
 
 def test_only_configured_secrets_are_sec002(fixture_project: Callable[[str], ProjectBuilder]) -> None:
@@ -43,3 +45,94 @@ def test_near_misses_are_explained_not_reported(fixture_project: Callable[[str],
     # the literal default is SEC001's finding, not a second one
     assert "news.py:5 NEWS_API_KEY: its literal default is the hard-coded secret SEC001 reports on this line" in reason
     assert findings_of(results["SEC001"]) == [("fail", "app/Agent/news.py", 5)]
+
+
+# --- SEC001: one finding per value, test fixtures, throwaway passwords ---------------------------
+
+RNG = random.Random(11)
+PASSWORD = "".join(RNG.choice(string.ascii_letters + string.digits + "!#%") for _ in range(14))
+TEMPORARY = "".join(RNG.choice(string.ascii_letters + string.digits + "!#%") for _ in range(12))
+FIXTURE_KEY = "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(24))
+
+
+def test_a_repeated_literal_is_one_finding_with_its_other_lines(project: ProjectBuilder) -> None:
+    project.agentcore()
+    project.entrypoint()
+    project.write(
+        "scripts/setup_user.py",
+        f'''
+        import boto3
+
+        cognito = boto3.client("cognito-idp")
+
+
+        def create_user(pool_id, username):
+            cognito.admin_create_user(
+                UserPoolId=pool_id, Username=username, TemporaryPassword="{TEMPORARY}", MessageAction="SUPPRESS"
+            )
+            cognito.admin_set_user_password(
+                UserPoolId=pool_id, Username=username, Password="{PASSWORD}", Permanent=True
+            )
+
+
+        def login(client_id, username):
+            return cognito.initiate_auth(
+                ClientId=client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={{"USERNAME": username, "PASSWORD": "{PASSWORD}"}},
+            )
+
+
+        def invite(pool_id, username):
+            cognito.admin_create_user(UserPoolId=pool_id, Username=username, TemporaryPassword="{TEMPORARY}")
+
+
+        if __name__ == "__main__":
+            create_user("pool", "tester")
+            print(login("client", "tester"))
+        ''',
+    )
+    result = project.results("SEC001")["SEC001"]
+    # the permanent password once (its repeat at line 19 in the evidence); the temporary password
+    # replaced at once (line 8) is not a credential, the one left in place (line 24) is
+    assert findings_of(result) == [
+        ("fail", "scripts/setup_user.py", 11),
+        ("fail", "scripts/setup_user.py", 24),
+    ]
+    first = result.findings[0]
+    assert first.message == (
+        f"literal secret in the argument `Password` in a maintenance script: {PASSWORD[:2]}…(14 chars) "
+        "(the same value again on line 19)"
+    )
+    assert first.evidence == "the same value appears on lines 11, 19 of scripts/setup_user.py"
+    assert PASSWORD not in project.review("SEC001").model_dump_json()
+
+
+def test_generic_literals_in_tests_are_fixtures(project: ProjectBuilder) -> None:
+    project.agentcore()
+    project.entrypoint()
+    project.write(
+        "tests/test_client.py",
+        f'''
+        def test_client_sends_key():
+            settings = {{"api_key": "{FIXTURE_KEY}", "token_role": "reader"}}
+            api_token = "{FIXTURE_KEY[::-1]}"
+            assert settings and api_token
+        ''',
+    )
+    result = project.results("SEC001")["SEC001"]
+    assert result.status == "pass"
+    assert "2 literal value(s) assigned to secret-like names in test code are test fixtures" in (result.reason or "")
+
+
+def test_a_literal_secret_in_the_dockerfile_is_sec001_only(project: ProjectBuilder) -> None:
+    project.agentcore(runtimes=[runtime(build="Container")])
+    project.entrypoint()
+    project.write(
+        "app/Agent/Dockerfile",
+        f'FROM python:3.12-slim\nENV WEATHER_API_KEY={FIXTURE_KEY}\nENV SERVICE_TOKEN=changeme\nCMD ["python", "main.py"]\n',
+    )
+    results = project.results("SEC001", "SEC003")
+    assert findings_of(results["SEC001"]) == [("fail", "app/Agent/Dockerfile", 2)]
+    # the value is SEC001's finding; the placeholder's name still puts a secret in the image's environment
+    assert findings_of(results["SEC003"]) == [("fail", "app/Agent/Dockerfile", 3)]

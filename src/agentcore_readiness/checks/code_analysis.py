@@ -109,6 +109,8 @@ class SecretLiteral:
     masked: str
     length: int
     how: str
+    fingerprint: str = ""
+    """A one-way digest of the value (:func:`secret_patterns.fingerprint`): repeats are one finding."""
 
 
 @dataclass(frozen=True)
@@ -1312,7 +1314,7 @@ def generic_secret(name: str, value: ast.expr | None, line: int, how: str) -> Se
         return None
     if secret_patterns.placeholder_reason(text) is not None:
         return None
-    return SecretLiteral(name, line, secret_patterns.mask(text, 2), len(text), how)
+    return SecretLiteral(name, line, secret_patterns.mask(text, 2), len(text), how, secret_patterns.fingerprint(text))
 
 
 def module_client_names(module_values: Mapping[str, ast.expr], resolve: Resolver) -> set[str]:

@@ -8,6 +8,7 @@ configuration.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from agentcore_readiness.checks import secret_patterns
-from agentcore_readiness.checks.code_analysis import HttpCall
+from agentcore_readiness.checks.code_analysis import HttpCall, SecretLiteral
 from agentcore_readiness.checks.code_support import (
     code_files,
     emit,
@@ -80,40 +81,10 @@ def sec001(facts: Facts, out: Findings) -> Verdict | None:
         if facts.code.skipped:
             return unknown(skipped_of(facts.code))
         return not_applicable("no Python code and no runtimes in the project")
-    checked = 0
+    fixtures = 0
     for py_file in files:
-        checked += 1
-        role = ROLE_WORDS.get(py_file.role, "code")
-        known = {h.line for h in py_file.facts.secrets} | {
-            h.related_line for h in py_file.facts.secrets if h.related_line is not None
-        }
-        for hit in py_file.facts.secrets:
-            _secret_finding(
-                facts,
-                out,
-                py_file,
-                hit.line,
-                hit.level,
-                f"{hit.label} hard-coded in {role}",
-                hit.masked,
-                hit.provider,
-                hit.kind,
-            )
-        for literal in py_file.facts.secret_literals:
-            if literal.line in known:
-                continue  # already reported as a key of a known format
-            provider = _credential_name(facts, secret_patterns.credential_name_for(literal.name))
-            _secret_finding(
-                facts,
-                out,
-                py_file,
-                literal.line,
-                "fail",
-                f"literal secret in the {literal.how} `{literal.name}` in {role}",
-                literal.masked,
-                provider,
-                "generic",
-            )
+        fixtures += _file_secrets(facts, out, py_file)
+    checked = len(files)
     for runtime in facts.project.runtimes:
         for name, value, location, source in _project_values(runtime):
             hits = secret_patterns.scan_known_formats(value) if value else []
@@ -126,9 +97,7 @@ def sec001(facts: Facts, out: Findings) -> Verdict | None:
                     subject=runtime.name,
                     fix=_credential_fix(facts, _credential_name(facts, hit.provider), f"the {hit.label}", True),
                 )
-            elif (
-                value and secret_patterns.is_secret_name(name, env=True) and secret_patterns.generic_secret_value(value)
-            ):
+            elif value and literal_secret_value(name, value):
                 provider = _credential_name(facts, secret_patterns.credential_name_for(name))
                 out.fail(
                     f"literal secret as the value of {name} in {source} of runtime {runtime.name!r}: "
@@ -137,10 +106,75 @@ def sec001(facts: Facts, out: Findings) -> Verdict | None:
                     subject=runtime.name,
                     fix=_credential_fix(facts, provider, f"the value of {name}", True),
                 )
+    if fixtures:
+        out.note(f"{fixtures} literal value(s) assigned to secret-like names in test code are test fixtures")
     if not out.items:
         out.note(f"no hard-coded secrets in {checked} Python file(s) or the runtimes' configuration")
     note_skipped(facts, out)
     return None
+
+
+def _first_of_each(items: list[tuple[str, int]]) -> dict[int, list[int]]:
+    """For (fingerprint, line) pairs: the first line of each value -> the value's other lines."""
+    lines: dict[str, list[int]] = {}
+    for print_, line in sorted(items, key=lambda item: item[1]):
+        seen = lines.setdefault(print_ or f"line {line}", [])
+        if line not in seen:
+            seen.append(line)
+    return {found[0]: found[1:] for found in lines.values()}
+
+
+def _file_secrets(facts: Facts, out: Findings, py_file: PyFile) -> int:
+    """SEC001 in one file, each value once; returns how many test fixtures were left out."""
+    role = ROLE_WORDS.get(py_file.role, "code")
+    hits = py_file.facts.secrets
+    known = {h.line for h in hits} | {h.related_line for h in hits if h.related_line is not None}
+    first = _first_of_each([(h.fingerprint, h.line) for h in hits])
+    for hit in hits:
+        if hit.line in first:
+            what = f"{hit.label} hard-coded in {role}"
+            others = first.pop(hit.line)
+            _secret_finding(facts, out, py_file, hit.line, hit.level, what, hit.masked, hit.provider, hit.kind, others)
+    literals = [lit for lit in py_file.facts.secret_literals if lit.line not in known]
+    if py_file.role == "test":
+        return len(literals)  # fixtures; a key of a known format above is still reported
+    literals = [lit for lit in literals if not _replaced_temporary(py_file, lit)]
+    first = _first_of_each([(lit.fingerprint, lit.line) for lit in literals])
+    for literal in literals:
+        if literal.line in first:
+            provider = _credential_name(facts, secret_patterns.credential_name_for(literal.name))
+            what = f"literal secret in the {literal.how} `{literal.name}` in {role}"
+            others = first.pop(literal.line)
+            _secret_finding(
+                facts, out, py_file, literal.line, "fail", what, literal.masked, provider, "generic", others
+            )
+    return 0
+
+
+def _replaced_temporary(py_file: PyFile, literal: SecretLiteral) -> bool:
+    """A Cognito ``TemporaryPassword`` that the same function replaces with
+    ``admin_set_user_password(..., Permanent=True)`` right away: it never grants access.
+    """
+    if literal.name != "TemporaryPassword":
+        return False
+    creating = next(
+        (
+            c
+            for c in py_file.calls
+            if c.attr == "admin_create_user" and c.line <= literal.line <= (c.node.end_lineno or c.line)
+        ),
+        None,
+    )
+    if creating is None:
+        return False
+    return any(
+        c.attr == "admin_set_user_password"
+        and c.function is creating.function
+        and c.line > creating.line
+        and isinstance(c.keywords.get("Permanent"), ast.Constant)
+        and c.keywords["Permanent"].value is True  # type: ignore[attr-defined]
+        for c in py_file.calls
+    )
 
 
 def _secret_finding(
@@ -153,8 +187,14 @@ def _secret_finding(
     masked: str,
     provider: str,
     kind: str,
+    repeated: list[int] | None = None,
 ) -> None:
     message = f"{what}: {masked}"
+    evidence = None
+    if repeated:
+        lines = ", ".join(str(n) for n in repeated)
+        message += f" (the same value again on line{'s' if len(repeated) > 1 else ''} {lines})"
+        evidence = f"the same value appears on lines {line}, {lines} of {py_file.path}"
     if kind.startswith("aws"):
         fix = Fix(
             summary="Delete the access key from the code and deactivate it in IAM (it is in the repository "
@@ -180,7 +220,7 @@ def _secret_finding(
                 "aws secretsmanager get-secret-value --secret-id <secret-name> --query SecretString --output text"
             ],
         )
-    emit(out, level, py_file, line, message, fix=fix)  # type: ignore[arg-type]
+    emit(out, level, py_file, line, message, fix=fix, evidence=evidence)  # type: ignore[arg-type]
 
 
 def _project_values(runtime: Runtime) -> Iterator[tuple[str, str | None, Location, str]]:
@@ -293,6 +333,7 @@ class EnvSource:
     source: str
     always: bool = False
     """The name is a secret by definition (YAML ``api_key_env_var_name``)."""
+    value: str | None = None
 
 
 def project_env_sources(runtime: Runtime) -> Iterator[EnvSource]:
@@ -301,14 +342,27 @@ def project_env_sources(runtime: Runtime) -> Iterator[EnvSource]:
     """
     for env in runtime.env_vars:
         if runtime.source == TOOLKIT_CONFIG:
-            yield EnvSource(runtime, env.name, env.location, f"{TOOLKIT_CONFIG} api_key_env_var_name", True)
+            yield EnvSource(runtime, env.name, env.location, f"{TOOLKIT_CONFIG} api_key_env_var_name", True, env.value)
         else:
-            yield EnvSource(runtime, env.name, env.location, f"{CLI_CONFIG} envVars")
+            yield EnvSource(runtime, env.name, env.location, f"{CLI_CONFIG} envVars", value=env.value)
     if runtime.dockerfile is not None:
-        for name, _value, line in runtime.dockerfile.env():
+        for name, value, line in runtime.dockerfile.env():
             yield EnvSource(
-                runtime, name, Location(path=runtime.dockerfile.path, line=line), "the Dockerfile (ENV/ARG)"
+                runtime,
+                name,
+                Location(path=runtime.dockerfile.path, line=line),
+                "the Dockerfile (ENV/ARG)",
+                value=value,
             )
+
+
+def literal_secret_value(name: str, value: str | None) -> bool:
+    """Whether SEC001 reports ``value`` of the variable ``name`` as a hard-coded secret."""
+    if not value:
+        return False
+    if secret_patterns.scan_known_formats(value):
+        return True
+    return secret_patterns.is_secret_name(name, env=True) and secret_patterns.generic_secret_value(value)
 
 
 def _env_fix(facts: Facts, env: EnvSource) -> Fix:
@@ -347,6 +401,9 @@ def sec003(facts: Facts, out: Findings) -> Verdict | None:
                 continue
             seen.add(key)
             checked += 1
+            if literal_secret_value(env.name, env.value):
+                out.note(f"{env.name} at {env.location.path}:{env.location.line}: its value is SEC001's finding")
+                continue
             if env.always or secret_patterns.is_secret_env_name(env.name):
                 out.fail(
                     f"runtime {runtime.name!r} gets the secret {env.name} through {env.source}: runtime environment "

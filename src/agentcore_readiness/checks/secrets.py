@@ -112,6 +112,13 @@ def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     with whitespace, naming an environment variable or an identifier, or URLs without
     credentials. The value is never shown: only a masked prefix and its length.
 
+    One finding per value and file: the same key or password repeated in a file is
+    reported at its first line, with the other lines in the message and evidence. In
+    test code, literals assigned to secret-like names are fixtures and are only counted;
+    a key of a known format is still reported there. A Cognito `TemporaryPassword` that
+    the same function replaces at once (`admin_set_user_password(..., Permanent=True)`)
+    never grants access and is not reported.
+
     ### Why is this bad?
     A key in the source is in every clone, every build artefact and the whole git
     history; anyone who reads the repository can use it, and rotating it means a
@@ -203,7 +210,8 @@ def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     name (same classifier and allowlist as SEC002) in `runtimes[].envVars` of
     `agentcore.json` or in the Dockerfile's `ENV`/`ARG`, and any
     `api_key_env_var_name` in `.bedrock_agentcore.yaml` (the starter toolkit puts that
-    API key in the environment).
+    API key in the environment). A variable whose value is itself a hard-coded secret is
+    SEC001's finding, not a second one here.
 
     ### Why is this bad?
     Runtime environment variables are plaintext: visible in the runtime's
