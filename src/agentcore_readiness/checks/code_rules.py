@@ -890,6 +890,7 @@ def net001(facts: Facts, out: Findings) -> Verdict | None:
         if runtime is None:
             continue
         mode = (runtime.network_mode or "PUBLIC").upper()
+        hosts = [e.detail for e in py_file.facts.private if e.kind == "host"]
         for evidence in py_file.facts.private:
             if (py_file.path, evidence.line) in seen:
                 continue
@@ -908,6 +909,8 @@ def net001(facts: Facts, out: Findings) -> Verdict | None:
                     fix=_vpc_fix(runtime),
                     subject=runtime.name,
                 )
+            elif hosts:
+                out.note(f"{py_file.path}:{evidence.line} {evidence.detail}: its private host is the finding")
             else:
                 emit(
                     out,

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from agentcore_readiness.checks import code_analysis as analysis
-from agentcore_readiness.checks import env_secrets, secret_patterns
+from agentcore_readiness.checks import env_secrets, net_hosts, secret_patterns
 from agentcore_readiness.checks.code_analysis import FileFacts
 from agentcore_readiness.checks.dataflow import CHILD_FIELDS, child_fields
 from agentcore_readiness.facts.files import SOURCE_MAX_BYTES, FileReadError, read_text, rel_posix, walk_files
@@ -787,6 +787,7 @@ class _Walker:
         self.env_stores: list[tuple[ast.Subscript, FunctionInfo | None]] = []
         self.secret_literals: list[analysis.SecretLiteral] = []
         self.private: list[analysis.Evidence] = []
+        self.private_strings: list[tuple[ast.Constant, analysis.Evidence]] = []
         self.injection: list[analysis.Evidence] = []
         self.docstrings: set[int] = set()
         self.hot: _Hot | None = None
@@ -1134,7 +1135,7 @@ class _Walker:
             ):
                 host = analysis.private_host(value)
                 if host:
-                    self.private.append(analysis.Evidence("host", host, node.lineno))
+                    self.private_strings.append((node, analysis.Evidence("host", host, node.lineno)))
         return True
 
     def _handler(self, node: ast.ExceptHandler, stack: list[Any]) -> bool:
@@ -1277,6 +1278,13 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
     ctx = _context(walker.tree, walker.imports, resolve)
     agent = walker.role == "code"
     facts.private = walker.private
+    if walker.private_strings:
+        use = net_hosts.HostUse(walker.tree, walker.resolve)
+        facts.private.extend(
+            evidence
+            for node, evidence in walker.private_strings
+            if not net_hosts.public_endpoint(evidence.detail) and use.connects(node)
+        )
     kinds: dict[int, str] = {}
     module_clients: set[str] | None = None
     for info in walker.functions:
