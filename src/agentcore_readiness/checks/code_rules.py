@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from agentcore_readiness.checks import secret_patterns
+from agentcore_readiness.checks.callflow import latest_binding, literal_str
 from agentcore_readiness.checks.code_analysis import HttpCall, SecretLiteral
 from agentcore_readiness.checks.code_support import (
     code_files,
@@ -532,23 +533,52 @@ def host_of(url: str | None) -> str | None:
     return host.lower()
 
 
-def classify(call: HttpCall) -> Row | None:
-    """The skill's decision-table row for one direct call, or ``None`` when it is not
-    a direct external call (the project's own gateway, a local sidecar).
+_GATEWAY_HOST = re.compile(r"\.gateway\.bedrock-agentcore\.[a-z0-9-]+\.amazonaws\.com$")
+_IDENTITY_PATH = re.compile(
+    r"/(?:oauth2?/)?token/?$|/\.well-known/(?:openid-configuration|oauth-authorization-server|jwks\.json)/?$"
+    r"|/jwks(?:\.json)?/?$",
+    re.IGNORECASE,
+)
+_STATIC_FILE = re.compile(
+    r"\.(?:csv|tsv|json|jsonl|ndjson|parquet|xlsx?|zip|gz|tgz|tar|bz2|xz|txt|xml|ya?ml|pdf|png|jpe?g|gif|svg|md|geojson)$",
+    re.IGNORECASE,
+)
+_TELEMETRY_PATH = re.compile(r"/v1/(?:traces|metrics|logs)/?$|/api/public/(?:ingestion|otel\b)", re.IGNORECASE)
+_A2A_METHODS = frozenset({"message/send", "message/stream", "tasks/get", "tasks/cancel", "tasks/resubscribe"})
+_MCP_METHODS = frozenset(
+    {"initialize", "tools/list", "tools/call", "resources/list", "resources/read", "prompts/list", "prompts/get"}
+)
+ROW_NOT_TOOL = "Not a tool call"
+
+
+def classify(call: HttpCall, purpose: str | None = None) -> Row | None:
+    """The skill's decision-table row for one direct call; a row with no rule (``code == ""``)
+    for a call that is not a tool call (its reason in ``why``); ``None`` for a local sidecar.
+
+    ``purpose`` is what the request body says the call is (:func:`request_purpose`).
+    GW001 is for third-party APIs the agent uses as tools. Not tools: the project's AgentCore
+    Gateway (the recommended path), identity plumbing (OAuth token requests, OIDC discovery
+    and JWKS), telemetry export (OTLP, Langfuse ingestion) and unauthenticated downloads of
+    static files; there is no tool to expose and no credential for a gateway to broker.
     """
-    env = call.url_env or ""
-    if env.startswith("AGENTCORE_GATEWAY_"):
-        return None
     host = host_of(call.url)
     if host is not None and _LOCAL_HOSTS.match(host):
         return None
     url = call.url or ""
-    if call.kind == "mcp":
+    path = _url_path(url)
+    named = f"{call.url_env or ''} {call.url_source}".lower()
+    if (host is not None and _GATEWAY_HOST.search(host)) or (host is None and "gateway" in named):
+        return Row("", "AgentCore Gateway", "the project's gateway: the recommended path for tools")
+    if purpose == "oauth-token" or (path and _IDENTITY_PATH.search(path)):
+        return Row("", ROW_NOT_TOOL, "an OAuth token or OIDC discovery request (identity plumbing)")
+    if path and _TELEMETRY_PATH.search(path):
+        return Row("", ROW_NOT_TOOL, "telemetry export")
+    if purpose == "a2a" or call.kind == "a2a":
+        return Row("GW004", ROW_A2A, "an A2A JSON-RPC call" if purpose == "a2a" else "an A2A client")
+    if call.kind == "mcp" or purpose == "mcp":
         if host is None:
             return None
         return Row("GW002", ROW_MCP, "an MCP client built on a literal remote URL")
-    if call.kind == "a2a":
-        return Row("GW004", ROW_A2A, "an A2A client")
     if call.kind in ("websocket", "sse", "webrtc"):
         return Row("GW004", ROW_STREAM, f"a {call.kind} connection")
     if host is not None and (host.endswith((".amazonaws.com", ".amazonaws.com.cn")) or host.endswith(".api.aws")):
@@ -557,11 +587,56 @@ def classify(call: HttpCall) -> Row | None:
         if host.startswith("bedrock-agentcore.") and "/runtimes/" in url:
             return Row("GW004", ROW_A2A, "another AgentCore runtime over HTTPS")
         return Row("GW003", ROW_AWS, f"the AWS endpoint {host}")
-    if host is not None and re.search(r"/(?:mcp|sse)/?$", urlsplit(url).path or ""):
+    if host is not None and re.search(r"/(?:mcp|sse)/?$", path):
         return Row("GW002", ROW_MCP, "an MCP endpoint called over raw HTTP")
     if ".well-known/agent" in url or "agent-card" in url:
         return Row("GW004", ROW_A2A, "an A2A agent card")
+    method = call.client.rsplit(".", 1)[-1].lower()
+    if call.auth == "none" and method in ("get", "urlopen", "urlretrieve") and path and _STATIC_FILE.search(path):
+        return Row("", ROW_NOT_TOOL, "an unauthenticated download of a static file")
     return Row("GW001", ROW_REST, "a REST call")
+
+
+def _url_path(url: str) -> str:
+    """The path of a folded URL, also when its base is not known (``{…}/api/x`` -> ``/api/x``)."""
+    if "://" in url:
+        try:
+            return urlsplit(url).path
+        except ValueError:
+            return ""
+    if url.startswith("{…}/"):
+        return re.split(r"[?#]", url[len("{…}") :], maxsplit=1)[0]
+    return ""
+
+
+def request_purpose(py_file: PyFile, call: HttpCall) -> str | None:
+    """What the request's body says the call is: ``a2a`` (JSON-RPC ``message/send``),
+    ``mcp`` (JSON-RPC ``tools/list``, ...), ``oauth-token`` (a ``grant_type`` form), or ``None``.
+    """
+    attr = call.client.rsplit(".", 1)[-1]
+    site = next((c for c in py_file.calls if c.line == call.line and c.attr == attr), None)
+    if site is None:
+        return None
+    for keyword in ("json", "data", "content", "body"):
+        value = site.keywords.get(keyword)
+        if isinstance(value, ast.Name):
+            binding, _ = latest_binding(
+                site.function.node if site.function else None, py_file.tree, value.id, site.line
+            )
+            value = binding.value if binding is not None else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and "grant_type=" in value.value:
+            return "oauth-token"
+        if not isinstance(value, ast.Dict):
+            continue
+        entries = {k.value: v for k, v in zip(value.keys, value.values, strict=False) if isinstance(k, ast.Constant)}
+        if "grant_type" in entries:
+            return "oauth-token"
+        method = literal_str(entries.get("method")) if "jsonrpc" in entries or "method" in entries else None
+        if method in _A2A_METHODS:
+            return "a2a"
+        if method in _MCP_METHODS:
+            return "mcp"
+    return None
 
 
 def _target_name(host: str | None, suffix: str) -> str:
@@ -678,7 +753,8 @@ def gw_fix(facts: Facts, call: HttpCall, row: Row) -> Fix:
 def _calls(facts: Facts) -> Iterator[tuple[PyFile, HttpCall, Row]]:
     for py_file in code_files(facts, "runtime"):
         for call in py_file.facts.http_calls:
-            row = classify(call)
+            purpose = request_purpose(py_file, call) if call.kind == "http" else None
+            row = classify(call, purpose)
             if row is not None:
                 yield py_file, call, row
 
@@ -701,6 +777,10 @@ def gw_rule(facts: Facts, out: Findings, code: str) -> Verdict | None:
         return verdict
     kept = 0
     for py_file, call, row in _calls(facts):
+        if not row.code:
+            if code in ("GW001", "GW002"):
+                out.note(f"{py_file.path}:{call.line} {_describe(call)}: {row.why}, not a direct tool call")
+            continue
         if row.code != code:
             if row.code == "GW004" and code != "GW004":
                 kept += 1
@@ -729,7 +809,7 @@ def gw_rule(facts: Facts, out: Findings, code: str) -> Verdict | None:
             fix=gw_fix(facts, call, row),
         )
     if not out.items:
-        direct = sum(1 for _ in _calls(facts))
+        direct = sum(1 for _, _, row in _calls(facts) if row.code)
         out.note(
             f"no {code} findings among {direct} direct outbound call(s)"
             + (f"; {kept} A2A/streaming call(s) may stay direct (GW004)" if kept else "")
