@@ -1033,23 +1033,33 @@ def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
     return None
 
 
-def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
-    """(file, literal, line, where used) for every literal session ID in caller and agent code."""
+@dataclass(frozen=True)
+class SessionLiteral:
+    py_file: PyFile
+    literal: str
+    line: int
+    used: str
+    memory: bool
+    """A Memory session ID (``create_event(session_id=…)``), not a runtime session ID."""
+
+
+def _session_literals(facts: Facts, roles: tuple[Role, ...] = _CALLER_ROLES) -> list[SessionLiteral]:
+    """Every literal session ID in the code of ``roles``, with where it is used."""
     assert facts.code is not None
     finder = _Origins(code_map(facts.code, facts.project))
-    found: list[tuple[PyFile, str, int, str]] = []
+    found: list[SessionLiteral] = []
     seen: set[tuple[str, int]] = set()
 
-    def add(py_file: PyFile, origin: SessionIdOrigin, used: str) -> None:
+    def add(py_file: PyFile, origin: SessionIdOrigin, used: str, memory: bool = False) -> None:
         if origin.literal is None:
             return
         line = origin.literal_line or origin.line
         if (py_file.path, line) in seen:
             return
         seen.add((py_file.path, line))
-        found.append((py_file, origin.literal, line, used))
+        found.append(SessionLiteral(py_file, origin.literal, line, used, memory))
 
-    for py_file, call in facts.code.calls(_CALLER_ROLES):
+    for py_file, call in facts.code.calls(roles):
         keys: tuple[str, ...] = ()
         if call.attr in _SESSION_CALLS:
             keys = ("runtimeSessionId",)
@@ -1059,8 +1069,8 @@ def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
             value = call.keywords.get(key)
             if value is not None:
                 origin = finder.of_expr(py_file, value, call.node, call.function, depth=0)
-                add(py_file, origin, f"{call.attr}({key}=…) at line {call.line}")
-    for py_file in facts.code.of_role(*_CALLER_ROLES):
+                add(py_file, origin, f"{call.attr}({key}=…) at line {call.line}", key != "runtimeSessionId")
+    for py_file in facts.code.of_role(*roles):
         for node in ast.walk(py_file.tree):
             if isinstance(node, ast.Dict):
                 for header, value in zip(node.keys, node.values, strict=False):
@@ -1082,19 +1092,22 @@ def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
     "Literal session ID shorter than 33 characters",
     family="Sessions",
     checklist=("perf.reuse",),
-    reads=("caller",),
+    reads=("caller", "runtime"),
 )
 def session_id_too_short(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Fails for every literal session ID shorter than 33 characters given as
     `runtimeSessionId` (also through a variable or module constant), in the
-    `X-Amzn-Bedrock-AgentCore-Runtime-Session-Id` header, or as the `session_id` of a
-    Memory call (`create_event`, `list_events`, `AgentCoreMemoryConfig`, …).
+    `X-Amzn-Bedrock-AgentCore-Runtime-Session-Id` header (caller code), or as the
+    `session_id` of a Memory call (`create_event`, `list_events`, `AgentCoreMemoryConfig`,
+    …, in caller or agent code) when the memory extracts long-term records. A short Memory
+    session ID is only noted when every memory the project declares is short-term only.
 
     ### Why is this bad?
-    The API rejects runtime session IDs under 33 characters (`ValidationException`),
-    and long-term memory silently skips extraction for short session IDs, so recall
-    never works and nothing says why.
+    `InvokeAgentRuntime` rejects runtime session IDs under 33 characters
+    (`ValidationException`). `CreateEvent` accepts Memory session IDs of 1-100
+    characters, but long-term memory silently skips extraction for session IDs under
+    33 characters, so recall never works and nothing says why.
 
     ### Example
     ```python
@@ -1109,25 +1122,51 @@ def session_id_too_short(facts: Facts, out: Findings) -> Verdict | None:
     """
     if (verdict := _no_code(facts)) is not None:
         return verdict
-    literals = _session_literals(facts)
+    literals = _session_literals(facts, ("caller", "runtime"))
     if not literals and not _invokes(facts):
         return not_applicable("no session ID is passed in caller or agent code")
-    for py_file, literal, line, used in literals:
-        shown = excerpt(literal, 60)
-        if len(literal) < SESSION_ID_MIN:
-            out.fail(
-                f"session ID {shown!r} ({len(literal)} characters, used in {used}) is shorter than "
-                f"{SESSION_ID_MIN}: the API rejects it and long-term memory ignores it",
-                Location(path=py_file.path, line=line),
-                fix=Fix(
-                    summary=f"Use a session ID of at least {SESSION_ID_MIN} characters, e.g. "
-                    'f"{user_id}-{uuid.uuid4()}".',
-                ),
-            )
+    long_term = _long_term_memory(facts)
+    for found in literals:
+        where = f"{found.py_file.path}:{found.line}"
+        if len(found.literal) >= SESSION_ID_MIN:
+            out.note(f"{where}: literal session ID of {len(found.literal)} characters")
+            continue
+        shown = f"session ID {excerpt(found.literal, 60)!r} ({len(found.literal)} characters, used in {found.used})"
+        if not found.memory:
+            why = f"InvokeAgentRuntime rejects runtime session IDs under {SESSION_ID_MIN} characters (ValidationException)"
+        elif long_term is None:
+            out.note(f"{where}: {shown}; the project's memories keep short-term events only, which accept it")
+            continue
         else:
-            out.note(f"{py_file.path}:{line}: literal session ID of {len(literal)} characters")
+            why = (
+                "CreateEvent accepts it (1-100 characters), but long-term memory silently skips extraction for "
+                f"session IDs under {SESSION_ID_MIN} characters ({long_term}): nothing is ever recalled"
+            )
+        out.fail(
+            f"{shown} is shorter than {SESSION_ID_MIN}: {why}",
+            Location(path=found.py_file.path, line=found.line),
+            fix=Fix(
+                summary=f"Use a session ID of at least {SESSION_ID_MIN} characters, e.g. "
+                'f"{user_id}-{uuid.uuid4()}".',
+            ),
+        )
     if not literals:
         out.note("no literal session IDs")
+    return None
+
+
+def _long_term_memory(facts: Facts) -> str | None:
+    """Why the project's memory extracts long-term records (its strategies), or ``None`` when every
+    memory it declares is short-term only. A memory declared elsewhere may have strategies.
+    """
+    memories = facts.project.memories
+    if not memories:
+        return "if the memory has long-term strategies"
+    for memory in memories:
+        if memory.strategies:
+            return f"memory {memory.name} has {', '.join(s.type for s in memory.strategies)}"
+        if memory.mode and memory.mode.upper() == "STM_AND_LTM":
+            return f"memory {memory.name} is STM_AND_LTM"
     return None
 
 
