@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from agentcore_readiness.checks.callflow import latest_binding, parents, source_of
+from agentcore_readiness.checks.callflow import latest_binding, literal_str, parents, source_of
 from agentcore_readiness.checks.fixes import located_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.model import Fix, Location
@@ -263,7 +263,6 @@ def policy_engine_unattached(facts: Facts, out: Findings) -> Verdict | None:
 # Code: memory events and built-in tool sessions (RES004, RES007)
 
 _HISTORY_WORDS = ("messages", "history", "conversation", "turns", "chat_log", "transcript")
-_RETRY_WORDS = ("retry", "backoff", "retrying", "on_exception")
 
 
 def _recent_only(expr: ast.AST) -> bool:
@@ -298,17 +297,26 @@ def _history_like(py_file: PyFile, expr: ast.AST, function: FunctionInfo | None)
     return None
 
 
-def _has_retry(py_file: PyFile, call: CallSite) -> bool:
-    function = call.function
-    if function is not None and any(any(w in d.lower() for w in _RETRY_WORDS) for d in function.decorators):
-        return True
-    pm = parents(py_file)
-    scope = function.node if function is not None else None
-    if pm.in_try_body(call.node, scope) and pm.loops(call.node, scope):
-        return True  # a retry loop around a try
-    return "retries=" in "".join(py_file.lines) and (
-        "adaptive" in "".join(py_file.lines) or "standard" in "".join(py_file.lines)
-    )
+def _retries_off(py_file: PyFile, call: CallSite) -> str | None:
+    """How the client ``call`` writes through turns retries off, if it does (a boto3 client of
+    this file with ``retries={"max_attempts": 0}``). Any other client retries throttling with
+    backoff by botocore's default, and a retry decorator or loop around the call adds to that.
+    """
+    from agentcore_readiness.checks.sessions import retry_config
+
+    if not isinstance(call.node.func, ast.Attribute):
+        return None
+    receiver = source_of(py_file, call.node.func.value).rsplit(".", 1)[-1]
+    for site in py_file.calls:
+        if site.attr != "client" or not site.node.args or literal_str(site.node.args[0]) != "bedrock-agentcore":
+            continue
+        parent = parents(py_file).parent(site.node)
+        targets = parent.targets if isinstance(parent, ast.Assign) else []
+        names = {t.id if isinstance(t, ast.Name) else getattr(t, "attr", "") for t in targets}
+        if receiver in names:
+            config = retry_config(py_file, site.keywords.get("config"), site.function)
+            return config.detail if config.state == "off" else None
+    return None
 
 
 @rule(
@@ -325,14 +333,16 @@ def memory_event_per_turn(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Warns for each Memory `create_event` call in agent code that writes the whole
     conversation (a `messages`/`history` list rather than the latest turn, or one event
-    per stored message in a loop over the history), or that has no retry around it (no
-    tenacity/backoff decorator, no retry loop, no botocore retry config in the file).
+    per stored message in a loop over the history), or that goes through a boto3 client
+    whose retries are turned off (`retries={"max_attempts": 0}`). Any other client,
+    `MemoryClient` included, retries `ThrottlingException` with exponential backoff by
+    botocore's default, so no retry decorator is needed for that.
 
     ### Why is this bad?
     `CreateEvent` is rate limited (10 TPS by default) and long-term extraction is
     metered in tokens: rewriting the full history every turn multiplies both and stores
-    duplicates that the extraction strategies then process again. Without retries a
-    throttled write loses the turn.
+    duplicates that the extraction strategies then process again. A client without
+    retries loses the turn on the first throttle.
 
     ### Example
     ```python
@@ -340,9 +350,9 @@ def memory_event_per_turn(facts: Facts, out: Findings) -> Verdict | None:
     ```
 
     ### Fix
-    Write only the new turn (`messages=[(prompt, "USER"), (answer, "ASSISTANT")]`) and
-    retry throttling with backoff (`@tenacity.retry(wait=wait_exponential_jitter(), ...)`,
-    or a client with `Config(retries={"mode": "adaptive"})`).
+    Write only the new turn (`messages=[(prompt, "USER"), (answer, "ASSISTANT")]`), through
+    a client that retries throttling (the default, or `Config(retries={"mode": "adaptive"})`
+    for bursts).
 
     ### References
     - agents-harden `references/limits.md`, "Memory operation rates"
@@ -370,21 +380,22 @@ def memory_event_per_turn(facts: Facts, out: Findings) -> Verdict | None:
                         f"writes one event per stored message (loop over `{excerpt(source_of(py_file, iterated), 60)}`)"
                     )
                     break
-        if not _has_retry(py_file, call):
-            problems.append("has no retry with backoff around it")
+        retries_off = _retries_off(py_file, call)
+        if retries_off is not None:
+            problems.append(f"goes through a client with {retries_off}: a throttled write loses the turn")
         if problems:
             out.warn(
                 f"create_event at {py_file.path}:{call.line} " + " and ".join(problems),
                 Location(path=py_file.path, line=call.line),
                 evidence=excerpt(py_file.line_text(call.line).strip()),
                 fix=Fix(
-                    summary="Write only the new turn (the user message and the answer) once per turn, and retry "
-                    "throttling with exponential backoff and jitter (tenacity/backoff, or a client with "
-                    '`Config(retries={"mode": "adaptive"})`).'
+                    summary="Write only the new turn (the user message and the answer) once per turn, through a "
+                    'client that retries throttling (botocore\'s default, or `Config(retries={"mode": "adaptive"})` '
+                    "for bursts)."
                 ),
             )
         else:
-            out.note(f"{py_file.path}:{call.line}: writes the latest turn, with retries")
+            out.note(f"{py_file.path}:{call.line}: writes the latest turn; the client retries throttling")
     return None
 
 

@@ -1170,32 +1170,68 @@ def _long_term_memory(facts: Facts) -> str | None:
     return None
 
 
-_RETRY_MODES = ("standard", "adaptive")
 _RETRY_DECORATORS = ("retry", "backoff", "on_exception", "retrying")
+DEFAULT_RETRIES = (
+    "botocore's default retries (standard mode in current botocore: 3 attempts; legacy mode, 5 attempts, in "
+    "older releases), which retry ThrottlingException and 429 with exponential backoff"
+)
 
 
-def _retry_mode(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo | None) -> tuple[str, str]:
-    """(``ok`` | ``missing`` | ``legacy`` | ``unresolved``, detail) for a boto3 ``config=`` value."""
+@dataclass(frozen=True)
+class RetryConfig:
+    """What a boto3 ``config=`` says about retries."""
+
+    state: str
+    """``default`` (no retries setting), ``explicit``, ``off`` (no retry at all) or ``unresolved``."""
+    detail: str
+    mode: str | None = None
+
+
+def retry_config(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo | None) -> RetryConfig:
+    """The retry setting of a boto3 client's ``config=`` value. ``max_attempts`` in ``retries``
+    counts retries after the first attempt (``0``: none); ``total_max_attempts`` counts all.
+    """
     if expr is None:
-        return "missing", "no config"
+        return RetryConfig("default", "no config")
     value: ast.expr | None = expr
     if isinstance(expr, ast.Name):
         binding, _ = latest_binding(function.node if function else None, py_file.tree, expr.id, expr.lineno)
         value = binding.value if binding is not None else None
-    if isinstance(value, ast.Call) and py_file.resolve(value.func).endswith("Config"):
-        retries = next((k.value for k in value.keywords if k.arg == "retries"), None)
-        if retries is None:
-            return "missing", "Config without retries"
-        if isinstance(retries, ast.Dict):
-            for key, item in zip(retries.keys, retries.values, strict=False):
-                if literal_str(key) == "mode":
-                    mode = literal_str(item)
-                    if mode in _RETRY_MODES:
-                        return "ok", f"retries mode {mode}"
-                    return "legacy", f"retries mode {mode!r}"
-            return "legacy", "retries without a mode (legacy mode)"
-        return "unresolved", "retries not a literal"
-    return "unresolved", f"config={excerpt(source_of(py_file, expr), 60)} not followed"
+    if not (isinstance(value, ast.Call) and py_file.resolve(value.func).endswith("Config")):
+        return RetryConfig("unresolved", f"config={excerpt(source_of(py_file, expr), 60)} not followed")
+    retries = next((k.value for k in value.keywords if k.arg == "retries"), None)
+    if retries is None:
+        return RetryConfig("default", "a Config without retries")
+    if not isinstance(retries, ast.Dict):
+        return RetryConfig("unresolved", "retries not a literal")
+    entries = {literal_str(k): v for k, v in zip(retries.keys, retries.values, strict=False) if k is not None}
+    mode = literal_str(entries.get("mode"))
+    total = _int_literal(entries.get("total_max_attempts"))
+    retry_count = _int_literal(entries.get("max_attempts"))
+    attempts = total if total is not None else (retry_count + 1 if retry_count is not None else None)
+    if attempts is not None and attempts <= 1:
+        return RetryConfig("off", f"retries turned off ({excerpt(source_of(py_file, retries), 80)})", mode)
+    if mode is None:
+        return RetryConfig("default", f"retries without a mode ({excerpt(source_of(py_file, retries), 80)})")
+    return RetryConfig("explicit", f"retries mode {mode!r}" + (f", {attempts} attempts" if attempts else ""), mode)
+
+
+def _assigned_to(py_file: PyFile, call: CallSite) -> str | None:
+    """The name (``client``, ``self.client`` -> ``client``) a client call is assigned to, if any."""
+    parent = parents(py_file).parent(call.node)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id
+        if isinstance(target, ast.Attribute):
+            return target.attr
+    return None
+
+
+def _int_literal(expr: ast.expr | None) -> int | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, int) and not isinstance(expr.value, bool):
+        return expr.value
+    return None
 
 
 @rule(
@@ -1210,19 +1246,30 @@ def _retry_mode(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo |
 )
 def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
-    Warns for each `boto3.client("bedrock-agentcore")` (or `session.client(...)`) made
-    without `config=Config(retries={"mode": "standard" | "adaptive", ...})`, unless every
-    `invoke_agent_runtime` in that file runs under a retry decorator (tenacity, backoff).
+    Looks at the retry configuration of each `boto3.client("bedrock-agentcore")` (or
+    `session.client(...)`) in a file that calls `invoke_agent_runtime`, and at the
+    caller's shape. A long-lived service (a web backend, a Lambda, a queue worker) gets:
+
+    - a warning when its client turns retries off (`retries={"max_attempts": 0}`):
+      a throttled invocation fails at once;
+    - a note (an `info` finding) when it relies on botocore's default retries: those
+      already retry `ThrottlingException` and 429 with exponential backoff (standard mode,
+      3 attempts, in current botocore; legacy mode, 5 attempts, in older releases), but
+      without client-side rate limiting and with a budget not sized for bursts.
+
+    An explicit `standard` or `adaptive` mode, a retry decorator (tenacity, backoff) on
+    every invoke of the file, and one-shot scripts (one invocation per run, where a retry
+    budget for bursts does not apply and turning retries off for a long non-idempotent job
+    is a choice) pass, with the reason.
 
     ### Why is this bad?
-    `InvokeAgentRuntime` is rate limited (25 TPS per agent by default): bursts get
-    `ThrottlingException: Rate exceeded`. Without client-side retries with backoff and
-    jitter, those transient throttles become user-facing errors, and quota increase
-    requests get refused for lack of retries.
+    `InvokeAgentRuntime` is rate limited (25 TPS per agent by default): a service whose
+    traffic comes in bursts can exhaust a small retry budget, and then throttles become
+    user-facing errors; quota increase requests get refused without client retries.
 
     ### Example
     ```python
-    client = boto3.client("bedrock-agentcore", region_name="us-east-1")
+    client = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 0}))
     ```
 
     ### Fix
@@ -1233,7 +1280,7 @@ def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
     ```
 
     ### References
-    - agents-harden `references/limits.md`, "Invocation rate"
+    - agents-harden `references/limits.md`, "Invocation rate"; botocore `retries` configuration
     """
     if (verdict := _no_code(facts)) is not None:
         return verdict
@@ -1246,35 +1293,64 @@ def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
         if service == "bedrock-agentcore":
             clients.append((py_file, call))
     if not clients:
-        return not_applicable("no bedrock-agentcore client in caller or agent code")
+        return not_applicable("no bedrock-agentcore client in caller code")
     for py_file, call in clients:
-        state, detail = _retry_mode(py_file, call.keywords.get("config"), call.function)
-        if state == "ok":
-            out.note(f"{py_file.path}:{call.line}: {detail}")
-            continue
-        if state == "unresolved":
-            out.note(f"{py_file.path}:{call.line}: {detail}")
-            continue
-        invokes = [c for c in py_file.calls if c.attr == INVOKE]
-        if invokes and all(
-            c.function is not None and any(any(r in d for r in _RETRY_DECORATORS) for d in c.function.decorators)
-            for c in invokes
-        ):
-            out.note(f"{py_file.path}:{call.line}: every invoke retries through a decorator")
-            continue
-        call_text = excerpt(source_of(py_file, call.node), 160)
-        out.warn(
-            f"bedrock-agentcore client at {py_file.path}:{call.line} has {detail}: throttled invocations "
-            "(ThrottlingException, 429) fail without backoff",
-            Location(path=py_file.path, line=call.line),
-            evidence=call_text,
-            fix=Fix(
-                summary="Give the client adaptive retries: add "
-                '`config=Config(retries={"mode": "adaptive", "max_attempts": 10})` '
-                "(`from botocore.config import Config`) to the client call.",
-            ),
-        )
+        _client_retries(out, py_file, call)
     return None
+
+
+def _client_retries(out: Findings, py_file: PyFile, call: CallSite) -> None:
+    where = f"{py_file.path}:{call.line}"
+    invokes = [c for c in py_file.calls if c.attr == INVOKE]
+    held_in = _assigned_to(py_file, call)
+    if held_in is not None:
+        invokes = [
+            c
+            for c in invokes
+            if isinstance(c.node.func, ast.Attribute)
+            and source_of(py_file, c.node.func.value).rsplit(".", 1)[-1] == held_in
+        ]
+    if not invokes:
+        out.note(f"{where}: this client invokes no runtime")
+        return
+    config = retry_config(py_file, call.keywords.get("config"), call.function)
+    if config.state in ("explicit", "unresolved"):
+        out.note(f"{where}: {config.detail}")
+        return
+    if all(
+        c.function is not None and any(any(r in d for r in _RETRY_DECORATORS) for d in c.function.decorators)
+        for c in invokes
+    ):
+        out.note(f"{where}: every invoke retries through a decorator")
+        return
+    if py_file.place.shape == "one_shot":
+        out.note(f"{where}: {config.detail} in a one-shot script (one invocation per run)")
+        return
+    fix = Fix(
+        summary="Size the retries for bursts: add "
+        '`config=Config(retries={"mode": "adaptive", "max_attempts": 10})` '
+        "(`from botocore.config import Config`) to the client call; adaptive mode also rate-limits the client.",
+    )
+    location = Location(path=py_file.path, line=call.line)
+    evidence = excerpt(source_of(py_file, call.node), 160)
+    if config.state == "off":
+        out.warn(
+            f"bedrock-agentcore client at {where} has {config.detail}: in a long-lived service a throttled "
+            "invocation (ThrottlingException, 429) fails at once instead of being retried with backoff",
+            location,
+            evidence=evidence,
+            fix=fix,
+        )
+        return
+    out.info(
+        f"bedrock-agentcore client at {where} has {config.detail}: it relies on {DEFAULT_RETRIES}; for bursts "
+        "against the 25 TPS invocation quota, adaptive mode adds client-side rate limiting and a larger "
+        "max_attempts gives the budget",
+        location,
+        evidence=evidence,
+        fix=fix,
+        severity="info",
+    )
 
 
 # ---------------------------------------------------------------------------
