@@ -5,6 +5,7 @@ and built-in tool sessions (RES007). Each defect with the near miss that must st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from conftest import ProjectBuilder, findings_of
@@ -70,3 +71,71 @@ def test_short_runtime_session_id_is_rejected_by_the_api(project: ProjectBuilder
     assert result.findings[0].message.endswith(
         "is shorter than 33: InvokeAgentRuntime rejects runtime session IDs under 33 characters (ValidationException)"
     )
+
+
+# --- RES001: short-term only, for memories the code uses ---------------------------------------
+
+
+def test_toolkit_memories(fixture_project: Callable[[str], ProjectBuilder]) -> None:
+    project = fixture_project("toolkit_memories")
+    result = project.results("RES001")["RES001"]
+    assert [(f.level, f.location.path, f.location.line) for f in result.findings] == [
+        ("warn", ".bedrock_agentcore.yaml", 16),  # chat writes and reads events of an STM_ONLY memory
+        ("info", ".bedrock_agentcore.yaml", 67),  # greeter never touches its memory
+    ]
+    assert result.findings[0].message == (
+        "memory 'chat_mem' is short-term only (used by chat): nothing is recalled across sessions"
+    )
+    assert result.findings[1].message.startswith("memory 'greeter_mem' is declared but runtime greeter's code never")
+    # lookup is an MCP server; support's memory was created outside the toolkit (strategies unknown here)
+    project.write("chat.py", "def invoke(payload):\n    return payload\n")
+    quiet = project.results("RES001")["RES001"]
+    assert [(f.level, f.location.line) for f in quiet.findings] == [("info", 16), ("info", 67)]
+    assert quiet.reason == (
+        "lookup_mem: it belongs to the MCP server runtime lookup, which serves tools, not conversations; "
+        "shared_support_memory: an existing memory the agent was pointed at (was_created_by_toolkit: false): its "
+        "strategies are not recorded in this file"
+    )
+
+
+def test_strategies_added_in_code_are_long_term(project: ProjectBuilder) -> None:
+    project.agentcore(memories=[memory()])
+    project.write(MAIN, MEMORY_AGENT)
+    result = project.results("RES001")["RES001"]
+    assert findings_of(result) == [("warn", "agentcore/agentcore.json", result.findings[0].location.line)]
+    assert result.findings[0].message == (
+        "memory 'ChatMemory' is short-term only (used by Agent): nothing is recalled across sessions"
+    )
+    project.write(
+        "scripts/setup_memory.py",
+        """
+        from bedrock_agentcore.memory import MemoryClient
+
+        if __name__ == "__main__":
+            MemoryClient().add_semantic_strategy_and_wait(memory_id="mem-1", name="facts", namespaces=["/facts"])
+        """,
+    )
+    result = project.results("RES001")["RES001"]
+    assert (result.status, result.findings) == ("pass", [])
+    assert result.reason == (
+        "ChatMemory: the project's code adds long-term strategies at scripts/setup_memory.py:4 "
+        "(add_semantic_strategy_and_wait)"
+    )
+
+
+# --- RES003: reflectionNamespaces is the v1 name of reflectionNamespaceTemplates ----------------
+
+
+def test_episodic_reflection_under_either_name(project: ProjectBuilder) -> None:
+    episodic = {"type": "EPISODIC", "namespaceTemplates": ["/episodes/{actorId}/{sessionId}"]}
+    project.agentcore(
+        memories=[
+            memory("Current", [{**episodic, "reflectionNamespaceTemplates": ["/episodes/{actorId}"]}]),
+            memory("Legacy", [{**episodic, "reflectionNamespaces": ["/episodes/{actorId}"]}]),
+            memory("Missing", [episodic]),
+        ]
+    )
+    project.entrypoint()
+    result = project.results("RES003")["RES003"]
+    assert [(f.level, f.location.pointer) for f in result.findings] == [("fail", "/memories/2/strategies/0")]
+    assert result.findings[0].message == "memory 'Missing': EPISODIC strategy has no reflectionNamespaceTemplates"

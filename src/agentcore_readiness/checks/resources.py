@@ -13,22 +13,44 @@ from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile
+    from agentcore_readiness.facts.project import Memory
+    from agentcore_readiness.facts.roles import Role
+
+
+_NON_TEST_ROLES: tuple[Role, ...] = (
+    "runtime",
+    "caller",
+    "target",
+    "backend",
+    "infra",
+    "maintenance",
+    "local_copy",
+    "other",
+)
 
 
 @rule(
     "RES001",
     "memory-without-strategies",
     "low",
-    ("P",),
+    ("P", "C"),
     "Memory with short-term memory only",
     family="Resources",
     checklist=("res.memory",),
+    reads=_NON_TEST_ROLES,
 )
 def memory_without_strategies(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Warns for each memory with no long-term strategies (`strategies: []` in
-    `agentcore.json`, `mode: STM_ONLY` in the YAML): it keeps the events of a session
-    but extracts nothing that a later session can recall.
+    `agentcore.json`, `mode: STM_ONLY` in the YAML) that a runtime's code uses: it keeps
+    the events of a session but extracts nothing that a later session can recall.
+
+    Not reported: a YAML memory with `was_created_by_toolkit: false` (an existing memory
+    the agent was pointed at: its strategies are not in the file); a memory whose
+    strategies the project's code adds (`create_memory_and_wait(strategies=…)`,
+    `add_semantic_strategy(…)`, …); a memory of an MCP server runtime. A memory that no
+    runtime's code uses (no Memory client, session manager, event or record call, or
+    memory ID read such as `MEMORY_<NAME>_ID`) is an `info` finding: declared, but not used.
 
     ### Why is this bad?
     Users expect the agent to remember preferences and facts across conversations; with
@@ -51,39 +73,195 @@ def memory_without_strategies(facts: Facts, out: Findings) -> Verdict | None:
     memories = facts.project.memories
     if not memories:
         return not_applicable("the project defines no memory")
+    usage = _MemoryUsage(facts)
+    unknowns: list[str] = []
     for memory in memories:
         short_term_only = (memory.mode == "STM_ONLY") if memory.mode else not memory.strategies
-        if short_term_only:
-            out.warn(
-                f"memory {memory.name!r} is short-term only: nothing is recalled across sessions",
-                memory.where.at("mode") if memory.mode else memory.where.at("strategies"),
-                subject=memory.name,
-                fix=(
-                    located_edit(
-                        memory.where,
-                        [("/mode", "STM_AND_LTM")],
-                        f"Turn on long-term memory for {memory.name} if users expect recall.",
-                    )
-                    if memory.mode
-                    else located_edit(
-                        memory.where,
-                        [
-                            (
-                                "/strategies",
-                                [
-                                    {"type": "SEMANTIC", "namespaceTemplates": ["/users/{actorId}/facts"]},
-                                    {"type": "USER_PREFERENCE", "namespaceTemplates": ["/users/{actorId}/preferences"]},
-                                ],
-                            )
-                        ],
-                        f"Add long-term strategies to {memory.name} if users expect recall across sessions.",
-                    )
-                ),
-            )
-        else:
+        if not short_term_only:
             kinds = ", ".join(s.type for s in memory.strategies) or memory.mode or ""
             out.note(f"{memory.name}: {kinds}")
+            continue
+        why_not = _not_short_term_only(facts, memory, usage)
+        if why_not is not None:
+            out.note(f"{memory.name}: {why_not}")
+            continue
+        users = _memory_users(facts, memory, usage)
+        location = memory.where.at("mode") if memory.mode else memory.where.at("strategies")
+        if users is None:
+            unknowns.append(
+                f"memory {memory.name} is short-term only, but whether the code uses it is unknown "
+                f"({_unread_runtimes(facts, memory)})"
+            )
+            continue
+        if not users:
+            owner = f"runtime {memory.agent}'s code" if memory.agent else "no runtime's code"
+            out.info(
+                f"memory {memory.name!r} is declared but {owner} never uses memory (no Memory client, session "
+                "manager, event or record call, or memory ID read): remove it, or wire it in",
+                location,
+                subject=memory.name,
+                severity="info",
+            )
+            continue
+        out.warn(
+            f"memory {memory.name!r} is short-term only (used by {', '.join(users)}): nothing is recalled across "
+            "sessions",
+            location,
+            subject=memory.name,
+            evidence="; ".join(usage.runtimes[u] for u in users),
+            fix=_long_term_fix(memory),
+        )
+    if unknowns and not any(f.level == "warn" for f in out.items):
+        return unknown("; ".join(unknowns))
     return None
+
+
+def _unread_runtimes(facts: Facts, memory: Memory) -> str:
+    if facts.code is None:
+        return "the code was not read"
+    missing = [
+        f"runtime {e.name}: {e.missing}"
+        for e in facts.code.entries
+        if (memory.agent is None or e.name == memory.agent) and e.entry_file is None
+    ]
+    return "; ".join(missing) or "no runtime's code is in this checkout"
+
+
+def _long_term_fix(memory: Memory) -> Fix:
+    if memory.mode:
+        return located_edit(
+            memory.where,
+            [("/mode", "STM_AND_LTM")],
+            f"Turn on long-term memory for {memory.name} if users expect recall.",
+        )
+    return located_edit(
+        memory.where,
+        [
+            (
+                "/strategies",
+                [
+                    {"type": "SEMANTIC", "namespaceTemplates": ["/users/{actorId}/facts"]},
+                    {"type": "USER_PREFERENCE", "namespaceTemplates": ["/users/{actorId}/preferences"]},
+                ],
+            )
+        ],
+        f"Add long-term strategies to {memory.name} if users expect recall across sessions.",
+    )
+
+
+_MEMORY_CALLS = frozenset(
+    {
+        "create_event",
+        "list_events",
+        "get_event",
+        "get_last_k_turns",
+        "retrieve_memories",
+        "retrieve_memory_records",
+        "list_memory_records",
+        "save_conversation",
+        "save_turn",
+        "create_memory_session",
+    }
+)
+_MEMORY_NAMES = ("MemoryClient", "MemorySessionManager", "AgentCoreMemory", "bedrock_agentcore.memory")
+_STRATEGY_CREATORS = frozenset({"create_memory", "create_memory_and_wait", "create_or_get_memory"})
+
+
+class _MemoryUsage:
+    """How the project's code uses memory, computed on first need."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self._runtimes: dict[str, str] | None = None
+        self._strategies: tuple[str | None] | None = None
+
+    @property
+    def runtimes(self) -> dict[str, str]:
+        """Runtime name -> where its code first uses memory."""
+        if self._runtimes is None:
+            self._runtimes = {}
+            if self.facts.code is not None:
+                for py_file in self.facts.code.of_role("runtime"):
+                    use = _uses_memory(py_file)
+                    for runtime in py_file.runtimes if use is not None else ():
+                        self._runtimes.setdefault(runtime, use)  # type: ignore[arg-type]
+        return self._runtimes
+
+    @property
+    def strategies_in_code(self) -> str | None:
+        """Where the project's code adds long-term strategies to a memory."""
+        if self._strategies is None:
+            found = None
+            if self.facts.code is not None:
+                for py_file in self.facts.code.facts_of(*_NON_TEST_ROLES):
+                    if _may_manage_memory(py_file) and (found := _strategies_added(py_file)) is not None:
+                        break
+            self._strategies = (found,)
+        return self._strategies[0]
+
+
+def _uses_memory(py_file: PyFile) -> str | None:
+    for qualified in py_file.imports.values():
+        if any(name in qualified for name in _MEMORY_NAMES) or qualified.startswith("langgraph_checkpoint_aws"):
+            return f"{py_file.path} imports {qualified}"
+    for call in py_file.calls:
+        if call.attr in _MEMORY_CALLS:
+            return f"{py_file.path}:{call.line} calls {call.attr}"
+        if call.attr in ("getenv", "get") and call.node.args:
+            name = literal_str(call.node.args[0]) or ""
+            if "MEMORY" in name.upper() and name.upper().endswith("_ID"):
+                return f"{py_file.path}:{call.line} reads {name}"
+    return None
+
+
+def _may_manage_memory(py_file: PyFile) -> bool:
+    """Whether a file can create memories (cheap, from its imports: no reparse for the others)."""
+    return "boto3" in py_file.imported_modules or any(
+        "bedrock_agentcore" in q and ("memory" in q.lower() or "Memory" in q) for q in py_file.imports.values()
+    )
+
+
+def _strategies_added(py_file: PyFile) -> str | None:
+    for call in py_file.calls:
+        adds = call.attr.startswith(("add_", "update_memory_strateg")) and "strateg" in call.attr
+        creates = call.attr in _STRATEGY_CREATORS and any(
+            _non_empty(call.keywords.get(k)) for k in ("strategies", "memoryStrategies")
+        )
+        if adds or creates:
+            return f"{py_file.path}:{call.line} ({call.attr})"
+    return None
+
+
+def _non_empty(value: ast.expr | None) -> bool:
+    if value is None:
+        return False
+    return not (isinstance(value, (ast.List, ast.Tuple)) and not value.elts)
+
+
+def _not_short_term_only(facts: Facts, memory: Memory, usage: _MemoryUsage) -> str | None:
+    """Why a memory recorded as short-term only may not be."""
+    if memory.created_by_toolkit is False:
+        return (
+            "an existing memory the agent was pointed at (was_created_by_toolkit: false): its strategies are not "
+            "recorded in this file"
+        )
+    if usage.strategies_in_code is not None:
+        return f"the project's code adds long-term strategies at {usage.strategies_in_code}"
+    runtime = next((r for r in facts.project.runtimes if r.name == memory.agent), None)
+    if runtime is not None and (runtime.protocol or "").upper() == "MCP":
+        return f"it belongs to the MCP server runtime {runtime.name}, which serves tools, not conversations"
+    return None
+
+
+def _memory_users(facts: Facts, memory: Memory, usage: _MemoryUsage) -> list[str] | None:
+    """The runtimes whose code uses memory (``None`` when no code could be read)."""
+    if facts.code is None:
+        return None
+    candidates = [r for r in facts.project.runtimes if memory.agent is None or r.name == memory.agent]
+    entries = [facts.code.entry(r.name) for r in candidates]
+    if not candidates or any(e is None or e.entry_file is None for e in entries):
+        return None  # a runtime's code is not in this checkout: its use of memory is unknown
+    return [r.name for r in candidates if r.name in usage.runtimes]
 
 
 @rule(

@@ -253,6 +253,11 @@ class Memory:
     """YAML memory mode (NO_MEMORY, STM_ONLY, STM_AND_LTM); ``None`` for agentcore.json."""
     where: Located
     deployed_id: str | None = None
+    agent: str | None = None
+    """The runtime a YAML memory belongs to; ``None`` for agentcore.json (shared by the project)."""
+    created_by_toolkit: bool | None = None
+    """YAML ``was_created_by_toolkit``: ``False`` for an existing memory the agent was pointed at, whose
+    strategies this file does not record."""
 
 
 @dataclass(frozen=True)
@@ -847,7 +852,11 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
             strategies=tuple(
                 MemoryStrategy(
                     type=_s(strategy.get("type")) or "",
-                    has_reflection_templates=bool(_strs(strategy.get("reflectionNamespaceTemplates"))),
+                    # reflectionNamespaces is the deprecated (v1) name of the same setting
+                    has_reflection_templates=bool(
+                        _strs(strategy.get("reflectionNamespaceTemplates"))
+                        or _strs(strategy.get("reflectionNamespaces"))
+                    ),
                     where=located("memories", index, "strategies", s_index),
                 )
                 for s_index, strategy in _items(item.get("strategies"))
@@ -1342,6 +1351,10 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                     mode=mode,
                     where=Located(TOOLKIT_CONFIG, base + "/memory", lines),
                     deployed_id=_s(memory.get("memory_id")),
+                    agent=_s(settings.get("name")) or agent_name,
+                    created_by_toolkit=memory.get("was_created_by_toolkit")
+                    if isinstance(memory.get("was_created_by_toolkit"), bool)
+                    else None,
                 )
             )
         for p_index, provider in _items(_d(settings.get("identity")).get("credential_providers")):
