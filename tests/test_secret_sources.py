@@ -136,3 +136,57 @@ def test_a_literal_secret_in_the_dockerfile_is_sec001_only(project: ProjectBuild
     assert findings_of(results["SEC001"]) == [("fail", "app/Agent/Dockerfile", 2)]
     # the value is SEC001's finding; the placeholder's name still puts a secret in the image's environment
     assert findings_of(results["SEC003"]) == [("fail", "app/Agent/Dockerfile", 3)]
+
+
+# --- SEC004: credentials used through AgentCore Identity calls and environment defaults ----------
+
+
+def test_identity_calls_and_environment_defaults_use_declared_credentials(project: ProjectBuilder) -> None:
+    project.agentcore(
+        credentials=[
+            {"authorizerType": "ApiKeyCredentialProvider", "name": "WeatherKey"},
+            {"authorizerType": "ApiKeyCredentialProvider", "name": "NewsKey"},
+            {"authorizerType": "ApiKeyCredentialProvider", "name": "MapsKey"},
+            {"authorizerType": "ApiKeyCredentialProvider", "name": "UnusedKey"},
+        ]
+    )
+    project.entrypoint("keys")
+    project.write(
+        "app/Agent/keys.py",
+        """
+        import os
+
+        import boto3
+        from bedrock_agentcore.identity.auth import requires_api_key
+        from bedrock_agentcore.services.identity import IdentityClient
+
+        MAPS = "MapsKey"
+        identity = IdentityClient("us-east-1")
+
+
+        @requires_api_key(provider_name=os.environ.get("WEATHER_PROVIDER", "WeatherKey"))
+        def weather_key(*, api_key):
+            return api_key
+
+
+        def news_key(workload_token):
+            return identity.get_resource_api_key(provider_name="NewsKey", workload_identity_token=workload_token)
+
+
+        def maps_key(workload_token):
+            client = boto3.client("bedrock-agentcore")
+            return client.get_resource_api_key(workloadIdentityToken=workload_token, resourceCredentialProviderName=MAPS)
+        """,
+    )
+    result = project.results("SEC004")["SEC004"]
+    assert [(f.level, f.location.pointer) for f in result.findings] == [("info", "/credentials/3/name")]
+    assert result.findings[0].message == (
+        "credential 'UnusedKey' is declared but no @requires_* decorator, AgentCore Identity call or gateway target "
+        "uses it"
+    )
+    assert result.reason == (
+        "app/Agent/keys.py:17 get_resource_api_key(provider 'NewsKey'); "
+        "app/Agent/keys.py:22 get_resource_api_key(provider 'MapsKey'); "
+        "app/Agent/keys.py:11 @requires_api_key provider from WEATHER_PROVIDER, default 'WeatherKey' (declared); "
+        "declared and used: MapsKey, NewsKey, WeatherKey"
+    )

@@ -146,6 +146,10 @@ class ProviderUse:
     expression: str
     line: int
     function: str
+    env: str | None = None
+    """The environment variable the name is read from (``os.environ.get("X", "default")``)."""
+    default: str | None = None
+    """That read's literal default."""
 
 
 @dataclass(frozen=True)
@@ -1184,6 +1188,11 @@ def provider_use(decorator: ast.expr, name: str, function: FunctionNode, scope: 
             folded = fold(value, scope)
             expression = folded.text if folded.literal else ast.unparse(value)[:80]
             provider = folded.text if folded.literal else None
+            if folded.env is not None:
+                default = folded.text if folded.text != DYNAMIC else None
+                return ProviderUse(
+                    name.rsplit(".", 1)[-1], None, expression, decorator.lineno, function.name, folded.env, default
+                )
     return ProviderUse(name.rsplit(".", 1)[-1], provider, expression, decorator.lineno, function.name)
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from agentcore_readiness.checks import secret_patterns
 from agentcore_readiness.checks.callflow import latest_binding, literal_str
-from agentcore_readiness.checks.code_analysis import HttpCall, SecretLiteral
+from agentcore_readiness.checks.code_analysis import DYNAMIC, HttpCall, SecretLiteral, fold
 from agentcore_readiness.checks.code_support import (
     code_files,
     emit,
@@ -426,12 +426,26 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
     if facts.code is None:
         return unknown("the code index was not built")
     declared = {c.name: c for c in facts.project.credentials if c.name}
-    uses = [(f, p) for f in code_files(facts, "runtime", "caller") for p in f.facts.providers]
-    if not uses and not declared:
+    files = code_files(facts, "runtime", "caller")
+    uses = [(f, p) for f in files for p in f.facts.providers]
+    fetches = [fetch for f in files if _may_fetch_credentials(f) for fetch in _credential_fetches(f)]
+    if not uses and not declared and not fetches:
         return not_applicable("no @requires_api_key/@requires_access_token in code and no declared credentials")
     used: set[str] = set()
     add = "agentcore add credential --name {name} --type api-key"
+    for where, call_name, name in fetches:
+        used.add(name)
+        out.note(f"{where} {call_name}(provider {name!r})")
     for py_file, use in uses:
+        if use.provider is None and use.env is not None:
+            where = f"{py_file.path}:{use.line}"
+            if use.default is None:
+                out.note(f"{where} @{use.decorator} takes its provider name from {use.env} (no default): not checked")
+                continue
+            used.add(use.default)
+            state = "declared" if use.default in declared else "not declared: the environment must name one"
+            out.note(f"{where} @{use.decorator} provider from {use.env}, default {use.default!r} ({state})")
+            continue
         if use.provider is None:
             out.note(
                 f"{py_file.path}:{use.line} @{use.decorator}(provider_name={use.expression}) is not a literal: "
@@ -487,7 +501,7 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
     for name, credential in declared.items():
         if name not in used:
             out.info(
-                f"credential {name!r} is declared but no @requires_* decorator or gateway target uses it",
+                f"credential {name!r} is declared but no @requires_* decorator, AgentCore Identity call or gateway target uses it",
                 credential.where.at("name"),
                 fix=Fix(summary=f"Remove it if unused: agentcore remove credential --name {name}"),
                 severity="info",
@@ -496,6 +510,31 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
         names = sorted(used & set(declared))
         out.note(f"declared and used: {', '.join(names) or 'none'}")
     return None
+
+
+_CREDENTIAL_FETCHES = ("get_resource_api_key", "get_resource_oauth2_token")
+
+
+def _may_fetch_credentials(py_file: PyFile) -> bool:
+    """Whether a file can call AgentCore Identity directly (from its imports: the others are not reparsed)."""
+    return "boto3" in py_file.imported_modules or any("identity" in q.lower() for q in py_file.imports.values())
+
+
+def _credential_fetches(py_file: PyFile) -> Iterator[tuple[str, str, str]]:
+    """(where, call, provider name) for each ``IdentityClient.get_resource_api_key(provider_name=…)``
+    or boto3 ``get_resource_api_key(resourceCredentialProviderName=…)`` with a name known statically.
+    """
+    for call in py_file.calls:
+        if call.attr not in _CREDENTIAL_FETCHES:
+            continue
+        value = call.keywords.get("provider_name") or call.keywords.get("resourceCredentialProviderName")
+        scope = py_file.analysis_context().scope(call.function.node if call.function else None)
+        folded = fold(value, scope) if value is not None else None
+        if folded is None:
+            continue
+        name = folded.text if folded.literal or (folded.env and folded.text != DYNAMIC) else None
+        if name:
+            yield f"{py_file.path}:{call.line}", call.attr, name
 
 
 # ---------------------------------------------------------------------------

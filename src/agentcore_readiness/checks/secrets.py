@@ -256,7 +256,11 @@ def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | Non
     in the code with the credentials the project declares (`credentials[]` in
     `agentcore.json`, `identity.credential_providers` in the YAML). An undeclared or
     empty name fails; a declared credential that neither the code nor a gateway target
-    uses is reported for information.
+    uses is reported for information. Uses also count when the code fetches the
+    credential itself (`IdentityClient.get_resource_api_key(provider_name=…)`,
+    `get_resource_oauth2_token`, or the boto3 calls with `resourceCredentialProviderName`),
+    and when the decorator's name comes from the environment with a default
+    (`provider_name=os.environ.get("X", "Default")` uses `Default`).
 
     ### Why is this bad?
     The decorator fetches the credential at call time: a name that was never declared
