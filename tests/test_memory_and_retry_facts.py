@@ -139,3 +139,42 @@ def test_episodic_reflection_under_either_name(project: ProjectBuilder) -> None:
     result = project.results("RES003")["RES003"]
     assert [(f.level, f.location.pointer) for f in result.findings] == [("fail", "/memories/2/strategies/0")]
     assert result.findings[0].message == "memory 'Missing': EPISODIC strategy has no reflectionNamespaceTemplates"
+
+
+# --- RES007: the strands_tools Code Interpreter and Browser wrappers start sessions --------------
+
+WRAPPERS = """
+from bedrock_agentcore.runtime import BedrockAgentCoreApp
+from strands import Agent
+from strands_tools.browser import AgentCoreBrowser
+from strands_tools.code_interpreter import AgentCoreCodeInterpreter
+
+app = BedrockAgentCoreApp()
+shared_browser = AgentCoreBrowser(region="us-east-1")
+
+
+@app.entrypoint
+def invoke(payload, context):
+    scratch = AgentCoreCodeInterpreter(region="us-east-1")
+    per_conversation = AgentCoreCodeInterpreter(region="us-east-1", session_name=context.session_id)
+    browser = AgentCoreBrowser(region="us-east-1")
+    closed = AgentCoreBrowser(region="us-east-1")
+    try:
+        tools = [scratch.code_interpreter, per_conversation.code_interpreter, browser.browser, closed.browser]
+        return {"answer": str(Agent(tools=[*tools, shared_browser.browser])(str(payload.get("prompt", ""))[:2000]))}
+    finally:
+        closed.close_platform()
+"""
+
+
+def test_strands_tool_wrappers_are_sessions(project: ProjectBuilder) -> None:
+    project.agentcore()
+    project.write(MAIN, WRAPPERS)
+    result = project.results("RES007")["RES007"]
+    assert findings_of(result) == [("warn", MAIN, 12), ("warn", MAIN, 14)]
+    assert result.findings[0].message == (
+        f"Code Interpreter wrapper AgentCoreCodeInterpreter() made in invoke() at {MAIN}:12 keeps each session it "
+        "starts (persist_sessions defaults to True) and, without a session_name, starts a new one for every wrapper: "
+        "each call leaves sessions running against the concurrent-session quota"
+    )
+    assert result.findings[1].message.startswith(f"Browser wrapper AgentCoreBrowser() made in invoke() at {MAIN}:14")

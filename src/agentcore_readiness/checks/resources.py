@@ -599,8 +599,12 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
     Warns where a Code Interpreter or Browser session is started and nothing ends it:
     `code_session(...)` / `browser_session(...)` not used as a `with` context manager,
     `CodeInterpreter(...).start()` / `BrowserClient(...).start()` with no `.stop()` on the
-    same object, or `start_code_interpreter_session` / `start_browser_session` in a file
-    that never calls the matching `stop_*_session`.
+    same object, `start_code_interpreter_session` / `start_browser_session` in a file
+    that never calls the matching `stop_*_session`, and the strands_tools wrappers made
+    per call: `AgentCoreCodeInterpreter(...)` without a `session_name` (it keeps its
+    sessions unless `persist_sessions=False` and `cleanup_platform()`), and
+    `AgentCoreBrowser(...)` without `close_platform()`. A wrapper made once at module
+    level is noted, not reported.
 
     ### Why is this bad?
     Built-in tool sessions count against concurrent-session quotas until they time out.
@@ -651,6 +655,9 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
                     location,
                     fix=Fix(summary=f"Call `{stop}(...)` with the same identifiers in a `finally` block."),
                 )
+            elif call.attr in _STRANDS_WRAPPERS and call.name.startswith("strands_tools."):
+                started = True
+                _strands_wrapper(out, py_file, call)
             elif call.attr == "start" and isinstance(call.node.func, ast.Attribute):
                 receiver = call.node.func.value
                 kind = _client_kind(py_file, receiver, call)
@@ -679,6 +686,67 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
                 )
     if not started:
         return not_applicable("no Code Interpreter or Browser session is started")
+    return None
+
+
+_STRANDS_WRAPPERS = {"AgentCoreCodeInterpreter": "Code Interpreter", "AgentCoreBrowser": "Browser"}
+
+
+def _strands_wrapper(out: Findings, py_file: PyFile, call: CallSite) -> None:
+    """The strands_tools wrappers start sessions when the model first uses them. A wrapper made
+    once per process keeps one set of sessions; one made per call leaves a session behind each
+    time unless it is cleaned up: ``AgentCoreCodeInterpreter`` keeps its sessions by default
+    (``persist_sessions=True``; a ``session_name`` such as the runtime session ID reuses one per
+    conversation), ``AgentCoreBrowser`` stops them in ``close_platform()``.
+    """
+    tool = _STRANDS_WRAPPERS[call.attr]
+    where = f"{py_file.path}:{call.line}"
+    if call.function is None:
+        out.note(f"{where}: one {call.attr} for the process; its sessions end when closed or at their timeout")
+        return
+    holder = _assigned_name(py_file, call)
+    cleanups = ("cleanup_platform", "cleanup", "close_platform")
+    cleaned = holder is not None and any(
+        c.attr in cleanups
+        and c.function is call.function
+        and isinstance(c.node.func, ast.Attribute)
+        and source_of(py_file, c.node.func.value) == holder
+        for c in py_file.calls
+    )
+    persist = call.keywords.get("persist_sessions")
+    if call.attr == "AgentCoreCodeInterpreter":
+        if "session_name" in call.keywords:
+            out.note(f"{where}: {call.attr} reuses the session named by session_name")
+            return
+        if cleaned and isinstance(persist, ast.Constant) and persist.value is False:
+            out.note(f"{where}: {call.attr} sessions cleaned up (persist_sessions=False)")
+            return
+        why = (
+            "keeps each session it starts (persist_sessions defaults to True) and, without a session_name, starts "
+            "a new one for every wrapper"
+        )
+        fix = (
+            "Create the wrapper once per runtime session with `session_name=context.session_id`, or pass "
+            "`persist_sessions=False` and call `cleanup_platform()` in a `finally` block."
+        )
+    else:
+        if cleaned:
+            out.note(f"{where}: {call.attr} sessions closed with close_platform()")
+            return
+        why = "keeps the browser sessions it starts open until close_platform() or their session_timeout (3600 s)"
+        fix = f"Call `{holder or 'browser'}.close_platform()` in a `finally` block when the call is done."
+    out.warn(
+        f"{tool} wrapper {call.attr}() made in {call.function.name}() at {where} {why}: each call leaves "
+        "sessions running against the concurrent-session quota",
+        Location(path=py_file.path, line=call.line),
+        fix=Fix(summary=fix),
+    )
+
+
+def _assigned_name(py_file: PyFile, call: CallSite) -> str | None:
+    parent = parents(py_file).parent(call.node)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        return source_of(py_file, parent.targets[0])
     return None
 
 
