@@ -173,36 +173,49 @@ def lifecycle_invalid(facts: Facts, out: Findings) -> Verdict | None:
         return not_applicable("the project defines no runtimes")
     _deployed_lifecycle_invalid(facts, out, deployed)
     for runtime in runtimes:
-        problems: list[tuple[str, str]] = []
-        for field, name, value in (
-            ("idle", "idleRuntimeSessionTimeout", runtime.idle_timeout),
-            ("maxLifetime", "maxLifetime", runtime.max_lifetime),
-        ):
-            if value is not None and not CLI_MIN <= value <= CLI_MAX:
-                problems.append((field, f"{name} {value} s is outside {CLI_MIN}..{CLI_MAX} s"))
-        idle = runtime.idle_timeout
-        lifetime = runtime.max_lifetime if runtime.max_lifetime is not None else DEFAULT_MAX_LIFETIME
-        if idle is not None and idle > lifetime and not problems:
-            problems.append(("idle", f"idleRuntimeSessionTimeout {idle} s is longer than maxLifetime {lifetime} s"))
-        for field, message in problems:
-            fixed_idle = min(max(idle or DEFAULT_IDLE, CLI_MIN), CLI_MAX)
-            fixed_max = min(max(runtime.max_lifetime or DEFAULT_MAX_LIFETIME, CLI_MIN), CLI_MAX)
-            fixed_idle = min(fixed_idle, fixed_max)
-            out.fail(
-                f"runtime {runtime.name!r}: {message}",
-                runtime.loc(field),
-                subject=runtime.name,
-                fix=runtime_edit(
-                    runtime,
-                    [("idle", fixed_idle), ("maxLifetime", fixed_max)],
-                    f"Bring {runtime.name}'s lifecycle values into range.",
-                ),
-            )
+        problems = lifecycle_problems(runtime)
+        for problem in problems:
+            out.fail(problem.message, problem.location, subject=runtime.name, fix=problem.fix)
         if not problems and (runtime.idle_timeout is not None or runtime.max_lifetime is not None):
             out.note(f"{runtime.name}: lifecycle values valid")
     if not out.items and not out.notes:
         out.note("no lifecycle values set (defaults apply)")
     return _deployed_unknown(out, deployed)
+
+
+@dataclass(frozen=True)
+class LifecycleProblem:
+    message: str
+    location: Location
+    fix: Fix
+
+
+def lifecycle_problems(runtime: Runtime) -> list[LifecycleProblem]:
+    """A runtime's lifecycle values that its configuration file may not hold: outside 60..28,800 s
+    (the CLI's and the starter toolkit's bounds), or an idle timeout longer than the maximum
+    lifetime (an unset ``maxLifetime`` is its default, 28,800 s). Each with the edit that fixes both.
+    """
+    problems: list[tuple[str, str]] = []
+    for field, name, value in (
+        ("idle", "idleRuntimeSessionTimeout", runtime.idle_timeout),
+        ("maxLifetime", "maxLifetime", runtime.max_lifetime),
+    ):
+        if value is not None and not CLI_MIN <= value <= CLI_MAX:
+            problems.append((field, f"{name} {value} s is outside {CLI_MIN}..{CLI_MAX} s"))
+    idle = runtime.idle_timeout
+    lifetime = runtime.max_lifetime if runtime.max_lifetime is not None else DEFAULT_MAX_LIFETIME
+    if idle is not None and idle > lifetime and not problems:
+        problems.append(("idle", f"idleRuntimeSessionTimeout {idle} s is longer than maxLifetime {lifetime} s"))
+    fixed_max = min(max(runtime.max_lifetime or DEFAULT_MAX_LIFETIME, CLI_MIN), CLI_MAX)
+    fixed_idle = min(min(max(idle or DEFAULT_IDLE, CLI_MIN), CLI_MAX), fixed_max)
+    fix = runtime_edit(
+        runtime,
+        [("idle", fixed_idle), ("maxLifetime", fixed_max)],
+        f"Bring {runtime.name}'s lifecycle values into range.",
+    )
+    return [
+        LifecycleProblem(f"runtime {runtime.name!r}: {message}", runtime.loc(field), fix) for field, message in problems
+    ]
 
 
 # ---------------------------------------------------------------------------

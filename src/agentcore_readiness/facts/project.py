@@ -711,6 +711,36 @@ _YAML_FIELDS: dict[str, str] = {
 }
 
 
+_TOOLKIT_AUTHORIZER_KEYS = frozenset({"customJWTAuthorizer", "customJwtAuthorizer"})
+
+
+def _toolkit_authorizer_errors(loader: _Loader, authorizer: object, ptr: str, lines: Mapping[str, int]) -> None:
+    """A YAML ``authorizer_configuration`` is ``null`` (IAM), ``NONE`` or a ``customJWTAuthorizer``
+    mapping (the other casing is AUTH002's finding); anything else is not an authorizer the
+    toolkit deploys.
+    """
+    if authorizer is None or authorizer == "NONE":
+        return
+    if isinstance(authorizer, Mapping):
+        unknown_keys = sorted(str(k) for k in authorizer if k not in _TOOLKIT_AUTHORIZER_KEYS)
+        if unknown_keys:
+            loader.error(
+                TOOLKIT_CONFIG,
+                f"{ptr}: unknown authorizer {', '.join(unknown_keys)} (expected customJWTAuthorizer, NONE or null)",
+                lines.get(ptr),
+                ptr,
+                config=True,
+            )
+        return
+    loader.error(
+        TOOLKIT_CONFIG,
+        f"{ptr}: {str(authorizer)[:60]!r} is not an authorizer (expected customJWTAuthorizer, NONE or null)",
+        lines.get(ptr),
+        ptr,
+        config=True,
+    )
+
+
 def _schema_errors(loader: _Loader, doc: LocatedJson) -> None:
     from agentcore_readiness.facts.schema import AgentCoreProject
 
@@ -1290,6 +1320,7 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                     TOOLKIT_CONFIG, f"{ptr}: must be an integer number of seconds", lines.get(ptr), ptr, config=True
                 )
         authorizer = settings.get("authorizer_configuration")
+        _toolkit_authorizer_errors(loader, authorizer, f"{base}/authorizer_configuration", lines)
         jwt = _jwt(_d(authorizer), "customJWTAuthorizer", "customJwtAuthorizer")
         api_key_env = _s(settings.get("api_key_env_var_name"))
         env_vars = (EnvVar(api_key_env, None, where.at("api_key_env_var_name")),) if api_key_env else ()
@@ -1308,7 +1339,7 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                 entrypoint=entrypoint,
                 code_location=source_path,
                 protocol=_s(_d(aws.get("protocol_configuration")).get("server_protocol")),
-                authorizer_type=("NONE" if _s(authorizer) == "NONE" else ("CUSTOM_JWT" if jwt else None)),
+                authorizer_type=(_s(authorizer) if isinstance(authorizer, str) else ("CUSTOM_JWT" if jwt else None)),
                 jwt=jwt,
                 idle_timeout=_i(lifecycle.get("idle_runtime_session_timeout")),
                 max_lifetime=_i(lifecycle.get("max_lifetime")),
