@@ -190,3 +190,30 @@ def test_identity_calls_and_environment_defaults_use_declared_credentials(projec
         "app/Agent/keys.py:11 @requires_api_key provider from WEATHER_PROVIDER, default 'WeatherKey' (declared); "
         "declared and used: MapsKey, NewsKey, WeatherKey"
     )
+
+
+# --- names ending in KEY: decided by how the value is used -------------------------------------
+
+
+def test_key_names_by_use(fixture_project: Callable[[str], ProjectBuilder]) -> None:
+    project = fixture_project("key_names")
+    config = "agentcore/agentcore.json"
+    results = project.results("SEC001", "SEC002", "SEC003")
+    # a literal secret in envVars is SEC001's finding, once: not SEC003 on the same line, not SEC002 where it is read
+    assert findings_of(results["SEC001"]) == [("fail", config, 25)]
+    assert results["SEC003"].status == "pass"
+    assert "WAREHOUSE_KEY at agentcore/agentcore.json:25: its value is SEC001's finding" in (
+        results["SEC003"].reason or ""
+    )
+    # a bare *_KEY sent as a query parameter is a secret; a tag key and a table key are not
+    assert findings_of(results["SEC002"]) == [("fail", "app/Inventory/pricing.py", 7)]
+    project.write("app/Inventory/pricing.py", "def price(item):\n    return None\n")
+    reason = project.results("SEC002")["SEC002"].reason or ""
+    for note in (
+        "app/Inventory/stock.py:10 ORDERS_TABLE_KEY: used as a key or name at line 10, not sent as a credential",
+        "app/Inventory/stock.py:11 WAREHOUSE_KEY: its value is hard-coded at agentcore/agentcore.json:25: "
+        "SEC001's finding",
+        "app/Inventory/tags.py:5 COST_TAG_KEY: used as a key or name at line 11, not sent as a credential",
+    ):
+        assert note in reason, note
+    assert "COST_TAG_KEY='CostCenter': a key name made of words, not a secret" in (results["SEC003"].reason or "")

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from agentcore_readiness.checks import secret_patterns
 from agentcore_readiness.checks.callflow import latest_binding, literal_str
-from agentcore_readiness.checks.code_analysis import DYNAMIC, HttpCall, SecretLiteral, fold
+from agentcore_readiness.checks.code_analysis import DYNAMIC, EnvRead, HttpCall, SecretLiteral, fold
 from agentcore_readiness.checks.code_support import (
     code_files,
     emit,
@@ -26,7 +26,7 @@ from agentcore_readiness.checks.code_support import (
     skipped_of,
     without_code,
 )
-from agentcore_readiness.checks.env_secrets import AWS_SDK_CREDENTIAL_VARS, calls_vault
+from agentcore_readiness.checks.env_secrets import AWS_SDK_CREDENTIAL_VARS, calls_vault, key_name_use
 from agentcore_readiness.checks.fixes import VALIDATE_AND_DEPLOY, jwt_authorizer_template, located_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
 from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG
@@ -243,10 +243,21 @@ def sec002(facts: Facts, out: Findings) -> Verdict | None:
         return verdict
     files = code_files(facts, "runtime")
     loaded = _vault_loaded(files)
+    literal_values = {
+        (env.runtime.name, env.name): f"{env.location.path}:{env.location.line}"
+        for runtime in facts.project.runtimes
+        for env in project_env_sources(runtime)
+        if literal_secret_value(env.name, env.value)
+    }
     for py_file in files:
         reported = {hit.line for hit in py_file.facts.secrets} | {lit.line for lit in py_file.facts.secret_literals}
         for read in py_file.facts.env_reads:
-            why = _not_a_configured_secret(py_file, read.name, read.line, loaded, reported)
+            why = _not_a_configured_secret(py_file, read, loaded, reported)
+            configured = next(
+                (literal_values[(r, read.name)] for r in py_file.runtimes if (r, read.name) in literal_values), None
+            )
+            if why is None and configured is not None:
+                why = f"its value is hard-coded at {configured}: SEC001's finding"
             if why is not None:
                 out.note(f"{py_file.path}:{read.line} {read.name}: {why}")
                 continue
@@ -281,9 +292,14 @@ def _vault_loaded(files: list[PyFile]) -> dict[tuple[str, str], str]:
 
 
 def _not_a_configured_secret(
-    py_file: PyFile, name: str, line: int, loaded: dict[tuple[str, str], str], reported: set[int]
+    py_file: PyFile, read: EnvRead, loaded: dict[tuple[str, str], str], reported: set[int]
 ) -> str | None:
-    """Why reading ``name`` at ``line`` is not reading a secret from the runtime's configuration."""
+    """Why this environment read is not reading a secret from the runtime's configuration."""
+    name, line = read.name, read.line
+    if secret_patterns.bare_key_name(name):
+        use = key_name_use(py_file.tree, line, read.col)
+        if use is not None:
+            return use
     if name.upper() in AWS_SDK_CREDENTIAL_VARS:
         return "an AWS SDK credential variable (the execution role's credentials), not an application secret"
     if line in reported:
@@ -363,6 +379,8 @@ def literal_secret_value(name: str, value: str | None) -> bool:
         return False
     if secret_patterns.scan_known_formats(value):
         return True
+    if secret_patterns.bare_key_name(name) and secret_patterns.word_value(value):
+        return False  # TAG_KEY=Environment names a key
     return secret_patterns.is_secret_name(name, env=True) and secret_patterns.generic_secret_value(value)
 
 
@@ -404,6 +422,14 @@ def sec003(facts: Facts, out: Findings) -> Verdict | None:
             checked += 1
             if literal_secret_value(env.name, env.value):
                 out.note(f"{env.name} at {env.location.path}:{env.location.line}: its value is SEC001's finding")
+                continue
+            if (
+                not env.always
+                and env.value is not None
+                and secret_patterns.bare_key_name(env.name)
+                and secret_patterns.word_value(env.value)
+            ):
+                out.note(f"{env.name}={env.value!r}: a key name made of words, not a secret")
                 continue
             if env.always or secret_patterns.is_secret_env_name(env.name):
                 out.fail(

@@ -114,3 +114,116 @@ def _assigned_value(target: ast.Subscript, scope: ast.AST) -> ast.expr | None:
         if isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.target is target:
             return node.value
     return None
+
+
+# ---------------------------------------------------------------------------
+# Names that end in KEY without saying which kind: decided by how the value is used
+
+_KEY_KEYWORDS = frozenset({"Key", "TagKey", "TagKeys", "Prefix", "PartitionKey", "SortKey", "IndexName"})
+_KEY_ENTRIES = frozenset({"Key", "TagKey", "Name", "AttributeName"})
+"""The AWS APIs' spelling of a key or name (``{"Key": …}`` tags, ``Key=`` S3 objects)."""
+_REQUEST_PARTS = frozenset({"headers", "params", "auth", "cookies"})
+_SECRET_KEYWORDS = frozenset(
+    {"api_key", "apikey", "token", "access_token", "password", "secret", "client_secret", "auth", "headers"}
+)
+_SECRET_ENTRIES = ("authorization", "api-key", "api_key", "apikey", "token", "secret", "password")
+
+
+def _uses(tree: ast.Module, read: ast.AST, parent: dict[int, ast.AST]) -> list[ast.AST]:
+    """Where the value read at ``read`` goes: the read itself, or every load of the name it is
+    assigned to (in its function, or anywhere for a module-level name).
+    """
+    holder = parent.get(id(read))
+    if isinstance(holder, (ast.Assign, ast.AnnAssign)) and holder.value is read:
+        targets = holder.targets if isinstance(holder, ast.Assign) else [holder.target]
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        scope: ast.AST = tree
+        node: ast.AST | None = holder
+        while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node = parent.get(id(node))
+        if node is not None:
+            scope = node
+        return [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)]
+    return [read]
+
+
+def _literal_key(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _use_kind(use: ast.AST, parent: dict[int, ast.AST]) -> str | None:
+    """``key`` when this use treats the value as a key or name, ``secret`` when it sends it as a credential."""
+    node, holder = use, parent.get(id(use))
+    while isinstance(holder, (ast.JoinedStr, ast.FormattedValue)):
+        if isinstance(holder, ast.JoinedStr) and any(
+            isinstance(v, ast.Constant) and "bearer" in str(v.value).lower() for v in holder.values
+        ):
+            return "secret"
+        node, holder = holder, parent.get(id(holder))
+    if isinstance(holder, ast.Subscript) and holder.slice is node:
+        return "key"
+    if isinstance(holder, ast.keyword) and holder.arg is not None:
+        if holder.arg in _KEY_KEYWORDS:
+            return "key"
+        if holder.arg.lower() in _SECRET_KEYWORDS:
+            return "secret"
+    if isinstance(holder, ast.Dict):
+        sent = parent.get(id(holder))
+        if isinstance(sent, ast.keyword) and sent.arg in _REQUEST_PARTS:
+            return "secret"  # sent with a request as a header or query parameter
+        for key, value in zip(holder.keys, holder.values, strict=False):
+            if value is node:
+                entry = _literal_key(key) or ""
+                if entry in _KEY_ENTRIES:
+                    return "key"
+                if any(word in entry.lower() for word in _SECRET_ENTRIES):
+                    return "secret"
+            if key is node:
+                return "key"
+    if isinstance(holder, ast.Call) and node in holder.args:
+        func = holder.func
+        if isinstance(func, ast.Attribute) and func.attr in ("get", "pop", "setdefault") and holder.args[0] is node:
+            return "key"
+    if isinstance(holder, ast.Compare):
+        others = [o for o in (holder.left, *holder.comparators) if o is not node]
+        if any(_reads_key_entry(o) for o in others):
+            return "key"  # tag["Key"] == value
+    return None
+
+
+def _reads_key_entry(expr: ast.AST) -> bool:
+    """``tag["Key"]`` or ``tag.get("Key")``."""
+    if isinstance(expr, ast.Subscript):
+        return _literal_key(expr.slice) in _KEY_ENTRIES
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "get" and expr.args:
+        return _literal_key(expr.args[0]) in _KEY_ENTRIES
+    return False
+
+
+def key_name_use(tree: ast.Module, line: int, col: int) -> str | None:
+    """How the environment value read at ``line``/``col`` is used when it names a key rather
+    than holding a secret (a tag key, a dict or S3 key, a partition key), or ``None`` when
+    nothing says so or something sends it as a credential.
+    """
+    parent: dict[int, ast.AST] = {}
+    read: ast.AST | None = None
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parent[id(child)] = node
+        if (
+            isinstance(node, (ast.Call, ast.Subscript))
+            and getattr(node, "lineno", 0) == line
+            and node.col_offset == col
+        ):
+            read = node
+    if read is None:
+        return None
+    kinds = [(_use_kind(use, parent), use) for use in _uses(tree, read, parent)]
+    if any(kind == "secret" for kind, _ in kinds):
+        return None
+    keyed = next((use for kind, use in kinds if kind == "key"), None)
+    if keyed is None:
+        return None
+    return f"used as a key or name at line {getattr(keyed, 'lineno', line)}, not sent as a credential"

@@ -646,6 +646,23 @@ def is_secret_env_name(name: str) -> bool:
     return is_secret_name(name, env=True)
 
 
+_WORD = r"[A-Za-z][a-z]{2,}(?:[A-Z][a-z]+)*"
+_WORD_VALUE = re.compile(rf"^{_WORD}(?:[-_:./ ]{_WORD})*$")
+
+
+def bare_key_name(name: str) -> bool:
+    """A secret-like environment name only because it ends in ``KEY`` with no word saying which
+    kind (``TAG_KEY``, ``LOOKUP_KEY``): whether it holds a secret depends on its use or value.
+    """
+    tokens = name_tokens(name)
+    return is_secret_name(name, env=True) and not secret_word_in(tokens, strict_key=True)
+
+
+def word_value(value: str) -> bool:
+    """A value made of words (``Environment``, ``CostCenter``, ``cost-center``): a name, not a secret."""
+    return len(value) <= 64 and _WORD_VALUE.match(value) is not None
+
+
 def credential_name_for(name: str) -> str:
     """A credential name for ``agentcore add credential`` from a variable name:
     ``OPENAI_API_KEY`` -> ``OpenaiApiKey``. Letters and digits only, starting with a letter.

@@ -169,8 +169,12 @@ def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
     `AWS_SESSION_TOKEN`: the execution role's credentials being wired, not an application
     secret); a variable the same runtime's code stores in the environment from Secrets
     Manager, SSM Parameter Store or AgentCore Identity; a read that is the fallback of a
-    function fetching the secret from one of those; and a read whose literal default is
-    already SEC001's finding on that line.
+    function fetching the secret from one of those; a read whose literal default is
+    already SEC001's finding on that line, or whose value the runtime's configuration
+    hard-codes (SEC001's finding there). A name that is secret-like only because it ends
+    in `KEY` (`TAG_KEY`, `COST_KEY`) is decided by its use: used as a key or name (`{"Key":
+    v}` tags, `Key=` objects, a dict index, `tag["Key"] == v`) it is not a secret; sent with
+    a request (headers, query parameters) or otherwise it is.
 
     ### Why is this bad?
     AgentCore Runtime environment variables are not vault-backed: they are plaintext
@@ -211,7 +215,8 @@ def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     `agentcore.json` or in the Dockerfile's `ENV`/`ARG`, and any
     `api_key_env_var_name` in `.bedrock_agentcore.yaml` (the starter toolkit puts that
     API key in the environment). A variable whose value is itself a hard-coded secret is
-    SEC001's finding, not a second one here.
+    SEC001's finding, not a second one here; a name secret-like only by ending in `KEY`
+    whose value is made of words (`COST_TAG_KEY=CostCenter`) names a key and passes.
 
     ### Why is this bad?
     Runtime environment variables are plaintext: visible in the runtime's
