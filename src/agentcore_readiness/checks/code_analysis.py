@@ -833,12 +833,26 @@ def _io_name(name: str) -> bool:
     return name in _IO_BUILTINS or name.split(".", 1)[0] in IO_ROOTS
 
 
+_READ_RESPONSES = frozenset(
+    {
+        f"{root}.{verb}"
+        for root in ("requests", "httpx")
+        for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request")
+    }
+)
+"""Calls that return a response whose body is already read: ``resp.json()`` on it parses, it is not I/O."""
+
+
 def io_clients(statements: Iterable[ast.AST], resolve: Resolver) -> set[str]:
-    """Names bound to I/O clients (``s3 = boto3.client("s3")``, ``with httpx.Client() as c``)."""
+    """Names bound to I/O clients (``s3 = boto3.client("s3")``, ``with httpx.Client() as c``);
+    not names bound to a response already read (``resp = requests.get(url)``).
+    """
     names: set[str] = set()
     for node in own_nodes(statements):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             name = resolve(node.value.func)
+            if name in _READ_RESPONSES and not any(k.arg == "stream" for k in node.value.keywords):
+                continue
             if _io_name(name) or name.endswith(_CLIENT_CONSTRUCTORS):
                 names.update(t.id for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
