@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from agentcore_readiness.checks.fixes import config_edit, runtime_edit
+from agentcore_readiness.checks.per_runtime import merge_shared, runtimes_phrase
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
 from agentcore_readiness.facts.aws import AwsFacts, DeployedRuntime, OnlineEvaluation, aws_state, deployed_runtimes
-from agentcore_readiness.facts.project import CLI_CONFIG, Runtime
+from agentcore_readiness.facts.project import CLI_CONFIG, Located, Runtime
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
@@ -73,9 +75,10 @@ def tracing_disabled(facts: Facts, out: Findings) -> Verdict | None:
 def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Fails for each runtime that no `onlineEvalConfigs[]` entry evaluates (`agent` equal
-    to the runtime's name). Warns when a config exists but is neither enabled on create
+    to the runtime's name); when the project evaluates no runtime at all, that is one
+    finding listing them. Warns when a config exists but is neither enabled on create
     nor deployed as `ENABLED`. With AWS access, the deployed configs' execution status
-    is used.
+    is used. MCP tool servers are not agents whose answers are evaluated and pass.
 
     ### Why is this bad?
     Without continuous evaluation, a quality regression (a prompt change, a model
@@ -103,38 +106,18 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
         return skipped(
             ".bedrock_agentcore.yaml does not hold online evaluation configs; they can only be read from the AWS API"
         )
+    missing: list[Runtime] = []
     for runtime in project.runtimes:
         configs = [e for e in project.online_evals if e.agent == runtime.name]
         api_enabled = deployed.enabled_for(runtime.name)
         if api_enabled:
             out.note(f"{runtime.name}: {api_enabled} ENABLED (deployed)")
             continue
+        if (runtime.protocol or "").upper() == "MCP":
+            out.note(f"{runtime.name}: an MCP tool server, not an agent whose answers are evaluated")
+            continue
         if not configs:
-            out.fail(
-                f"runtime {runtime.name!r} has no online evaluation config",
-                runtime.where.here,
-                subject=runtime.name,
-                fix=config_edit(
-                    CLI_CONFIG,
-                    [
-                        (
-                            "/onlineEvalConfigs/-",
-                            {
-                                "name": f"{runtime.name}_monitor",
-                                "agent": runtime.name,
-                                "evaluators": ["Builtin.Helpfulness"],
-                                "samplingRate": 5,
-                            },
-                        )
-                    ],
-                    f"Evaluate {runtime.name} continuously.",
-                    commands=[
-                        f"agentcore add online-eval --name {runtime.name}_monitor --runtime {runtime.name} "
-                        "--evaluator Builtin.Helpfulness --sampling-rate 5"
-                    ],
-                    op="add",
-                ),
-            )
+            missing.append(runtime)
             continue
         enabled = [e for e in configs if e.enable_on_create or (e.deployed_status or "").upper() == "ENABLED"]
         if enabled:
@@ -153,9 +136,44 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
                 f"Enable {config.name} when it is deployed.",
             ),
         )
+    _missing_online_eval(facts, out, missing)
     if deployed.unknowns and not out.items:
         return unknown("; ".join(deployed.unknowns))
     return None
+
+
+def _missing_online_eval(facts: Facts, out: Findings, missing: list[Runtime]) -> None:
+    """One finding per runtime left out of a project that evaluates others; one finding listing
+    them all when the project evaluates none (one fact: no online evaluation at all).
+    """
+    if not missing:
+        return
+    configs = [
+        {"name": f"{r.name}_monitor", "agent": r.name, "evaluators": ["Builtin.Helpfulness"], "samplingRate": 5}
+        for r in missing
+    ]
+    commands = [
+        f"agentcore add online-eval --name {r.name}_monitor --runtime {r.name} "
+        "--evaluator Builtin.Helpfulness --sampling-rate 5"
+        for r in missing
+    ]
+    edits: list[tuple[str, Any]] = [("/onlineEvalConfigs/-", c) for c in configs]
+    if facts.project.online_evals or len(missing) == 1:
+        for runtime, edit, command in zip(missing, edits, commands, strict=True):
+            out.fail(
+                f"runtime {runtime.name!r} has no online evaluation config",
+                runtime.where.here,
+                subject=runtime.name,
+                fix=config_edit(CLI_CONFIG, [edit], f"Evaluate {runtime.name} continuously.", [command], op="add"),
+            )
+        return
+    names = [r.name for r in missing]
+    out.fail(
+        f"the project has no online evaluation config: {runtimes_phrase(names)} are not evaluated",
+        Located(CLI_CONFIG, "/onlineEvalConfigs", missing[0].where.lines).here,
+        subject=", ".join(names),
+        fix=config_edit(CLI_CONFIG, edits, "Evaluate every runtime continuously.", commands, op="add"),
+    )
 
 
 OTEL_DISTRO = "aws-opentelemetry-distro"
@@ -262,7 +280,7 @@ def container_without_otel(facts: Facts, out: Findings) -> Verdict | None:
         elif runtime.dependency_files:
             where = runtime.dependency_files[0]
             out.warn(
-                f"runtime {runtime.name!r}: {OTEL_DISTRO} is not among its dependencies ({where})",
+                f"runtime {runtime.name!r}: {OTEL_DISTRO} is not among the dependencies in {where}",
                 Location(path=where, line=1),
                 subject=runtime.name,
                 fix=Fix(
@@ -278,6 +296,7 @@ def container_without_otel(facts: Facts, out: Findings) -> Verdict | None:
             out.note(
                 f"{runtime.name}: no pyproject.toml or requirements.txt in its codeLocation to check for {OTEL_DISTRO}"
             )
+    merge_shared(out)  # runtimes built from one folder share its Dockerfile and dependencies
     if unreadable and not out.items:
         return unknown("; ".join(unreadable))
     return None
