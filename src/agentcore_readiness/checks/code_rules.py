@@ -614,6 +614,7 @@ _MCP_METHODS = frozenset(
     {"initialize", "tools/list", "tools/call", "resources/list", "resources/read", "prompts/list", "prompts/get"}
 )
 ROW_NOT_TOOL = "Not a tool call"
+_TRANSPORT_KEYWORDS = frozenset({"timeout", "stream", "verify", "allow_redirects", "follow_redirects", "url"})
 
 
 def classify(call: HttpCall, purpose: str | None = None) -> Row | None:
@@ -657,7 +658,8 @@ def classify(call: HttpCall, purpose: str | None = None) -> Row | None:
     if ".well-known/agent" in url or "agent-card" in url:
         return Row("GW004", ROW_A2A, "an A2A agent card")
     method = call.client.rsplit(".", 1)[-1].lower()
-    if call.auth == "none" and method in ("get", "urlopen", "urlretrieve") and path and _STATIC_FILE.search(path):
+    bare_get = purpose == "bare" and call.auth == "none" and method in ("get", "urlopen", "urlretrieve")
+    if bare_get and path and _STATIC_FILE.search(path):
         return Row("", ROW_NOT_TOOL, "an unauthenticated download of a static file")
     return Row("GW001", ROW_REST, "a REST call")
 
@@ -675,13 +677,20 @@ def _url_path(url: str) -> str:
 
 
 def request_purpose(py_file: PyFile, call: HttpCall) -> str | None:
-    """What the request's body says the call is: ``a2a`` (JSON-RPC ``message/send``),
-    ``mcp`` (JSON-RPC ``tools/list``, ...), ``oauth-token`` (a ``grant_type`` form), or ``None``.
+    """What the request says the call is: ``a2a`` (JSON-RPC ``message/send``), ``mcp`` (JSON-RPC
+    ``tools/list``, ...), ``oauth-token`` (a ``grant_type`` form), ``bare`` (nothing but the URL:
+    no parameters, headers, auth or body), or ``None``.
     """
     attr = call.client.rsplit(".", 1)[-1]
     site = next((c for c in py_file.calls if c.line == call.line and c.attr == attr), None)
     if site is None:
         return None
+    if (
+        set(site.keywords) <= _TRANSPORT_KEYWORDS
+        and len(site.node.args) <= 1
+        and not any(k.arg is None for k in site.node.keywords)
+    ):
+        return "bare"
     for keyword in ("json", "data", "content", "body"):
         value = site.keywords.get(keyword)
         if isinstance(value, ast.Name):

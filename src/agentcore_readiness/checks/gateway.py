@@ -238,7 +238,8 @@ def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
     direct external calls. Nor are calls that are not tools: OAuth token requests (a
     `grant_type` form, a `/token` endpoint) and OIDC discovery or JWKS fetches, telemetry
     export (OTLP `/v1/traces`, Langfuse ingestion), and unauthenticated downloads of
-    static files (a GET of a `.csv`, `.json`, `.parquet`, … path): there is no tool to
+    static files (a bare GET of a `.csv`, `.json`, `.parquet`, … path: no parameters, headers
+    or body): there is no tool to
     expose and no credential for a gateway to broker. A measured latency hot path may
     stay direct: suppress the finding with the measurement as the reason.
 
