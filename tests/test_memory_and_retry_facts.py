@@ -86,7 +86,9 @@ def test_toolkit_memories(fixture_project: Callable[[str], ProjectBuilder]) -> N
     assert result.findings[0].message == (
         "memory 'chat_mem' is short-term only (used by chat): nothing is recalled across sessions"
     )
-    assert result.findings[1].message.startswith("memory 'greeter_mem' is declared but runtime greeter's code never")
+    assert result.findings[1].message.startswith(
+        "memory 'greeter_mem' is declared but runtime greeter's code never uses it ("
+    )
     # lookup is an MCP server; support's memory was created outside the toolkit (strategies unknown here)
     project.write("chat.py", "def invoke(payload):\n    return payload\n")
     quiet = project.results("RES001")["RES001"]

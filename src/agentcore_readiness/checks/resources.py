@@ -94,10 +94,10 @@ def memory_without_strategies(facts: Facts, out: Findings) -> Verdict | None:
             )
             continue
         if not users:
-            owner = f"runtime {memory.agent}'s code" if memory.agent else "no runtime's code"
+            unused = f"runtime {memory.agent}'s code never uses it" if memory.agent else "no runtime's code uses it"
             out.info(
-                f"memory {memory.name!r} is declared but {owner} never uses memory (no Memory client, session "
-                "manager, event or record call, or memory ID read): remove it, or wire it in",
+                f"memory {memory.name!r} is declared but {unused} (no Memory client, session manager, event or "
+                "record call, or memory ID read): remove it, or wire it in",
                 location,
                 subject=memory.name,
                 severity="info",
