@@ -180,3 +180,17 @@ def test_strands_tool_wrappers_are_sessions(project: ProjectBuilder) -> None:
         "each call leaves sessions running against the concurrent-session quota"
     )
     assert result.findings[1].message.startswith(f"Browser wrapper AgentCoreBrowser() made in invoke() at {MAIN}:14")
+
+
+def test_a_memory_no_runtime_uses_is_an_info_note(project: ProjectBuilder) -> None:
+    project.agentcore(memories=[memory()])
+    project.entrypoint()
+    result = project.results("RES001")["RES001"]
+    assert result.status == "pass"
+    assert [(f.level, f.message) for f in result.findings] == [
+        (
+            "info",
+            "memory 'ChatMemory' is declared but no runtime's code uses it (no Memory client, session manager, event "
+            "or record call, or memory ID read): remove it, or wire it in",
+        )
+    ]
