@@ -157,7 +157,7 @@ def test_max_vms_triage_is_ticked_from_the_projects_session_results(project: Pro
     triage = {i.step: i.state for i in diagnosis.pre_request_triage}
     assert triage == {
         1: "done",
-        2: "open",
+        2: "done",  # botocore's default retries back off on throttling (SESS012 passes a one-shot script)
         3: "open",
         4: "open",
         5: "open",
