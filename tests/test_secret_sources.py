@@ -217,3 +217,34 @@ def test_key_names_by_use(fixture_project: Callable[[str], ProjectBuilder]) -> N
     ):
         assert note in reason, note
     assert "COST_TAG_KEY='CostCenter': a key name made of words, not a secret" in (results["SEC003"].reason or "")
+
+
+def test_toolkit_projects_without_declared_providers_are_not_checked(project: ProjectBuilder) -> None:
+    project.write(
+        ".bedrock_agentcore.yaml",
+        """
+        default_agent: ops
+        agents:
+          ops:
+            name: ops
+            entrypoint: agent.py
+            aws:
+              region: us-east-1
+        """,
+    )
+    project.write(
+        "agent.py",
+        """
+        from bedrock_agentcore.identity.auth import requires_access_token
+
+
+        @requires_access_token(provider_name="ops-m2m-provider", scopes=["ops/read"], auth_flow="M2M")
+        def token(*, access_token):
+            return access_token
+        """,
+    )
+    result = project.results("SEC004")["SEC004"]
+    assert (result.status, result.findings) == ("pass", [])
+    assert (result.reason or "").startswith(
+        "agent.py:4 provider 'ops-m2m-provider': the starter toolkit's YAML declares no credential providers"
+    )

@@ -495,6 +495,11 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
                     ],
                 ),
             )
+        elif not declared and not facts.project.has_cli_config:
+            out.note(
+                f"{py_file.path}:{use.line} provider {use.provider!r}: the starter toolkit's YAML declares no "
+                "credential providers (they are created with `agentcore identity`, outside the file): not checked"
+            )
         elif use.provider not in declared:
             close = next((n for n in declared if n.lower() == use.provider.lower()), None)
             hint = f" (declared as {close!r}: names are case-sensitive)" if close else ""

@@ -265,7 +265,9 @@ def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | Non
     credential itself (`IdentityClient.get_resource_api_key(provider_name=…)`,
     `get_resource_oauth2_token`, or the boto3 calls with `resourceCredentialProviderName`),
     and when the decorator's name comes from the environment with a default
-    (`provider_name=os.environ.get("X", "Default")` uses `Default`).
+    (`provider_name=os.environ.get("X", "Default")` uses `Default`). A starter-toolkit
+    YAML that declares no credential providers says nothing about them (the toolkit
+    creates them outside the file): names are then noted, not checked.
 
     ### Why is this bad?
     The decorator fetches the credential at call time: a name that was never declared
