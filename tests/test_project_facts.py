@@ -154,6 +154,7 @@ def test_deployed_state_supplies_runtime_arn_and_role(project: ProjectBuilder) -
 
 def test_broken_deployed_state_is_a_fact_error_not_a_crash(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint()
     project.write("agentcore/.cli/deployed-state.json", "{oops")
     report = project.review()
     errors = report.projects[0].fact_errors
@@ -231,3 +232,16 @@ def test_pyproject_settings_select_and_ignore_rules(project: ProjectBuilder) -> 
     assert "AUTH001" not in results
     assert not any(code.startswith("SESS") for code in results)
     assert "OBS001" in results
+
+
+def test_an_entrypoint_missing_from_the_checkout_is_one_located_error(project: ProjectBuilder) -> None:
+    project.agentcore()
+    errors = project.review("CODE001").projects[0].fact_errors
+    assert [(e.source, e.location.line, e.location.pointer, e.message) for e in errors] == [
+        (
+            "agentcore/agentcore.json",
+            10,
+            "/runtimes/0/entrypoint",
+            "runtime Agent: entrypoint app/Agent/main.py is not in this checkout; its code is not reviewed",
+        )
+    ]

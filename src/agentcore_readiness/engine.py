@@ -171,6 +171,8 @@ def run_rule(rule: Rule, facts: Facts) -> RuleResult:
         status, reason = verdict.status, verdict.reason
     elif own.code is not None and own.code.skipped:
         status, reason = "unknown", _unread(own.code.skipped)
+    elif own.code is not None and "runtime" in rule.reads and (missing := _missing_runtimes(own)):
+        status, reason = "unknown", missing
     elif suppressed and not findings:
         status, reason = "pass", f"{suppressed} finding(s) suppressed in code"
     else:
@@ -183,6 +185,18 @@ def _unread(skipped: Sequence[Any]) -> str:
     more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
     return (
         f"nothing found in what could be read, but {len(skipped)} file(s) it reads could not be analysed: {shown}{more}"
+    )
+
+
+def _missing_runtimes(facts: Facts) -> str | None:
+    """Why some runtime's code could not be read (its entrypoint is not in this checkout)."""
+    assert facts.code is not None
+    missing = [e.name for e in facts.code.entries if e.missing]
+    if not missing:
+        return None
+    return (
+        f"nothing found in the code that could be read, but the code of runtime {', '.join(missing)} is not in "
+        "this checkout (the project's errors say why)"
     )
 
 

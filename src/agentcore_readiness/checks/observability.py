@@ -194,7 +194,6 @@ def _instrumented_fix(runtime: Runtime, args: str, argv: list[str] | None, line:
     "Container image not instrumented with OpenTelemetry",
     family="Observability",
     checklist=("obs.xray",),
-    reads=("runtime",),
 )
 def container_without_otel(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

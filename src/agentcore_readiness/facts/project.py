@@ -429,6 +429,19 @@ class _Loader:
             return None
 
 
+def _report_missing_code(loader: _Loader, runtimes: Sequence[Runtime]) -> None:
+    """A runtime whose code is not in this checkout is said once, where its config names it."""
+    for runtime in runtimes:
+        if runtime.entry_file is None and runtime.path_notes:
+            location = runtime.loc("entrypoint")
+            loader.error(
+                runtime.where.file,
+                f"runtime {runtime.name}: {runtime.path_notes[-1]}; its code is not reviewed",
+                location.line,
+                location.pointer,
+            )
+
+
 def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
     root = root.resolve()
     loader = _Loader(root, display_path or str(root))
@@ -453,6 +466,7 @@ def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
         parts = _from_toolkit(loader)
         name = parts.pop("name", None) or name
 
+    _report_missing_code(loader, parts.get("runtimes", ()))
     gitignore_patterns: tuple[str, ...] | None = None
     gitignore_path: str | None = None
     env_local_exists = False
