@@ -175,7 +175,7 @@ def test_dockerfile_parsing_handles_continuations_and_env_forms() -> None:
     assert dockerfile.final_command is not None and dockerfile.final_command.line == 8
 
 
-def test_dependencies_from_pyproject_and_requirements(project: ProjectBuilder) -> None:
+def test_codezip_dependencies_come_from_pyproject_not_a_stray_requirements_file(project: ProjectBuilder) -> None:
     project.agentcore()
     project.write(
         "app/Agent/pyproject.toml", '[project]\nname = "a"\ndependencies = [\n  "Strands_Agents>=1.0",\n  "boto3",\n]\n'
@@ -185,7 +185,15 @@ def test_dependencies_from_pyproject_and_requirements(project: ProjectBuilder) -
     assert [(d.name, d.path, d.line) for d in agent.dependencies] == [
         ("strands-agents", "app/Agent/pyproject.toml", 4),
         ("boto3", "app/Agent/pyproject.toml", 5),
-        ("requests", "app/Agent/requirements.txt", 2),
+    ]
+    assert agent.build_plan is not None
+    assert [(d.name, d.path, d.line, d.via) for d in agent.build_plan.not_installed] == [
+        (
+            "requests",
+            "app/Agent/requirements.txt",
+            2,
+            "the AgentCore CLI's CodeZip packaging installs app/Agent/pyproject.toml, not this file",
+        )
     ]
 
 
@@ -210,7 +218,7 @@ def test_env_local_ignored_and_untracked_passes(project: ProjectBuilder) -> None
     _git(project.root, "init", "-q")
     result = project.results("SEC005")["SEC005"]
     assert result.status == "pass"
-    assert result.reason == ".env.local is git-ignored; not tracked by git"
+    assert result.reason == ".env.local is git-ignored (agentcore/.gitignore:1 `.env.local`); not tracked by git"
 
 
 def test_gitignore_without_env_local_fails(project: ProjectBuilder) -> None:
