@@ -113,3 +113,24 @@ def test_findings_carry_their_files_role_and_runtime() -> None:
     assert (code.role, code.runtimes) == ("runtime code of Concierge", ["Concierge"])
     session = found["SESS001"].findings[0]
     assert (session.role, session.runtimes) == ("caller code (long-lived service)", [])
+
+
+CONTAINER = Path(__file__).parent / "fixtures" / "container_fastapi"
+
+
+def test_a_container_runtime_is_what_its_image_copies_and_runs() -> None:
+    container = build_code_index(load_project(CONTAINER))
+    (entry,) = container.entries
+    assert (entry.entry_file, entry.package_bounds) == (
+        "agent/service/server.py",  # the CMD runs uvicorn service.server:app; the config's main.py is not run
+        ("agent/requirements.txt", "agent/service", "agent/shared"),
+    )
+    assert {f.path: (f.role, f.runtimes) for f in container.files} == {
+        "agent/service/server.py": ("runtime", ("ClaimsAgent",)),
+        "agent/service/__init__.py": ("runtime", ("ClaimsAgent",)),
+        "agent/service/handlers.py": ("runtime", ("ClaimsAgent",)),
+        "agent/shared/__init__.py": ("runtime", ("ClaimsAgent",)),
+        "agent/shared/redact.py": ("runtime", ("ClaimsAgent",)),
+        "agent/main.py": ("local_copy", ()),
+        "agent/scripts/seed_claims.py": ("maintenance", ()),
+    }
