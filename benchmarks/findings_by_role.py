@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from agentcore_readiness.engine import InputError, ReviewRequest, resolve_target, review
 from agentcore_readiness.facts.code import build_code_index
