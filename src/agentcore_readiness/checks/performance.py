@@ -92,13 +92,21 @@ def dockerignore_missing(facts: Facts, out: Findings) -> Verdict | None:
     containers = _containers(facts)
     if not containers:
         return not_applicable("no runtime uses a Container build")
+    by_context: dict[str, list[Runtime]] = {}
     for runtime in containers:
         plan = runtime.build_plan
-        context = (plan.context if plan is not None else None) or runtime.code_location or "."
+        by_context.setdefault((plan.context if plan is not None else None) or runtime.code_location or ".", []).append(
+            runtime
+        )
+    for context, sharing in by_context.items():
+        # one build context is one fact: its runtimes share the .dockerignore
+        runtime = sharing[0]
+        names = ", ".join(repr(r.name) for r in sharing)
         prefix = "" if context == "." else context + "/"
         if runtime.dockerignore is None:
             out.fail(
-                f"Container runtime {runtime.name!r} has no .dockerignore in its build context {context}/",
+                f"Container runtime{'s' if len(sharing) > 1 else ''} {names} "
+                f"{'have' if len(sharing) > 1 else 'has'} no .dockerignore in the build context {context}/",
                 Location(path=runtime.dockerfile.path if runtime.dockerfile else prefix + "Dockerfile", line=1),
                 subject=runtime.name,
                 fix=Fix(
@@ -133,7 +141,9 @@ def dockerignore_missing(facts: Facts, out: Findings) -> Verdict | None:
                 ),
             )
         else:
-            out.note(f"{runtime.name}: {runtime.dockerignore.path} excludes VCS data, caches and virtualenvs")
+            out.note(
+                f"{', '.join(r.name for r in sharing)}: {runtime.dockerignore.path} excludes VCS data, caches and virtualenvs"
+            )
     return None
 
 

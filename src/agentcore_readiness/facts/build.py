@@ -171,18 +171,35 @@ def plan_build(
     dockerfile_name: str | None = None,
     build_context: str | None = None,
     dockerfile_dirs: Sequence[str] = (),
+    entry_file: str | None = None,
 ) -> BuildPlan:
     """The build plan of one runtime (``packager``: ``AgentCore CLI`` or ``starter toolkit``).
 
     ``dockerfile_dirs`` are other directories where the packager keeps the Dockerfile
-    (the toolkit's ``.bedrock_agentcore/<agent>/``).
+    (the toolkit's ``.bedrock_agentcore/<agent>/``). ``entry_file`` is the configured
+    entrypoint: the starter toolkit generates a Dockerfile that runs it, so a Dockerfile of
+    the repository that runs another program is some other image, not this runtime's.
     """
     kind = "Container" if (build or "").lower() == "container" else "CodeZip"
     base = BuildPlan(runtime=runtime, build=kind, packager=packager, code_location=code_location, context=None)
     if code_location is None:
         return base
     if kind == "Container":
-        return _container_plan(reader, base, build_context or code_location, dockerfile_name, dockerfile_dirs)
+        context = build_context or code_location
+        plan = _container_plan(reader, base, context, dockerfile_name, dockerfile_dirs)
+        if (
+            packager == "starter toolkit"
+            and plan.dockerfile is not None
+            and plan.entry_file is not None
+            and entry_file is not None
+            and plan.entry_file != entry_file
+        ):
+            why = (
+                f"{plan.dockerfile.path} runs {plan.entry_file}, not the entrypoint {entry_file}: it is another "
+                "image of this repository, and the toolkit generates this runtime's Dockerfile"
+            )
+            return _toolkit_generated_image(reader, base, context, why)
+        return plan
     if packager == "starter toolkit":
         return _toolkit_codezip(reader, base, code_location, "the starter toolkit's direct_code_deploy packaging")
     return _cli_codezip(reader, base, code_location)
@@ -241,6 +258,25 @@ def _stray_requirements(reader: PlanReader, directory: str) -> tuple[Dependency,
         return ()
     requirements = read_requirements(reader, rel)
     return requirements.dependencies if requirements is not None else ()
+
+
+def _toolkit_generated_image(reader: PlanReader, plan: BuildPlan, context: str, why: str) -> BuildPlan:
+    """The image the starter toolkit generates: the toolkit's dependency choice, plus the
+    OpenTelemetry distro its Dockerfile template installs and runs the agent under.
+    """
+    who = "the starter toolkit's generated Dockerfile"
+    assumed = _toolkit_codezip(reader, plan, context, who)
+    distro = Dependency(
+        "aws-opentelemetry-distro",
+        "aws-opentelemetry-distro",
+        assumed.dependency_files[0] if assumed.dependency_files else context,
+        None,
+        section="RUN",
+        via=f"installed by {who} (its template adds the distro and starts the agent under opentelemetry-instrument)",
+    )
+    return replace(
+        assumed, context=context, dependencies=(*assumed.dependencies, distro), unresolved=(*assumed.unresolved, why)
+    )
 
 
 def _toolkit_codezip(reader: PlanReader, plan: BuildPlan, source: str, who: str) -> BuildPlan:

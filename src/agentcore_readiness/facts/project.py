@@ -1161,6 +1161,7 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
             build=build,
             code_location=source_path,
             dockerfile_dirs=(f".bedrock_agentcore/{agent_name}",),
+            entry_file=entry_file or (_entry_module_path(entrypoint) if entrypoint else None),
         )
         enable_otel = _b(_d(observability).get("enabled")) if isinstance(observability, Mapping) else None
         runtimes.append(

@@ -638,13 +638,21 @@ def runtime_entries(project: ProjectFacts) -> list[RuntimeEntry]:
     or file its ``CMD`` runs.
     """
     entries: list[RuntimeEntry] = []
+    from agentcore_readiness.facts.project import CLI_CONFIG
+
     for runtime in project.runtimes:
         location = runtime.code_location
         plan = runtime.build_plan
         entry_file = runtime.entry_file
         roots: list[str] = []
         bounds: list[str] = []
-        if runtime.is_container and plan is not None and plan.copies:
+        # A CLI Container runs what its Dockerfile's CMD runs; the starter toolkit generates the
+        # Dockerfile from the configured entrypoint, so a Dockerfile that runs something else
+        # (a web app's of the same repository) is not this runtime's image.
+        image = runtime.is_container and plan is not None and bool(plan.copies)
+        if image and plan is not None and runtime.source != CLI_CONFIG and plan.entry_file != entry_file:
+            image = False
+        if image and plan is not None:
             entry_file = plan.entry_file or entry_file
             roots, bounds = _image_roots(plan)
         elif location is not None:
