@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentcore_readiness.checks.fixes import ignore_file_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.facts.aws import DeployedView, deployed_runtimes
 from agentcore_readiness.facts.project import AGENTCORE_GITIGNORE, ENV_LOCAL, gitignore_ignores
@@ -67,7 +68,11 @@ def env_local_tracked(facts: Facts, out: Findings) -> Verdict | None:
         out.fail(
             f"{where}: a `git add .` would commit the project's credential values",
             Location(path=AGENTCORE_GITIGNORE, line=1 if project.gitignore_patterns is not None else None),
-            fix=Fix(summary="Ignore the local secrets file.", commands=[f"echo .env.local >> {AGENTCORE_GITIGNORE}"]),
+            fix=Fix(
+                summary="Ignore the local secrets file.",
+                commands=[f"echo .env.local >> {AGENTCORE_GITIGNORE}"],
+                edits=ignore_file_edit(AGENTCORE_GITIGNORE, [".env.local"]),
+            ),
         )
     if not out.items:
         tracked = (
