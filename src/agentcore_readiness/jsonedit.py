@@ -105,8 +105,11 @@ class _Writer:
         return self.spans.text[start:end]
 
     def emit(self, pointer: str | None, before: Any, after: Any, depth: int) -> str:
-        if pointer is not None and pointer in self.spans.spans and _same(before, after):
-            return self.original(pointer)
+        known = pointer is not None and pointer in self.spans.spans
+        if known and _same(before, after):
+            return self.original(str(pointer))
+        if known and _same_shape(before, after):
+            return self._splice(str(pointer), before, after, depth)
         if isinstance(after, dict):
             old = before if isinstance(before, dict) and pointer is not None else {}
             items = [
@@ -120,8 +123,10 @@ class _Writer:
             old_list = before if isinstance(before, list) and pointer is not None else []
             used: set[int] = set()
             items = []
-            for value in after:
+            for position, value in enumerate(after):
                 match = next((i for i, o in enumerate(old_list) if i not in used and _same(o, value)), None)
+                if match is None and position < len(old_list) and position not in used:
+                    match = position
                 if match is not None:
                     used.add(match)
                     items.append(self.emit(f"{pointer}/{match}", old_list[match], value, depth + 1))
@@ -129,6 +134,22 @@ class _Writer:
                     items.append(self.emit(None, None, value, depth + 1))
             return self._container("[", "]", items, depth)
         return json.dumps(after, ensure_ascii=False)
+
+    def _splice(self, pointer: str, before: Any, after: Any, depth: int) -> str:
+        """The original text of a container whose keys (or length) did not change, with only the
+        children that changed written anew: a compact one-line object stays on one line."""
+        start, _ = self.spans.spans[pointer]
+        text = self.original(pointer)
+        keys = list(after) if isinstance(after, dict) else list(range(len(after)))
+        for key in reversed(keys):
+            old, new = before[key], after[key]
+            if _same(old, new):
+                continue
+            child = _child(pointer, str(key))
+            assert child is not None
+            child_start, child_end = self.spans.spans[child]
+            text = text[: child_start - start] + self.emit(child, old, new, depth + 1) + text[child_end - start :]
+        return text
 
     def _container(self, opening: str, closing: str, items: list[str], depth: int) -> str:
         if not items:
@@ -141,6 +162,13 @@ def _child(pointer: str | None, key: str) -> str | None:
     if pointer is None:
         return None
     return pointer + "/" + key.replace("~", "~0").replace("/", "~1")
+
+
+def _same_shape(a: Any, b: Any) -> bool:
+    """Containers with the same keys in the same order, or arrays of the same length."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b)
+    return isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
 
 
 def _same(a: Any, b: Any) -> bool:
