@@ -242,24 +242,26 @@ async def test_a_server_operator_can_refuse_project_configuration(project: Proje
     from mcp import Client
     from mcp.client.stdio import StdioServerParameters
 
+    from agentcore_readiness.server.app import build_server
+
     project.agentcore(agentCoreGateways=[gateway("Open", authorizerType="NONE")])
     project.write("pyproject.toml", HOSTILE)
 
-    async def auth003(*extra: str) -> str | None:
-        server = StdioServerParameters(
-            command=sys.executable,
-            args=["-m", "agentcore_readiness.cli", "serve", *extra],
-            cwd=str(REPO),
-            env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-        )
-        async with Client(server) as client:  # type: ignore[arg-type]
+    async def auth003(server: Any) -> str | None:
+        async with Client(server) as client:
             result = await client.call_tool("review_project", {"path": str(project.root), "select": ["AUTH003"]})
         assert result.structured_content is not None
         results = result.structured_content["projects"][0]["results"]
         return next((r["status"] for r in results if r["rule"] == "AUTH003"), None)
 
-    assert await auth003() is None
-    assert await auth003("--no-project-config") == "fail"
+    refusing = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "agentcore_readiness.cli", "serve", "--no-project-config"],
+        cwd=str(REPO),
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+    assert await auth003(build_server()) is None
+    assert await auth003(refusing) == "fail"
 
 
 @pytest.fixture
