@@ -11,12 +11,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from agentcore_readiness.cli import main
 from conftest import REPO, ProjectBuilder, gateway
 
 EXAMPLE = REPO / "examples" / "support-desk"
+SARIF_SCHEMA = json.loads((REPO / "tests" / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())
 CONFIG = "agentcore/agentcore.json"
 
 
@@ -182,6 +184,20 @@ def test_configuration_is_found_up_to_the_repository_root_and_no_further(
     assert report["projects"][0]["config"]["rules_off"] == ["AUTH005"]
 
 
+def test_a_server_reads_no_configuration_above_its_roots(tmp_path: Path) -> None:
+    from agentcore_readiness.engine import ReviewRequest, review
+    from agentcore_readiness.roots import allowed_roots
+
+    project = _repo_with_project(tmp_path, '[tool.agentcore-readiness]\nignore = ["AUTH003"]\n')
+    with allowed_roots([project.root.parent.resolve()]):
+        report = review(ReviewRequest(target=str(project.root), select=("AUTH003",)))
+    assert report.projects[0].config is None
+    assert [r.status for r in report.projects[0].results] == ["fail"]
+    with allowed_roots([tmp_path.resolve()]):
+        report = review(ReviewRequest(target=str(project.root), select=("AUTH003",)))
+    assert report.projects[0].config is not None and report.projects[0].results == []
+
+
 def test_config_names_a_file_and_a_bad_one_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = _repo_with_project(tmp_path, ACCEPT)
     other = tmp_path / "ci.toml"
@@ -220,7 +236,9 @@ def test_a_repository_that_switches_checks_off_shows_it_in_every_format(
     assert "- pyproject.toml leaves out of the code scan: *" in markdown
 
     assert main(["check", str(project.root), "--format", "sarif"]) == 0
-    invocation = json.loads(capsys.readouterr().out)["runs"][0]["invocations"][0]
+    sarif = json.loads(capsys.readouterr().out)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
+    invocation = sarif["runs"][0]["invocations"][0]
     [note] = invocation["toolConfigurationNotifications"]
     assert note["level"] == "warning"
     assert note["message"]["text"].startswith(f"Demo: pyproject.toml turns off {len(config['rules_off'])} rule(s): ")

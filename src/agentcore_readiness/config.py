@@ -153,9 +153,18 @@ def _shown(path: Path, base: Path) -> str:
         return str(path)
 
 
+def _readable(directory: Path) -> bool:
+    """Inside the directories a server may read (``--root``, MCP roots); everywhere for the CLI."""
+    from agentcore_readiness.roots import current_roots
+
+    roots = current_roots()
+    return roots is None or any(directory == root or root in directory.parents for root in roots)
+
+
 def _discover(project_root: Path, stop: Path, errors: list[FactError]) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest configuration from ``project_root`` up to ``stop``, never above the readable roots."""
     directory = project_root
-    while True:
+    while _readable(directory):
         for name in (STANDALONE_FILE, "pyproject.toml"):
             candidate = directory / name
             if not is_file(candidate):
@@ -177,6 +186,7 @@ def _discover(project_root: Path, stop: Path, errors: list[FactError]) -> tuple[
         if directory == stop or stop not in directory.parents:
             return None
         directory = directory.parent
+    return None
 
 
 def _parse_file(path: Path, root: Path) -> dict[str, Any] | None:
