@@ -286,9 +286,13 @@ def _render(fixable: FixableFile) -> str | None:
     if fixable.document == fixable.original_document:
         return fixable.before
     if fixable.rel.endswith(".json"):
-        from agentcore_readiness.jsonedit import rewrite_json
+        from agentcore_readiness.jsonedit import indent_unit, rewrite_json
 
-        return rewrite_json(fixable.before or "", fixable.original_document, fixable.document)
+        text = fixable.before or ""
+        try:
+            return rewrite_json(text, fixable.original_document, fixable.document)
+        except (ValueError, IndexError, KeyError):  # text json.loads accepted but the layout scanner did not
+            return json.dumps(fixable.document, indent=indent_unit(text), ensure_ascii=False) + "\n"
     import yaml
 
     return str(yaml.safe_dump(fixable.document, sort_keys=False, allow_unicode=True, default_flow_style=False))

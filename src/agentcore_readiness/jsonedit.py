@@ -78,7 +78,7 @@ class _Spans:
         self.spans[pointer] = (start, self.pos)
 
 
-def _indent_unit(text: str) -> str:
+def indent_unit(text: str) -> str:
     for line in text.splitlines()[1:]:
         stripped = line.lstrip(" \t")
         if stripped and len(stripped) < len(line):
@@ -89,7 +89,7 @@ def _indent_unit(text: str) -> str:
 def rewrite_json(text: str, before: Any, after: Any) -> str:
     """``text`` (the JSON of ``before``) changed to hold ``after``, keeping untouched parts as written."""
     spans = _Spans(text)
-    unit = _indent_unit(text)
+    unit = indent_unit(text)
     start, end = spans.spans[""]
     body = _Writer(spans, unit).emit("", before, after, 0)
     return text[:start] + body + text[end:]
