@@ -125,6 +125,7 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
                                 "agent": runtime.name,
                                 "evaluators": ["Builtin.Helpfulness"],
                                 "samplingRate": 5,
+                                "enableOnCreate": True,
                             },
                         )
                     ],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agentcore_readiness.checks.callflow import CodeMap, calls_in, code_map, import_time_statements, source_of
+from agentcore_readiness.checks.fixes import ignore_file_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
 from agentcore_readiness.facts.dependency_files import Dependency
 from agentcore_readiness.facts.ignore_files import IgnoreVerdict
@@ -115,6 +116,9 @@ def dockerignore_missing(facts: Facts, out: Findings) -> Verdict | None:
                     commands=[
                         f"printf '%s\\n' .git/ __pycache__/ '*.py[cod]' .venv/ tests/ docs/ > {prefix}.dockerignore"
                     ],
+                    edits=ignore_file_edit(
+                        prefix + ".dockerignore", [line for entries in _IGNORE_LINES.values() for line in entries]
+                    ),
                 ),
             )
             continue
@@ -138,6 +142,9 @@ def dockerignore_missing(facts: Facts, out: Findings) -> Verdict | None:
                     commands=[
                         f"printf '%s\\n' {' '.join(_suggest(m) for m in missing)} >> {runtime.dockerignore.path}"
                     ],
+                    edits=ignore_file_edit(
+                        runtime.dockerignore.path, [line for m in missing for line in _IGNORE_LINES[m]]
+                    ),
                 ),
             )
         else:
@@ -145,6 +152,16 @@ def dockerignore_missing(facts: Facts, out: Findings) -> Verdict | None:
                 f"{', '.join(r.name for r in sharing)}: {runtime.dockerignore.path} excludes VCS data, caches and virtualenvs"
             )
     return None
+
+
+_IGNORE_LINES: dict[str, tuple[str, ...]] = {
+    ".git": (".git/",),
+    "Python caches": ("__pycache__/", "*.py[cod]"),
+    "virtualenvs": (".venv/",),
+    "tests": ("tests/",),
+    "docs": ("docs/",),
+}
+"""The .dockerignore lines that exclude each category (what ``fix`` writes)."""
 
 
 def _suggest(category: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentcore_readiness.checks.fixes import ignore_file_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.facts.aws import DeployedView, deployed_runtimes
 from agentcore_readiness.facts.ignore_files import IgnoreVerdict
@@ -95,7 +96,11 @@ def _env_local_not_ignored(has_gitignore: bool, verdict: IgnoreVerdict, out: Fin
         f"{where}: a `git add .` would commit the project's credential values",
         location,
         evidence=str(rule) if rule is not None else None,
-        fix=Fix(summary="Ignore the local secrets file.", commands=[f"echo .env.local >> {AGENTCORE_GITIGNORE}"]),
+        fix=Fix(
+            summary="Ignore the local secrets file.",
+            commands=[f"echo .env.local >> {AGENTCORE_GITIGNORE}"],
+            edits=ignore_file_edit(AGENTCORE_GITIGNORE, [".env.local"]),
+        ),
     )
 
 

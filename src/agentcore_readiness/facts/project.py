@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agentcore_readiness.config import ConfigChoice, ToolSettings, load_settings
 from agentcore_readiness.facts.build import BuildPlan, plan_build
 from agentcore_readiness.facts.dependency_files import Dependency as Dependency
 from agentcore_readiness.facts.dependency_files import normalize_dist as normalize_dist
@@ -249,16 +249,6 @@ class PolicyEngine:
 
 
 @dataclass(frozen=True)
-class ToolSettings:
-    """``[tool.agentcore-readiness]`` in the project's ``pyproject.toml``."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    workload: str | None = None
-    exclude: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class ProjectFacts:
     root: Path
     display_path: str
@@ -406,10 +396,11 @@ def _report_missing_code(loader: _Loader, runtimes: Sequence[Runtime]) -> None:
             )
 
 
-def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
+def load_project(root: Path, display_path: str | None = None, config: ConfigChoice | None = None) -> ProjectFacts:
     root = root.resolve()
     loader = _Loader(root, display_path or str(root))
-    settings = _load_tool_settings(loader)
+    settings, settings_errors = load_settings(root, config)
+    loader.errors.extend(settings_errors)
     cli_doc = loader.read_json(CLI_CONFIG, config=True) if exists(root / CLI_CONFIG) else None
     has_cli = exists(root / CLI_CONFIG)
     has_toolkit = exists(root / TOOLKIT_CONFIG)
@@ -472,6 +463,19 @@ def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
     )
 
 
+def load_config_document(root: Path, rel: str) -> Any | None:
+    """The parsed value of a project config file (``agentcore.json`` or another JSON file, or the
+    starter toolkit's YAML), read with the same limits as the review; ``None`` when it cannot be read."""
+    loader = _Loader(root.resolve(), str(root))
+    if rel == TOOLKIT_CONFIG:
+        loaded = _load_yaml(loader)
+        return loaded[0] if loaded is not None else None
+    if rel.endswith(".json"):
+        located = loader.read_json(rel)
+        return located.value if located is not None else None
+    return None
+
+
 def _git_tracks(root: Path, rel: str) -> tuple[bool | None, str | None]:
     try:
         result = subprocess.run(  # noqa: S603 - fixed argv, no shell
@@ -488,39 +492,6 @@ def _git_tracks(root: Path, rel: str) -> tuple[bool | None, str | None]:
     if "not a git repository" in stderr:
         return None, "the project is not a git repository"
     return False, None
-
-
-def _load_tool_settings(loader: _Loader) -> ToolSettings:
-    if not is_file(loader.root / "pyproject.toml"):
-        return ToolSettings()
-    text_file = loader.read("pyproject.toml")
-    if text_file is None:
-        return ToolSettings()
-    try:
-        data = tomllib.loads(text_file.text)
-    except tomllib.TOMLDecodeError as exc:
-        loader.error("pyproject.toml", f"not valid TOML: {exc}")
-        return ToolSettings()
-    section = data.get("tool", {}).get("agentcore-readiness")
-    if not isinstance(section, dict):
-        return ToolSettings()
-
-    def codes(key: str) -> tuple[str, ...]:
-        value = section.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            loader.error("pyproject.toml", f"[tool.agentcore-readiness] {key} must be a list of strings")
-            return ()
-        return tuple(v.strip() for v in value)
-
-    workload = section.get("workload")
-    return ToolSettings(
-        select=codes("select"),
-        ignore=codes("ignore"),
-        workload=workload if isinstance(workload, str) else None,
-        exclude=codes("exclude"),
-    )
 
 
 # -- value accessors that never raise on wrong types (schema errors are reported separately)
