@@ -1078,3 +1078,64 @@ def invoke(payload, context):
     )
     result = project.results("SESS013")["SESS013"]
     assert (result.status, result.reason) == ("not_applicable", "no streaming (generator) entrypoint in agent code")
+
+
+def test_flask_invocations_route_reads_the_global_request(project: ProjectBuilder) -> None:
+    agent(
+        project,
+        """
+        import logging
+
+        from flask import Flask, jsonify, request
+
+        logger = logging.getLogger(__name__)
+        app = Flask(__name__)
+
+        @app.route("/invocations", methods=["POST"])
+        def invocations():
+            body = request.get_json()
+            try:
+                return jsonify({"echo": body["message"].upper()})
+            except Exception:
+                logger.exception("failed")
+                return jsonify({"error": "failed"}), 500
+
+        @app.route("/invocations-preview", methods=["POST"])
+        def preview():
+            return jsonify(request.get_json())
+        """,
+    )
+    results = project.results("CODE001", "CODE005", "CODE006")
+    assert findings_of(results["CODE001"]) == [("warn", MAIN, line_of(project, MAIN, "body = request.get_json()"))]
+    assert findings_of(results["CODE005"]) == [("warn", MAIN, line_of(project, MAIN, 'body["message"]'))]
+    assert findings_of(results["CODE006"]) == [("warn", MAIN, line_of(project, MAIN, 'body["message"]'))]
+    assert results["CODE006"].findings[0].message == (
+        "POST /invocations handler invocations() passes payload field(s) 'message' on without a length limit"
+    )
+
+
+def test_recursive_helper_returning_exception_text_is_followed_without_looping(project: ProjectBuilder) -> None:
+    agent(
+        project,
+        GUARDED,
+        **{
+            TOOLS: """
+            from strands import tool
+
+            def fetch_page(url, depth=0):
+                try:
+                    return download(url)
+                except Exception as err:
+                    if depth < 3:
+                        return fetch_page(url, depth + 1)
+                    return {"error": repr(err)}
+
+            @tool
+            def read(url: str) -> dict:
+                page = fetch_page(url)
+                return {"page": page}
+            """
+        },
+    )
+    result = project.results("CODE003")["CODE003"]
+    assert findings_of(result) == [("fail", TOOLS, line_of(project, TOOLS, 'return {"error": repr(err)}'))]

@@ -887,6 +887,8 @@ class LeakFollower:
     a request handler (which returns it to the runtime's caller) or to where it stops."""
 
     MAX_DEPTH = 6
+    MAX_EXPLORED = 200
+    """Functions one search may visit: a bound on the work, whatever the call graph."""
 
     def __init__(
         self,
@@ -953,11 +955,19 @@ class LeakFollower:
         return table
 
     def route(self, target: Target, keys: tuple[str, ...] | None) -> Route:
-        return self._route(target, keys, (target,), 0)
+        explored: set[tuple[Target, tuple[str, ...] | None]] = set()
+        return self._route(target, keys, (target,), explored)
 
-    def _route(self, target: Target, keys: tuple[str, ...] | None, chain: tuple[Target, ...], depth: int) -> Route:
-        if depth >= self.MAX_DEPTH:
+    def _route(
+        self,
+        target: Target,
+        keys: tuple[str, ...] | None,
+        chain: tuple[Target, ...],
+        explored: set[tuple[Target, tuple[str, ...] | None]],
+    ) -> Route:
+        if len(chain) > self.MAX_DEPTH or len(explored) > self.MAX_EXPLORED:
             return Route("unknown", chain, "the chain of callers is too long to follow")
+        explored.add((target, keys))
         uses = self.uses(target)
         sites = uses.calls
         if uses.other:
@@ -979,7 +989,9 @@ class LeakFollower:
                 continue
             if self.exposed(caller):
                 return Route("reaches", (*chain, caller))
-            found = self._route(caller, flow.keys if flow.keys != keys else keys, (*chain, caller), depth + 1)
+            if (caller, flow.keys) in explored:
+                continue
+            found = self._route(caller, flow.keys, (*chain, caller), explored)
             if found.status == "reaches":
                 return found
             if found.status == "unknown" and unknown is None:

@@ -122,6 +122,9 @@ def _http_body(function: FunctionNode, resolve: Resolver) -> tuple[str | None, s
         untyped_request = param.annotation is None and param.arg in ("request", "req")
         if annotation.rsplit(".", 1)[-1] in _REQUEST_TYPES or untyped_request:
             return _json_of(function, param.arg), None
+    flask_body = _global_request_json(function, resolve)
+    if flask_body is not None:
+        return flask_body, None
     for param in params:
         if param.annotation is None or param.arg in ("self", "background_tasks", "context"):
             continue
@@ -147,6 +150,23 @@ def _json_of(function: FunctionNode, request: str) -> str | None:
             and value.func.attr in ("json", "get_json")
             and isinstance(value.func.value, ast.Name)
             and value.func.value.id == request
+        ):
+            return node.targets[0].id
+    return None
+
+
+def _global_request_json(function: FunctionNode, resolve: Resolver) -> str | None:
+    """Flask and Quart: ``body = request.get_json()`` on the framework's global request."""
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            continue
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if isinstance(value, ast.Call):
+            value = value.func
+        if (
+            isinstance(value, ast.Attribute)
+            and value.attr in ("get_json", "json")
+            and resolve(value.value) in ("flask.request", "quart.request")
         ):
             return node.targets[0].id
     return None
