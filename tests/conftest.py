@@ -18,6 +18,9 @@ from agentcore_readiness.model import Report, RuleResult
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Fixture projects hold their own tests (part of what is reviewed), never collected here.
+collect_ignore = ["fixtures"]
+
 
 def stdio_server() -> Any:
     """Parameters that launch ``agentcore-readiness serve`` (stdio) from this checkout, for the SDK client."""

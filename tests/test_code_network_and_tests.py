@@ -50,7 +50,11 @@ def test_private_hosts_fail_and_drivers_warn_on_a_public_runtime(project: Projec
     )
     fix = by_line[line_of(project, DB, "DSN =")].fix
     assert fix is not None and fix.patch is not None
-    assert fix.patch[0] == {"op": "add", "path": "/runtimes/0/networkMode", "value": "VPC"}
+    assert fix.patch[:3] == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
+        {"op": "test", "path": "/runtimes/0/networkMode", "value": "PUBLIC"},
+        {"op": "replace", "path": "/runtimes/0/networkMode", "value": "VPC"},
+    ]
 
 
 def test_vpc_runtime_passes(project: ProjectBuilder) -> None:

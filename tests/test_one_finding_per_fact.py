@@ -30,8 +30,8 @@ def test_project_wide_facts_are_one_finding(fixture_project: Callable[[str], Pro
     ]
     assert [f.runtimes for f in results["OBS002"].findings] == [["Chat", "Planner", "Tools"]] * 2
     assert results["OBS002"].findings[1].message == (
-        "runtimes 'Chat', 'Planner' and 'Tools': aws-opentelemetry-distro is not among the dependencies in "
-        "app/agents/requirements.txt"
+        "runtimes 'Chat', 'Planner' and 'Tools': aws-opentelemetry-distro is not among the dependencies the build "
+        "installs (app/agents/requirements.txt)"
     )
 
 

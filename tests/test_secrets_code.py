@@ -271,7 +271,12 @@ def test_secret_like_env_var_names_fail_in_config_and_dockerfile(project: Projec
     ]
     fix = result.findings[0].fix
     assert fix is not None
-    assert fix.patch == [{"op": "remove", "path": "/runtimes/0/envVars/1"}]
+    assert fix.patch == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
+        {"op": "test", "path": "/runtimes/0/envVars/1/name", "value": "STRIPE_SECRET_KEY"},
+        {"op": "remove", "path": "/runtimes/0/envVars/1"},
+    ]
+    assert "x" not in [op.get("value") for op in fix.patch], "a test op never quotes a secret's value"
     assert fix.commands[0] == "agentcore add credential --name StripeSecretKey --type api-key"
 
 

@@ -101,6 +101,7 @@ def memory_without_strategies(facts: Facts, out: Findings) -> Verdict | None:
                 location,
                 subject=memory.name,
                 severity="info",
+                fix=_unused_memory_fix(memory),
             )
             continue
         out.warn(
@@ -125,6 +126,20 @@ def _unread_runtimes(facts: Facts, memory: Memory) -> str:
         if (memory.agent is None or e.name == memory.agent) and e.entry_file is None
     ]
     return "; ".join(missing) or "no runtime's code is in this checkout"
+
+
+def _unused_memory_fix(memory: Memory) -> Fix:
+    """Advice only: whether the memory should go or be wired in is the owner's call, not a patch."""
+    if memory.mode:
+        return Fix(
+            summary=f"Set `memory.mode: NO_MEMORY` for {memory.agent or 'the agent'} in .bedrock_agentcore.yaml if "
+            f"it is not meant to remember, or give its code a Memory session manager on {memory.name}."
+        )
+    return Fix(
+        summary=f"Remove {memory.name} if the agent is not meant to remember, or give the agent a Memory session "
+        "manager (or MemoryClient) on this memory.",
+        commands=[f"agentcore remove memory --name {memory.name}"],
+    )
 
 
 def _long_term_fix(memory: Memory) -> Fix:

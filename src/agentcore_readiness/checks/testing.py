@@ -83,6 +83,9 @@ def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
         return None
     locations = [r.code_location for r in runtimes if r.code_location is not None]
     for runtime in runtimes:
+        if runtime.code_location is None:
+            out.note(f"{runtime.name}: its code is not in this checkout")
+            continue
         mine = [t for t in tests if _covers(t, runtime.code_location, locations)]
         if mine:
             out.note(f"{runtime.name}: {len(mine)} test file(s), e.g. {mine[0]}")

@@ -16,15 +16,20 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from agentcore_readiness.config import ConfigChoice, ToolSettings, load_settings
+from agentcore_readiness.facts.build import BuildPlan, plan_build
+from agentcore_readiness.facts.dependency_files import Dependency as Dependency
+from agentcore_readiness.facts.dependency_files import normalize_dist as normalize_dist
+from agentcore_readiness.facts.dockerfile import Dockerfile as Dockerfile
+from agentcore_readiness.facts.dockerfile import DockerInstruction as DockerInstruction
+from agentcore_readiness.facts.dockerfile import parse_dockerfile as parse_dockerfile
 from agentcore_readiness.facts.files import (
     SKIP_DIRS,
     FileReadError,
@@ -35,6 +40,8 @@ from agentcore_readiness.facts.files import (
     read_text,
     rel_posix,
 )
+from agentcore_readiness.facts.ignore_files import DockerIgnore as DockerIgnore
+from agentcore_readiness.facts.ignore_files import GitIgnores, IgnoreVerdict
 from agentcore_readiness.facts.jsonloc import JsonLoadError, LocatedJson, loads_located, pointer
 from agentcore_readiness.model import FactError, Location
 
@@ -100,53 +107,6 @@ class EnvVar:
 
 
 @dataclass(frozen=True)
-class DockerInstruction:
-    keyword: str
-    args: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Dockerfile:
-    path: str
-    instructions: tuple[DockerInstruction, ...]
-
-    @property
-    def stages(self) -> tuple[DockerInstruction, ...]:
-        return tuple(i for i in self.instructions if i.keyword == "FROM")
-
-    @property
-    def final_command(self) -> DockerInstruction | None:
-        last: DockerInstruction | None = None
-        for instruction in self.instructions:
-            if instruction.keyword in ("CMD", "ENTRYPOINT"):
-                last = instruction
-        return last
-
-    def env(self) -> list[tuple[str, str, int]]:
-        found: list[tuple[str, str, int]] = []
-        for instruction in self.instructions:
-            if instruction.keyword in ("ENV", "ARG"):
-                found.extend((name, value, instruction.line) for name, value in _parse_env_args(instruction.args))
-        return found
-
-
-@dataclass(frozen=True)
-class DockerIgnore:
-    path: str
-    patterns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Dependency:
-    name: str
-    """Normalised distribution name (PEP 503)."""
-    spec: str
-    path: str
-    line: int | None
-
-
-@dataclass(frozen=True)
 class Runtime:
     name: str
     source: str
@@ -191,6 +151,8 @@ class Runtime:
     """How paths of this runtime's config were read (absolute paths from another machine, unset fields)."""
     runtime_version: str | None = None
     """``PYTHON_3_12`` …, as configured."""
+    build_plan: BuildPlan | None = None
+    """What the build installs and, for a Container, what the image holds and runs."""
 
     @property
     def effective_authorizer(self) -> str:
@@ -292,16 +254,6 @@ class PolicyEngine:
 
 
 @dataclass(frozen=True)
-class ToolSettings:
-    """``[tool.agentcore-readiness]`` in the project's ``pyproject.toml``."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    workload: str | None = None
-    exclude: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class ProjectFacts:
     root: Path
     display_path: str
@@ -329,6 +281,8 @@ class ProjectFacts:
     env_local_exists: bool = False
     env_local_tracked: bool | None = None
     env_local_tracked_error: str | None = None
+    env_local_ignore: IgnoreVerdict | None = None
+    """Whether git ignores ``agentcore/.env.local``, by the ``.gitignore`` files up to the repository's top level."""
     settings: ToolSettings = field(default_factory=ToolSettings)
     toolkit_credential_providers: tuple[str, ...] = ()
 
@@ -434,10 +388,24 @@ class _Loader:
             return None
 
 
-def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
+def _report_missing_code(loader: _Loader, runtimes: Sequence[Runtime]) -> None:
+    """A runtime whose code is not in this checkout is said once, where its config names it."""
+    for runtime in runtimes:
+        if runtime.entry_file is None and runtime.path_notes:
+            location = runtime.loc("entrypoint")
+            loader.error(
+                runtime.where.file,
+                f"runtime {runtime.name}: {runtime.path_notes[-1]}; its code is not reviewed",
+                location.line,
+                location.pointer,
+            )
+
+
+def load_project(root: Path, display_path: str | None = None, config: ConfigChoice | None = None) -> ProjectFacts:
     root = root.resolve()
     loader = _Loader(root, display_path or str(root))
-    settings = _load_tool_settings(loader)
+    settings, settings_errors = load_settings(root, config)
+    loader.errors.extend(settings_errors)
     cli_doc = loader.read_json(CLI_CONFIG, config=True) if exists(root / CLI_CONFIG) else None
     has_cli = exists(root / CLI_CONFIG)
     has_toolkit = exists(root / TOOLKIT_CONFIG)
@@ -458,11 +426,13 @@ def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
         parts = _from_toolkit(loader)
         name = parts.pop("name", None) or name
 
+    _report_missing_code(loader, parts.get("runtimes", ()))
     gitignore_patterns: tuple[str, ...] | None = None
     gitignore_path: str | None = None
     env_local_exists = False
     env_local_tracked: bool | None = None
     tracked_error: str | None = None
+    env_local_ignore: IgnoreVerdict | None = None
     if has_cli:
         gitignore = loader.read(AGENTCORE_GITIGNORE)
         if gitignore is not None:
@@ -470,6 +440,9 @@ def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
             gitignore_patterns = tuple(
                 line.strip() for line in gitignore.text.splitlines() if line.strip() and not line.startswith("#")
             )
+        git_ignores = GitIgnores(root)
+        env_local_ignore = git_ignores.check(ENV_LOCAL)
+        loader.errors.extend(git_ignores.errors)
         env_local_exists = exists(root / ENV_LOCAL)
         if env_local_exists:
             env_local_tracked, tracked_error = _git_tracks(root, ENV_LOCAL)
@@ -489,9 +462,23 @@ def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
         env_local_exists=env_local_exists,
         env_local_tracked=env_local_tracked,
         env_local_tracked_error=tracked_error,
+        env_local_ignore=env_local_ignore,
         settings=settings,
         **parts,
     )
+
+
+def load_config_document(root: Path, rel: str) -> Any | None:
+    """The parsed value of a project config file (``agentcore.json`` or another JSON file, or the
+    starter toolkit's YAML), read with the same limits as the review; ``None`` when it cannot be read."""
+    loader = _Loader(root.resolve(), str(root))
+    if rel == TOOLKIT_CONFIG:
+        loaded = _load_yaml(loader)
+        return loaded[0] if loaded is not None else None
+    if rel.endswith(".json"):
+        located = loader.read_json(rel)
+        return located.value if located is not None else None
+    return None
 
 
 def _git_tracks(root: Path, rel: str) -> tuple[bool | None, str | None]:
@@ -510,39 +497,6 @@ def _git_tracks(root: Path, rel: str) -> tuple[bool | None, str | None]:
     if "not a git repository" in stderr:
         return None, "the project is not a git repository"
     return False, None
-
-
-def _load_tool_settings(loader: _Loader) -> ToolSettings:
-    if not is_file(loader.root / "pyproject.toml"):
-        return ToolSettings()
-    text_file = loader.read("pyproject.toml")
-    if text_file is None:
-        return ToolSettings()
-    try:
-        data = tomllib.loads(text_file.text)
-    except tomllib.TOMLDecodeError as exc:
-        loader.error("pyproject.toml", f"not valid TOML: {exc}")
-        return ToolSettings()
-    section = data.get("tool", {}).get("agentcore-readiness")
-    if not isinstance(section, dict):
-        return ToolSettings()
-
-    def codes(key: str) -> tuple[str, ...]:
-        value = section.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            loader.error("pyproject.toml", f"[tool.agentcore-readiness] {key} must be a list of strings")
-            return ()
-        return tuple(v.strip() for v in value)
-
-    workload = section.get("workload")
-    return ToolSettings(
-        select=codes("select"),
-        ignore=codes("ignore"),
-        workload=workload if isinstance(workload, str) else None,
-        exclude=codes("exclude"),
-    )
 
 
 # -- value accessors that never raise on wrong types (schema errors are reported separately)
@@ -800,8 +754,17 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         )
         dep = deployed_runtimes.get(name, {})
         build = _s(item.get("build"))
-        dockerfile, dockerignore = _container_files(loader, code_location, _s(item.get("dockerfile")), build)
-        deps, dep_files = _dependencies(loader, code_location)
+        plan = plan_build(
+            loader,
+            runtime=name,
+            packager="AgentCore CLI",
+            build=build,
+            code_location=code_location,
+            dockerfile_name=_s(item.get("dockerfile")),
+            build_context=map_config_path(loader.root, _s(item.get("buildContextPath")), "buildContextPath").rel
+            if item.get("buildContextPath")
+            else None,
+        )
         runtimes.append(
             Runtime(
                 name=name,
@@ -825,10 +788,11 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
                 additional_policies=_strs(item.get("additionalPolicies")),
                 connections=tuple(v for _, v in _items(item.get("connections"))),
                 request_header_allowlist=_strs(item.get("requestHeaderAllowlist")),
-                dockerfile=dockerfile,
-                dockerignore=dockerignore,
-                dependencies=deps,
-                dependency_files=dep_files,
+                dockerfile=plan.dockerfile,
+                dockerignore=plan.dockerignore,
+                dependencies=plan.dependencies,
+                dependency_files=plan.dependency_files,
+                build_plan=plan,
                 fields=_CLI_FIELDS,
                 deployed_arn=_s(dep.get("runtimeArn")),
                 deployed_id=_s(dep.get("runtimeId")),
@@ -1063,130 +1027,6 @@ def _load_aws_targets(loader: _Loader) -> tuple[Mapping[str, Any], ...]:
     return tuple(v for _, v in _items(doc.value))
 
 
-# -- Dockerfile, .dockerignore, dependencies
-
-
-def _container_files(
-    loader: _Loader,
-    code_location: str | None,
-    dockerfile_name: str | None,
-    build: str | None,
-    extra_dirs: Sequence[str] = (),
-) -> tuple[Dockerfile | None, DockerIgnore | None]:
-    if code_location is None:
-        return None, None
-    dirs = [*extra_dirs, code_location]
-    dockerfile: Dockerfile | None = None
-    dockerignore: DockerIgnore | None = None
-    for directory in dirs:
-        base = "" if directory == "." else directory + "/"
-        if dockerfile is None:
-            rel = base + (dockerfile_name or "Dockerfile")
-            text_file = loader.read(rel) if exists(loader.root / rel) else None
-            if text_file is not None:
-                dockerfile = Dockerfile(path=rel, instructions=parse_dockerfile(text_file.text))
-        if dockerignore is None:
-            rel = base + ".dockerignore"
-            text_file = loader.read(rel) if exists(loader.root / rel) else None
-            if text_file is not None:
-                patterns = tuple(
-                    line.strip() for line in text_file.text.splitlines() if line.strip() and not line.startswith("#")
-                )
-                dockerignore = DockerIgnore(path=rel, patterns=patterns)
-    return dockerfile, dockerignore
-
-
-def parse_dockerfile(text: str) -> tuple[DockerInstruction, ...]:
-    instructions: list[DockerInstruction] = []
-    buffer: list[str] = []
-    start_line = 0
-    for number, raw_line in enumerate(text.splitlines(), start=1):
-        line = raw_line.rstrip()
-        stripped = line.strip()
-        if not buffer and (not stripped or stripped.startswith("#")):
-            continue
-        if buffer and stripped.startswith("#"):
-            continue
-        if not buffer:
-            start_line = number
-        if line.endswith("\\"):
-            buffer.append(line[:-1])
-            continue
-        buffer.append(line)
-        joined = " ".join(part.strip() for part in buffer).strip()
-        buffer = []
-        keyword, _, args = joined.partition(" ")
-        instructions.append(DockerInstruction(keyword.upper(), args.strip(), start_line))
-    if buffer:
-        joined = " ".join(part.strip() for part in buffer).strip()
-        keyword, _, args = joined.partition(" ")
-        instructions.append(DockerInstruction(keyword.upper(), args.strip(), start_line))
-    return tuple(instructions)
-
-
-def _parse_env_args(args: str) -> list[tuple[str, str]]:
-    args = args.strip()
-    if not args:
-        return []
-    if "=" not in args.split(" ", 1)[0]:
-        name, _, value = args.partition(" ")
-        return [(name, value.strip())]
-    pairs: list[tuple[str, str]] = []
-    for match in re.finditer(r'([A-Za-z_][A-Za-z0-9_]*)(?:=("(?:[^"\\]|\\.)*"|\'[^\']*\'|\S*))?', args):
-        value = match.group(2) or ""
-        pairs.append((match.group(1), value.strip("\"'")))
-    return pairs
-
-
-_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-
-
-def normalize_dist(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _dependencies(loader: _Loader, code_location: str | None) -> tuple[tuple[Dependency, ...], tuple[str, ...]]:
-    if code_location is None:
-        return (), ()
-    base = "" if code_location == "." else code_location + "/"
-    deps: list[Dependency] = []
-    files: list[str] = []
-    pyproject_rel = base + "pyproject.toml"
-    if is_file(loader.root / pyproject_rel):
-        text_file = loader.read(pyproject_rel)
-        if text_file is not None:
-            try:
-                data = tomllib.loads(text_file.text)
-            except tomllib.TOMLDecodeError as exc:
-                loader.error(pyproject_rel, f"not valid TOML: {exc}")
-                data = {}
-            listed = _d(data.get("project")).get("dependencies", [])
-            if isinstance(listed, list):
-                files.append(pyproject_rel)
-                text_lines = text_file.text.splitlines()
-                for spec in listed:
-                    if not isinstance(spec, str):
-                        continue
-                    match = _REQ_NAME.match(spec)
-                    if not match:
-                        continue
-                    found_at = next((n for n, t in enumerate(text_lines, 1) if spec in t), None)
-                    deps.append(Dependency(normalize_dist(match.group(1)), spec, pyproject_rel, found_at))
-    requirements_rel = base + "requirements.txt"
-    if is_file(loader.root / requirements_rel):
-        text_file = loader.read(requirements_rel)
-        if text_file is not None:
-            files.append(requirements_rel)
-            for number, line in enumerate(text_file.text.splitlines(), start=1):
-                stripped = line.split("#", 1)[0].strip()
-                if not stripped or stripped.startswith("-"):
-                    continue
-                match = _REQ_NAME.match(stripped)
-                if match:
-                    deps.append(Dependency(normalize_dist(match.group(1)), stripped, requirements_rel, number))
-    return tuple(deps), tuple(files)
-
-
 # -- starter toolkit YAML
 
 
@@ -1325,10 +1165,15 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
         api_key_env = _s(settings.get("api_key_env_var_name"))
         env_vars = (EnvVar(api_key_env, None, where.at("api_key_env_var_name")),) if api_key_env else ()
         agent_ids = _d(settings.get("bedrock_agentcore"))
-        dockerfile, dockerignore = _container_files(
-            loader, source_path, None, build, extra_dirs=(f".bedrock_agentcore/{agent_name}",)
+        plan = plan_build(
+            loader,
+            runtime=_s(settings.get("name")) or agent_name,
+            packager="starter toolkit",
+            build=build,
+            code_location=source_path,
+            dockerfile_dirs=(f".bedrock_agentcore/{agent_name}",),
+            entry_file=entry_file or (_entry_module_path(entrypoint) if entrypoint else None),
         )
-        deps, dep_files = _dependencies(loader, source_path)
         enable_otel = _b(_d(observability).get("enabled")) if isinstance(observability, Mapping) else None
         runtimes.append(
             Runtime(
@@ -1355,10 +1200,11 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                 request_header_allowlist=_strs(
                     _d(settings.get("request_header_configuration")).get("requestHeaderAllowlist")
                 ),
-                dockerfile=dockerfile,
-                dockerignore=dockerignore,
-                dependencies=deps,
-                dependency_files=dep_files,
+                dockerfile=plan.dockerfile,
+                dockerignore=plan.dockerignore,
+                dependencies=plan.dependencies,
+                dependency_files=plan.dependency_files,
+                build_plan=plan,
                 fields=_YAML_FIELDS,
                 deployed_arn=_s(agent_ids.get("agent_arn")),
                 deployed_id=_s(agent_ids.get("agent_id")),
@@ -1403,29 +1249,6 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
         "memories": tuple(memories),
         "credentials": tuple(providers),
     }
-
-
-def gitignore_ignores(patterns: Sequence[str], rel_in_dir: str) -> bool:
-    """Whether gitignore ``patterns`` (of the directory holding the file) ignore ``rel_in_dir``.
-
-    Handles the forms these files use: exact names, globs, a leading ``/`` and
-    ``!`` negation (last match wins).
-    """
-    ignored = False
-    name = rel_in_dir.rsplit("/", 1)[-1]
-    for raw in patterns:
-        negate = raw.startswith("!")
-        pattern = raw[1:] if negate else raw
-        pattern = pattern.rstrip("/")
-        anchored = pattern.startswith("/")
-        pattern = pattern.lstrip("/")
-        if "/" in pattern or anchored:
-            matched = fnmatch(rel_in_dir, pattern)
-        else:
-            matched = fnmatch(name, pattern) or fnmatch(rel_in_dir, pattern)
-        if matched:
-            ignored = not negate
-    return ignored
 
 
 def display_rel(root: Path, path: Path) -> str:

@@ -34,12 +34,14 @@ invokes a runtime is a caller of the backend's shape).
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from agentcore_readiness.facts.build import BuildPlan
     from agentcore_readiness.facts.project import ProjectFacts
 
 Role = Literal["runtime", "caller", "target", "backend", "infra", "maintenance", "test", "local_copy", "other"]
@@ -631,32 +633,88 @@ def _inherited_shape(
 
 
 def runtime_entries(project: ProjectFacts) -> list[RuntimeEntry]:
-    """Where each runtime's code starts and which folders its deployment holds."""
+    """Where each runtime's code starts and which folders its deployment holds: the code
+    location of a CodeZip package; for a Container, what the Dockerfile copies and the module
+    or file its ``CMD`` runs.
+    """
     entries: list[RuntimeEntry] = []
+    from agentcore_readiness.facts.project import CLI_CONFIG
+
     for runtime in project.runtimes:
         location = runtime.code_location
-        missing = None
-        if runtime.entry_file is None:
-            missing = next((n for n in runtime.path_notes if "entrypoint" in n or "not in this checkout" in n), None)
-            missing = missing or "its entrypoint is not a Python file of this checkout"
+        plan = runtime.build_plan
+        entry_file = runtime.entry_file
         roots: list[str] = []
         bounds: list[str] = []
-        if location is not None:
+        # A CLI Container runs what its Dockerfile's CMD runs; the starter toolkit generates the
+        # Dockerfile from the configured entrypoint, so a Dockerfile that runs something else
+        # (a web app's of the same repository) is not this runtime's image.
+        image = runtime.is_container and plan is not None and bool(plan.copies)
+        if image and plan is not None and runtime.source != CLI_CONFIG and plan.entry_file != entry_file:
+            image = False
+        if image and plan is not None:
+            entry_file = plan.entry_file or entry_file
+            roots, bounds = _image_roots(plan)
+        elif location is not None:
             roots.append(location)
             bounds.append(location)
-        if runtime.entry_file is not None:
-            roots.append(_parent(runtime.entry_file))
+        if entry_file is not None:
+            roots.append(_parent(entry_file))
             if not bounds:
-                bounds.append(_parent(runtime.entry_file))
+                bounds.append(_parent(entry_file))
         if location is not None:
             roots.append(_join(location, "src"))
+        missing = None
+        if entry_file is None:
+            missing = (
+                runtime.path_notes[-1] if runtime.path_notes else "its entrypoint is not a Python file of this checkout"
+            )
         entries.append(
             RuntimeEntry(
                 name=runtime.name,
-                entry_file=runtime.entry_file,
+                entry_file=entry_file,
                 package_roots=tuple(dict.fromkeys(roots)),
                 package_bounds=tuple(dict.fromkeys(bounds)),
                 missing=missing,
             )
         )
     return entries
+
+
+def _image_roots(plan: BuildPlan) -> tuple[list[str], list[str]]:
+    """The project folders on the image's ``sys.path`` (its working directory, the folder of the
+    script it runs) and every folder the image copies in.
+    """
+    on_path = {plan.workdir or "/"}
+    target = plan.run_target
+    if target is not None and target.script:
+        on_path.add(posixpath.dirname(target.script) or "/")
+    roots: list[str] = []
+    bounds: list[str] = []
+    for copy in plan.copies:
+        if any(c in copy.source for c in "*?["):
+            bounds.append(_parent(copy.source))
+            continue
+        bounds.append(copy.source)
+        if posixpath.splitext(posixpath.basename(copy.source))[1]:
+            continue  # a file (requirements.txt, main.py): not a folder on sys.path
+        destination = copy.destination.rstrip("/") or "/"
+        for image_dir in sorted(on_path):
+            project_dir = _project_dir(copy.source, destination, image_dir.rstrip("/") or "/")
+            if project_dir is not None:
+                roots.append(project_dir)
+    return roots, bounds
+
+
+def _project_dir(source: str, destination: str, image_dir: str) -> str | None:
+    """The project folder that lands at ``image_dir`` through a copy of ``source`` to ``destination``."""
+    if image_dir == destination or image_dir.startswith(destination.rstrip("/") + "/"):
+        inside = image_dir[len(destination) :].strip("/")
+        return _join(source, inside) if source not in ("", ".") else (inside or ".")
+    if destination.startswith(image_dir.rstrip("/") + "/"):
+        extra = destination[len(image_dir.rstrip("/")) :].strip("/")
+        if source == extra:
+            return "."
+        if source.endswith("/" + extra):
+            return source[: -len(extra) - 1]
+    return None
