@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from agentcore_readiness.checks.callflow import latest_binding, literal_str, parents, source_of
 from agentcore_readiness.checks.fixes import located_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
+from agentcore_readiness.checks.request_handlers import runtime_protocol
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
@@ -262,9 +263,8 @@ def _not_short_term_only(facts: Facts, memory: Memory, usage: _MemoryUsage) -> s
         )
     if usage.strategies_in_code is not None:
         return f"the project's code adds long-term strategies at {usage.strategies_in_code}"
-    runtime = next((r for r in facts.project.runtimes if r.name == memory.agent), None)
-    if runtime is not None and (runtime.protocol or "").upper() == "MCP":
-        return f"it belongs to the MCP server runtime {runtime.name}, which serves tools, not conversations"
+    if memory.agent is not None and runtime_protocol(facts, memory.agent) == "MCP":
+        return f"it belongs to the MCP server runtime {memory.agent}, which serves tools, not conversations"
     return None
 
 
