@@ -335,6 +335,9 @@ class CodeIndex:
     """Where each runtime's code starts (and why, when its entrypoint is not here)."""
     declared: frozenset[Role] | None = None
     """The roles this view may read; ``None`` for the whole index."""
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """What analyses build once from the files (a call graph per view), shared by the index and
+    its views and freed with them."""
     _by_path: dict[str, PyFile] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -349,6 +352,7 @@ class CodeIndex:
             parallel=self.parallel,
             entries=self.entries,
             declared=wanted,
+            derived=self.derived,
         )
 
     def _check(self, roles: Iterable[Role]) -> frozenset[Role]:
