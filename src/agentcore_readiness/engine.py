@@ -47,16 +47,25 @@ class ReviewRequest:
 
 
 def resolve_target(target: str) -> list[tuple[Path, str]]:
-    """Project roots for ``target`` with the path to show for each."""
-    from agentcore_readiness.roots import OutsideRoots, check_path
+    """Project roots for ``target`` with the path to show for each.
 
-    try:
-        check_path(target)
-    except OutsideRoots as exc:
-        raise InputError(str(exc)) from None
+    The target must be inside the allowed roots and not too broad (see :mod:`scope`); so must
+    every project found, since the project that holds a file may sit above the roots.
+    """
+    from agentcore_readiness import scope
+    from agentcore_readiness.roots import OutsideRoots, check_path, check_project_root
+
     path = Path(target).expanduser()
     try:
+        scope.check_not_empty(target)
+        check_path(target)
+        scope.check_breadth(path)
         roots = discover_projects(path)
+        for root in roots:
+            check_project_root(target, root)
+        scope.check_size(target, roots)
+    except (OutsideRoots, scope.ScopeError) as exc:
+        raise InputError(str(exc)) from None
     except FileNotFoundError:
         raise InputError(f"{target}: no such file or directory") from None
     except ProjectNotFound as exc:
@@ -75,6 +84,28 @@ def resolve_target(target: str) -> list[tuple[Path, str]]:
     return shown
 
 
+def check_named_paths(project: ProjectFacts) -> None:
+    """Refuse a project whose configuration names a path outside the allowed roots (a runtime's
+    codeLocation or an additionalPolicies file such as ``../../etc``): nothing there may be read,
+    not even whether it exists."""
+    from agentcore_readiness.roots import OutsideRoots, check_path
+
+    for runtime in project.runtimes:
+        named = [("codeLocation", runtime.code_location)] if runtime.code_location else []
+        bases = [project.root / runtime.code_location] if runtime.code_location else []
+        for entry in runtime.additional_policies:
+            if not entry.startswith("arn:"):
+                named.extend(("additionalPolicies", str(base / entry)) for base in (*bases, project.root))
+        for field_name, value in named:
+            try:
+                check_path(project.root / value)
+            except OutsideRoots:
+                raise InputError(
+                    f"{project.display_path}: runtime {runtime.name!r} {field_name} names a path outside the "
+                    "directories this server may read; the project is not reviewed"
+                ) from None
+
+
 def needs_code(rules: Sequence[Rule]) -> bool:
     return any("C" in r.meta.inputs for r in rules)
 
@@ -84,6 +115,7 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
     gather only the facts those rules need.
     """
     project = load_project(root, display)
+    check_named_paths(project)
     registry = load_rules()
     select = request.select or project.settings.select
     ignore = (*request.ignore, *project.settings.ignore)
