@@ -14,7 +14,7 @@ from typing import Any
 
 from agentcore_readiness.model import Finding, Summary
 from agentcore_readiness.render.md import code, fenced, inline, prose
-from agentcore_readiness.tools.results import ListedFinding, ProjectView, ReasonLine, ReviewResult
+from agentcore_readiness.tools.results import ListedFinding, ProjectView, ReasonLine, ReviewResult, listed
 
 STATUS_WORDS = (
     ("fail", "fail"),
@@ -57,11 +57,11 @@ def location(finding: ListedFinding | Finding, pointer: bool = True) -> str:
     return code(where.display() if pointer else where.model_copy(update={"pointer": None}).display())
 
 
-def finding_line(number: int, finding: ListedFinding, pointer: bool = True) -> list[str]:
-    """One numbered list item: severity, rule, location (``pointer``: with the JSON pointer) and
-    message; the fix, its code and its commands as sub-items."""
+def finding_line(number: int, finding: ListedFinding, pointer: bool = True, project: str | None = None) -> list[str]:
+    """One numbered list item: severity, rule, location (``pointer``: with the JSON pointer; in
+    ``project`` when several were reviewed) and message; the fix, its code and its commands as sub-items."""
     where = location(finding, pointer)
-    project = f"{code(finding.project)} " if finding.project else ""
+    project = f"{code(project)} " if project else ""
     head = f"{number}. **{finding.severity}** {finding.level} {finding.rule} {project}{where}: {prose(finding.message)}"
     indent = " " * len(f"{number}. ")
     lines = [head]
@@ -73,20 +73,34 @@ def finding_line(number: int, finding: ListedFinding, pointer: bool = True) -> l
     return lines
 
 
-def reason_line(line: ReasonLine, project: str | None = None) -> str:
-    rules = ", ".join(line.rules)
-    why = f": {prose(line.reason)}" if line.reason else ""
-    where = f"{code(project)}: " if project else ""
-    return f"- {where}{line.status.replace('_', ' ')} ({rules}){why}"
+def _reason_lines(result: ReviewResult) -> list[str]:
+    """One line per distinct status and reason, across projects: ``- skipped (IAM004, CMD002): why``,
+    with the projects' rules named per project when several share it."""
+    grouped: dict[tuple[str, str | None], list[tuple[ProjectView, ReasonLine]]] = {}
+    for project in result.projects:
+        for line in project.reasons:
+            grouped.setdefault((line.status, line.reason), []).append((project, line))
+    lines = []
+    for (status, reason), uses in grouped.items():
+        why = f": {prose(reason)}" if reason else ""
+        if len(result.projects) == 1:
+            rules = ", ".join(uses[0][1].rules)
+        else:
+            rules = "; ".join(f"{code(short_path(result, p.path))} {', '.join(line.rules)}" for p, line in uses)
+        lines.append(f"- {status.replace('_', ' ')} ({rules}){why}")
+    return lines
+
+
+def short_path(result: ReviewResult, path: str) -> str:
+    """A project's path as the answer shows it: relative to the reviewed folder when inside it."""
+    prefix = result.target.rstrip("/") + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else path
 
 
 def _continuation(result: ReviewResult) -> list[str]:
     page = result.page
-    if page is None or page.total == 0:
+    if page is None or page.next_offset is None:
         return []
-    shown = len(result.findings)
-    if page.next_offset is None:
-        return [] if page.offset == 0 else [f"Findings {page.offset + 1}–{page.offset + shown} of {page.total}."]
     rest = page.total - page.next_offset
     return [
         "",
@@ -119,45 +133,43 @@ def render_summary_view(result: ReviewResult) -> str:
         lines.append(f"### Findings {first}–{first + len(result.findings) - 1} of {total}, most severe first")
         lines.append("")
         for number, finding in enumerate(result.findings, start=first):
-            lines.extend(finding_line(number, finding, pointer=False))
+            label = short_path(result, finding.project) if finding.project else None
+            lines.extend(finding_line(number, finding, pointer=False, project=label))
         lines.extend(_continuation(result))
         lines.extend(["", "Changes to the project take effect with `agentcore validate && agentcore deploy`."])
     elif total:
-        lines.append(f"No findings at offset {result.page.offset if result.page else 0}: there are {total}.")
+        offset = result.page.offset if result.page else 0
+        lines.append(f"{total} finding(s) match; none listed at `offset={offset}` with this `max_findings`.")
     elif any(p.summary.fail or p.summary.warn for p in result.projects):
         lines.append("No fail or warn findings match the filters.")
     else:
         lines.append("No fail or warn findings.")
-    reasons = [(p, line) for p in result.projects for line in p.reasons]
+    reasons = _reason_lines(result)
     if reasons:
-        lines.extend(["", "### Rules by status and reason", ""])
-        several = len(result.projects) > 1
-        lines.extend(reason_line(line, project.path if several else None) for project, line in reasons)
+        lines.extend(["", "### Rules by status and reason", "", *reasons])
     lines.extend(["", _not_listed(result)])
     return "\n".join(lines).rstrip() + "\n"
 
 
 def full_finding(number: int, finding: Finding) -> list[str]:
-    lines = [
-        f"{number}. **{finding.severity}** {finding.level} {finding.rule} {location(finding)}: {prose(finding.message)}"
-    ]
+    """A finding with everything: evidence, fix, code, commands, JSON Patch and policy."""
+    lines = finding_line(number, listed(finding))
+    indent = " " * len(f"{number}. ")
     if finding.evidence:
-        lines.append(f"   Evidence: {prose(finding.evidence)}")
-    if finding.fix:
-        lines.append(f"   Fix: {prose(finding.fix.summary)}")
-        lines.extend(f"   {code(command)}" for command in finding.fix.commands)
-        if finding.fix.patch:
-            target = f" to {code(finding.fix.patch_file)}" if finding.fix.patch_file else ""
-            lines.append(f"   JSON Patch{target}:")
-            lines.extend("   " + row for row in fenced(_json(finding.fix.patch), "json").splitlines())
-        if finding.fix.policy:
-            lines.append("   Policy:")
-            lines.extend("   " + row for row in fenced(_json(finding.fix.policy), "json").splitlines())
+        lines.insert(1, f"{indent}- Evidence: {prose(finding.evidence)}")
+    fix = finding.fix
+    if fix is not None and fix.patch:
+        target = f" to {code(fix.patch_file)}" if fix.patch_file else ""
+        lines.append(f"{indent}- JSON Patch{target}:")
+        lines.extend(f"{indent}  {row}" for row in fenced(_json(fix.patch), "json").splitlines())
+    if fix is not None and fix.policy:
+        lines.append(f"{indent}- Policy:")
+        lines.extend(f"{indent}  {row}" for row in fenced(_json(fix.policy), "json").splitlines())
     return lines
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, indent=1, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def render_full_view(result: ReviewResult) -> str:

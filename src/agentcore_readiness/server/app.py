@@ -25,7 +25,7 @@ from agentcore_readiness.settings import Settings
 INSTRUCTIONS = """\
 agentcore-readiness reviews AWS Bedrock AgentCore agent projects for production readiness.
 Every tool is read-only; paths are project directories (holding agentcore/agentcore.json or
-.bedrock_agentcore.yaml); relative paths start at your first root. Review answers list the fail and warn
+.bedrock_agentcore.yaml), relative to your first root. Review answers list the fail and warn
 findings most severe first (rule code, severity, file:line or ARN, fix), `max_findings` at a
 time: call again with the `offset` they give for the rest; `detail="full"` gives everything.
 Which tool for which question:
@@ -187,7 +187,9 @@ def _server_class() -> Any:
             check = self.argument_errors.get(name)
             problem = check(arguments or {}) if check is not None else None
             if problem is not None:
-                raise ToolError(f"Error executing tool {name}: {problem}")
+                from agentcore_readiness.textsafe import clean_text
+
+                raise ToolError(f"Error executing tool {name}: {clean_text(problem, 2000)}")
             return await super().call_tool(name, arguments, context)
 
     return ReadinessServer
@@ -253,8 +255,13 @@ def _unknown_arguments(spec: Any, arguments: dict[str, Any]) -> str | None:
 
 def instructions(exposed: set[str]) -> str:
     """The server instructions, naming only the tools this server exposes."""
+    from agentcore_readiness.prompts import templates
+
+    offers_prompts = any(set(template.tools) <= exposed for template in templates())
     kept = []
     for line in INSTRUCTIONS.splitlines():
+        if line.startswith("The prompts") and not offers_prompts:
+            continue
         if line.startswith("- ") and not _tool_names(line) <= exposed:
             line = _keep_exposed(line, exposed)
             if not line:

@@ -202,6 +202,8 @@ def listed(finding: Finding, project: str | None = None, short: bool = False) ->
     fix, fix_code = split_fix(finding.fix.summary) if finding.fix else (None, None)
     commands = list(finding.fix.commands) if finding.fix else []
     if short:
+        if fix and fix_code:
+            fix = fix.rstrip(":") + ' (the code: detail="full").'
         fix_code = None
         while commands and commands[-1] in DEPLOY_COMMANDS:
             commands.pop()

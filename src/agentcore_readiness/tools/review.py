@@ -41,7 +41,6 @@ Codes = Annotated[
     list[str] | None,
     Field(description="Rule codes or prefixes, e.g. ['AUTH', 'SESS006']"),
 ]
-SelectArg = Annotated[list[str] | None, Field(description="Only these of its rules (codes, prefixes)")]
 IgnoreArg = Annotated[list[str] | None, Field(description="Not these of its rules")]
 Workload = Annotated[
     str | None,
