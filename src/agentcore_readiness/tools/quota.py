@@ -452,6 +452,16 @@ def _request_steps(region: str | None) -> list[str]:
 _MARK = {"done": "[x]", "open": "[ ]", "not_applicable": "[-]", "manual": "[ ]", "unknown": "[?]"}
 
 
+def _step_markdown(step: str) -> str:
+    """A request step as markdown: its command whole in one code span, the words around it as prose."""
+    head, sep, command = step.partition(": aws ")
+    if step.startswith("aws "):
+        return code(step)
+    if sep:
+        return f"{prose(head)}: {code('aws ' + command)}"
+    return prose(step)
+
+
 def _render(diagnosis: dict[str, object]) -> str:
     lines: list[str] = []
     status = diagnosis["status"]
@@ -496,7 +506,7 @@ def _render(diagnosis: dict[str, object]) -> str:
         lines.append("## Increase request")
         steps = diagnosis.get("request_steps") or []
         if isinstance(steps, list):
-            lines.extend(f"- {s}" for s in steps)
+            lines.extend(f"- {_step_markdown(str(s))}" for s in steps)
         lines.append("")
         lines.append(fenced(justification))
     return "\n".join(lines) + "\n"
