@@ -28,16 +28,11 @@ COLD_START_RULES: tuple[str, ...] = ("PERF",)
 MAX_IMPORT_TIMEOUT = 300.0
 
 
-def run_audit_cold_start(
-    path: str,
-    measure_imports: bool = False,
-    import_timeout_seconds: float = 30.0,
-    rules: tuple[str, ...] = COLD_START_RULES,
-) -> Report:
+def run_audit_cold_start(path: str, measure_imports: bool = False, import_timeout_seconds: float = 30.0) -> Report:
     if not 1 <= import_timeout_seconds <= MAX_IMPORT_TIMEOUT:
         raise InputError(f"import_timeout_seconds must be between 1 and {MAX_IMPORT_TIMEOUT:g}")
     options = ReviewOptions(measure_imports=measure_imports, import_timeout=import_timeout_seconds)
-    return review(ReviewRequest(target=path, select=rules, options=options))
+    return review(ReviewRequest(target=path, select=COLD_START_RULES, options=options))
 
 
 async def audit_cold_start(
