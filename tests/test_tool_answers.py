@@ -168,6 +168,12 @@ async def test_filters_narrow_by_status_and_severity() -> None:
     assert {line["status"] for line in lines} == {"pass"}
     assert sum(len(line["rules"]) for line in lines) == 20
     assert "findings" not in passing.structured_content
+    assert passing.structured_content["page"] == {"total": 0, "offset": 0}
+    async with Client(memory_server()) as client:
+        counts_only = await client.call_tool("review_project", {"path": str(EXAMPLE), "max_findings": 0})
+    assert counts_only.structured_content is not None
+    assert counts_only.structured_content["page"] == {"total": 31, "offset": 0}  # no offset to loop on
+    assert "31 finding(s) match; none listed at `offset=0` with this `max_findings`." in text_of(counts_only)
 
 
 async def test_focused_tools_answer_in_the_same_shape() -> None:

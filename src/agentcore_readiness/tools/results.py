@@ -276,7 +276,8 @@ def shape(report: Report, view: ResultView) -> ReviewResult:
         return ReviewResult(target=report.target, detail="full", projects=projects, errors=report.errors)
     findings = _sorted_findings(report, view, rule_order())
     end = view.offset + view.max_findings
-    page = Page(total=len(findings), offset=view.offset, next_offset=end if end < len(findings) else None)
+    more = view.max_findings > 0 and end < len(findings)
+    page = Page(total=len(findings), offset=view.offset, next_offset=end if more else None)
     return ReviewResult(
         target=report.target,
         projects=projects,
