@@ -19,6 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 collect_ignore = ["fixtures"]  # projects under review, with tests of their own; not this suite's tests
 
+# Fixture projects hold their own tests (part of what is reviewed), never collected here.
+collect_ignore = ["fixtures"]
+
 
 def stdio_server(*roots: Path | str, extra: tuple[str, ...] = ()) -> Any:
     """Parameters that launch ``agentcore-readiness serve`` (stdio) from this checkout, for the SDK client.
@@ -81,6 +84,20 @@ class ProjectBuilder:
         self.write("agentcore/.gitignore", ".env.local\ncdk/cdk.out/\n.cli/*\n!.cli/deployed-state.json\n")
         self.json("agentcore/aws-targets.json", [])
         return config
+
+    def entrypoint(self, *modules: str, runtime: str = "Agent") -> Path:
+        """Write ``app/<runtime>/main.py``: a minimal entrypoint that imports ``modules`` (dotted
+        names), which makes them that runtime's code.
+        """
+        imports = "".join(f"import {m}  # noqa: F401\n" for m in modules)
+        return self.write(
+            f"app/{runtime}/main.py",
+            "from bedrock_agentcore.runtime import BedrockAgentCoreApp\n"
+            + imports
+            + "\napp = BedrockAgentCoreApp()\n\n\n@app.entrypoint\ndef invoke(payload):\n"
+            + "    try:\n        return {'ok': True}\n    except Exception:\n        app.logger.exception('failed')\n"
+            + "        return {'error': 'failed'}\n",
+        )
 
     def review(self, *select: str, **kwargs: Any) -> Report:
         return review(ReviewRequest(target=str(self.root), select=tuple(select), **kwargs))

@@ -25,6 +25,7 @@ def anyio_backend() -> str:
 @pytest.fixture
 def broken(project: ProjectBuilder) -> ProjectBuilder:
     project.agentcore(runtimes=[runtime(name="Agent")])
+    project.entrypoint()
     project.write("agentcore/.cli/deployed-state.json", "{oops")
     return project
 

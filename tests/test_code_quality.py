@@ -3,6 +3,8 @@ exact file and line of every finding."""
 
 from __future__ import annotations
 
+import textwrap
+
 from conftest import ProjectBuilder, findings_of
 
 MAIN = "app/Agent/main.py"
@@ -16,8 +18,13 @@ def line_of(builder: ProjectBuilder, rel: str, needle: str, occurrence: int = 1)
 
 
 def agent(builder: ProjectBuilder, main: str, **files: str) -> None:
+    """The runtime ``Agent``: ``main`` as its entrypoint, which imports the other ``files`` (so they
+    are its code: a module nothing imports is not).
+    """
     builder.agentcore()
-    builder.write(MAIN, main)
+    imports = [rel.removeprefix("app/Agent/").removesuffix(".py").replace("/", ".") for rel in files]
+    tail = "".join(f"\nimport {module}  # noqa: E402\n" for module in imports if "/" not in module)
+    builder.write(MAIN, textwrap.dedent(main).lstrip("\n") + tail)
     for rel, text in files.items():
         builder.write(rel, text)
 

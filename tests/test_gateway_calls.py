@@ -125,6 +125,7 @@ async def listen():
 
 def test_rest_calls_are_gw001_with_the_openapi_or_api_gateway_command(project: ProjectBuilder) -> None:
     project.agentcore(agentCoreGateways=[gateway("ToolsGw")])
+    project.entrypoint("tools.remote")
     project.write(TOOLS, REMOTE)
     result = project.results("GW001")["GW001"]
     assert result.status == "warn"
@@ -160,6 +161,7 @@ def test_rest_calls_are_gw001_with_the_openapi_or_api_gateway_command(project: P
 
 def test_aws_endpoints_over_http_are_gw003(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("tools.remote")
     project.write(TOOLS, REMOTE)
     result = project.results("GW003")["GW003"]
     assert findings_of(result) == [("fail", TOOLS, line_of(project, TOOLS, "httpx.get("))]
@@ -172,6 +174,7 @@ def test_aws_endpoints_over_http_are_gw003(project: ProjectBuilder) -> None:
 
 def test_mcp_clients_on_literal_urls_are_gw002_and_the_gateway_passes(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("mcp_client.client")
     project.write(MCP, MCP_CLIENTS)
     result = project.results("GW002")["GW002"]
     assert findings_of(result) == [
@@ -196,6 +199,7 @@ def test_mcp_clients_on_literal_urls_are_gw002_and_the_gateway_passes(project: P
 
 def test_a2a_and_streaming_with_env_credentials_are_gw004(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("a2a_env", "stream")
     project.write("app/Agent/a2a_env.py", A2A_ENV)
     project.write("app/Agent/stream.py", STREAM_ENV)
     result = project.results("GW004")["GW004"]
@@ -212,6 +216,7 @@ def test_a2a_and_streaming_with_env_credentials_are_gw004(project: ProjectBuilde
 
 def test_a2a_with_requires_access_token_passes(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("a2a_ok")
     project.write("app/Agent/a2a_ok.py", A2A_DECORATED)
     result = project.results("GW004", "GW001")
     assert result["GW004"].status == "pass"
@@ -230,6 +235,7 @@ def test_no_direct_calls_pass(project: ProjectBuilder) -> None:
 
 def test_suppressed_hot_path_with_reason_is_counted(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("tools.remote")
     project.write(
         TOOLS,
         "import requests\n\ndef quote():\n"

@@ -44,6 +44,7 @@ def test_additional_policy_file_with_wildcard_models_fails_at_its_statement(proj
     project.agentcore(runtimes=[runtime(additionalPolicies=["policies/bedrock.json"])])
     project.json("app/Agent/policies/bedrock.json", {"Version": "2012-10-17", "Statement": [WILDCARD_MODELS]})
     project.write("app/Agent/model/load.py", 'MODEL_ID = "us.anthropic.claude-3-7-sonnet-20250219-v1:0"\n')
+    project.entrypoint("model.load")
     result = results(project, "IAM001")["IAM001"]
     path = "app/Agent/policies/bedrock.json"
     assert result.status == "fail"

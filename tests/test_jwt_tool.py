@@ -92,6 +92,11 @@ def test_yaml_custom_jwt_authorizer_is_read_and_the_fix_edits_the_yaml(
     assert fix is not None
     assert fix.patch_file == ".bedrock_agentcore.yaml"
     assert fix.patch == [
+        {
+            "op": "test",
+            "path": "/agents/support/authorizer_configuration/customJWTAuthorizer/allowedAudience",
+            "value": ["my-api"],
+        },
         {"op": "remove", "path": "/agents/support/authorizer_configuration/customJWTAuthorizer/allowedAudience"},
         {
             "op": "add",
@@ -355,6 +360,12 @@ async def test_mcp_tool_diagnoses_a_loopback_idp_when_private_networks_are_allow
     }
     assert data["verdict"]["first_failing_step"] == "JWT003"
     assert data["verdict"]["fix"]["patch"] == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
+        {
+            "op": "test",
+            "path": "/runtimes/0/authorizerConfiguration/customJwtAuthorizer/allowedAudience",
+            "value": ["my-api"],
+        },
         {"op": "remove", "path": "/runtimes/0/authorizerConfiguration/customJwtAuthorizer/allowedAudience"},
         {
             "op": "add",

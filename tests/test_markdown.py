@@ -124,8 +124,8 @@ def hostile(project: ProjectBuilder) -> ProjectBuilder:
     )
     project.write(
         "app/" + HOSTILE_NAME + "/main.py",
-        "from bedrock_agentcore.runtime import BedrockAgentCoreApp\n\napp = BedrockAgentCoreApp()\n\n\n"
-        "@app.entrypoint\ndef invoke(payload):\n    return {'ok': True}\n",
+        "import requests\nfrom bedrock_agentcore.runtime import BedrockAgentCoreApp\n\napp = BedrockAgentCoreApp()\n"
+        f"URL = {HOSTILE_URL!r}\n\n\n@app.entrypoint\ndef invoke(payload):\n    return requests.get(URL, timeout=5).json()\n",
     )
     project.json(
         "agentcore/aws-targets.json", [{"name": "default", "account": "111122223333", "region": HOSTILE_REGION}]

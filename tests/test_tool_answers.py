@@ -69,7 +69,7 @@ async def test_default_review_lists_fail_and_warn_findings_by_severity_with_shor
     [project] = data["projects"]
     assert project["summary"] == {
         "pass": 20, "fail": 13, "warn": 17, "unknown": 1, "skipped": 16, "not_applicable": 10, "error": 0,
-        "findings": 32, "suppressed": 0,
+        "findings": 34, "suppressed": 0,
     }  # fmt: skip
     assert "results" not in project
     first = data["findings"][0]
@@ -91,7 +91,7 @@ async def test_default_review_lists_fail_and_warn_findings_by_severity_with_shor
     order = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
     keys = [(-order[f["severity"]], f["level"] != "fail") for f in data["findings"]]
     assert keys == sorted(keys) and len(keys) == 15
-    assert data["page"] == {"total": 31, "offset": 0, "next_offset": 15}
+    assert data["page"] == {"total": 33, "offset": 0, "next_offset": 15}
     assert not any(v is None or v == [] or v == {} for v in walk(data)), "nulls or empty lists in the answer"
     skipped = [line for line in project["reasons"] if line["status"] == "skipped"]
     assert skipped[0] == {
@@ -106,8 +106,8 @@ async def test_default_review_lists_fail_and_warn_findings_by_severity_with_shor
     } in skipped
     text = text_of(result)
     assert text.startswith("## SupportDesk (agentcore-cli; runtimes SupportAgent, Triage)\n")
-    assert "### Findings 1–15 of 31, most severe first\n\n1. **critical** fail AUTH003 " in text
-    assert "16 more finding(s): call again with `offset=15` (same arguments) for the rest." in text
+    assert "### Findings 1–15 of 33, most severe first\n\n1. **critical** fail AUTH003 " in text
+    assert "18 more finding(s): call again with `offset=15` (same arguments) for the rest." in text
     assert not text.lstrip().startswith("{")  # markdown, not the JSON again
 
 
@@ -130,12 +130,12 @@ async def test_pages_continue_without_losing_or_repeating_a_finding() -> None:
         first = await client.call_tool("review_project", {"path": str(EXAMPLE), "max_findings": 20})
         assert first.structured_content is not None
         page = first.structured_content["page"]
-        assert page == {"total": 31, "offset": 0, "next_offset": 20}
+        assert page == {"total": 33, "offset": 0, "next_offset": 20}
         second = await client.call_tool("review_project", {"path": str(EXAMPLE), "max_findings": 20, "offset": 20})
         full = await client.call_tool("review_project", {"path": str(EXAMPLE), "detail": "full"})
     assert second.structured_content is not None and full.structured_content is not None
-    assert second.structured_content["page"] == {"total": 31, "offset": 20}
-    assert "Findings 21–31 of 31" in text_of(second) and "more finding(s)" not in text_of(second)
+    assert second.structured_content["page"] == {"total": 33, "offset": 20}
+    assert "Findings 21–33 of 33" in text_of(second) and "more finding(s)" not in text_of(second)
 
     def key(f: dict[str, Any]) -> tuple[Any, ...]:
         return f["rule"], f["location"].get("path"), f["location"].get("line"), f["message"]
@@ -147,7 +147,7 @@ async def test_pages_continue_without_losing_or_repeating_a_finding() -> None:
         for f in r.get("findings", [])
         if f["level"] in ("fail", "warn")
     ]
-    assert len(paged) == len(set(paged)) == 31
+    assert len(paged) == len(set(paged)) == 33
     assert sorted(paged) == sorted(everything)
 
 
@@ -172,8 +172,8 @@ async def test_filters_narrow_by_status_and_severity() -> None:
     async with Client(memory_server()) as client:
         counts_only = await client.call_tool("review_project", {"path": str(EXAMPLE), "max_findings": 0})
     assert counts_only.structured_content is not None
-    assert counts_only.structured_content["page"] == {"total": 31, "offset": 0}  # no offset to loop on
-    assert "31 finding(s) match; none listed at `offset=0` with this `max_findings`." in text_of(counts_only)
+    assert counts_only.structured_content["page"] == {"total": 33, "offset": 0}  # no offset to loop on
+    assert "33 finding(s) match; none listed at `offset=0` with this `max_findings`." in text_of(counts_only)
 
 
 async def test_focused_tools_answer_in_the_same_shape() -> None:
@@ -184,7 +184,7 @@ async def test_focused_tools_answer_in_the_same_shape() -> None:
     assert auth.structured_content is not None
     assert [f["rule"] for f in auth.structured_content["findings"]] == ["AUTH003", "AUTH002", "AUTH005"]
     assert sessions.structured_content is not None
-    assert sessions.structured_content["report"]["page"] == {"total": 6, "offset": 0, "next_offset": 2}
+    assert sessions.structured_content["report"]["page"] == {"total": 8, "offset": 0, "next_offset": 2}
     assert shell.structured_content is not None
     assert shell.structured_content["holders_known"] is False
     assert text_of(shell).startswith("**Who can run shell commands:** Unknown: listing who can call")
@@ -364,7 +364,9 @@ async def test_a_file_whose_project_sits_above_the_roots_is_refused(project: Pro
     )
 
 
-async def test_a_configuration_naming_paths_outside_the_roots_is_refused(make_project: Any, tmp_path: Path) -> None:
+async def test_paths_the_configuration_names_outside_the_roots_are_never_read(
+    make_project: Any, tmp_path: Path
+) -> None:
     secret = tmp_path / "secret"
     secret.mkdir()
     (secret / "main.py").write_text('API_KEY = "sk-ant-api03-AAAABBBBCCCCDDDDEEEEFFFFGGGG"\n')
@@ -374,14 +376,21 @@ async def test_a_configuration_naming_paths_outside_the_roots_is_refused(make_pr
     policies = make_project("roots/policies")
     policies.agentcore(runtimes=[runtime(additionalPolicies=["../../secret/policy.json"])])
     async with Client(memory_server(tmp_path / "roots")) as client:
-        code = await client.call_tool("review_project", {"path": str(escaping.root)})
+        code = await client.call_tool("review_project", {"path": str(escaping.root), "detail": "full"})
         policy = await client.call_tool("check_iam_scope", {"path": str(policies.root)})
-    assert text_of(code) == (
-        f"{escaping.root}: runtime 'Agent' codeLocation names a path outside the directories this server may read; "
-        "the project is not reviewed"
+    assert code.structured_content is not None
+    [project] = code.structured_content["projects"]
+    assert project["fact_errors"][0]["message"] == (
+        "runtime Agent: codeLocation '../../secret/' points outside the project; not reviewed; its code is not reviewed"
     )
-    assert text_of(policy).startswith(f"{policies.root}: runtime 'Agent' additionalPolicies names a path outside")
+    sec001 = next(r for r in project["results"] if r["rule"] == "SEC001")
+    assert "findings" not in sec001  # the key outside was never read
     assert "sk-ant" not in text_of(code) + json.dumps(code.structured_content)
+    assert policy.is_error is True
+    assert text_of(policy) == (
+        f"{policies.root}: runtime 'Agent' additionalPolicies names a path outside the directories this server "
+        "may read; the project is not reviewed"
+    )
 
 
 # ---------------------------------------------------------------------------

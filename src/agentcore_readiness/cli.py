@@ -12,8 +12,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 from agentcore_readiness import __version__
+
+if TYPE_CHECKING:
+    from agentcore_readiness.config import ConfigChoice
+    from agentcore_readiness.finalize import Baseline
+    from agentcore_readiness.model import Report
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -143,12 +149,38 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", default=None, help="HTTP: the URL clients use, e.g. https://host/mcp")
     serve.add_argument("--max-request-bytes", type=int, default=1_048_576, help="HTTP: request body limit")
     serve.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr")
+    serve.add_argument(
+        "--no-project-config",
+        action="store_true",
+        default=os.environ.get("AGENTCORE_READINESS_NO_PROJECT_CONFIG", "").lower() in ("1", "true", "yes"),
+        help="ignore the reviewed projects' own [tool.agentcore-readiness] settings (select, ignore, exclude, "
+        "accept): every rule runs on every file",
+    )
 
-    check = sub.add_parser("check", help="review a project and print the report")
-    check.add_argument("path", help="project directory, a file inside it, or a repository of projects")
-    check.add_argument("--format", choices=("markdown", "json", "sarif"), default="markdown")
+    check = sub.add_parser("check", help="review projects and print the report")
+    check.add_argument(
+        "paths", nargs="+", metavar="PATH", help="project directory, a file inside it, or a repository of projects"
+    )
+    check.add_argument(
+        "--format",
+        choices=("markdown", "json", "sarif", "github"),
+        default="markdown",
+        help="markdown (default), json, sarif (code scanning) or github (workflow annotations)",
+    )
     check.add_argument("--select", type=_codes, default=[], help="only these rule codes or prefixes (comma-separated)")
     check.add_argument("--ignore", type=_codes, default=[], help="skip these rule codes or prefixes (comma-separated)")
+    _config_arguments(check)
+    check.add_argument(
+        "--baseline",
+        default=None,
+        metavar="FILE",
+        help="findings recorded in FILE are reported as suppressed; only new ones fail",
+    )
+    check.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="record every current finding in the --baseline FILE (and exit 0)",
+    )
     check.add_argument(
         "--fail-on",
         choices=(*SEVERITIES, "never"),
@@ -188,6 +220,19 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
     _add_scope_options(check)
 
+    fix = sub.add_parser(
+        "fix",
+        help="apply the fixes a review proposes (config patches, ignore-file lines) and show the diff",
+        description="Review, then apply every fix that needs no input of yours: JSON Patches on "
+        "agentcore/agentcore.json (or .bedrock_agentcore.yaml) and lines added to .gitignore/.dockerignore. "
+        "Prints a unified diff, then reviews again and says which findings are gone.",
+    )
+    fix.add_argument("paths", nargs="+", metavar="PATH", help="project directory, a file inside it, or a repository")
+    fix.add_argument("--select", type=_codes, default=[], help="only fix findings of these rule codes or prefixes")
+    fix.add_argument("--dry-run", action="store_true", help="print the diff without changing any file")
+    _config_arguments(fix)
+    _add_scope_options(fix)
+
     tool = sub.add_parser(
         "tool",
         help="call any MCP tool from the command line and print its result",
@@ -204,6 +249,40 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="explain a rule")
     explain.add_argument("code", help="rule code, e.g. AUTH003")
     return parser
+
+
+def _config_arguments(command: argparse.ArgumentParser) -> None:
+    group = command.add_mutually_exclusive_group()
+    group.add_argument(
+        "--config",
+        default=None,
+        metavar="FILE",
+        help="take [tool.agentcore-readiness] from FILE (a pyproject.toml or agentcore-readiness.toml) instead of "
+        "the nearest one from each project up to the repository root",
+    )
+    group.add_argument(
+        "--no-project-config",
+        action="store_true",
+        help="ignore the projects' own configuration (select, ignore, exclude, accept)",
+    )
+
+
+def _config_choice(args: argparse.Namespace) -> ConfigChoice | None:
+    """The configuration choice of ``--config``/``--no-project-config``; raises InputError for a bad file."""
+    from pathlib import Path
+
+    from agentcore_readiness.config import ConfigChoice, ConfigError, check_config_file
+    from agentcore_readiness.engine import InputError
+
+    if args.no_project_config:
+        return ConfigChoice(mode="none")
+    if args.config:
+        try:
+            check_config_file(Path(args.config))
+        except ConfigError as exc:
+            raise InputError(f"--config {args.config}: {exc}") from None
+        return ConfigChoice(mode="file", file=Path(args.config))
+    return None
 
 
 def _fails_at(report: object, threshold: str) -> bool:
@@ -228,6 +307,10 @@ def _render(report: object, fmt: str) -> str:
         from agentcore_readiness.render.sarif import render_sarif
 
         return render_sarif(report)
+    if fmt == "github":
+        from agentcore_readiness.render.github import render_github
+
+        return render_github(report)
     from agentcore_readiness.render.summary import render_summary
 
     return render_summary(report)
@@ -252,29 +335,28 @@ def _limits(args: argparse.Namespace) -> AbstractContextManager[None]:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from agentcore_readiness.baseline import BaselineError, read_baseline, write_baseline
     from agentcore_readiness.engine import InputError
-    from agentcore_readiness.tools.review import run_review
-
-    try:
-        with _limits(args):
-            report = run_review(
-                args.path,
-                args.select,
-                args.ignore,
-                args.workload,
-                measure_imports=args.measure_imports,
-                aws=args.aws or bool(args.region),
-                region=args.region,
-                runtime_arns=args.runtime_arns,
-                all_runtimes=args.all_runtimes,
-                progress=_stderr_progress() if (args.aws or args.runtime_arns or args.all_runtimes) else None,
-            )
-    except InputError as exc:
-        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     from agentcore_readiness.textsafe import sanitize_model
 
-    text = _render(sanitize_model(report), args.format)
+    if args.write_baseline and not args.baseline:
+        print("agentcore-readiness: error: --write-baseline needs --baseline FILE", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        baseline = read_baseline(args.baseline) if args.baseline and not args.write_baseline else None
+        report = _review(args, args.select, baseline)
+    except (InputError, BaselineError) as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = sanitize_model(report)
+    if args.write_baseline:
+        try:
+            count = write_baseline(report, args.baseline)
+        except OSError as exc:
+            print(f"agentcore-readiness: error: cannot write {args.baseline}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"agentcore-readiness: wrote {count} finding(s) to the baseline {args.baseline}", file=sys.stderr)
+    text = _render(report, args.format)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:
@@ -284,7 +366,76 @@ def _cmd_check(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if args.write_baseline:
+        return EXIT_OK
     return EXIT_FINDINGS if _fails_at(report, args.fail_on or "high") else EXIT_OK
+
+
+def _review(args: argparse.Namespace, select: list[str], baseline: Baseline | None = None) -> Report:
+    """Run the review the command's arguments describe (InputError on bad input)."""
+    from agentcore_readiness.tools.review import run_review
+
+    aws_args = getattr(args, "aws", False) or bool(getattr(args, "region", None))
+    runtime_arns = getattr(args, "runtime_arns", [])
+    all_runtimes = getattr(args, "all_runtimes", False)
+    with _limits(args):
+        return run_review(
+            args.paths[0],
+            select,
+            getattr(args, "ignore", []),
+            getattr(args, "workload", None),
+            measure_imports=getattr(args, "measure_imports", False),
+            aws=aws_args,
+            region=getattr(args, "region", None),
+            runtime_arns=runtime_arns,
+            all_runtimes=all_runtimes,
+            progress=_stderr_progress() if (aws_args or runtime_arns or all_runtimes) else None,
+            more_paths=args.paths[1:],
+            config=_config_choice(args),
+            baseline=baseline,
+        )
+
+
+def _cmd_fix(args: argparse.Namespace) -> int:
+    from agentcore_readiness.autofix import plan_fixes
+    from agentcore_readiness.engine import InputError
+    from agentcore_readiness.textsafe import mask_secrets, strip_invisible
+
+    try:
+        report = _review(args, args.select)
+    except InputError as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    plan = plan_fixes(report, args.select)
+    sys.stdout.write(mask_secrets(strip_invisible(plan.diff())))
+    verb = "Would fix" if args.dry_run else "Fixed"
+    print(f"{verb} {len(plan.applied)} finding(s) in {len(plan.files)} file(s).")
+    for finding in plan.applied:
+        print(f"  {finding.rule} {finding.location.display()}: {_safe(finding.message)}")
+    if plan.skipped:
+        print(f"Not fixed automatically ({len(plan.skipped)}):")
+        for finding, why in plan.skipped:
+            print(f"  {finding.rule} {finding.location.display()}: {why}")
+    if args.dry_run or not plan.files:
+        return EXIT_OK
+    try:
+        plan.write()
+    except OSError as exc:
+        print(f"agentcore-readiness: error: cannot write the fixes: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    after = _review(args, args.select)
+    remaining = {f.fingerprint for f in after.findings()}
+    still = [f for f in plan.applied if f.fingerprint in remaining]
+    print(f"A new review finds {len(plan.applied) - len(still)} of the {len(plan.applied)} fixed finding(s) gone.")
+    for finding in still:
+        print(f"  still reported: {finding.rule} {finding.location.display()}: {_safe(finding.message)}")
+    return EXIT_OK
+
+
+def _safe(text: str) -> str:
+    from agentcore_readiness.textsafe import excerpt
+
+    return excerpt(text, 300)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -320,6 +471,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     )
     if args.trust_proxy_auth:
         settings = dataclasses.replace(settings, trust_proxy_auth=True)
+    if args.no_project_config:
+        from agentcore_readiness.config import ConfigChoice, set_default_choice
+
+        set_default_choice(ConfigChoice(mode="none"))
     try:
         run(settings)
     except InsecureBind as exc:
@@ -438,6 +593,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_serve(args)
     if args.command == "check":
         return _cmd_check(args)
+    if args.command == "fix":
+        return _cmd_fix(args)
     if args.command == "tool":
         return _cmd_tool(args)
     if args.command == "rules":

@@ -457,6 +457,7 @@ def _deployed_gateway_jwts(facts: Facts, out: Findings) -> DeployedView[Any]:
     ("C", "P"),
     "Caller sends a Bearer token to an AWS_IAM runtime",
     family="Authentication",
+    reads=("caller",),
 )
 def bearer_to_iam_runtime(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -211,7 +211,11 @@ class ParentMap:
         for ancestor, child in self.path(node, stop):
             if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 return None
-            if isinstance(ancestor, ast.If) and (_in_list(child, ancestor.body) or _in_list(child, ancestor.orelse)):
+            if (
+                isinstance(ancestor, ast.If)
+                and not is_main_guard(ancestor.test)  # a script's main block runs on every run
+                and (_in_list(child, ancestor.body) or _in_list(child, ancestor.orelse))
+            ):
                 return ancestor
             if isinstance(ancestor, ast.IfExp) and child is not ancestor.test:
                 return ancestor
@@ -341,6 +345,12 @@ def latest_binding(
             if any(True for _ in bindings(function.body, name)):
                 # bound later in the function (a loop that comes round again)
                 return bindings(function.body, name)[-1], "local"
+    else:
+        # code at module level that does not run at import (a `__main__` block, its loops)
+        at_import = {id(b.node) for b in module_bindings(tree, name)}
+        scoped = [b for b in bindings(tree.body, name) if b.line <= before_line and id(b.node) not in at_import]
+        if scoped:
+            return scoped[-1], "local"
     found = module_bindings(tree, name)
     if found:
         return found[-1], "module"
@@ -527,7 +537,7 @@ class CodeMap:
     # -- entrypoints and reachability
     def entrypoints(self, runtime: str | None = None) -> list[Target]:
         found: list[Target] = []
-        for py_file in self.code.agent_files(runtime):
+        for py_file in self.code.runtime_files(runtime):
             for function in py_file.functions:
                 if any(d == "entrypoint" or d.endswith(".entrypoint") for d in function.decorators):
                     found.append(Target(py_file, function))

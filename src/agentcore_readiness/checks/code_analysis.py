@@ -29,6 +29,7 @@ from agentcore_readiness.checks.dataflow import (
     trace_value,
     validator_for,
 )
+from agentcore_readiness.facts.roles import RoleSignals
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Resolver = Callable[[ast.expr], str]
@@ -174,6 +175,8 @@ class FileFacts:
     rate_limits: list[Evidence] = field(default_factory=list)
     private: list[Evidence] = field(default_factory=list)
     error_injection: list[Evidence] = field(default_factory=list)
+    signals: RoleSignals = field(default_factory=RoleSignals)
+    """What the file's code says about its role in the project."""
 
 
 # ---------------------------------------------------------------------------

@@ -45,13 +45,13 @@ _WRAP_STREAM_FIX = """Wrap the iteration too, and end the stream with a safe err
 
 
 def _entrypoints(facts: Facts) -> Iterator[tuple[PyFile, EntrypointFacts]]:
-    for py_file in code_files(facts, "agent"):
+    for py_file in code_files(facts, "runtime"):
         for entrypoint in py_file.facts.entrypoints:
             yield py_file, entrypoint
 
 
 def _no_entrypoint(facts: Facts) -> Verdict | None:
-    missing = without_code(facts, "agent")
+    missing = without_code(facts, "runtime")
     if missing is not None:
         return missing
     if not any(True for _ in _entrypoints(facts)):
@@ -70,6 +70,7 @@ def _no_entrypoint(facts: Facts) -> Verdict | None:
     "Entrypoint not wrapped in error handling",
     family="Code quality",
     checklist=("code.errors",),
+    reads=("runtime",),
 )
 def entrypoint_unguarded(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -141,6 +142,7 @@ def entrypoint_unguarded(facts: Facts, out: Findings) -> Verdict | None:
     "Exception swallowed without logging",
     family="Code quality",
     checklist=("code.errors",),
+    reads=("runtime",),
 )
 def exception_swallowed(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -167,11 +169,11 @@ def exception_swallowed(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Error handling: Fail gracefully" ("bare except blocks that swallow errors")
     """
-    verdict = without_code(facts, "agent")
+    verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
     handlers = 0
-    for py_file in code_files(facts, "agent"):
+    for py_file in code_files(facts, "runtime"):
         for issue in py_file.facts.handler_issues:
             if issue.kind != "swallow":
                 continue
@@ -189,7 +191,7 @@ def exception_swallowed(facts: Facts, out: Findings) -> Verdict | None:
                 ),
             )
     if not handlers:
-        out.note(f"no swallowed exceptions in {len(code_files(facts, 'agent'))} agent file(s)")
+        out.note(f"no swallowed exceptions in {len(code_files(facts, 'runtime'))} runtime file(s)")
     note_skipped(facts, out)
     return None
 
@@ -202,6 +204,7 @@ def exception_swallowed(facts: Facts, out: Findings) -> Verdict | None:
     "Exception details returned to the caller",
     family="Code quality",
     checklist=("code.errors",),
+    reads=("runtime",),
 )
 def error_details_leaked(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -233,10 +236,10 @@ def error_details_leaked(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Error handling: Fail gracefully"
     """
-    verdict = without_code(facts, "agent")
+    verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
-    for py_file in code_files(facts, "agent"):
+    for py_file in code_files(facts, "runtime"):
         for issue in py_file.facts.handler_issues:
             if issue.kind != "leak":
                 continue
@@ -268,6 +271,7 @@ def error_details_leaked(facts: Facts, out: Findings) -> Verdict | None:
     "Tool does I/O without error handling",
     family="Code quality",
     checklist=("code.errors",),
+    reads=("runtime",),
 )
 def tool_unguarded(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -294,13 +298,13 @@ def tool_unguarded(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Error handling" ("missing error handling in tool call code")
     """
-    verdict = without_code(facts, "agent")
+    verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
-    tools = sum(len(f.facts.tools) for f in code_files(facts, "agent"))
+    tools = sum(len(f.facts.tools) for f in code_files(facts, "runtime"))
     if not tools:
         return not_applicable("no tool functions (@tool, @mcp.tool) in the agent code")
-    for py_file in code_files(facts, "agent"):
+    for py_file in code_files(facts, "runtime"):
         for issue in py_file.facts.tool_issues:
             emit(
                 out,
@@ -399,6 +403,7 @@ def _validation_rule(
     "Payload fields used without validation",
     family="Code quality",
     checklist=("code.validation",),
+    reads=("runtime",),
 )
 def payload_unvalidated(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -448,6 +453,7 @@ def payload_unvalidated(facts: Facts, out: Findings) -> Verdict | None:
     "Prompt has no length limit",
     family="Code quality",
     checklist=("code.validation",),
+    reads=("runtime",),
 )
 def prompt_length_unbounded(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -496,6 +502,7 @@ def prompt_length_unbounded(facts: Facts, out: Findings) -> Verdict | None:
     "User-provided identifier used without a format check",
     family="Code quality",
     checklist=("code.validation",),
+    reads=("runtime",),
 )
 def identifier_unvalidated(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -542,6 +549,7 @@ def identifier_unvalidated(facts: Facts, out: Findings) -> Verdict | None:
     ("C",),
     "Rate limiting implemented inside the agent",
     family="Code quality",
+    reads=("runtime",),
 )
 def rate_limit_in_agent(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -567,10 +575,10 @@ def rate_limit_in_agent(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Input validation and rate limiting"; `references/limits.md`
     """
-    verdict = without_code(facts, "agent")
+    verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
-    for py_file in code_files(facts, "agent"):
+    for py_file in code_files(facts, "runtime"):
         for evidence in py_file.facts.rate_limits:
             what = {
                 "import": f"imports the rate-limit library {evidence.detail}",

@@ -27,6 +27,7 @@ from agentcore_readiness.checks.code_support import (
 from agentcore_readiness.checks.fixes import VALIDATE_AND_DEPLOY, jwt_authorizer_template, located_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
 from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG
+from agentcore_readiness.facts.roles import ROLE_WORDS, ROLES
 from agentcore_readiness.model import FindingLevel, Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
@@ -70,13 +71,10 @@ def _credential_fix(facts: Facts, provider: str, what: str, rotate: bool) -> Fix
 # SEC001
 
 
-_ROLE_WORDS = {"agent": "agent code", "caller": "caller code", "test": "a test"}
-
-
 def sec001(facts: Facts, out: Findings) -> Verdict | None:
     if facts.code is None:
         return unknown("the code index was not built")
-    files = code_files(facts, "agent", "caller", "test")
+    files = code_files(facts, *ROLES)
     if not files and not facts.project.runtimes:
         if facts.code.skipped:
             return unknown(skipped_of(facts.code))
@@ -84,7 +82,7 @@ def sec001(facts: Facts, out: Findings) -> Verdict | None:
     checked = 0
     for py_file in files:
         checked += 1
-        role = _ROLE_WORDS.get(py_file.role, "code")
+        role = ROLE_WORDS.get(py_file.role, "code")
         known = {h.line for h in py_file.facts.secrets} | {
             h.related_line for h in py_file.facts.secrets if h.related_line is not None
         }
@@ -171,7 +169,7 @@ def _secret_finding(
             summary="Remove the private key from the code, revoke or replace it, and load it at run time from "
             "AWS Secrets Manager (or an AgentCore credential provider for API access)."
         )
-    elif py_file.role == "agent":
+    elif "runtime" in py_file.roles:
         fix = _credential_fix(facts, _credential_name(facts, provider), "the key", True)
     else:
         fix = Fix(
@@ -198,10 +196,10 @@ def _project_values(runtime: Runtime) -> Iterator[tuple[str, str | None, Locatio
 
 
 def sec002(facts: Facts, out: Findings) -> Verdict | None:
-    verdict = without_code(facts, "agent")
+    verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
-    for py_file in code_files(facts, "agent"):
+    for py_file in code_files(facts, "runtime"):
         for read in py_file.facts.env_reads:
             provider = _credential_name(facts, secret_patterns.credential_name_for(read.name))
             emit(
@@ -308,7 +306,7 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
     if facts.code is None:
         return unknown("the code index was not built")
     declared = {c.name: c for c in facts.project.credentials if c.name}
-    uses = [(f, p) for f in code_files(facts, "agent", "caller") for p in f.facts.providers]
+    uses = [(f, p) for f in code_files(facts, "runtime", "caller") for p in f.facts.providers]
     if not uses and not declared:
         return not_applicable("no @requires_api_key/@requires_access_token in code and no declared credentials")
     used: set[str] = set()
@@ -559,7 +557,7 @@ def gw_fix(facts: Facts, call: HttpCall, row: Row) -> Fix:
 
 
 def _calls(facts: Facts) -> Iterator[tuple[PyFile, HttpCall, Row]]:
-    for py_file in code_files(facts, "agent"):
+    for py_file in code_files(facts, "runtime"):
         for call in py_file.facts.http_calls:
             row = classify(call)
             if row is not None:
@@ -579,7 +577,7 @@ def _describe(call: HttpCall) -> str:
 
 
 def gw_rule(facts: Facts, out: Findings, code: str) -> Verdict | None:
-    verdict = without_code(facts, "agent")
+    verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
     kept = 0
@@ -628,7 +626,7 @@ def gw_rule(facts: Facts, out: Findings, code: str) -> Verdict | None:
 def cmd006(facts: Facts, out: Findings) -> Verdict | None:
     if facts.code is None:
         return unknown("the code index was not built")
-    commands = [(f, c) for f in code_files(facts, "agent", "caller") for c in f.facts.commands]
+    commands = [(f, c) for f in code_files(facts, "caller") for c in f.facts.commands]
     if not commands:
         return not_applicable("no invoke_agent_runtime_command call in the code")
     fix = Fix(
@@ -679,12 +677,7 @@ def auth006(facts: Facts, out: Findings) -> Verdict | None:
         return not_applicable("the project defines no runtimes")
     if facts.code is None:
         return unknown("the code index was not built")
-    senders = [
-        (f, c)
-        for f in code_files(facts, "agent", "caller")
-        for c in f.facts.http_calls
-        if c.bearer and _runtime_call(c)
-    ]
+    senders = [(f, c) for f in code_files(facts, "caller") for c in f.facts.http_calls if c.bearer and _runtime_call(c)]
     if not senders:
         out.note("no code sends a Bearer token to an AgentCore runtime endpoint")
         return None
@@ -769,11 +762,11 @@ def _vpc_fix(runtime: Runtime) -> Fix:
 
 
 def net001(facts: Facts, out: Findings) -> Verdict | None:
-    verdict = without_code(facts, "agent")
+    verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
     seen: set[tuple[str, int]] = set()
-    for py_file in code_files(facts, "agent"):
+    for py_file in code_files(facts, "runtime"):
         runtime = runtime_named(facts, py_file.runtime)
         if runtime is None:
             continue

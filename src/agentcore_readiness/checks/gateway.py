@@ -222,6 +222,7 @@ def lambda_target_cold(facts: Facts, out: Findings) -> Verdict | None:
     ("C",),
     "Direct HTTP call to an external REST API",
     family="Tool surface",
+    reads=("runtime",),
 )
 def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -268,6 +269,7 @@ def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
     ("C",),
     "MCP server called directly from agent code",
     family="Tool surface",
+    reads=("runtime",),
 )
 def direct_mcp_server_call(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -308,6 +310,7 @@ def direct_mcp_server_call(facts: Facts, out: Findings) -> Verdict | None:
     ("C",),
     "AWS service called over raw HTTP",
     family="Tool surface",
+    reads=("runtime",),
 )
 def aws_service_over_http(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -346,6 +349,7 @@ def aws_service_over_http(facts: Facts, out: Findings) -> Verdict | None:
     ("C",),
     "A2A or streaming call authenticated from environment variables",
     family="Tool surface",
+    reads=("runtime",),
 )
 def a2a_call_without_token_provider(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

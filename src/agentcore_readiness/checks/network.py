@@ -225,6 +225,7 @@ def vpc_egress_incomplete(facts: Facts, out: Findings) -> Verdict | None:
     ("C", "P"),
     "Private resource reached from a PUBLIC runtime",
     family="Network",
+    reads=("runtime",),
 )
 def private_resource_on_public_network(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

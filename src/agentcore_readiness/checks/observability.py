@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 
 from agentcore_readiness.checks.fixes import config_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
@@ -124,6 +125,7 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
                                 "agent": runtime.name,
                                 "evaluators": ["Builtin.Helpfulness"],
                                 "samplingRate": 5,
+                                "enableOnCreate": True,
                             },
                         )
                     ],
@@ -199,8 +201,11 @@ def container_without_otel(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     For Container builds, fails when the Dockerfile's final `CMD`/`ENTRYPOINT` does not
     start the agent with `opentelemetry-instrument`. For every runtime with tracing on,
-    warns when `aws-opentelemetry-distro` is in neither its dependencies
-    (`pyproject.toml`, `requirements.txt`) nor a `pip install` of the Dockerfile.
+    warns when the build does not install `aws-opentelemetry-distro`: what counts is what
+    the build really installs (the CLI's CodeZip packaging installs the `pyproject.toml`
+    dependencies; a Container installs what its Dockerfile's `RUN` commands install, with
+    their groups and extras), so the distro in a dev group or a stray `requirements.txt`
+    does not count.
 
     ### Why is this bad?
     AgentCore does not read a container's stdout: logs and traces reach CloudWatch only
@@ -252,34 +257,55 @@ def container_without_otel(facts: Facts, out: Findings) -> Verdict | None:
                             line,
                         ),
                     )
-        in_dependencies = any(d.name == OTEL_DISTRO for d in runtime.dependencies)
-        in_image = dockerfile is not None and any(
-            i.keyword == "RUN" and OTEL_DISTRO in i.args for i in dockerfile.instructions
-        )
-        if in_dependencies or in_image:
-            out.note(f"{runtime.name}: {OTEL_DISTRO} installed")
-        elif runtime.dependency_files:
-            where = runtime.dependency_files[0]
-            out.warn(
-                f"runtime {runtime.name!r}: {OTEL_DISTRO} is not among its dependencies ({where})",
-                Location(path=where, line=1),
-                subject=runtime.name,
-                fix=Fix(
-                    summary=f"Add {OTEL_DISTRO} to {where} (the CLI scaffold pins `{OTEL_DISTRO} ~= 0.18.0`).",
-                    commands=[
-                        f"uv add {OTEL_DISTRO}"
-                        if where.endswith("pyproject.toml")
-                        else f"echo {OTEL_DISTRO} >> {where}"
-                    ],
-                ),
-            )
-        else:
-            out.note(
-                f"{runtime.name}: no pyproject.toml or requirements.txt in its codeLocation to check for {OTEL_DISTRO}"
-            )
+        _distro_installed(runtime, out)
     if unreadable and not out.items:
         return unknown("; ".join(unreadable))
     return None
+
+
+def _distro_installed(runtime: Runtime, out: Findings) -> None:
+    """Whether the build installs the ADOT distro, said with the file and command that decide it."""
+    plan = runtime.build_plan
+    installed = next((d for d in runtime.dependencies if d.name.startswith(OTEL_DISTRO)), None)
+    if installed is not None:
+        where = f"{installed.path}:{installed.line}" if installed.line else installed.path
+        out.note(f"{runtime.name}: {installed.name} {installed.via or 'declared'} ({where})")
+        return
+    skipped = next((d for d in plan.not_installed if d.name.startswith(OTEL_DISTRO)), None) if plan else None
+    files = runtime.dependency_files
+    if skipped is not None:
+        location = Location(path=skipped.path, line=skipped.line)
+        declared = f"{skipped.path}:{skipped.line}" if skipped.line else skipped.path
+        detail = f"declared at {declared} but {skipped.via}"
+        where = files[0] if files else skipped.path
+    elif files:
+        where = files[0]
+        location = Location(path=where, line=1)
+        detail = f"not among the dependencies the build installs ({', '.join(files)})"
+    else:
+        why = "; ".join(plan.unresolved) if plan and plan.unresolved else ""
+        if not why:
+            why = (
+                f"{runtime.dockerfile.path} installs no Python packages"
+                if runtime.dockerfile is not None
+                else "no pyproject.toml or requirements.txt"
+            )
+        out.note(f"{runtime.name}: {why}: cannot check for {OTEL_DISTRO}")
+        return
+    if where.endswith("pyproject.toml"):
+        command = f"cd {posixpath.dirname(where) or '.'} && uv add {OTEL_DISTRO}"
+    else:
+        command = f"echo {OTEL_DISTRO} >> {where}"
+    out.warn(
+        f"runtime {runtime.name!r}: {OTEL_DISTRO} is {detail}",
+        location,
+        subject=runtime.name,
+        fix=Fix(
+            summary=f"Install {OTEL_DISTRO} with the runtime's dependencies (the CLI scaffold pins "
+            f"`{OTEL_DISTRO} ~= 0.18.0`).",
+            commands=[command],
+        ),
+    )
 
 
 def _log_group_arn(runtime: DeployedRuntime, name: str, account: str | None) -> str:

@@ -319,6 +319,7 @@ def _has_retry(py_file: PyFile, call: CallSite) -> bool:
     "Memory events written per turn with the full history, or without retries",
     family="Resources",
     checklist=("res.memory",),
+    reads=("runtime",),
 )
 def memory_event_per_turn(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -348,7 +349,7 @@ def memory_event_per_turn(facts: Facts, out: Findings) -> Verdict | None:
     """
     if facts.code is None:
         return unknown("the code index was not built")
-    calls = [(f, c) for f, c in facts.code.calls(("agent", "caller")) if c.attr == "create_event"]
+    calls = [(f, c) for f, c in facts.code.calls(("runtime",)) if c.attr == "create_event"]
     if not calls:
         return not_applicable("no Memory create_event call")
     for py_file, call in calls:
@@ -402,6 +403,7 @@ _API_SESSIONS = {
     ("C",),
     "Code Interpreter / Browser session not stopped",
     family="Resources",
+    reads=("runtime",),
 )
 def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -432,7 +434,7 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
     if facts.code is None:
         return unknown("the code index was not built")
     started = False
-    for py_file in facts.code.of_role("agent", "caller"):
+    for py_file in facts.code.of_role("runtime"):
         pm = parents(py_file)
         file_attrs = {c.attr for c in py_file.calls}
         for call in py_file.calls:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentcore_readiness.checks.fixes import ignore_file_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.facts.aws import DeployedView, deployed_runtimes
-from agentcore_readiness.facts.project import AGENTCORE_GITIGNORE, ENV_LOCAL, gitignore_ignores
+from agentcore_readiness.facts.ignore_files import IgnoreVerdict
+from agentcore_readiness.facts.project import AGENTCORE_GITIGNORE, ENV_LOCAL
+from agentcore_readiness.facts.roles import ROLES
 from agentcore_readiness.model import Fix, Location
 
 
@@ -22,8 +25,10 @@ from agentcore_readiness.model import Fix, Location
 def env_local_tracked(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Checks that `agentcore/.env.local`, where the CLI keeps credential values
-    (`AGENTCORE_CREDENTIAL_<NAME>`, client IDs and secrets), is listed in
-    `agentcore/.gitignore` and is not tracked by git.
+    (`AGENTCORE_CREDENTIAL_<NAME>`, client IDs and secrets), is ignored by git and is not
+    tracked. The `.gitignore` files are read as git reads them, from `agentcore/` up to the
+    repository's top level (the nearest directory holding `.git`): a root `.gitignore`
+    listing `.env.*` or `agentcore/.env.local` covers it, a later `!.env.local` undoes it.
 
     ### Why is this bad?
     A committed `.env.local` publishes API keys and OAuth client secrets to everyone with
@@ -57,26 +62,46 @@ def env_local_tracked(facts: Facts, out: Findings) -> Verdict | None:
                 ],
             ),
         )
-    ignored = project.gitignore_patterns is not None and gitignore_ignores(project.gitignore_patterns, ".env.local")
-    if not ignored:
-        where = (
-            f"{AGENTCORE_GITIGNORE} does not list .env.local"
-            if project.gitignore_patterns is not None
-            else f"{AGENTCORE_GITIGNORE} is missing"
-        )
-        out.fail(
-            f"{where}: a `git add .` would commit the project's credential values",
-            Location(path=AGENTCORE_GITIGNORE, line=1 if project.gitignore_patterns is not None else None),
-            fix=Fix(summary="Ignore the local secrets file.", commands=[f"echo .env.local >> {AGENTCORE_GITIGNORE}"]),
-        )
+    verdict = project.env_local_ignore
+    if verdict is not None and not verdict.ignored:
+        _env_local_not_ignored(project.gitignore_patterns is not None, verdict, out)
     if not out.items:
         tracked = (
             "not tracked by git"
             if project.env_local_tracked is False
             else (project.env_local_tracked_error or "no .env.local present")
         )
-        out.note(f".env.local is git-ignored; {tracked}")
+        rule = f" ({verdict.rule})" if verdict is not None and verdict.rule is not None else ""
+        out.note(f".env.local is git-ignored{rule}; {tracked}")
     return None
+
+
+def _env_local_not_ignored(has_gitignore: bool, verdict: IgnoreVerdict, out: Findings) -> None:
+    """The finding for an ``.env.local`` no ``.gitignore`` keeps out: at the ``!`` line that
+    re-includes it when that line is in the project, else at ``agentcore/.gitignore``
+    (a line there overrides every ``.gitignore`` above it).
+    """
+    rule = verdict.rule
+    if rule is not None:
+        where = verdict.describe()
+    elif has_gitignore:
+        where = f"{AGENTCORE_GITIGNORE} does not list .env.local and no .gitignore above it ignores it"
+    else:
+        where = f"{AGENTCORE_GITIGNORE} is missing and no .gitignore above it ignores .env.local"
+    if rule is not None and not rule.file.startswith("../"):
+        location = Location(path=rule.file, line=rule.line)
+    else:
+        location = Location(path=AGENTCORE_GITIGNORE, line=1 if has_gitignore else None)
+    out.fail(
+        f"{where}: a `git add .` would commit the project's credential values",
+        location,
+        evidence=str(rule) if rule is not None else None,
+        fix=Fix(
+            summary="Ignore the local secrets file.",
+            commands=[f"echo .env.local >> {AGENTCORE_GITIGNORE}"],
+            edits=ignore_file_edit(AGENTCORE_GITIGNORE, [".env.local"]),
+        ),
+    )
 
 
 @rule(
@@ -87,6 +112,7 @@ def env_local_tracked(facts: Facts, out: Findings) -> Verdict | None:
     "Secret hard-coded in code or configuration",
     family="Secrets",
     checklist=("code.secrets",),
+    reads=ROLES,
 )
 def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -142,6 +168,7 @@ def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     "Secret read from runtime environment variables",
     family="Secrets",
     checklist=("code.credentials",),
+    reads=("runtime",),
 )
 def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -229,6 +256,7 @@ def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     "Credential provider used in code but not declared",
     family="Secrets",
     checklist=("code.credentials",),
+    reads=("runtime", "caller"),
 )
 def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -34,7 +34,8 @@ from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile, Role
+    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile
+    from agentcore_readiness.facts.roles import Role
 
 DEFAULT_IDLE = 900
 DEFAULT_MAX_LIFETIME = 28_800
@@ -526,7 +527,7 @@ _ID_GENERATORS = frozenset(
         "datetime.datetime.utcnow",
     }
 )
-_CALLER_ROLES: tuple[Role, ...] = ("caller", "agent")
+_CALLER_ROLES: tuple[Role, ...] = ("caller",)
 
 
 def _generator_call(py_file: PyFile, expr: ast.AST) -> ast.Call | None:
@@ -547,6 +548,8 @@ class SessionIdOrigin:
     generated: bool = False
     literal: str | None = None
     literal_line: int | None = None
+    doubt: str | None = None
+    """Why the kind is a best reading rather than certain (the caller's workload shape is unknown)."""
 
 
 class _Origins:
@@ -680,30 +683,80 @@ class _Origins:
         line: int,
         how: str,
     ) -> SessionIdOrigin:
-        """Per request or per job, from where the ID is made relative to the invoke."""
+        """Per request or per job, from where the ID is made relative to the invoke and from
+        the caller's shape: in a one-shot script a new session per run or per job is what the
+        skill prescribes; in a service (or a script's prompt loop) it is a new session per message.
+        """
         pm = parents(py_file)
         scope = function.node if function is not None else None
+        shape = py_file.place.shape
         use_loops = pm.loops(use, scope)
         if use_loops:
             loop = use_loops[0]
             loop_line = getattr(loop, "lineno", line)
             made_loops = pm.loops(made_at, scope) if made_at is not use else use_loops
-            if any(m is loop for m in made_loops):
+            if not any(m is loop for m in made_loops):
                 return SessionIdOrigin(
-                    "per-request",
+                    "per-job", line, f"{how} once, before the loop at line {loop_line}", generated=True
+                )
+            if shape == "one_shot" and not _prompts(py_file, loop):
+                return SessionIdOrigin(
+                    "per-job",
                     line,
-                    f"{how} inside the loop (line {loop_line}) that invokes",
+                    f"{how} for each job of the loop at line {loop_line} (a one-shot script)",
                     generated=True,
                 )
-            return SessionIdOrigin("per-job", line, f"{how} once, before the loop at line {loop_line}", generated=True)
-        if function is not None:
+            return SessionIdOrigin(
+                "per-request", line, f"{how} inside the loop (line {loop_line}) that invokes", generated=True
+            )
+        if function is None:
+            return SessionIdOrigin("per-job", line, f"{how} once for this script run", generated=True)
+        if shape == "one_shot":
+            prompt_loop = _called_from_prompt_loop(py_file, function)
+            if prompt_loop is None:
+                return SessionIdOrigin(
+                    "per-job",
+                    line,
+                    f"{how} in {function.qualname}(), once per run of this one-shot script",
+                    generated=True,
+                )
             return SessionIdOrigin(
                 "per-request",
                 line,
-                f"{how} in {function.qualname}(), the function that invokes, so every call of it",
+                f"{how} in {function.qualname}(), called for every message of the prompt loop at line {prompt_loop}",
                 generated=True,
             )
-        return SessionIdOrigin("per-job", line, f"{how} once for this script run", generated=True)
+        doubt = None
+        if shape is None:
+            doubt = (
+                "the file is neither a recognised service (web handler, Lambda, UI, queue worker) nor a one-shot "
+                "script, so whether each call is a chat message or a whole job could not be told"
+            )
+        return SessionIdOrigin(
+            "per-request",
+            line,
+            f"{how} in {function.qualname}(), the function that invokes, so every call of it",
+            generated=True,
+            doubt=doubt,
+        )
+
+
+_PROMPTS = frozenset({"input", "sys.stdin.readline", "click.prompt", "typer.prompt", "rich.prompt.Prompt.ask"})
+
+
+def _prompts(py_file: PyFile, loop: ast.AST) -> bool:
+    """Whether a loop reads a line from the user on each turn (an interactive prompt loop)."""
+    return any(isinstance(node, ast.Call) and py_file.resolve(node.func) in _PROMPTS for node in body_nodes([loop]))
+
+
+def _called_from_prompt_loop(py_file: PyFile, function: FunctionInfo) -> int | None:
+    """The line of a prompt loop in the same file that calls ``function``, if any."""
+    for call in py_file.calls:
+        if call.attr == function.name and call.function is not function:
+            for loop in call.loops:
+                if _prompts(py_file, loop):
+                    return loop.lineno
+    return None
 
 
 _RANK = {"conversation": 0, "literal": 0, "splat": 0, "omitted": 0, "per-job": 1, "per-request": 2}
@@ -751,6 +804,7 @@ def _no_code(facts: Facts) -> Verdict | None:
     "Session ID made per request",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -792,9 +846,13 @@ def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     for py_file, call, origin in origins:
         where = f"{py_file.path}:{call.line}"
         if origin.kind == "per-request":
-            out.fail(
+            message = (
                 f"the runtimeSessionId of the invoke at {where} is new on every request: {origin.how}; "
-                "each call starts a new microVM",
+                "each call starts a new microVM"
+            )
+            out.add(
+                "warn" if origin.doubt else "fail",
+                message + (f" (a warning: {origin.doubt})" if origin.doubt else ""),
                 Location(path=py_file.path, line=origin.line),
                 evidence=excerpt(py_file.line_text(origin.line).strip()),
                 fix=Fix(
@@ -816,6 +874,7 @@ def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     "invoke_agent_runtime without runtimeSessionId",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def session_id_omitted(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -883,6 +942,7 @@ def _header_keys(node: ast.Dict) -> dict[str, int]:
     "Both runtimeSessionId and mcpSessionId passed",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def both_session_ids(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -968,6 +1028,7 @@ def both_session_ids(facts: Facts, out: Findings) -> Verdict | None:
     "Per-job sessions never stopped",
     family="Sessions",
     checklist=("perf.stop",),
+    reads=("caller",),
 )
 def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1017,8 +1078,9 @@ def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
         return None
     for py_file, call, origin in owned:
         out.warn(
-            f"the invoke at {py_file.path}:{call.line} uses a session made by the code ({origin.kind}) and no code "
-            "calls stop_runtime_session: each finished session keeps its microVM until the idle timeout",
+            f"the invoke at {py_file.path}:{call.line} uses a session made by the code ({origin.kind}: "
+            f"{origin.how}) and no code calls stop_runtime_session: each finished session keeps its microVM "
+            "until the idle timeout",
             Location(path=py_file.path, line=call.line),
             fix=Fix(
                 summary="Call `stop_runtime_session(agentRuntimeArn=..., runtimeSessionId=...)` in a `finally` once "
@@ -1077,6 +1139,7 @@ def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
     "Literal session ID shorter than 33 characters",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def session_id_too_short(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1161,6 +1224,7 @@ def _retry_mode(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo |
     "bedrock-agentcore client without a retry config",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1374,6 +1438,7 @@ def _app_name(entry: Target) -> str:
     "Background work started without add_async_task",
     family="Sessions",
     checklist=("perf.async",),
+    reads=("runtime",),
 )
 def background_task_untracked(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1524,6 +1589,7 @@ def _task_sinks(
     "add_async_task without complete_async_task",
     family="Sessions",
     checklist=("perf.async",),
+    reads=("runtime",),
 )
 def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1562,7 +1628,7 @@ def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
     assert facts.code is not None
     cmap = code_map(facts.code, facts.project)
     found_any = False
-    for py_file in facts.code.of_role("agent"):
+    for py_file in facts.code.of_role("runtime"):
         for function in py_file.functions:
             if _is_async_task(function):
                 found_any = True
@@ -1601,7 +1667,7 @@ def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
             else:
                 base_names = names_in(holder) - {"self", "cls"}
                 attr = holder.attr if isinstance(holder, ast.Attribute) else None
-                for other in facts.code.agent_files(py_file.runtime):
+                for other in facts.code.runtime_files(py_file.runtime):
                     for f in other.functions:
                         for c in calls_in(f.node.body):
                             if not other.resolve(c.func).endswith("complete_async_task"):
@@ -1683,6 +1749,7 @@ def _loop_yields(loop: ast.AST) -> bool:
     "Streaming entrypoint without periodic yields",
     family="Sessions",
     checklist=("perf.async",),
+    reads=("runtime",),
 )
 def stream_without_heartbeat(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

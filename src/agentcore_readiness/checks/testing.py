@@ -33,6 +33,7 @@ def _covers(test_path: str, runtime_location: str | None, locations: list[str]) 
     "No tests for the agent",
     family="Testing",
     checklist=("test.inputs",),
+    reads=("test", "runtime"),
 )
 def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -64,6 +65,9 @@ def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
     tests = _test_paths(facts)
     locations = [r.code_location for r in runtimes if r.code_location is not None]
     for runtime in runtimes:
+        if runtime.code_location is None:
+            out.note(f"{runtime.name}: its code is not in this checkout")
+            continue
         mine = [t for t in tests if _covers(t, runtime.code_location, locations)]
         if mine:
             out.note(f"{runtime.name}: {len(mine)} test file(s), e.g. {mine[0]}")
@@ -92,6 +96,7 @@ def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
     "Tests never exercise a failing tool or model call",
     family="Testing",
     checklist=("test.errors",),
+    reads=("test",),
 )
 def error_cases_untested(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -90,10 +90,25 @@ def _pruned_value(value: Any) -> Any:
     return pydantic_core.to_jsonable_python(value)
 
 
-def text(spec: ToolSpec, result: BaseModel) -> str:
-    """The text block: the tool's markdown rendering of the answer."""
-    if spec.text is not None:
-        return spec.text(result)
-    import json
+CUT_NOTE = (
+    "\n\n(This answer was cut at {limit:,} characters: ask for less with `max_findings`, `status`, "
+    "`min_severity` or a narrower path.)\n"
+)
 
-    return json.dumps(structured(spec, result), ensure_ascii=False)
+
+def text(spec: ToolSpec, result: BaseModel) -> str:
+    """The text block: the tool's markdown rendering of the answer, at most ``FIELD_LIMIT`` characters
+    (cut at a line, and saying so, when project text makes it longer)."""
+    from agentcore_readiness.textsafe import FIELD_LIMIT
+
+    if spec.text is not None:
+        rendered = spec.text(result)
+    else:
+        import json
+
+        rendered = json.dumps(structured(spec, result), ensure_ascii=False)
+    if len(rendered) <= FIELD_LIMIT:
+        return rendered
+    note = CUT_NOTE.format(limit=FIELD_LIMIT)
+    head = rendered[: FIELD_LIMIT - len(note)]
+    return head[: head.rfind("\n") if "\n" in head else len(head)] + note

@@ -30,6 +30,9 @@ from agentcore_readiness.tools.results import (
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
 
+    from agentcore_readiness.config import ConfigChoice
+    from agentcore_readiness.finalize import Baseline
+
 PathArg = Annotated[
     str,
     Field(
@@ -126,11 +129,17 @@ def run_review(
     progress: Progress | None = None,
     policy_inputs: Sequence[Any] = (),
     measure_imports: bool = False,
+    more_paths: Sequence[str] = (),
+    config: ConfigChoice | None = None,
+    baseline: Baseline | None = None,
 ) -> Report:
     _check_workload(workload)
     aws = aws or bool(runtime_arns) or all_runtimes
     request = ReviewRequest(
         target=path,
+        more_targets=tuple(more_paths),
+        config=config,
+        baseline=baseline,
         select=tuple(select or ()),
         ignore=tuple(ignore or ()),
         options=ReviewOptions(workload=workload, aws_requested=aws, measure_imports=measure_imports),

@@ -75,6 +75,7 @@ def _check_workload(workload: str | None) -> None:
 def proposals_for(path: str, workload: str | None) -> tuple[list[LifecycleProposal], str | None]:
     from agentcore_readiness.checks.sessions import WORKLOAD_TABLE, lifecycle_proposal
     from agentcore_readiness.facts.project import load_project
+    from agentcore_readiness.finalize import project_documents, valid_fix
 
     proposals: list[LifecycleProposal] = []
     used: str | None = workload
@@ -86,7 +87,7 @@ def proposals_for(path: str, workload: str | None) -> tuple[list[LifecyclePropos
         used = used or chosen
         for runtime in project.runtimes:
             proposal = lifecycle_proposal(runtime, chosen)
-            fix = proposal.fix()
+            fix = valid_fix(proposal.fix(), project_documents(project.root))
             proposals.append(
                 LifecycleProposal(
                     project=display,
