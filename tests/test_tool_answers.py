@@ -284,7 +284,10 @@ async def test_a_tree_with_too_many_projects_or_files_is_refused(make_project: A
     assert text_of(many).startswith(
         f"{tmp_path / 'repo'} holds 3 projects, over the limit of 2 per review ({tmp_path / 'repo' / 'a'}, "
     )
-    assert text_of(many).endswith("narrow the path to one project or a smaller folder")
+    assert text_of(many).endswith(
+        "narrow the path to one project or a smaller folder (the limit is --max-projects, or "
+        "AGENTCORE_READINESS_MAX_PROJECTS)"
+    )
     assert text_of(heavy).startswith(f"{big.root} holds more than 20 files in its project(s)")
     assert (many.is_error, heavy.is_error, one.is_error) == (True, True, False)
 

@@ -94,7 +94,8 @@ def check_size(target: str, roots: Sequence[Path]) -> None:
         shown = ", ".join(str(r) for r in roots[:3])
         raise ScopeError(
             f"{target} holds {len(roots)} projects, over the limit of {limits.max_projects} per review "
-            f"({shown}, ...): narrow the path to one project or a smaller folder"
+            f"({shown}, ...): narrow the path to one project or a smaller folder (the limit is --max-projects, "
+            "or AGENTCORE_READINESS_MAX_PROJECTS)"
         )
     remaining = limits.max_files
     for root in roots:
@@ -102,7 +103,8 @@ def check_size(target: str, roots: Sequence[Path]) -> None:
         if remaining < 0:
             raise ScopeError(
                 f"{target} holds more than {limits.max_files:,} files in its project(s) (virtualenvs, VCS and build "
-                "directories not counted): narrow the path to one project, or exclude the bulk from the project"
+                "directories not counted): narrow the path to one project (the limit is --max-files, or "
+                "AGENTCORE_READINESS_MAX_FILES)"
             )
 
 
