@@ -7,6 +7,7 @@ import posixpath
 
 from agentcore_readiness.checks.fixes import config_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
+from agentcore_readiness.checks.request_handlers import runtime_protocol
 from agentcore_readiness.facts.aws import AwsFacts, DeployedRuntime, OnlineEvaluation, aws_state, deployed_runtimes
 from agentcore_readiness.facts.project import CLI_CONFIG, Runtime
 from agentcore_readiness.model import Fix, Location
@@ -73,8 +74,9 @@ def tracing_disabled(facts: Facts, out: Findings) -> Verdict | None:
 )
 def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
-    Fails for each runtime that no `onlineEvalConfigs[]` entry evaluates (`agent` equal
-    to the runtime's name). Warns when a config exists but is neither enabled on create
+    Fails for each agent runtime that no `onlineEvalConfigs[]` entry evaluates (`agent`
+    equal to the runtime's name); an MCP runtime (a tool server: no agent answers to
+    score) is left out. Warns when a config exists but is neither enabled on create
     nor deployed as `ENABLED`. With AWS access, the deployed configs' execution status
     is used.
 
@@ -104,7 +106,12 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
         return skipped(
             ".bedrock_agentcore.yaml does not hold online evaluation configs; they can only be read from the AWS API"
         )
+    agents = 0
     for runtime in project.runtimes:
+        if runtime_protocol(facts, runtime.name) == "MCP":
+            out.note(f"{runtime.name}: an MCP tool server (no agent answers to evaluate)")
+            continue
+        agents += 1
         configs = [e for e in project.online_evals if e.agent == runtime.name]
         api_enabled = deployed.enabled_for(runtime.name)
         if api_enabled:
@@ -157,6 +164,8 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
         )
     if deployed.unknowns and not out.items:
         return unknown("; ".join(deployed.unknowns))
+    if not agents and not out.items:
+        return not_applicable("every runtime is an MCP tool server: online evaluation scores agent answers")
     return None
 
 

@@ -37,12 +37,12 @@ import stat
 import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from agentcore_readiness.checks import code_analysis as analysis
-from agentcore_readiness.checks import secret_patterns
+from agentcore_readiness.checks import request_handlers, secret_patterns
 from agentcore_readiness.checks.code_analysis import FileFacts
 from agentcore_readiness.checks.dataflow import CHILD_FIELDS, child_fields
 from agentcore_readiness.facts.files import SOURCE_MAX_BYTES, FileReadError, read_text, rel_posix, walk_files
@@ -268,6 +268,17 @@ class PyFile:
     def strings(self) -> list[StringLiteral]:
         return self._syntax_index().strings
 
+    def source_text(self) -> str:
+        """The file's text, without parsing it again when only the text is needed."""
+        if self._lines is not None:
+            return "\n".join(self._lines)
+        if self._syntax is None and self._source is not None:
+            try:
+                return self._source()
+            except FileReadError:
+                return ""
+        return "\n".join(self.lines)
+
     def line_text(self, line: int) -> str:
         lines = self.lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
@@ -324,6 +335,9 @@ class CodeIndex:
     """Where each runtime's code starts (and why, when its entrypoint is not here)."""
     declared: frozenset[Role] | None = None
     """The roles this view may read; ``None`` for the whole index."""
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """What analyses build once from the files (a call graph per view), shared by the index and
+    its views and freed with them."""
     _by_path: dict[str, PyFile] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -338,6 +352,7 @@ class CodeIndex:
             parallel=self.parallel,
             entries=self.entries,
             declared=wanted,
+            derived=self.derived,
         )
 
     def _check(self, roles: Iterable[Role]) -> frozenset[Role]:
@@ -783,6 +798,8 @@ class _Walker:
         # analysis inputs
         self.interesting: list[tuple[ast.Call, FunctionInfo | None]] = []
         self.handlers: list[tuple[ast.ExceptHandler, FunctionInfo | None]] = []
+        self.handler_try: dict[int, ast.Try | ast.TryStar] = {}
+        """The ``try`` statement of each handler (by the handler's id)."""
         self.env_subscripts: list[tuple[ast.Subscript, FunctionInfo | None]] = []
         self.secret_literals: list[analysis.SecretLiteral] = []
         self.private: list[analysis.Evidence] = []
@@ -934,6 +951,7 @@ class _Walker:
                 for handler in node.handlers:
                     if self.code:
                         self.handlers.append((handler, self.function))
+                        self.handler_try[id(handler)] = node
                     self._expressions([handler.type])
                     self._statements(handler.body)
                 self._statements(node.orelse)
@@ -1063,6 +1081,8 @@ class _Walker:
         return True
 
     def _try(self, node: ast.Try | ast.TryStar, stack: list[Any]) -> bool:
+        for handler in node.handlers:
+            self.handler_try[id(handler)] = node
         stack.extend(reversed(node.finalbody))
         stack.extend(reversed(node.orelse))
         stack.extend(reversed(node.handlers))
@@ -1251,9 +1271,6 @@ def _build(
     return _Built(syntax, facts)
 
 
-_ENTRYPOINT_SUFFIX = ".entrypoint"
-
-
 def _is_tool(decorator: str) -> bool:
     last = decorator.rsplit(".", 1)[-1]
     return last in ("tool", "function_tool")
@@ -1275,6 +1292,8 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
     facts.private = walker.private
     kinds: dict[int, str] = {}
     module_clients: set[str] | None = None
+    if agent:
+        _request_handlers(walker, facts, ctx, text, kinds)
     for info in walker.functions:
         if not info.decorators:
             if agent and analysis.rate_limit_name(info.name):
@@ -1284,10 +1303,6 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         for decorator_node, decorator in zip(info.node.decorator_list, info.decorators, strict=True):
             if decorator.endswith(("requires_api_key", "requires_access_token")):
                 facts.providers.append(analysis.provider_use(decorator_node, decorator, info.node, scope))
-            elif agent and decorator.endswith(_ENTRYPOINT_SUFFIX):
-                kinds[id(info.node)] = "entrypoint"
-                generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in analysis.own_nodes(info.node.body))
-                facts.entrypoints.append(analysis.analyze_entrypoint(info.node, generator, ctx))
             elif agent and _is_tool(decorator):
                 kinds[id(info.node)] = "tool"
                 facts.tools.append(info.name)
@@ -1302,7 +1317,13 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         for handler, owner in walker.handlers:
             kind = kinds.get(id(owner.node)) if owner is not None else None
             facts.handler_issues.extend(
-                analysis.analyze_handler(handler, owner.qualname if owner else None, kind, resolve)
+                analysis.analyze_handler(
+                    handler,
+                    owner.qualname if owner else None,
+                    kind,
+                    resolve,
+                    walker.handler_try.get(id(handler)),
+                )
             )
         for module in sorted(walker.modules):
             if module in analysis.RATE_LIMIT_MODULES:
@@ -1346,6 +1367,31 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
     facts.private.sort(key=lambda e: e.line)
     facts.rate_limits.sort(key=lambda e: e.line)
     facts.env_reads.sort(key=lambda e: (e.line, e.col))
+
+
+def _request_handlers(
+    walker: _Walker, facts: FileFacts, ctx: analysis.FileContext, text: str, kinds: dict[int, str]
+) -> None:
+    """The file's request handlers (:mod:`~agentcore_readiness.checks.request_handlers`), each
+    with its guard and payload facts; their except handlers are judged as a handler's."""
+    defined = [
+        request_handlers.DefinedFunction(info.node, info.qualname, info.class_name, info.decorators)
+        for info in walker.functions
+    ]
+    for function, spec in request_handlers.find_handlers(walker.tree, text, defined, ctx.module_values, walker.resolve):
+        node = function.node
+        generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in analysis.own_nodes(node.body))
+        found = analysis.analyze_entrypoint(
+            node, generator, ctx, kind=spec.kind, app=spec.app, qualname=function.qualname, payload=spec.payload
+        )
+        if spec.body_model is not None:
+            found = replace(
+                found,
+                whole_validated=f"the web framework parses the body into {spec.body_model}",
+                whole_model=spec.body_model,
+            )
+        facts.entrypoints.append(found)
+        kinds[id(node)] = "entrypoint"
 
 
 def _ref_key(ref: ImportRef) -> tuple[int, int, str, tuple[str, ...]]:

@@ -592,7 +592,7 @@ def map_config_path(root: Path, value: str | None, field_name: str) -> MappedPat
     for part in parts:
         if part == "..":
             if not resolved:
-                return MappedPath(None, f"{field_name} {raw!r} points outside the project; not reviewed")
+                return MappedPath(None, f"{field_name} '{raw}' points outside the project; not reviewed")
             resolved.pop()
         else:
             resolved.append(part)
@@ -601,7 +601,7 @@ def map_config_path(root: Path, value: str | None, field_name: str) -> MappedPat
 
 def _map_absolute(root: Path, raw: str, parts: list[str], field_name: str) -> MappedPath:
     if ".." in parts:
-        return MappedPath(None, f"{field_name} {raw!r} is an absolute path with '..'; not reviewed")
+        return MappedPath(None, f"{field_name} '{raw}' is an absolute path with '..'; not reviewed")
     best: str | None = None
     for index in range(len(parts) + 1):
         tail = "/".join(parts[index:])
@@ -613,12 +613,10 @@ def _map_absolute(root: Path, raw: str, parts: list[str], field_name: str) -> Ma
             best = tail
     if best is None:
         return MappedPath(
-            None, f"{field_name} {raw!r} was written on another machine and no part of it is in this checkout"
+            None, f"{field_name} '{raw}' was written on another machine and no part of it is in this checkout"
         )
-    return MappedPath(
-        best,
-        f"{field_name} {raw!r} was written on another machine; read as {best + '/' if best != '.' else 'the project root'} of this checkout",
-    )
+    shown = "the project root" if best == "." else best + ("/" if is_dir(root / best) else "")
+    return MappedPath(best, f"{field_name} '{raw}' was written on another machine; read as {shown} of this checkout")
 
 
 _CLI_FIELDS: dict[str, str] = {
@@ -912,6 +910,24 @@ def _entry_file(root: Path, code_location: str | None, entrypoint: str | None) -
     return rel, None
 
 
+def _source_from_entrypoint(source: str | None, entrypoint: str | None, entry_file: str) -> str | None:
+    r"""Where an absolute ``source_path`` lands, when the entrypoint was written under it on the same
+    machine and the entrypoint itself was found here (``C:\\p\\agent`` + ``C:\\p\\agent\\app\\main.py``
+    found as ``app/main.py``: the source is the project root).
+    """
+    if not source or not entrypoint:
+        return None
+    prefix = source.replace("\\", "/").rstrip("/").lower()
+    written = _entry_module_path(entrypoint).lower()
+    if not written.startswith(prefix + "/"):
+        return None
+    tail = written[len(prefix) + 1 :]
+    if not entry_file.lower().endswith(tail):
+        return None
+    kept = entry_file[: len(entry_file) - len(tail)].rstrip("/")
+    return kept or "."
+
+
 def _toolkit_entry_file(root: Path, source_path: str | None, entrypoint: str | None) -> tuple[str | None, str | None]:
     """The entrypoint module of a starter-toolkit agent: relative to the project folder or to
     ``source_path``, or an absolute path from the author's machine.
@@ -1100,6 +1116,16 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
             # no source_path: the toolkit packages the entrypoint's folder
             source_path = entry_file.rsplit("/", 1)[0]
             mapped = MappedPath(source_path, f"source_path is not set: the entrypoint's folder {source_path}/")
+        elif source_path is None and entry_file is not None:
+            derived = _source_from_entrypoint(_s(settings.get("source_path")), entrypoint, entry_file)
+            if derived is not None:
+                source_path = derived
+                mapped = MappedPath(
+                    derived,
+                    f"source_path '{_s(settings.get('source_path'))}' was written on another machine; read as "
+                    f"{'the project root' if derived == '.' else derived + '/'} (the folder that holds the "
+                    "entrypoint as it did there)",
+                )
         if entrypoint and entry_file and source_path not in (None, ".") and entry_file.startswith(f"{source_path}/"):
             entrypoint = entry_file[len(source_path) + 1 :]
         elif entrypoint and entry_file and source_path == ".":
