@@ -275,17 +275,18 @@ async def test_mcp_tools_stay_read_only_and_return_the_same_patches(tmp_path: Pa
     from mcp import Client
 
     from agentcore_readiness.server.app import build_server
+    from agentcore_readiness.settings import Settings
 
     copy = tmp_path / "ops-desk"
     shutil.copytree(REPO / "tests/fixtures/ops-desk", copy)
     before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
-    async with Client(build_server()) as client:  # type: ignore[arg-type]
-        result = await client.call_tool("review_project", {"path": str(copy)})
+    async with Client(build_server(Settings(roots=(str(tmp_path),)))) as client:  # type: ignore[arg-type]
+        result = await client.call_tool("review_project", {"path": str(copy), "detail": "full"})
     assert result.structured_content is not None
     served = {
         f["fingerprint"]: f["fix"]["patch"]
         for r in result.structured_content["projects"][0]["results"]
-        for f in r["findings"]
+        for f in r.get("findings", [])
         if f.get("fix", {}).get("patch")
     }
     local = {f.fingerprint: f.fix.patch for f in _patched_findings(review(ReviewRequest(target=str(copy))))}
