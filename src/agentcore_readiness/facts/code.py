@@ -41,6 +41,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from agentcore_readiness.analysis.pyparse import parse_module
 from agentcore_readiness.checks import code_analysis as analysis
 from agentcore_readiness.checks import env_secrets, net_hosts, request_handlers, secret_patterns
 from agentcore_readiness.checks.code_analysis import FileFacts
@@ -233,7 +234,7 @@ class PyFile:
                     text = ""
             lines = text.splitlines()
             try:
-                tree = ast.parse(text, filename=self.path)
+                tree = parse_module(text, self.path)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 tree = ast.Module(body=[], type_ignores=[])
             built = _build(tree, lines, legacy=True, analyze=False, role=self.walk_role)
@@ -1449,7 +1450,7 @@ def parse_file(path: str, text: str, role: Role = "runtime", runtime: str | None
     """Parse and index one file's text, as a file of ``role`` (of ``runtime``).
     Raises SyntaxError (or ValueError) when it does not parse.
     """
-    tree = ast.parse(text, filename=path)
+    tree = parse_module(text, path)
     lines = text.splitlines()
     walk_role: WalkRole = "test" if role == "test" else "code"
     built = _build(tree, lines, legacy=True, analyze=True, role=walk_role, text=text)
@@ -1556,7 +1557,7 @@ def _analyze_one(root: Path, entry: _Entry, legacy: bool) -> tuple[_Entry, _Buil
     except FileReadError as exc:
         return entry, exc.message
     try:
-        tree = ast.parse(text, filename=entry.rel)
+        tree = parse_module(text, entry.rel)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return entry, _parse_error(exc)
     try:
