@@ -18,8 +18,6 @@ from agentcore_readiness.model import Report, RuleResult
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-collect_ignore = ["fixtures"]  # projects under review, with tests of their own; not this suite's tests
-
 # Fixture projects hold their own tests (part of what is reviewed), never collected here.
 collect_ignore = ["fixtures"]
 
