@@ -782,20 +782,18 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
         return not_applicable("no runtime declares dependencies")
     environments = facts.measured.environments if facts.measured is not None else {}
     locks = facts.measured.locks if facts.measured is not None else {}
+    imports = {r.name: _runtime_imports(facts, r) for r in runtimes}
+    # A dependency file several runtimes install is one fact: a package is unused only if none imports it.
+    installers: dict[tuple[str, str], list[Runtime]] = {}
     for runtime in runtimes:
-        files = [f for f in facts.code.facts_of("runtime") if runtime.name in f.runtimes]
-        if not files:
+        for dep in runtime.dependencies:
+            installers.setdefault((dep.path, dep.name), []).append(runtime)
+    reported: set[tuple[str, str]] = set()
+    for runtime in runtimes:
+        imported, test_imports = imports[runtime.name]
+        if imported is None:
             out.note(f"{runtime.name}: no Python code found to compare with")
             continue
-        imported: set[str] = set()
-        for py_file in files:
-            imported |= imported_modules(py_file)
-        test_imports: set[str] = set()
-        for py_file in facts.code.facts_of("test"):
-            if runtime.code_location and (
-                runtime.code_location == "." or py_file.path.startswith(runtime.code_location + "/")
-            ):
-                test_imports |= imported_modules(py_file)
         environment = environments.get(runtime.name)
         lock = locks.get(runtime.name) if environment is None else None
         command = (
@@ -804,6 +802,7 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
         unmapped: list[str] = []
         used = 0
         required_by = _required_by(runtime, environment, lock)
+        unknown_requirements = _unknown_requirements(runtime) if environment is None and lock is None else []
         checked = [d for d in runtime.dependencies if d.main or d.section.startswith("[project.optional")]
         for dep in checked:
             if dep.name in _USED_WITHOUT_IMPORT or (dep.name == "botocore" and "[crt]" in dep.spec.replace(" ", "")):
@@ -824,37 +823,128 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
             if not modules:
                 unmapped.append(dep.name)
                 continue
-            if _provides(modules, imported):
+            sharing = installers.get((dep.path, dep.name), [runtime])
+            if any(_provides(modules, imports[r.name][0] or set()) for r in sharing):
                 used += 1
                 continue
             if dep.name in required_by:
                 used += 1
                 out.note(f"{runtime.name}: {dep.name} is not imported but {required_by[dep.name]} requires it")
                 continue
-            only_tests = _provides(modules, test_imports)
-            out.warn(
-                f"{runtime.name} declares {dep.name!r} ({dep.path}) but its code never imports "
-                f"{' or '.join(modules)}" + (" (only its tests do)" if only_tests else "") + f" [map: {source}]",
-                Location(path=dep.path, line=dep.line),
-                subject=runtime.name,
-                evidence=excerpt(dep.spec),
-                fix=Fix(
-                    summary=f"Remove {dep.name} if nothing loads it"
-                    + (" or move it to the dev group" if only_tests else "")
-                    + ".",
-                    commands=[
-                        f"cd {runtime.code_location} && uv remove {dep.name}"
-                        + (f" && uv add --dev {dep.name}" if only_tests else "")
-                    ]
-                    if dep.path.endswith("pyproject.toml")
-                    else [],
-                ),
-            )
+            if (dep.path, dep.name) in reported:
+                continue
+            reported.add((dep.path, dep.name))
+            _unused(out, dep, modules, source, sharing, test_imports, unknown_requirements)
         note = f"{runtime.name}: {used} of {len(checked)} dependencies imported"
         if unmapped:
             note += f"; not mapped to modules (install into .venv to check): {', '.join(sorted(unmapped))}"
         out.note(note)
     return None
+
+
+def _runtime_imports(facts: Facts, runtime: Runtime) -> tuple[set[str] | None, set[str]]:
+    """What the runtime's code imports (``None`` without code), and what its tests import."""
+    assert facts.code is not None
+    files = [f for f in facts.code.facts_of("runtime") if runtime.name in f.runtimes]
+    imported: set[str] = set()
+    for py_file in files:
+        imported |= imported_modules(py_file)
+    test_imports: set[str] = set()
+    for py_file in facts.code.facts_of("test"):
+        if runtime.code_location and (
+            runtime.code_location == "." or py_file.path.startswith(runtime.code_location + "/")
+        ):
+            test_imports |= imported_modules(py_file)
+    return (imported if files else None), test_imports
+
+
+# Libraries other libraries commonly require: one of these that nothing imports may be another
+# declared package's requirement when that package's own requirements are not known here.
+_COMMON_REQUIREMENTS = frozenset(
+    {
+        "numpy",
+        "requests",
+        "urllib3",
+        "certifi",
+        "charset-normalizer",
+        "idna",
+        "python-dotenv",
+        "pydantic",
+        "pydantic-core",
+        "typing-extensions",
+        "six",
+        "python-dateutil",
+        "pytz",
+        "attrs",
+        "aiohttp",
+        "httpx",
+        "anyio",
+        "protobuf",
+        "grpcio",
+        "pyyaml",
+        "jinja2",
+        "markupsafe",
+        "click",
+        "packaging",
+        "setuptools",
+        "cryptography",
+        "cffi",
+        "tenacity",
+        "websockets",
+        "orjson",
+        "jsonschema",
+    }
+)
+
+
+def _unknown_requirements(runtime: Runtime) -> list[str]:
+    """Declared dependencies whose own requirements the built-in table does not know."""
+    known = known_provides()
+    return sorted({d.name for d in runtime.dependencies if d.name not in known})
+
+
+def _unused(
+    out: Findings,
+    dep: Dependency,
+    modules: tuple[str, ...],
+    source: str,
+    sharing: list[Runtime],
+    test_imports: set[str],
+    unknown_requirements: list[str],
+) -> None:
+    only_tests = _provides(modules, test_imports)
+    names = " and ".join(r.name for r in sharing)
+    code = "code" if len(sharing) == 1 else "code (all of them install this file)"
+    message = (
+        f"{names} {'declares' if len(sharing) == 1 else 'declare'} {dep.name!r} ({dep.path}) but {'its' if len(sharing) == 1 else 'their'} "
+        f"{code} never imports {' or '.join(modules)}"
+        + (" (only its tests do)" if only_tests else "")
+        + f" [map: {source}]"
+    )
+    others = [n for n in unknown_requirements if n != dep.name] if dep.name in _COMMON_REQUIREMENTS else []
+    fix = Fix(
+        summary=f"Remove {dep.name} if nothing loads it" + (" or move it to the dev group" if only_tests else "") + ".",
+        commands=[
+            f"cd {posixpath.dirname(dep.path) or '.'} && uv remove {dep.name}"
+            + (f" && uv add --dev {dep.name}" if only_tests else "")
+        ]
+        if dep.path.endswith("pyproject.toml")
+        else [],
+    )
+    if others:
+        # without a lock or an environment, a package nothing imports may still be another one's requirement
+        out.info(
+            message + f"; it may be a requirement of {', '.join(others[:4])}{' …' if len(others) > 4 else ''}, whose "
+            "requirements are not known here (a uv.lock or an installed .venv tells)",
+            Location(path=dep.path, line=dep.line),
+            subject=sharing[0].name,
+            evidence=excerpt(dep.spec),
+            fix=fix,
+        )
+        return
+    out.warn(
+        message, Location(path=dep.path, line=dep.line), subject=sharing[0].name, evidence=excerpt(dep.spec), fix=fix
+    )
 
 
 # ---------------------------------------------------------------------------
