@@ -8,8 +8,9 @@ import json
 import pytest
 from mcp import Client
 
+from agentcore_readiness.checks.registry import load_rules
 from agentcore_readiness.cli import main as cli_main
-from agentcore_readiness.tools.code import CODE_AUDIT_RULES, audit_rules
+from agentcore_readiness.tools.code import audit_rules
 from conftest import ProjectBuilder, memory_server
 
 pytestmark = pytest.mark.anyio
@@ -47,7 +48,7 @@ async def test_audit_code_runs_every_code_rule_and_only_those(project: ProjectBu
     report = result.structured_content
     assert report is not None
     statuses = _statuses(report)
-    assert sorted(statuses) == sorted(audit_rules())
+    assert sorted(statuses) == sorted(code for code, rule in load_rules().items() if rule.reads)
     assert statuses["CODE001"] == "fail"
     assert statuses["GW001"] == "warn"
     assert statuses["TEST001"] == "warn"
@@ -74,7 +75,7 @@ def test_cli_check_and_checklist_carry_the_code_rules(
 ) -> None:
     project.agentcore()
     project.write("app/Agent/main.py", MAIN)
-    code = cli_main(["check", str(project.root), "--format", "json", "--select", ",".join(CODE_AUDIT_RULES)])
+    code = cli_main(["check", str(project.root), "--format", "json", "--select", ",".join(audit_rules())])
     out = capsys.readouterr().out
     assert code == 0  # medium findings only; the default --fail-on is high
     assert _statuses(json.loads(out))["CODE001"] == "fail"

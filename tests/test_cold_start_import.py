@@ -159,7 +159,7 @@ def test_a_slow_import_warns(project: ProjectBuilder) -> None:
         project=load_project(project.root),
         now=None,  # type: ignore[arg-type]
         options=ReviewOptions(measure_imports=True),
-        measured=MeasuredFacts(
+        measured_facts=MeasuredFacts(
             imports={"Agent": ImportTiming("Agent", "main", "ok", 7.25, "imported", "app/Agent/.venv/bin/python")}
         ),
     )

@@ -20,11 +20,15 @@ from agentcore_readiness.checks.registry import (
     Findings,
     ReviewOptions,
     Rule,
+    Verdict,
     load_rules,
     select_rules,
+    skipped,
+    unknown,
     unknown_codes,
 )
 from agentcore_readiness.config import ConfigChoice, repository_root
+from agentcore_readiness.facts.aws import AWS_NOT_REQUESTED
 from agentcore_readiness.facts.project import ProjectFacts, ProjectNotFound, discover_projects, load_project
 from agentcore_readiness.finalize import Baseline, FindingFinalizer, repository_prefix, suppression_reason
 from agentcore_readiness.log import get_logger
@@ -123,8 +127,28 @@ def check_named_paths(project: ProjectFacts) -> None:
                 ) from None
 
 
-def needs_code(rules: Sequence[Rule]) -> bool:
-    return any(r.reads for r in rules)
+@dataclass(frozen=True)
+class Gathering:
+    """What a review gathers: the union of its rules' declared needs."""
+
+    roles: frozenset[str]
+    aws: frozenset[str]
+    policies: bool
+    measures: frozenset[str]
+
+    @classmethod
+    def of(cls, rules: Sequence[Rule]) -> Gathering:
+        return cls(
+            roles=frozenset(role for r in rules for role in r.needs.reads),
+            aws=frozenset(group for r in rules for group in r.needs.aws),
+            policies=any(r.needs.policies for r in rules),
+            measures=frozenset(m for r in rules for m in r.needs.measures),
+        )
+
+
+def aws_groups(rules: Sequence[Rule]) -> frozenset[str]:
+    """The AWS fact groups ``rules`` declare."""
+    return Gathering.of(rules).aws
 
 
 def choose_rules(project: ProjectFacts, request: ReviewRequest) -> list[Rule]:
@@ -158,31 +182,31 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
     project = load_project(root, display, request.config)
     check_named_paths(project)
     chosen = choose_rules(project, request)
+    wanted = Gathering.of(chosen)
     code = None
-    if needs_code(chosen):
+    if wanted.roles:
         from agentcore_readiness.facts.code import build_code_index
 
         code = build_code_index(project)
     aws: Any = None
-    aws_unavailable: str | None = "AWS checks were not requested (run with --aws, or pass aws=true)"
-    if request.options.aws_requested and request.aws_facts is not None:
+    aws_unavailable: str | None = AWS_NOT_REQUESTED
+    if not wanted.aws:
+        aws_unavailable = "no chosen rule reads AWS facts"
+    elif request.options.aws_requested and request.aws_facts is not None:
         aws, aws_unavailable = request.aws_facts(project)
-    extra: dict[str, Any] = {}
-    needs_policies = any(
-        r.meta.code.startswith("IAM") or (r.meta.code.startswith("CMD") and "C" not in r.meta.inputs) for r in chosen
-    )
-    if request.policy_inputs or needs_policies:
+    policies = None
+    if request.policy_inputs or wanted.policies:
         from agentcore_readiness.facts.aws_policies import gather_project_policies
 
-        extra["policies"] = gather_project_policies(project, code, request.policy_inputs)
+        policies = gather_project_policies(project, code, request.policy_inputs)
     options = replace(request.options, workload=request.options.workload or project.settings.workload)
     measured = None
-    if any("X" in r.meta.inputs or r.meta.code == "PERF005" for r in chosen):
+    if wanted.measures:
         from agentcore_readiness.facts.measure import gather_measurements
 
         measured = gather_measurements(
             project,
-            [r.meta.code for r in chosen],
+            wanted.measures,
             measure_imports=options.measure_imports,
             import_timeout=options.import_timeout,
         )
@@ -190,29 +214,40 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
         project=project,
         now=datetime.now(UTC),
         code=code,
-        aws=aws,
+        aws_facts=aws,
         aws_unavailable=aws_unavailable,
         options=options,
-        measured=measured,
-        extra=extra,
+        measured_facts=measured,
+        project_policies=policies,
     )
     return facts, chosen
 
 
 def rule_facts(rule: Rule, facts: Facts) -> Facts:
-    """The facts one rule may read: the code of the roles it declares, or no code index."""
-    if facts.code is None:
-        return facts
-    if not rule.reads:
-        return replace(facts, code=None)
-    return replace(facts, code=facts.code.view(rule.reads))
+    """The facts one rule may read: what its :class:`~agentcore_readiness.checks.registry.Needs`
+    declare (the code of its roles, or no code index; reading anything else raises)."""
+    code = facts.code.view(rule.reads) if facts.code is not None and rule.reads else None
+    return replace(facts, code=code, declared=rule.needs)
+
+
+def opening(rule: Rule, facts: Facts) -> Verdict | None:
+    """The verdict of a rule whose declared input is missing, without running it: a rule
+    that reads nothing but AWS facts is ``skipped`` when they were not gathered."""
+    needs = rule.needs
+    if needs.aws and set(rule.meta.inputs) <= {"A"}:
+        state = facts.aws(needs.aws[0])
+        if isinstance(state, str):
+            return skipped(state)
+    if needs.reads and facts.code is None:
+        return unknown("the code index was not built")
+    return None
 
 
 def run_rule(rule: Rule, facts: Facts, finalizer: FindingFinalizer | None = None) -> RuleResult:
     out = Findings(rule.meta)
     own = rule_facts(rule, facts)
     try:
-        verdict = rule.check(own, out)
+        verdict = opening(rule, own) or rule.check(own, out)
     except Exception as exc:
         log.error("rule crashed", rule=rule.meta.code, error_type=type(exc).__name__, exc_info=True)
         return RuleResult(
@@ -293,9 +328,9 @@ def review_one(root: Path, display: str, request: ReviewRequest, base: Path) -> 
     errors: list[FactError] = [*facts.project.errors]
     if facts.code is not None:
         errors.extend(FactError(source=s.path, message=f"skipped: {s.reason}", fact="code") for s in facts.code.skipped)
-    errors.extend(getattr(facts.extra.get("policies"), "errors", ()))
-    if hasattr(facts.aws, "fact_errors"):
-        errors.extend(facts.aws.fact_errors())
+    errors.extend(getattr(facts.project_policies, "errors", ()))
+    if hasattr(facts.aws_facts, "fact_errors"):
+        errors.extend(facts.aws_facts.fact_errors())
     use = config_use(facts.project, request, chosen)
     if use is not None:
         tally = finalizer.tally

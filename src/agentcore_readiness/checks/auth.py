@@ -30,6 +30,8 @@ DISCOVERY_URL = re.compile(
     "Runtime inbound auth is NONE",
     family="Authentication",
     checklist=("auth.not_none",),
+    aws=("runtimes",),
+    tools=("check_auth",),
 )
 def runtime_auth_none(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -56,7 +58,7 @@ def runtime_auth_none(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, "Inbound auth: Control who can call your agent"
     """
     runtimes = facts.project.runtimes
-    deployed = deployed_runtimes(facts.aws, facts.aws_unavailable)
+    deployed = deployed_runtimes(facts.aws("runtimes"))
     if not runtimes and not deployed.items and not deployed.unknowns:
         return not_applicable("the project defines no runtimes")
     for runtime_facts, config in deployed.items:
@@ -180,6 +182,8 @@ def _jwt_rule(
     "Runtime CUSTOM_JWT configuration incomplete",
     family="Authentication",
     checklist=("auth.jwt",),
+    aws=("runtimes",),
+    tools=("check_auth",),
 )
 def runtime_jwt_config_incomplete(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -227,6 +231,8 @@ def runtime_jwt_config_incomplete(facts: Facts, out: Findings) -> Verdict | None
     "Gateway inbound auth is NONE or absent",
     family="Authentication",
     checklist=("auth.not_none", "res.gateway"),
+    aws=("gateways",),
+    tools=("check_auth",),
 )
 def gateway_auth_none(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -296,6 +302,8 @@ def gateway_auth_none(facts: Facts, out: Findings) -> Verdict | None:
     "Gateway CUSTOM_JWT configuration incomplete",
     family="Authentication",
     checklist=("auth.jwt", "res.gateway"),
+    aws=("gateways",),
+    tools=("check_auth",),
 )
 def gateway_jwt_config_incomplete(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -333,10 +341,11 @@ def gateway_jwt_config_incomplete(facts: Facts, out: Findings) -> Verdict | None
     "AUTH005",
     "gateway-debug-exceptions",
     "medium",
-    ("P", "A"),
+    ("P",),
     "Gateway returns DEBUG exception details",
     family="Authentication",
     checklist=("res.gateway",),
+    tools=("check_auth",),
 )
 def gateway_debug_exceptions(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -408,7 +417,7 @@ def _deployed_jwt_findings(out: Findings, kind: str, label: str, jwt: JwtAuthori
 
 def _deployed_runtime_jwts(facts: Facts, out: Findings) -> DeployedView[Any]:
     """AUTH002 on deployed runtimes the project does not already declare as CUSTOM_JWT."""
-    deployed = deployed_runtimes(facts.aws, facts.aws_unavailable)
+    deployed = deployed_runtimes(facts.aws("runtimes"))
     declared = {r.name for r in facts.project.runtimes if r.effective_authorizer.upper() == "CUSTOM_JWT"}
     for runtime_facts, config in deployed.items:
         if config.jwt is None or runtime_facts.project_runtime in declared:
@@ -419,7 +428,7 @@ def _deployed_runtime_jwts(facts: Facts, out: Findings) -> DeployedView[Any]:
 
 def _deployed_gateways_open(facts: Facts, out: Findings) -> DeployedView[Any]:
     """AUTH003 on deployed gateways: NONE fails unless the project already reports the same gateway."""
-    deployed = deployed_gateways(facts.aws, facts.aws_unavailable)
+    deployed = deployed_gateways(facts.aws("gateways"))
     declared = {g.name: (g.authorizer_type or "NONE").upper() for g in facts.project.gateways}
     for gateway in deployed.items:
         authorizer = (gateway.authorizer_type or "").upper()
@@ -449,7 +458,7 @@ def _deployed_gateways_open(facts: Facts, out: Findings) -> DeployedView[Any]:
 
 def _deployed_gateway_jwts(facts: Facts, out: Findings) -> DeployedView[Any]:
     """AUTH004 on deployed gateways the project does not already declare as CUSTOM_JWT."""
-    deployed = deployed_gateways(facts.aws, facts.aws_unavailable)
+    deployed = deployed_gateways(facts.aws("gateways"))
     declared = {g.name for g in facts.project.gateways if (g.authorizer_type or "").upper() == "CUSTOM_JWT"}
     for gateway in deployed.items:
         if (gateway.authorizer_type or "").upper() != "CUSTOM_JWT" or gateway.project_gateway in declared:
@@ -466,6 +475,7 @@ def _deployed_gateway_jwts(facts: Facts, out: Findings) -> DeployedView[Any]:
     "Caller sends a Bearer token to an AWS_IAM runtime",
     family="Authentication",
     reads=("caller",),
+    tools=("audit_code", "check_auth"),
 )
 def bearer_to_iam_runtime(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -78,6 +78,7 @@ def _kind_word(handler: Handler) -> str:
     family="Code quality",
     checklist=("code.errors",),
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def entrypoint_unguarded(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -209,6 +210,7 @@ def _report_replaced(out: Findings, replaced: Replaced) -> None:
     family="Code quality",
     checklist=("code.errors",),
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def exception_swallowed(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -300,6 +302,7 @@ def _telemetry_module(py_file: PyFile) -> str | None:
     family="Code quality",
     checklist=("code.errors",),
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def error_details_leaked(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -452,6 +455,7 @@ def _leak_path(out: Findings, paths: RuntimePaths, py_file: PyFile, issue: Handl
     family="Code quality",
     checklist=("code.errors",),
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def tool_unguarded(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -586,6 +590,7 @@ def _validation_rule(
     family="Code quality",
     checklist=("code.validation",),
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def payload_unvalidated(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -638,6 +643,7 @@ def payload_unvalidated(facts: Facts, out: Findings) -> Verdict | None:
     family="Code quality",
     checklist=("code.validation",),
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def prompt_length_unbounded(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -689,6 +695,7 @@ def prompt_length_unbounded(facts: Facts, out: Findings) -> Verdict | None:
     family="Code quality",
     checklist=("code.validation",),
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def identifier_unvalidated(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -737,6 +744,7 @@ def identifier_unvalidated(facts: Facts, out: Findings) -> Verdict | None:
     "Rate limiting implemented inside the agent",
     family="Code quality",
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def rate_limit_in_agent(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

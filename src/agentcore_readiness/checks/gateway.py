@@ -15,10 +15,11 @@ NEAR = 0.8
     "GW005",
     "gateway-target-limit",
     "medium",
-    ("P", "A"),
+    ("P",),
     "Gateway near its target or tool limit",
     family="Tool surface",
     checklist=("res.gateway",),
+    tools=("diagnose_quota_error",),
 )
 def gateway_target_limit(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -147,9 +148,10 @@ def openapi_target_without_outbound_auth(facts: Facts, out: Findings) -> Verdict
     "GW007",
     "lambda-target-cold",
     "low",
-    ("A",),
+    ("A", "P"),
     "Lambda gateway target without provisioned concurrency",
     family="Tool surface",
+    aws=("gateways", "lambda"),
 )
 def lambda_target_cold(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -174,10 +176,10 @@ def lambda_target_cold(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, "Initialization time" (Lambda targets behind Gateway)
     """
     from agentcore_readiness.checks.registry import skipped, unknown
-    from agentcore_readiness.facts.aws import AwsFacts, aws_state
+    from agentcore_readiness.facts.aws import AwsFacts
     from agentcore_readiness.model import Location
 
-    state = aws_state(facts.aws, facts.aws_unavailable, "lambda")
+    state = facts.aws("lambda")
     if not isinstance(state, AwsFacts):
         has_lambda = any(t.lambda_arn for g in facts.project.gateways for t in g.targets)
         return skipped(state) if has_lambda else not_applicable("no gateway target is a Lambda function")
@@ -223,6 +225,7 @@ def lambda_target_cold(facts: Facts, out: Findings) -> Verdict | None:
     "Direct HTTP call to an external REST API",
     family="Tool surface",
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -276,6 +279,7 @@ def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
     "MCP server called directly from agent code",
     family="Tool surface",
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def direct_mcp_server_call(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -319,6 +323,7 @@ def direct_mcp_server_call(facts: Facts, out: Findings) -> Verdict | None:
     "AWS service called over raw HTTP",
     family="Tool surface",
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def aws_service_over_http(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -358,6 +363,7 @@ def aws_service_over_http(facts: Facts, out: Findings) -> Verdict | None:
     "A2A or streaming call authenticated from environment variables",
     family="Tool surface",
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def a2a_call_without_token_provider(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
-from agentcore_readiness.facts.aws import AwsFacts, aws_state
+from agentcore_readiness.facts.aws import AwsFacts
 from agentcore_readiness.facts.aws_policies import CDK_OUT, MODEL_ID, ModelRef, ProjectPolicies
 from agentcore_readiness.iam_policy import (
     SourcedPolicy,
@@ -69,8 +69,7 @@ PROFILE_REGIONS: dict[str, tuple[str, ...]] = {
 
 
 def project_policies(facts: Facts) -> ProjectPolicies | None:
-    value = facts.extra.get("policies") if facts.extra else None
-    return value if isinstance(value, ProjectPolicies) else None
+    return facts.policies
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ def execution_roles(facts: Facts, group: str = "roles") -> RoleViews:
     result = RoleViews()
     covered: set[str] = set()
     aws_reason: str | None = None
-    state = aws_state(facts.aws, facts.aws_unavailable, group)
+    state = facts.aws(group)
     project_runtimes = {r.name: r for r in facts.project.runtimes}
     if isinstance(state, AwsFacts):
         if state.runtimes.error is not None:
@@ -313,6 +312,9 @@ def _role_fix(view: RoleView, summary: str, policy: dict[str, Any], policy_name:
     "Execution role may invoke any Bedrock model",
     family="IAM",
     checklist=("iam.bedrock",),
+    aws=("runtimes", "roles"),
+    policies=True,
+    tools=("check_iam_scope",),
 )
 def bedrock_model_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -405,6 +407,9 @@ def _repository_wildcard(pattern: str) -> bool:
     "Execution role may pull from any ECR repository",
     family="IAM",
     checklist=("iam.ecr",),
+    aws=("runtimes", "roles"),
+    policies=True,
+    tools=("check_iam_scope",),
 )
 def ecr_repository_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -430,7 +435,7 @@ def ecr_repository_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, "ECR access: Scope to your specific repository"
     """
     containers = [r for r in facts.project.runtimes if r.is_container]
-    state = aws_state(facts.aws, facts.aws_unavailable, "roles")
+    state = facts.aws("roles")
     if isinstance(state, AwsFacts):
         deployed_container = any(
             r.config.value is not None and r.config.value.is_container for r in state.runtimes.value or ()
@@ -486,7 +491,7 @@ def _trust_views(
     unknowns: list[str] = []
     covered: set[str] = set()
     aws_reason: str | None = None
-    state = aws_state(facts.aws, facts.aws_unavailable, "roles")
+    state = facts.aws("roles")
     if isinstance(state, AwsFacts):
         if state.runtimes.error is not None:
             unknowns.append(f"runtimes: {state.runtimes.error.describe()}")
@@ -550,6 +555,9 @@ def _scoping_value(statement: Statement, key: str) -> bool:
     "Execution role trust policy not scoped to the account",
     family="IAM",
     checklist=("iam.trust",),
+    aws=("runtimes", "roles"),
+    policies=True,
+    tools=("check_iam_scope",),
 )
 def trust_policy_unscoped(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -578,7 +586,8 @@ def trust_policy_unscoped(facts: Facts, out: Findings) -> Verdict | None:
     views, unknowns, skip = _trust_views(facts)
     if not views and not unknowns:
         return skipped(skip)
-    state = facts.aws if isinstance(facts.aws, AwsFacts) else None
+    read = facts.aws("roles")
+    state = read if isinstance(read, AwsFacts) else None
     policies = project_policies(facts)
     account = (state.account_id if state else None) or (policies.account if policies else None)
     region = (state.region if state else None) or (policies.region if policies else None)
@@ -635,6 +644,8 @@ def trust_policy_unscoped(facts: Facts, out: Findings) -> Verdict | None:
     ("A",),
     "Runtime resource policy open to everyone",
     family="IAM",
+    aws=("runtimes", "resource_policies"),
+    tools=("check_iam_scope",),
 )
 def runtime_resource_policy_open(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -659,7 +670,7 @@ def runtime_resource_policy_open(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Runtime resource-based policies"; AgentCore `PutResourcePolicy` API
     """
-    state = aws_state(facts.aws, facts.aws_unavailable, "resource_policies")
+    state = facts.aws("resource_policies")
     if not isinstance(state, AwsFacts):
         return skipped(state)
     if state.runtimes.error is not None:
@@ -725,6 +736,9 @@ def _managed_name(arn: str) -> str:
     ("A", "P"),
     "Execution role with administrator-level permissions",
     family="IAM",
+    aws=("runtimes", "roles"),
+    policies=True,
+    tools=("check_iam_scope",),
 )
 def execution_role_overprivileged(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -241,6 +241,7 @@ def _problem_status(problem: FetchProblem) -> str:
     "Request auth method does not match the runtime's authorizer",
     family=FAMILY,
     in_review=False,
+    tools=("diagnose_jwt_403",),
 )
 def auth_method_mismatch(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -408,6 +409,7 @@ def _bearer_to_iam(out: Findings, jf: JwtFacts, how: str) -> None:
     "Issuer is not a URL prefix of the discovery URL",
     family=FAMILY,
     in_review=False,
+    tools=("diagnose_jwt_403",),
 )
 def issuer_not_discovery_prefix(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -502,6 +504,7 @@ def issuer_not_discovery_prefix(facts: Facts, out: Findings) -> Verdict | None:
     "allowedClients / allowedAudience do not match the token's claims",
     family=FAMILY,
     in_review=False,
+    tools=("diagnose_jwt_403",),
 )
 def claim_type_mismatch(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -640,6 +643,7 @@ def claim_type_mismatch(facts: Facts, out: Findings) -> Verdict | None:
     "Discovery document or JWKS unreachable, or lacks the token's key",
     family=FAMILY,
     in_review=False,
+    tools=("diagnose_jwt_403",),
 )
 def jwks_unreachable(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -750,6 +754,7 @@ def jwks_unreachable(facts: Facts, out: Findings) -> Verdict | None:
     "Token expired (or not yet valid)",
     family=FAMILY,
     in_review=False,
+    tools=("diagnose_jwt_403",),
 )
 def token_expired(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -823,6 +828,7 @@ def token_expired(facts: Facts, out: Findings) -> Verdict | None:
     "Token signing algorithm unsupported",
     family=FAMILY,
     in_review=False,
+    tools=("diagnose_jwt_403",),
 )
 def signing_algorithm_unsupported(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -890,6 +896,7 @@ def signing_algorithm_unsupported(facts: Facts, out: Findings) -> Verdict | None
     "Token signature does not verify against the JWKS",
     family=FAMILY,
     in_review=False,
+    tools=("diagnose_jwt_403",),
 )
 def signature_invalid(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -993,6 +1000,7 @@ def signature_invalid(facts: Facts, out: Findings) -> Verdict | None:
     "Token does not satisfy allowedScopes or customClaims",
     family=FAMILY,
     in_review=False,
+    tools=("diagnose_jwt_403",),
 )
 def scope_or_claim_mismatch(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -8,7 +8,15 @@ from agentcore_readiness.facts.aws import DeployedRuntime, DeployedView, VpcFact
 from agentcore_readiness.model import Fix
 
 
-@rule("NET002", "vpc-single-az", "medium", ("P", "A"), "VPC runtime in a single subnet or AZ", family="Network")
+@rule(
+    "NET002",
+    "vpc-single-az",
+    "medium",
+    ("P", "A"),
+    "VPC runtime in a single subnet or AZ",
+    family="Network",
+    aws=("runtimes", "vpc"),
+)
 def vpc_single_az(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     For each runtime in `VPC` network mode, checks that it has subnets and security
@@ -78,7 +86,7 @@ CONTAINER_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr")
 
 def _deployed_vpc(facts: Facts) -> DeployedView[tuple[DeployedRuntime, VpcFacts, bool]]:
     """Deployed VPC runtimes with their network facts (and whether they run a container)."""
-    view = deployed_runtimes(facts.aws, facts.aws_unavailable, "vpc")
+    view = deployed_runtimes(facts.aws("vpc"))
     items: list[tuple[DeployedRuntime, VpcFacts, bool]] = []
     unknowns = list(view.unknowns)
     for runtime, config in view.items:
@@ -117,7 +125,15 @@ def _deployed_single_az(
             )
 
 
-@rule("NET003", "vpc-egress-incomplete", "medium", ("A",), "VPC runtime cannot reach AWS services", family="Network")
+@rule(
+    "NET003",
+    "vpc-egress-incomplete",
+    "medium",
+    ("A",),
+    "VPC runtime cannot reach AWS services",
+    family="Network",
+    aws=("runtimes", "vpc"),
+)
 def vpc_egress_incomplete(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     For each deployed runtime in VPC mode, reads its subnets' route tables, the VPC's
@@ -226,6 +242,7 @@ def vpc_egress_incomplete(facts: Facts, out: Findings) -> Verdict | None:
     "Private resource reached from a PUBLIC runtime",
     family="Network",
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def private_resource_on_public_network(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -10,7 +10,7 @@ from agentcore_readiness.checks.fixes import config_edit, runtime_edit
 from agentcore_readiness.checks.per_runtime import merge_shared, runtimes_phrase
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
 from agentcore_readiness.checks.request_handlers import runtime_protocol
-from agentcore_readiness.facts.aws import AwsFacts, DeployedRuntime, OnlineEvaluation, aws_state, deployed_runtimes
+from agentcore_readiness.facts.aws import AwsFacts, DeployedRuntime, OnlineEvaluation, deployed_runtimes
 from agentcore_readiness.facts.project import CLI_CONFIG, Located, Runtime
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
@@ -24,6 +24,7 @@ from agentcore_readiness.textsafe import excerpt
     "Tracing (OpenTelemetry) disabled",
     family="Observability",
     checklist=("obs.xray",),
+    tools=("check_observability",),
 )
 def tracing_disabled(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -73,6 +74,8 @@ def tracing_disabled(facts: Facts, out: Findings) -> Verdict | None:
     "No online evaluation for a runtime",
     family="Observability",
     checklist=("obs.eval",),
+    aws=("runtimes", "evals"),
+    tools=("check_observability",),
 )
 def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -225,6 +228,7 @@ def _instrumented_fix(runtime: Runtime, args: str, argv: list[str] | None, line:
     "Container image not instrumented with OpenTelemetry",
     family="Observability",
     checklist=("obs.xray",),
+    tools=("check_observability",),
 )
 def container_without_otel(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -350,6 +354,8 @@ def _log_group_arn(runtime: DeployedRuntime, name: str, account: str | None) -> 
     "Runtime logs kept forever",
     family="Observability",
     checklist=("obs.retention",),
+    aws=("runtimes", "logs"),
+    tools=("check_observability",),
 )
 def log_retention_unset(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -371,7 +377,7 @@ def log_retention_unset(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Log retention"
     """
-    state = aws_state(facts.aws, facts.aws_unavailable, "logs")
+    state = facts.aws("logs")
     if not isinstance(state, AwsFacts):
         return skipped(state)
     if state.runtimes.error is not None:
@@ -416,6 +422,8 @@ def log_retention_unset(facts: Facts, out: Findings) -> Verdict | None:
     ("A",),
     "Transaction Search not enabled",
     family="Observability",
+    aws=("xray",),
+    tools=("check_observability",),
 )
 def transaction_search_disabled(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -438,7 +446,7 @@ def transaction_search_disabled(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-debug skill, "CloudWatch logs not appearing" (Transaction Search)
     """
-    state = aws_state(facts.aws, facts.aws_unavailable, "xray")
+    state = facts.aws("xray")
     if not isinstance(state, AwsFacts):
         return skipped(state)
     unknowns: list[str] = []
@@ -493,12 +501,12 @@ def _evaluates(evaluation: OnlineEvaluation, runtime: DeployedRuntime) -> bool:
 
 def _deployed_evaluations(facts: Facts) -> _DeployedEvaluations:
     result = _DeployedEvaluations()
-    view = deployed_runtimes(facts.aws, facts.aws_unavailable, "evals")
+    view = deployed_runtimes(facts.aws("evals"))
     if view.unavailable is not None:
         return result
     result.available = True
     result.unknowns.extend(view.unknowns)
-    aws = facts.aws
+    aws = facts.aws("evals")
     assert isinstance(aws, AwsFacts)
     for runtime, _config in view.items:
         evaluations = aws.region_facts(runtime.region).online_evaluations

@@ -64,6 +64,7 @@ def _containers(facts: Facts) -> list[Runtime]:
     "Container build without a complete .dockerignore",
     family="Performance",
     checklist=("perf.size",),
+    tools=("audit_cold_start",),
 )
 def dockerignore_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -182,6 +183,7 @@ def _suggest(category: str) -> str:
     "Single-stage Dockerfile on a non-slim base",
     family="Performance",
     checklist=("perf.size",),
+    tools=("audit_cold_start",),
 )
 def container_base_heavy(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -272,10 +274,12 @@ def _size_fix(runtime: Runtime, largest: tuple[tuple[str, int], ...], kind: str)
     "PERF001",
     "package-too-large",
     "high",
-    ("P", "X", "A"),
+    ("P", "X"),
     "Deployment package too large",
     family="Performance",
     checklist=("perf.size",),
+    measures=("environments", "package_sizes"),
+    tools=("audit_cold_start",),
 )
 def package_too_large(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -423,6 +427,7 @@ def _is_dev_tool(name: str) -> bool:
     "Dev tools or tests shipped in the package",
     family="Performance",
     checklist=("perf.deps",),
+    tools=("audit_cold_start",),
 )
 def dev_dependency_shipped(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -744,6 +749,8 @@ def _provides(modules: tuple[str, ...], imported: set[str]) -> bool:
     family="Performance",
     checklist=("perf.deps",),
     reads=("runtime", "test"),
+    measures=("environments",),
+    tools=("audit_code", "audit_cold_start"),
 )
 def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1122,6 +1129,7 @@ def _module_uses(tree: ast.Module, name: str, after: int) -> list[int]:
     family="Performance",
     checklist=("perf.deferred",),
     reads=("runtime",),
+    tools=("audit_code", "audit_cold_start"),
 )
 def import_time_initialization(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1215,6 +1223,8 @@ SLOW_IMPORT_SECONDS = 5.0
     "Entrypoint import is slow",
     family="Performance",
     checklist=("perf.init",),
+    measures=("import_timing",),
+    tools=("audit_cold_start",),
 )
 def slow_import(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

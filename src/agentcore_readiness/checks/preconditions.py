@@ -118,6 +118,7 @@ _INSTALL = "npm install -g @aws/agentcore"
     ("X",),
     "AgentCore CLI outdated or shadowed",
     family="Preconditions",
+    measures=("cli",),
 )
 def cli_outdated(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from agentcore_readiness.facts import UndeclaredFact
 from agentcore_readiness.model import Finding, FindingLevel, Fix, Input, Location, RuleMeta, Severity, Status
 
 if TYPE_CHECKING:
+    from agentcore_readiness.facts.aws import AwsFacts
+    from agentcore_readiness.facts.aws_policies import ProjectPolicies
     from agentcore_readiness.facts.code import CodeIndex
     from agentcore_readiness.facts.measure import MeasuredFacts
     from agentcore_readiness.facts.project import ProjectFacts
@@ -35,21 +38,81 @@ class ReviewOptions:
     """Seconds the entrypoint import may take before its process group is killed (PERF007)."""
 
 
+AwsGroup = str
+"""A group of AWS facts gathered together (``runtimes``, ``roles``, ``logs``, ...): see
+:data:`agentcore_readiness.facts.aws.AWS_GROUPS`."""
+Measure = str
+"""A local measurement (``environments``, ``package_sizes``, ``cli``, ``import_timing``): see
+:data:`agentcore_readiness.facts.measure.MEASURES`."""
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a rule reads, declared on ``@rule(...)``: the engine gathers the union of the
+    chosen rules' needs, gives each rule only what it declared, and opens the rules whose
+    input is missing (``skipped`` without AWS access) without running them."""
+
+    reads: tuple[Role, ...] = ()
+    """Code roles (``runtime``, ``caller``, ``test``, ...): the files of the code index it sees."""
+    aws: tuple[AwsGroup, ...] = ()
+    """AWS fact groups (``--aws``)."""
+    policies: bool = False
+    """The project's IAM policy documents (and the ones given to the tool)."""
+    measures: tuple[Measure, ...] = ()
+    """Local measurements of the machine and the project's environments."""
+    tools: tuple[str, ...] = ()
+    """The focused MCP tools that run the rule (``review_project`` runs every rule in review)."""
+
+
 @dataclass(frozen=True)
 class Facts:
-    """Everything a check may look at. Checks never do I/O: facts are gathered first."""
+    """Everything a check may look at. Checks never do I/O: facts are gathered first.
+
+    A rule sees the facts its :class:`Needs` declare: reading AWS facts, policies or
+    measurements it did not declare raises :class:`~agentcore_readiness.facts.UndeclaredFact`
+    (and the code index raises for undeclared roles), so the declaration is what it reads.
+    """
 
     project: ProjectFacts
     now: datetime
     code: CodeIndex | None = None
-    aws: Any = None
-    """AWS facts when an account was reached; ``None`` when no AWS review was requested."""
+    aws_facts: Any = None
+    """AWS facts when an account was reached; ``None`` when no AWS review was requested
+    (rules read them through :meth:`aws`)."""
     aws_unavailable: str | None = None
     """Why AWS facts are missing (no credentials, not requested)."""
     options: ReviewOptions = field(default_factory=ReviewOptions)
     extra: Mapping[str, Any] = field(default_factory=dict)
-    measured: MeasuredFacts | None = None
-    """Local measurements (input X); gathered only when a chosen rule needs them."""
+    measured_facts: MeasuredFacts | None = None
+    """Local measurements (input X); gathered only when a chosen rule needs them (read through :attr:`measured`)."""
+    project_policies: ProjectPolicies | None = None
+    """The project's policy documents; gathered only when a chosen rule needs them (read through :attr:`policies`)."""
+    declared: Needs | None = None
+    """What the rule reading these facts declared; ``None``: everything (the engine's own view)."""
+
+    def aws(self, group: AwsGroup) -> AwsFacts | str:
+        """The AWS facts when ``group`` was gathered, else the reason they are unavailable."""
+        from agentcore_readiness.facts.aws import aws_state
+
+        if self.declared is not None and group not in self.declared.aws:
+            raise UndeclaredFact(f"reads the AWS {group} facts without declaring them (aws=...)")
+        return aws_state(self.aws_facts, self.aws_unavailable, group)
+
+    @property
+    def measured(self) -> MeasuredFacts | None:
+        """The local measurements, limited to the declared ones."""
+        if self.declared is None or self.measured_facts is None:
+            return self.measured_facts
+        if not self.declared.measures:
+            raise UndeclaredFact("reads local measurements without declaring them (measures=...)")
+        return self.measured_facts.only(self.declared.measures)
+
+    @property
+    def policies(self) -> ProjectPolicies | None:
+        """The project's policy documents (``None`` when they were not gathered)."""
+        if self.declared is not None and not self.declared.policies:
+            raise UndeclaredFact("reads the project's policy documents without declaring them (policies=True)")
+        return self.project_policies
 
 
 @dataclass(frozen=True)
@@ -130,10 +193,14 @@ class Rule:
     in_review: bool = True
     """Whether ``review_project`` runs it (the JWT steps need a token and run only in
     ``diagnose_jwt_403``)."""
-    reads: tuple[Role, ...] = ()
-    """The code roles the rule reads (``runtime``, ``caller``, ``test``, ...): the engine
-    builds the code index only for rules that declare some, and gives each rule only the
-    files of its roles."""
+    needs: Needs = field(default_factory=Needs)
+    """What it reads (code roles, AWS groups, policies, measurements) and which tools run it."""
+
+    @property
+    def reads(self) -> tuple[Role, ...]:
+        """The code roles the rule reads: the engine builds the code index only for rules
+        that declare some, and gives each rule only the files of its roles."""
+        return self.needs.reads
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -150,14 +217,23 @@ def rule(
     checklist: tuple[str, ...] = (),
     in_review: bool = True,
     reads: tuple[Role, ...] = (),
+    aws: tuple[AwsGroup, ...] = (),
+    policies: bool = False,
+    measures: tuple[Measure, ...] = (),
+    tools: tuple[str, ...] = (),
 ) -> Callable[[CheckFn], CheckFn]:
-    """Register a check under its stable ``code``. ``reads=`` names the code roles it reads
-    (see :mod:`agentcore_readiness.facts.roles`); a rule that declares none gets no code index.
+    """Register a check under its stable ``code``, with what it reads: ``reads=`` the code
+    roles (see :mod:`agentcore_readiness.facts.roles`), ``aws=`` the AWS fact groups,
+    ``policies=`` the project's policy documents, ``measures=`` local measurements; and
+    ``tools=`` the focused tools that run it. The catalog's ``inputs`` must agree with the
+    declaration (``A`` with ``aws``, ``reads`` with ``C``, ``X`` with ``measures``).
     """
+    needs = Needs(reads=reads, aws=aws, policies=policies, measures=measures, tools=tools)
 
     def register(fn: CheckFn) -> CheckFn:
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
+        _check_declaration(code, inputs, needs)
         meta = RuleMeta(
             code=code,
             name=name,
@@ -169,10 +245,34 @@ def rule(
             reads=list(reads),
             doc=inspect.cleandoc(fn.__doc__ or ""),
         )
-        REGISTRY[code] = Rule(meta=meta, check=fn, in_review=in_review, reads=reads)
+        REGISTRY[code] = Rule(meta=meta, check=fn, in_review=in_review, needs=needs)
         return fn
 
     return register
+
+
+def _check_declaration(code: str, inputs: tuple[Input, ...], needs: Needs) -> None:
+    """The catalog's inputs and the declaration say the same thing: AWS input (``A``) exactly
+    when AWS groups are declared; code roles only with code input (``C``, which also covers
+    Dockerfiles); local measurement input (``X``) only with declared measurements."""
+    from agentcore_readiness.facts.aws import AWS_GROUPS
+    from agentcore_readiness.facts.measure import MEASURES
+
+    if ("A" in inputs) != bool(needs.aws):
+        raise ValueError(f"rule {code}: input A and its aws= declaration disagree")
+    if needs.reads and "C" not in inputs:
+        raise ValueError(f"rule {code}: reads code (reads=) without input C")
+    if "X" in inputs and not needs.measures:
+        raise ValueError(f"rule {code}: input X without a measures= declaration")
+    unknown_groups = set(needs.aws) - AWS_GROUPS
+    unknown_measures = set(needs.measures) - MEASURES
+    if unknown_groups or unknown_measures:
+        raise ValueError(f"rule {code}: unknown AWS group or measurement {sorted(unknown_groups | unknown_measures)}")
+
+
+def tool_rules(tool: str) -> tuple[str, ...]:
+    """The codes of the rules that declare ``tool`` among the tools that run them."""
+    return tuple(code for code, r in load_rules().items() if tool in r.needs.tools)
 
 
 _LOADED = False

@@ -39,6 +39,7 @@ _NON_TEST_ROLES: tuple[Role, ...] = (
     family="Resources",
     checklist=("res.memory",),
     reads=_NON_TEST_ROLES,
+    tools=("audit_code",),
 )
 def memory_without_strategies(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -331,7 +332,7 @@ def episodic_without_reflection(facts: Facts, out: Findings) -> Verdict | None:
     "RES005",
     "policy-engine-log-only",
     "medium",
-    ("P", "A"),
+    ("P",),
     "Policy engine only logging",
     family="Resources",
     checklist=("res.policy",),
@@ -521,6 +522,7 @@ def _retries_off(py_file: PyFile, call: CallSite) -> str | None:
     family="Resources",
     checklist=("res.memory",),
     reads=("runtime",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def memory_event_per_turn(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -608,6 +610,7 @@ _API_SESSIONS = {
     "Code Interpreter / Browser session not stopped",
     family="Resources",
     reads=("runtime",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -790,10 +793,11 @@ def _client_kind(py_file: PyFile, receiver: ast.expr, call: CallSite) -> str | N
     "RES002",
     "memory-not-active",
     "high",
-    ("A",),
+    ("A", "P"),
     "Memory not ACTIVE",
     family="Resources",
     checklist=("res.memory",),
+    aws=("memories",),
 )
 def memory_not_active(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -819,9 +823,9 @@ def memory_not_active(facts: Facts, out: Findings) -> Verdict | None:
     - agents-debug skill (424 errors); agents-harden skill, checklist "Memory"
     """
     from agentcore_readiness.checks.registry import skipped
-    from agentcore_readiness.facts.aws import AwsFacts, aws_state
+    from agentcore_readiness.facts.aws import AwsFacts
 
-    state = aws_state(facts.aws, facts.aws_unavailable, "memories")
+    state = facts.aws("memories")
     if not isinstance(state, AwsFacts):
         return skipped(state) if facts.project.memories else not_applicable("the project defines no memory")
     if state.memories.error is not None:

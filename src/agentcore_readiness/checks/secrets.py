@@ -113,6 +113,7 @@ def _env_local_not_ignored(has_gitignore: bool, verdict: IgnoreVerdict, out: Fin
     family="Secrets",
     checklist=("code.secrets",),
     reads=ROLES,
+    tools=("audit_code",),
 )
 def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -176,6 +177,7 @@ def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     family="Secrets",
     checklist=("code.credentials",),
     reads=("runtime",),
+    tools=("audit_code",),
 )
 def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -231,6 +233,7 @@ def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
     "Secret-like name in the runtime environment",
     family="Secrets",
     checklist=("code.credentials",),
+    aws=("runtimes",),
 )
 def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -278,6 +281,7 @@ def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     family="Secrets",
     checklist=("code.credentials",),
     reads=("runtime", "caller"),
+    tools=("audit_code",),
 )
 def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -319,7 +323,7 @@ def _deployed_env_secrets(facts: Facts, out: Findings) -> DeployedView[Any]:
     (names only: values are never read into the facts)."""
     from agentcore_readiness.checks.secret_patterns import is_secret_env_name
 
-    deployed = deployed_runtimes(facts.aws, facts.aws_unavailable)
+    deployed = deployed_runtimes(facts.aws("runtimes"))
     declared = {(r.name, e.name) for r in facts.project.runtimes for e in r.env_vars}
     for runtime, config in deployed.items:
         secret_names = [n for n in config.env_var_names if is_secret_env_name(n)]

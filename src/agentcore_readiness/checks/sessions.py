@@ -51,6 +51,8 @@ API_MIN, API_MAX = 60, 1_209_600
     "idleRuntimeSessionTimeout left at the default",
     family="Sessions",
     checklist=("perf.idle",),
+    aws=("runtimes",),
+    tools=("audit_sessions", "diagnose_quota_error"),
 )
 def idle_timeout_default(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -84,6 +86,8 @@ def idle_timeout_default(facts: Facts, out: Findings) -> Verdict | None:
     "maxLifetime left at the default",
     family="Sessions",
     checklist=("perf.idle",),
+    aws=("runtimes",),
+    tools=("audit_sessions", "diagnose_quota_error"),
 )
 def max_lifetime_default(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -112,7 +116,7 @@ def _lifecycle_default(
     facts: Facts, out: Findings, field: str, name: str, default: int, suggestion: int
 ) -> Verdict | None:
     runtimes = facts.project.runtimes
-    deployed = deployed_runtimes(facts.aws, facts.aws_unavailable)
+    deployed = deployed_runtimes(facts.aws("runtimes"))
     if not runtimes and not deployed.items and not deployed.unknowns:
         return not_applicable("the project defines no runtimes")
     _deployed_lifecycle_default(facts, out, deployed, field, name, default)
@@ -143,6 +147,8 @@ def _lifecycle_default(
     "Session lifecycle values invalid",
     family="Sessions",
     checklist=("perf.idle",),
+    aws=("runtimes",),
+    tools=("audit_sessions", "diagnose_quota_error"),
 )
 def lifecycle_invalid(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -168,7 +174,7 @@ def lifecycle_invalid(facts: Facts, out: Findings) -> Verdict | None:
     - AgentCore CLI schema (`lifecycleConfiguration`); `GetAgentRuntime.lifecycleConfiguration`
     """
     runtimes = facts.project.runtimes
-    deployed = deployed_runtimes(facts.aws, facts.aws_unavailable)
+    deployed = deployed_runtimes(facts.aws("runtimes"))
     if not runtimes and not deployed.items and not deployed.unknowns:
         return not_applicable("the project defines no runtimes")
     _deployed_lifecycle_invalid(facts, out, deployed)
@@ -428,6 +434,7 @@ def lifecycle_proposal(runtime: Runtime, workload: str) -> LifecycleProposal:
     "Session lifecycle outside the skill's table for the workload",
     family="Sessions",
     checklist=("perf.idle",),
+    tools=("audit_sessions", "diagnose_quota_error"),
 )
 def lifecycle_workload_mismatch(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -818,6 +825,7 @@ def _no_code(facts: Facts) -> Verdict | None:
     family="Sessions",
     checklist=("perf.reuse",),
     reads=("caller",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -888,6 +896,7 @@ def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     family="Sessions",
     checklist=("perf.reuse",),
     reads=("caller",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def session_id_omitted(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -956,6 +965,7 @@ def _header_keys(node: ast.Dict) -> dict[str, int]:
     family="Sessions",
     checklist=("perf.reuse",),
     reads=("caller",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def both_session_ids(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1042,6 +1052,7 @@ def both_session_ids(facts: Facts, out: Findings) -> Verdict | None:
     family="Sessions",
     checklist=("perf.stop",),
     reads=("caller",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1163,6 +1174,7 @@ def _session_literals(facts: Facts, roles: tuple[Role, ...] = _CALLER_ROLES) -> 
     family="Sessions",
     checklist=("perf.reuse",),
     reads=("caller", "runtime"),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def session_id_too_short(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1313,6 +1325,7 @@ def _int_literal(expr: ast.expr | None) -> int | None:
     family="Sessions",
     checklist=("perf.reuse",),
     reads=("caller",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1567,6 +1580,7 @@ def _app_name(entry: Target) -> str:
     family="Sessions",
     checklist=("perf.async",),
     reads=("runtime",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def background_task_untracked(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1718,6 +1732,7 @@ def _task_sinks(
     family="Sessions",
     checklist=("perf.async",),
     reads=("runtime",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1878,6 +1893,7 @@ def _loop_yields(loop: ast.AST) -> bool:
     family="Sessions",
     checklist=("perf.async",),
     reads=("runtime",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
 )
 def stream_without_heartbeat(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -8,7 +8,7 @@ from typing import Any
 
 from agentcore_readiness.checks.iam import project_policies
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, rule, skipped, unknown
-from agentcore_readiness.facts.aws import AwsFacts, aws_state
+from agentcore_readiness.facts.aws import AwsFacts
 from agentcore_readiness.facts.aws_policies import CDK_OUT
 from agentcore_readiness.iam_policy import SourcedPolicy, evaluate, has_wildcard, render_policy, wildcard_match
 from agentcore_readiness.model import Fix, Location
@@ -60,7 +60,7 @@ def policy_universe(facts: Facts) -> PolicyUniverse:
             universe.policies.append(policy)
 
     aws_reason: str | None = None
-    state = aws_state(facts.aws, facts.aws_unavailable, "account_iam")
+    state = facts.aws("account_iam")
     if isinstance(state, AwsFacts):
         account = state.account_iam
         if account.error is not None:
@@ -127,7 +127,8 @@ def command_policy_template(region: str | None, account: str | None, runtime: st
 
 
 def _template_args(facts: Facts) -> tuple[str | None, str | None, str | None]:
-    state = facts.aws if isinstance(facts.aws, AwsFacts) else None
+    read = facts.aws("account_iam")
+    state = read if isinstance(read, AwsFacts) else None
     policies = project_policies(facts)
     region = (state.region if state else None) or (policies.region if policies else None)
     account = (state.account_id if state else None) or (policies.account if policies else None)
@@ -160,6 +161,9 @@ def _policy_fix(policy: SourcedPolicy, summary: str, document: dict[str, Any]) -
     "Shell access granted through a wildcard action",
     family="Shell access",
     checklist=("shell.holders",),
+    aws=("account_iam",),
+    policies=True,
+    tools=("check_shell_access",),
 )
 def command_permission_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -224,6 +228,8 @@ def command_permission_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     "Principals that can run shell commands in runtimes",
     family="Shell access",
     checklist=("shell.holders",),
+    aws=("account_iam",),
+    tools=("check_shell_access",),
 )
 def command_permission_holders(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -247,7 +253,7 @@ def command_permission_holders(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Check which principals have the permission"
     """
-    state = aws_state(facts.aws, facts.aws_unavailable, "account_iam")
+    state = facts.aws("account_iam")
     if not isinstance(state, AwsFacts):
         return skipped(state)
     if state.account_iam.error is not None:
@@ -291,6 +297,9 @@ def holders_of_shell_access(aws: AwsFacts) -> list[Any]:
     "Shell access shares a policy with invoke access",
     family="Shell access",
     checklist=("shell.separate",),
+    aws=("account_iam",),
+    policies=True,
+    tools=("check_shell_access",),
 )
 def command_shares_invoke_policy(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -366,6 +375,9 @@ def _runtime_resource_wildcard(pattern: str) -> bool:
     "Shell access on every runtime",
     family="Shell access",
     checklist=("shell.holders",),
+    aws=("account_iam",),
+    policies=True,
+    tools=("check_shell_access",),
 )
 def command_resource_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -453,6 +465,8 @@ def _alerts_on_command(pattern_text: str | None) -> bool:
     "No alert on InvokeAgentRuntimeCommand",
     family="Shell access",
     checklist=("shell.alert",),
+    aws=("alerts",),
+    tools=("check_shell_access",),
 )
 def command_alert_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -479,7 +493,7 @@ def command_alert_missing(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Enable CloudTrail alerting"
     """
-    state = aws_state(facts.aws, facts.aws_unavailable, "alerts")
+    state = facts.aws("alerts")
     if not isinstance(state, AwsFacts):
         return skipped(state)
     unknowns: list[str] = []
@@ -546,6 +560,7 @@ def command_alert_missing(facts: Facts, out: Findings) -> Verdict | None:
     family="Shell access",
     checklist=("shell.injection",),
     reads=("caller",),
+    tools=("audit_code", "check_shell_access"),
 )
 def command_injection(facts: Facts, out: Findings) -> Verdict | None:
     r"""### What it does

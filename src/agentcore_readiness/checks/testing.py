@@ -35,6 +35,7 @@ def _covers(test_path: str, runtime_location: str | None, locations: list[str]) 
     family="Testing",
     checklist=("test.inputs",),
     reads=("test", "runtime"),
+    tools=("audit_code",),
 )
 def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -115,6 +116,7 @@ def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
     family="Testing",
     checklist=("test.errors",),
     reads=("test",),
+    tools=("audit_code",),
 )
 def error_cases_untested(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

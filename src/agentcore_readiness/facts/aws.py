@@ -26,40 +26,24 @@ T = TypeVar("T")
 
 FailureKind = Literal["access_denied", "not_found", "throttled", "unreachable", "invalid", "refused", "error"]
 
-# Which facts each AWS-backed rule needs: the gatherer fetches only the groups of the
-# rules chosen for the review.
-RULE_FACT_GROUPS: Mapping[str, tuple[str, ...]] = {
-    "IAM001": ("runtimes", "roles"),
-    "IAM002": ("runtimes", "roles"),
-    "IAM003": ("runtimes", "roles"),
-    "IAM004": ("runtimes", "resource_policies"),
-    "IAM005": ("runtimes", "roles"),
-    "CMD001": ("account_iam",),
-    "CMD002": ("account_iam",),
-    "CMD003": ("account_iam",),
-    "CMD004": ("account_iam",),
-    "CMD005": ("alerts",),
-    "AUTH001": ("runtimes",),
-    "AUTH002": ("runtimes",),
-    "AUTH003": ("gateways",),
-    "AUTH004": ("gateways",),
-    "SEC003": ("runtimes",),
-    "SESS006": ("runtimes",),
-    "SESS007": ("runtimes",),
-    "SESS008": ("runtimes",),
-    "OBS003": ("runtimes", "logs"),
-    "OBS004": ("runtimes", "evals"),
-    "OBS005": ("xray",),
-    "RES002": ("memories",),
-    "NET002": ("runtimes", "vpc"),
-    "NET003": ("runtimes", "vpc"),
-    "GW007": ("gateways", "lambda"),
-}
-ALL_GROUPS: frozenset[str] = frozenset(g for groups in RULE_FACT_GROUPS.values() for g in groups)
-
-
-def groups_for(codes: list[str] | tuple[str, ...]) -> frozenset[str]:
-    return frozenset(g for code in codes for g in RULE_FACT_GROUPS.get(code, ()))
+AWS_GROUPS: frozenset[str] = frozenset(
+    {
+        "runtimes",
+        "roles",
+        "resource_policies",
+        "logs",
+        "vpc",
+        "evals",
+        "gateways",
+        "lambda",
+        "memories",
+        "account_iam",
+        "alerts",
+        "xray",
+    }
+)
+"""The groups of AWS facts the gatherer fetches together. Rules declare the groups they read
+(``@rule(aws=...)``); a review fetches the union of its rules' groups."""
 
 
 @dataclass(frozen=True)
@@ -337,7 +321,7 @@ class AwsFacts:
     account_id: str | None
     mode: Literal["project", "arns", "fleet"]
     groups: frozenset[str]
-    """The fact groups that were gathered (see ``RULE_FACT_GROUPS``)."""
+    """The fact groups that were gathered (see :data:`AWS_GROUPS`)."""
     runtimes: Fetched[tuple[DeployedRuntime, ...]]
     roles: Mapping[str, RoleFacts] = field(default_factory=dict)
     regions: Mapping[str, RegionFacts] = field(default_factory=dict)
@@ -434,11 +418,9 @@ class DeployedView(Generic[T]):
     unavailable: str | None = None
 
 
-def deployed_runtimes(
-    aws: object, unavailable: str | None, group: str = "runtimes"
-) -> DeployedView[tuple[DeployedRuntime, RuntimeConfig]]:
-    """Deployed runtimes whose configuration was read, with a reason for each that was not."""
-    state = aws_state(aws, unavailable, group)
+def deployed_runtimes(state: AwsFacts | str) -> DeployedView[tuple[DeployedRuntime, RuntimeConfig]]:
+    """Deployed runtimes whose configuration was read, with a reason for each that was not
+    (``state``: the AWS facts of a group that holds the runtimes, or why they are missing)."""
     if not isinstance(state, AwsFacts):
         return DeployedView(unavailable=state)
     unknowns: list[str] = []
@@ -454,8 +436,7 @@ def deployed_runtimes(
     return DeployedView(tuple(items), tuple(unknowns))
 
 
-def deployed_gateways(aws: object, unavailable: str | None) -> DeployedView[DeployedGateway]:
-    state = aws_state(aws, unavailable, "gateways")
+def deployed_gateways(state: AwsFacts | str) -> DeployedView[DeployedGateway]:
     if not isinstance(state, AwsFacts):
         return DeployedView(unavailable=state)
     if state.gateways.error is not None:
@@ -521,7 +502,7 @@ class AwsReviewOptions:
     region: str | None = None
     runtime_arns: tuple[str, ...] = ()
     all_runtimes: bool = False
-    groups: frozenset[str] = ALL_GROUPS
+    groups: frozenset[str] = AWS_GROUPS
     max_concurrency: int = 8
     progress: Callable[[int, int], None] | None = None
     """Called with (done, total) as the scan advances; from a worker thread."""

@@ -46,6 +46,7 @@ from agentcore_readiness.checks import code_analysis as analysis
 from agentcore_readiness.checks import env_secrets, net_hosts, request_handlers, secret_patterns
 from agentcore_readiness.checks.code_analysis import FileFacts
 from agentcore_readiness.checks.dataflow import CHILD_FIELDS, child_fields
+from agentcore_readiness.facts import UndeclaredFact
 from agentcore_readiness.facts.files import SOURCE_MAX_BYTES, FileReadError, read_text, rel_posix, walk_files
 from agentcore_readiness.facts.roles import (
     FileRole,
@@ -316,7 +317,7 @@ class SkippedFile:
     """Its role, as far as it is known without reading it (by path, or reached by import)."""
 
 
-class UndeclaredRole(LookupError):
+class UndeclaredRole(UndeclaredFact):
     """A rule asked the code index for files of a role it did not declare."""
 
 

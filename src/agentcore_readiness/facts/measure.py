@@ -25,10 +25,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from agentcore_readiness.facts import UndeclaredFact
 from agentcore_readiness.facts.dependency_files import Requirement as Requirement
 from agentcore_readiness.facts.dependency_files import normalize_dist as normalize_dist
 from agentcore_readiness.facts.files import FileReadError, is_dir, is_file, read_text
@@ -853,6 +854,20 @@ def measure_import(root: Path, runtime: Runtime, timeout: float = IMPORT_TIMEOUT
 # Gathering
 
 
+MEASURES: frozenset[str] = frozenset({"environments", "package_sizes", "cli", "import_timing"})
+"""The local measurements rules declare (``@rule(measures=...)``): the runtimes' virtualenvs
+and lock files, the installed size of each runtime's packages, the AgentCore CLI on PATH,
+the entrypoint's import time (only when asked for)."""
+
+_MEASURE_OF_FIELD = {
+    "environments": "environments",
+    "locks": "environments",
+    "packages": "package_sizes",
+    "cli": "cli",
+    "imports": "import_timing",
+}
+
+
 @dataclass(frozen=True)
 class MeasuredFacts:
     packages: Mapping[str, PackageSize] = field(default_factory=dict)
@@ -864,13 +879,20 @@ class MeasuredFacts:
     imports: Mapping[str, ImportTiming] | None = None
     """``None`` unless import timing was requested."""
     errors: tuple[str, ...] = ()
+    declared: frozenset[str] | None = None
+    """The measurements the reading rule declared; ``None``: all of them."""
 
+    def __getattribute__(self, name: str) -> Any:
+        measure = _MEASURE_OF_FIELD.get(name)
+        if measure is not None:
+            declared = object.__getattribute__(self, "declared")
+            if declared is not None and measure not in declared:
+                raise UndeclaredFact(f"reads the {measure} measurement without declaring it (measures=...)")
+        return object.__getattribute__(self, name)
 
-PACKAGE_RULES = frozenset({"PERF001"})
-ENVIRONMENT_RULES = frozenset({"PERF001", "PERF005"})
-CLI_RULES = frozenset({"CLI001"})
-IMPORT_RULES = frozenset({"PERF007"})
-USES_MEASUREMENTS = PACKAGE_RULES | ENVIRONMENT_RULES | CLI_RULES | IMPORT_RULES
+    def only(self, measures: Iterable[str]) -> MeasuredFacts:
+        """The same measurements, readable only where ``measures`` declare them."""
+        return replace(self, declared=frozenset(measures))
 
 
 def _runtime_environment(
@@ -901,16 +923,16 @@ def _runtime_lock(
 
 def gather_measurements(
     project: ProjectFacts,
-    codes: Iterable[str],
+    measures: Iterable[str],
     *,
     measure_imports: bool = False,
     import_timeout: float = IMPORT_TIMEOUT,
     path_env: str | None = None,
 ) -> MeasuredFacts:
-    """Only what the chosen rules use: environments (PERF001, PERF005), package sizes
-    (PERF001), the CLI (CLI001), import timing (PERF007, when asked).
+    """Only the ``measures`` the chosen rules declare (see :data:`MEASURES`); import timing
+    only when asked for (``measure_imports``).
     """
-    chosen = set(codes)
+    chosen = set(measures)
     root = project.root
     environments: dict[str, Environment | None] = {}
     packages: dict[str, PackageSize] = {}
@@ -918,8 +940,8 @@ def gather_measurements(
     env_cache: dict[Path, Environment] = {}
     lock_cache: dict[Path, tuple[Lock | None, str | None]] = {}
     locks: dict[str, Lock | None] = {}
-    if chosen & ENVIRONMENT_RULES:
-        with_sizes = bool(chosen & PACKAGE_RULES)
+    if chosen & {"environments", "package_sizes"}:
+        with_sizes = "package_sizes" in chosen
         for runtime in project.runtimes:
             try:
                 environment = _runtime_environment(root, runtime, with_sizes, env_cache)
@@ -928,14 +950,14 @@ def gather_measurements(
                 locks[runtime.name] = lock
                 if lock_error and lock_error not in errors:
                     errors.append(lock_error)
-                if not chosen & PACKAGE_RULES or runtime.code_location is None:
+                if not with_sizes or runtime.code_location is None:
                     continue
                 packages[runtime.name] = measure_package(root, runtime, environment, lock, lock_error)
             except (OSError, ValueError) as exc:
                 errors.append(f"{runtime.name}: the package could not be measured ({type(exc).__name__})")
-    cli = detect_cli(path_env) if chosen & CLI_RULES else None
+    cli = detect_cli(path_env) if "cli" in chosen else None
     imports: dict[str, ImportTiming] | None = None
-    if chosen & IMPORT_RULES and measure_imports:
+    if "import_timing" in chosen and measure_imports:
         imports = {}
         for runtime in project.runtimes:
             try:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from agentcore_readiness.checks.registry import tool_rules
 from agentcore_readiness.engine import ReviewRequest, review
 from agentcore_readiness.model import Report
 from agentcore_readiness.render.results import render_review
@@ -24,26 +25,11 @@ from agentcore_readiness.tools.results import (
 )
 from agentcore_readiness.tools.review import IgnoreArg, PathArg, shaped
 
-CODE_AUDIT_RULES: tuple[str, ...] = (
-    "CODE",
-    "SEC001",
-    "SEC002",
-    "SEC003",
-    "SEC004",
-    "GW001",
-    "GW002",
-    "GW003",
-    "GW004",
-    "CMD006",
-    "AUTH006",
-    "NET001",
-    "TEST",
-)
-
 
 def audit_rules(select: list[str] | None = None, ignore: list[str] | None = None) -> tuple[str, ...]:
-    """The rule codes an audit runs: all of :data:`CODE_AUDIT_RULES`, narrowed by ``select`` and ``ignore``."""
-    return narrow("audit_code", CODE_AUDIT_RULES, select, ignore)
+    """The rule codes an audit runs: every rule that declares ``audit_code`` (the rules that read
+    code), narrowed by ``select`` and ``ignore``."""
+    return narrow("audit_code", tool_rules("audit_code"), select, ignore)
 
 
 def run_audit_code(path: str, select: list[str] | None = None, ignore: list[str] | None = None) -> Report:
@@ -55,8 +41,9 @@ async def audit_code(
     select: Annotated[
         list[str] | None,
         Field(
-            description="Only these code rules (codes or prefixes), e.g. ['SEC', 'GW002']; default: every code "
-            "rule (CODE, SEC001-SEC004, GW001-GW004, CMD006, AUTH006, NET001, TEST)"
+            description="Only these code rules (codes or prefixes), e.g. ['SEC', 'GW002']; default: every rule "
+            "that reads Python code (CODE, SEC001/SEC002/SEC004, GW001-GW004, CMD006, AUTH006, NET001, PERF005, "
+            "PERF006, SESS001-SESS005, SESS010-SESS013, RES001, RES004, RES007, TEST)"
         ),
     ] = None,
     ignore: IgnoreArg = None,
@@ -68,10 +55,12 @@ async def audit_code(
 ) -> ReviewResult:
     """Audit the agent's own source code, parsed once per file: error handling
     (CODE001-CODE004), payload validation (CODE005-CODE007), rate limiting in the agent
-    (CODE008), secrets in code or environment variables (SEC001-SEC004), direct
+    (CODE008), secrets in code (SEC001, SEC002, SEC004), direct
     HTTP/MCP/A2A calls with the `agentcore add gateway-target` command that replaces each
     (GW001-GW004), shell injection (CMD006), Bearer tokens to IAM runtimes (AUTH006),
-    private resources from PUBLIC runtimes (NET001) and tests (TEST001-TEST002).
+    private resources from PUBLIC runtimes (NET001), unused and heavy imports (PERF005,
+    PERF006), how callers make and end sessions and what the agent leaves running
+    (SESS001-SESS005, SESS010-SESS013, RES001, RES004, RES007) and tests (TEST001-TEST002).
     `# agentcore-readiness: ignore[RULE] reason` on a line silences a rule there.
     """
     run = partial(run_audit_code, path, select, ignore)

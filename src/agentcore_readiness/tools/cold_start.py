@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from agentcore_readiness.checks.registry import ReviewOptions
+from agentcore_readiness.checks.registry import ReviewOptions, tool_rules
 from agentcore_readiness.engine import InputError, ReviewRequest, review
 from agentcore_readiness.model import Report
 from agentcore_readiness.render.results import render_review
@@ -24,7 +24,6 @@ from agentcore_readiness.tools.results import (
 )
 from agentcore_readiness.tools.review import PathArg, shaped
 
-COLD_START_RULES: tuple[str, ...] = ("PERF",)
 MAX_IMPORT_TIMEOUT = 300.0
 
 
@@ -32,7 +31,7 @@ def run_audit_cold_start(path: str, measure_imports: bool = False, import_timeou
     if not 1 <= import_timeout_seconds <= MAX_IMPORT_TIMEOUT:
         raise InputError(f"import_timeout_seconds must be between 1 and {MAX_IMPORT_TIMEOUT:g}")
     options = ReviewOptions(measure_imports=measure_imports, import_timeout=import_timeout_seconds)
-    return review(ReviewRequest(target=path, select=COLD_START_RULES, options=options))
+    return review(ReviewRequest(target=path, select=tool_rules("audit_cold_start"), options=options))
 
 
 async def audit_cold_start(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
+from agentcore_readiness.checks.registry import tool_rules
 from agentcore_readiness.engine import InputError
 from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
     from agentcore_readiness.facts.aws_policies import PolicyInput
 
-IAM_RULES = ["IAM001", "IAM002", "IAM003", "IAM004", "IAM005"]
 MAX_POLICY_TEXTS = 20
 MAX_POLICY_CHARS = 200_000
 
@@ -104,7 +104,7 @@ async def check_iam_scope(
     run = partial(
         run_review,
         path,
-        IAM_RULES,
+        list(tool_rules("check_iam_scope")),
         None,
         None,
         aws=aws,

@@ -459,10 +459,10 @@ def run_diagnosis(
 
 
 def _run_steps(jwt_facts: JwtFacts, project: ProjectFacts | None, now: datetime) -> list[Step]:
-    from agentcore_readiness.checks.registry import Facts, load_rules
+    from agentcore_readiness.checks.registry import Facts, load_rules, tool_rules
 
     facts = Facts(project=project or _empty_project(), now=now, extra={"jwt": jwt_facts})
-    rules = [r for code, r in load_rules().items() if code.startswith("JWT")]
+    rules = [r for code, r in load_rules().items() if code in tool_rules("diagnose_jwt_403")]
     return [_step(rule.meta.code, rule.meta.name, rule.meta.title, run_rule(rule, facts)) for rule in rules]
 
 

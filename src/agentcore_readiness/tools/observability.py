@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from agentcore_readiness.checks.registry import tool_rules
 from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
 from agentcore_readiness.tools.results import (
@@ -54,7 +55,7 @@ async def check_observability(
     run = partial(
         run_review,
         path,
-        ["OBS"],
+        list(tool_rules("check_observability")),
         None,
         None,
         aws=aws,

@@ -513,14 +513,11 @@ def _render(diagnosis: dict[str, object]) -> str:
 
 
 def _review(path: str) -> tuple[Report, object]:
-    from agentcore_readiness.checks.registry import load_rules
+    from agentcore_readiness.checks.registry import tool_rules
     from agentcore_readiness.engine import ReviewRequest, resolve_target, review
     from agentcore_readiness.facts.project import load_project
 
-    codes = ["SESS", "RES004", "RES007"]
-    if "GW005" in load_rules():
-        codes.append("GW005")
-    report = review(ReviewRequest(target=path, select=tuple(codes)))
+    report = review(ReviewRequest(target=path, select=tool_rules("diagnose_quota_error")))
     if len(report.projects) != 1:
         raise InputError(
             f"{path}: holds {len(report.projects)} projects; give the one the error comes from "

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import anyio.to_thread
 from pydantic import Field
 
-from agentcore_readiness.checks.registry import WORKLOADS, ReviewOptions, load_rules, select_rules
+from agentcore_readiness.checks.registry import WORKLOADS, ReviewOptions, load_rules, select_rules, tool_rules
 from agentcore_readiness.engine import InputError, ReviewRequest, review
 from agentcore_readiness.model import Report
 from agentcore_readiness.render.results import render_review
@@ -94,7 +94,6 @@ def aws_request(
     from agentcore_readiness.facts.aws import (
         AwsReviewOptions,
         aws_callback,
-        groups_for,
         parse_runtime_arn,
         validate_region,
     )
@@ -104,13 +103,15 @@ def aws_request(
         arns = tuple(parse_runtime_arn(arn).arn for arn in runtime_arns or ())
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    codes = [r.meta.code for r in select_rules(load_rules(), tuple(select), tuple(ignore))]
+    from agentcore_readiness.engine import aws_groups
+
+    chosen = select_rules(load_rules(), tuple(select), tuple(ignore))
     return aws_callback(
         AwsReviewOptions(
             region=checked_region,
             runtime_arns=arns,
             all_runtimes=all_runtimes,
-            groups=groups_for(codes),
+            groups=aws_groups(chosen),
             progress=progress,
         )
     )
@@ -235,7 +236,7 @@ async def check_auth(
     no DEBUG exception details, and no caller sending a Bearer token to an IAM runtime
     (rules AUTH001-AUTH006).
     """
-    run = partial(run_review, path, ["AUTH"], None, None)
+    run = partial(run_review, path, list(tool_rules("check_auth")), None, None)
     return await shaped(run, ResultView.of(detail, status, min_severity, max_findings, offset))
 
 

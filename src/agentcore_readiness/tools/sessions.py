@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentcore_readiness.checks.registry import WORKLOADS, ReviewOptions
+from agentcore_readiness.checks.registry import WORKLOADS, ReviewOptions, tool_rules
 from agentcore_readiness.engine import InputError, ReviewRequest, resolve_target, review
 from agentcore_readiness.render.md import code, inline
 from agentcore_readiness.render.results import render_review
@@ -26,8 +26,6 @@ from agentcore_readiness.tools.results import (
     shape,
 )
 from agentcore_readiness.tools.review import PathArg
-
-SESSION_RULES: tuple[str, ...] = ("SESS", "RES004", "RES007")
 
 
 class LifecycleProposal(BaseModel):
@@ -116,11 +114,17 @@ def proposals_for(path: str, workload: str | None) -> tuple[list[LifecyclePropos
 def run_audit_sessions(
     path: str,
     workload: str | None = None,
-    rules: tuple[str, ...] = SESSION_RULES,
+    rules: tuple[str, ...] | None = None,
     view: ResultView | None = None,
 ) -> SessionAudit:
     _check_workload(workload)
-    report = review(ReviewRequest(target=path, select=rules, options=ReviewOptions(workload=workload)))
+    report = review(
+        ReviewRequest(
+            target=path,
+            select=rules if rules is not None else tool_rules("audit_sessions"),
+            options=ReviewOptions(workload=workload),
+        )
+    )
     proposals, used = proposals_for(path, workload)
     return SessionAudit(workload=used, report=shape(report, view or ResultView(detail="full")), proposals=proposals)
 
@@ -167,7 +171,7 @@ async def audit_sessions(
     usage (rules SESS001-SESS013, RES004, RES007).
     """
     view = ResultView.of(detail, status, min_severity, max_findings, offset)
-    return await anyio.to_thread.run_sync(run_audit_sessions, path, workload, SESSION_RULES, view)
+    return await anyio.to_thread.run_sync(run_audit_sessions, path, workload, None, view)
 
 
 TOOLS = [ToolSpec(audit_sessions, "Audit runtime sessions and lifecycle", text=render_session_audit)]

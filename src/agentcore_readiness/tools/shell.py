@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import anyio.to_thread
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentcore_readiness.checks.registry import tool_rules
 from agentcore_readiness.model import Report, RuleResult
 from agentcore_readiness.render.md import code, inline
 from agentcore_readiness.render.results import render_review
@@ -125,7 +126,7 @@ async def check_shell_access(
     run = partial(
         run_review,
         path,
-        ["CMD"],
+        list(tool_rules("check_shell_access")),
         None,
         None,
         aws=aws,
