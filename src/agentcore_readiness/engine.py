@@ -31,6 +31,7 @@ from agentcore_readiness.config import ConfigChoice, repository_root
 from agentcore_readiness.facts.aws import AWS_NOT_REQUESTED
 from agentcore_readiness.facts.project import ProjectFacts, ProjectNotFound, discover_projects, load_project
 from agentcore_readiness.finalize import Baseline, FindingFinalizer, repository_prefix, suppression_reason
+from agentcore_readiness.gcpause import paused_gc
 from agentcore_readiness.log import get_logger
 from agentcore_readiness.model import (
     BaselineUse,
@@ -322,6 +323,11 @@ def repository_base(targets: Sequence[str]) -> Path:
 
 def review_one(root: Path, display: str, request: ReviewRequest, base: Path) -> tuple[ProjectReport, set[str]]:
     """Review one project; also returns the baseline fingerprints it matched."""
+    with paused_gc():
+        return _review_one(root, display, request, base)
+
+
+def _review_one(root: Path, display: str, request: ReviewRequest, base: Path) -> tuple[ProjectReport, set[str]]:
     facts, chosen = gather_facts(root, display, request)
     finalizer = FindingFinalizer(facts.project, facts.code, repository_prefix(root, base), request.baseline)
     results = run_rules(facts, chosen, finalizer)

@@ -30,7 +30,6 @@ apply, and the finding says so.
 from __future__ import annotations
 
 import ast
-import gc
 import os
 import re
 import stat
@@ -57,6 +56,7 @@ from agentcore_readiness.facts.roles import (
     collect_signals,
     runtime_entries,
 )
+from agentcore_readiness.gcpause import paused_gc
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.project import ProjectFacts
@@ -412,35 +412,9 @@ def _load_all(files: list[PyFile], owner: object | None = None) -> None:
     pending = [f for f in files if not f.loaded]
     if len(pending) < 2:
         return
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         for py_file in pending:
             py_file.tree  # noqa: B018 - builds and caches the index
-    finally:
-        if enabled:
-            gc.enable()
-    _park_trees(owner, len(pending))
-
-
-_PARK_MIN_FILES = 500
-
-
-def _park_trees(owner: object | None, count: int) -> None:
-    """Keep the collector from rescanning millions of long-lived syntax-tree objects.
-
-    Syntax trees hold no reference cycles, so they are freed by reference counting
-    whatever generation they sit in; moving them (with everything alive now) to the
-    permanent generation only saves the cyclic collector from walking them again and
-    again while the rules run. When the index that owns them is gone, the permanent
-    generation is released again, so cyclic garbage frozen along the way is collected.
-    """
-    if owner is None or count < _PARK_MIN_FILES:
-        return
-    import weakref
-
-    gc.freeze()
-    weakref.finalize(owner, gc.unfreeze)
 
 
 def dotted_name(expr: ast.expr, imports: dict[str, str]) -> str:
@@ -1572,21 +1546,18 @@ def _analyze_one(root: Path, entry: _Entry, legacy: bool) -> tuple[_Entry, _Buil
 
 def _analyze_batch(root: str, entries: list[_Entry]) -> list[tuple[str, FileFacts | str]]:
     """Worker: analyse a batch of files; return each file's facts or why it was skipped."""
-    enabled = gc.isenabled()
-    gc.disable()
     results: list[tuple[str, FileFacts | str]] = []
-    try:
+    with paused_gc():
         base = Path(root)
         for entry in entries:
             _, outcome = _analyze_one(base, entry, legacy=False)
             results.append((entry.rel, outcome.facts if isinstance(outcome, _Built) else outcome))
-    finally:
-        if enabled:
-            gc.enable()
     return results
 
 
 def _workers() -> int:
+    if os.environ.get("AGENTCORE_READINESS_CODE_WORKERS") == "1":
+        return 1  # a project worker of a folder review: the cores are busy with other projects
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -1676,9 +1647,7 @@ def build_code_index(project: ProjectFacts, max_files: int = 50_000, *, workers:
     outcomes: list[tuple[str, FileFacts | str]] | None = None
     if use_pool:
         outcomes = _parallel(root, entries, count)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         if outcomes is not None:
             for rel, outcome in sorted(outcomes, key=lambda item: item[0]):
                 entry = by_rel[rel]
@@ -1705,9 +1674,6 @@ def build_code_index(project: ProjectFacts, max_files: int = 50_000, *, workers:
                         strings=syntax.strings,
                     )
                 )
-    finally:
-        if enabled:
-            gc.enable()
     runtime_starts = runtime_entries(project)
     places = assign_roles(
         [e.rel for e in entries],
