@@ -646,13 +646,13 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
         return unknown("the code index was not built")
     started = False
     for py_file in facts.code.of_role("runtime"):
-        pm = parents(py_file)
         file_attrs = {c.attr for c in py_file.calls}
+        makes_client = not file_attrs.isdisjoint(_CLIENT_CLASSES)
         for call in py_file.calls:
             location = Location(path=py_file.path, line=call.line)
             if call.attr in _CONTEXT_SESSIONS and ("bedrock_agentcore" in call.name or call.name == call.attr):
                 started = True
-                parent = pm.parent(call.node)
+                parent = parents(py_file).parent(call.node)
                 if isinstance(parent, ast.withitem):
                     out.note(f"{py_file.path}:{call.line}: {call.attr} used as a context manager")
                     continue
@@ -676,7 +676,7 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
             elif call.attr in _STRANDS_WRAPPERS and call.name.startswith("strands_tools."):
                 started = True
                 _strands_wrapper(out, py_file, call)
-            elif call.attr == "start" and isinstance(call.node.func, ast.Attribute):
+            elif call.attr == "start" and makes_client and isinstance(call.node.func, ast.Attribute):
                 receiver = call.node.func.value
                 kind = _client_kind(py_file, receiver, call)
                 if kind is None:

@@ -1152,6 +1152,8 @@ def _session_literals(facts: Facts, roles: tuple[Role, ...] = _CALLER_ROLES) -> 
                 origin = finder.of_expr(py_file, value, call.node, call.function, depth=0)
                 add(py_file, origin, f"{call.attr}({key}=…) at line {call.line}", key != "runtimeSessionId")
     for py_file in facts.code.of_role(*roles):
+        if not any(s.value.lower() == RUNTIME_SESSION_HEADER for s in py_file.strings):
+            continue
         for node in ast.walk(py_file.tree):
             if isinstance(node, ast.Dict):
                 for header, value in zip(node.keys, node.values, strict=False):
@@ -1776,9 +1778,9 @@ def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
             if _is_async_task(function):
                 found_any = True
                 out.note(f"{py_file.path}:{function.line}: {function.name}() is an @async_task function")
-        pm = parents(py_file)
         for call in [c for c in py_file.calls if c.attr == "add_async_task"]:
             found_any = True
+            pm = parents(py_file)
             statement, _ = _statement_of(pm, call.node)
             location = Location(path=py_file.path, line=call.line)
             holder: ast.expr | None = None
