@@ -356,6 +356,25 @@ def _review_one(root: Path, display: str, request: ReviewRequest, base: Path) ->
     return report, finalizer.tally.baseline_hits
 
 
+def review_all(
+    jobs: Sequence[tuple[Path, str]], request: ReviewRequest, base: Path
+) -> list[tuple[ProjectReport, set[str]]]:
+    """Review each project, in the order given: in worker processes when there are several
+    projects with enough files between them and AWS facts are not requested (see
+    :mod:`agentcore_readiness.parallel`), else one after the other here."""
+    from agentcore_readiness import parallel, scope
+
+    done: dict[int, tuple[ProjectReport, set[str]]] = {}
+    if len(jobs) > 1 and not request.options.aws_requested:
+        sizes = [scope.count_files(root, 50_000) for root, _ in jobs]
+        workers = parallel.worker_count(len(jobs), sum(sizes))
+        if workers:
+            done = parallel.review_in_workers(jobs, sizes, request, base, workers)
+    return [
+        done[i] if i in done else review_one(root, display, request, base) for i, (root, display) in enumerate(jobs)
+    ]
+
+
 def review(request: ReviewRequest) -> Report:
     """Review every project found at ``request.target`` (and ``request.more_targets``)."""
     registry = load_rules()
@@ -378,8 +397,7 @@ def review(request: ReviewRequest) -> Report:
     base = repository_base(targets)
     projects: list[ProjectReport] = []
     baseline_hits: set[str] = set()
-    for root, display in found.items():
-        project, hits = review_one(root, display, request, base)
+    for project, hits in review_all(list(found.items()), request, base):
         projects.append(project)
         baseline_hits |= hits
     baseline = None
