@@ -8,7 +8,6 @@ configuration.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,12 +15,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from agentcore_readiness.checks import secret_patterns
-from agentcore_readiness.checks.callflow import latest_binding, literal_str
-from agentcore_readiness.checks.code_analysis import DYNAMIC, EnvRead, HttpCall, SecretLiteral, fold
+from agentcore_readiness.checks.code_analysis import DYNAMIC, EnvRead, HttpCall, fold
 from agentcore_readiness.checks.code_support import (
     code_files,
     emit,
     note_skipped,
+    replaced_temporary,
+    request_purpose,
     runtime_named,
     skipped_of,
     without_code,
@@ -139,7 +139,7 @@ def _file_secrets(facts: Facts, out: Findings, py_file: PyFile) -> int:
     literals = [lit for lit in py_file.facts.secret_literals if lit.line not in known]
     if py_file.role == "test":
         return len(literals)  # fixtures; a key of a known format above is still reported
-    literals = [lit for lit in literals if not _replaced_temporary(py_file, lit)]
+    literals = [lit for lit in literals if not replaced_temporary(py_file, lit)]
     first = _first_of_each([(lit.fingerprint, lit.line) for lit in literals])
     for literal in literals:
         if literal.line in first:
@@ -150,32 +150,6 @@ def _file_secrets(facts: Facts, out: Findings, py_file: PyFile) -> int:
                 facts, out, py_file, literal.line, "fail", what, literal.masked, provider, "generic", others
             )
     return 0
-
-
-def _replaced_temporary(py_file: PyFile, literal: SecretLiteral) -> bool:
-    """A Cognito ``TemporaryPassword`` that the same function replaces with
-    ``admin_set_user_password(..., Permanent=True)`` right away: it never grants access.
-    """
-    if literal.name != "TemporaryPassword":
-        return False
-    creating = next(
-        (
-            c
-            for c in py_file.calls
-            if c.attr == "admin_create_user" and c.line <= literal.line <= (c.node.end_lineno or c.line)
-        ),
-        None,
-    )
-    if creating is None:
-        return False
-    return any(
-        c.attr == "admin_set_user_password"
-        and c.function is creating.function
-        and c.line > creating.line
-        and isinstance(c.keywords.get("Permanent"), ast.Constant)
-        and c.keywords["Permanent"].value is True  # type: ignore[attr-defined]
-        for c in py_file.calls
-    )
 
 
 def _secret_finding(
@@ -584,6 +558,7 @@ ROW_REST = "External REST API used as a tool"
 ROW_MCP = "MCP server called directly"
 ROW_AWS = "AWS service over HTTP"
 ROW_STREAM = "Streaming service (SSE, WebSocket, WebRTC)"
+ROW_NOT_TOOL = "Not a tool call"
 ROW_A2A = "Another agent over A2A"
 
 _LOCAL_HOSTS = re.compile(
@@ -614,12 +589,6 @@ _STATIC_FILE = re.compile(
     re.IGNORECASE,
 )
 _TELEMETRY_PATH = re.compile(r"/v1/(?:traces|metrics|logs)/?$|/api/public/(?:ingestion|otel\b)", re.IGNORECASE)
-_A2A_METHODS = frozenset({"message/send", "message/stream", "tasks/get", "tasks/cancel", "tasks/resubscribe"})
-_MCP_METHODS = frozenset(
-    {"initialize", "tools/list", "tools/call", "resources/list", "resources/read", "prompts/list", "prompts/get"}
-)
-ROW_NOT_TOOL = "Not a tool call"
-_TRANSPORT_KEYWORDS = frozenset({"timeout", "stream", "verify", "allow_redirects", "follow_redirects", "url"})
 
 
 def classify(call: HttpCall, purpose: str | None = None) -> Row | None:
@@ -679,43 +648,6 @@ def _url_path(url: str) -> str:
     if url.startswith("{…}/"):
         return re.split(r"[?#]", url[len("{…}") :], maxsplit=1)[0]
     return ""
-
-
-def request_purpose(py_file: PyFile, call: HttpCall) -> str | None:
-    """What the request says the call is: ``a2a`` (JSON-RPC ``message/send``), ``mcp`` (JSON-RPC
-    ``tools/list``, ...), ``oauth-token`` (a ``grant_type`` form), ``bare`` (nothing but the URL:
-    no parameters, headers, auth or body), or ``None``.
-    """
-    attr = call.client.rsplit(".", 1)[-1]
-    site = next((c for c in py_file.calls if c.line == call.line and c.attr == attr), None)
-    if site is None:
-        return None
-    if (
-        set(site.keywords) <= _TRANSPORT_KEYWORDS
-        and len(site.node.args) <= 1
-        and not any(k.arg is None for k in site.node.keywords)
-    ):
-        return "bare"
-    for keyword in ("json", "data", "content", "body"):
-        value = site.keywords.get(keyword)
-        if isinstance(value, ast.Name):
-            binding, _ = latest_binding(
-                site.function.node if site.function else None, py_file.tree, value.id, site.line
-            )
-            value = binding.value if binding is not None else None
-        if isinstance(value, ast.Constant) and isinstance(value.value, str) and "grant_type=" in value.value:
-            return "oauth-token"
-        if not isinstance(value, ast.Dict):
-            continue
-        entries = {k.value: v for k, v in zip(value.keys, value.values, strict=False) if isinstance(k, ast.Constant)}
-        if "grant_type" in entries:
-            return "oauth-token"
-        method = literal_str(entries.get("method")) if "jsonrpc" in entries or "method" in entries else None
-        if method in _A2A_METHODS:
-            return "a2a"
-        if method in _MCP_METHODS:
-            return "mcp"
-    return None
 
 
 def _target_name(host: str | None, suffix: str) -> str:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
+from agentcore_readiness.checks.callflow import latest_binding, literal_str
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
 from agentcore_readiness.model import Finding, FindingLevel, Location
 
 if TYPE_CHECKING:
+    from agentcore_readiness.checks.code_analysis import HttpCall, SecretLiteral
     from agentcore_readiness.facts.code import CodeIndex, PyFile
     from agentcore_readiness.facts.project import Runtime
     from agentcore_readiness.facts.roles import Role
@@ -127,3 +129,76 @@ def function_node(py_file: PyFile, name: str) -> ast.FunctionDef | ast.AsyncFunc
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == name:
             return statement
     return None
+
+
+# ---------------------------------------------------------------------------
+# What a code rule asks of a call
+
+_A2A_METHODS = frozenset({"message/send", "message/stream", "tasks/get", "tasks/cancel", "tasks/resubscribe"})
+_MCP_METHODS = frozenset(
+    {"initialize", "tools/list", "tools/call", "resources/list", "resources/read", "prompts/list", "prompts/get"}
+)
+_TRANSPORT_KEYWORDS = frozenset({"timeout", "stream", "verify", "allow_redirects", "follow_redirects", "url"})
+
+
+def request_purpose(py_file: PyFile, call: HttpCall) -> str | None:
+    """What the request says the call is: ``a2a`` (JSON-RPC ``message/send``), ``mcp`` (JSON-RPC
+    ``tools/list``, ...), ``oauth-token`` (a ``grant_type`` form), ``bare`` (nothing but the URL:
+    no parameters, headers, auth or body), or ``None``.
+    """
+    attr = call.client.rsplit(".", 1)[-1]
+    site = next((c for c in py_file.calls if c.line == call.line and c.attr == attr), None)
+    if site is None:
+        return None
+    if (
+        set(site.keywords) <= _TRANSPORT_KEYWORDS
+        and len(site.node.args) <= 1
+        and not any(k.arg is None for k in site.node.keywords)
+    ):
+        return "bare"
+    for keyword in ("json", "data", "content", "body"):
+        value = site.keywords.get(keyword)
+        if isinstance(value, ast.Name):
+            binding, _ = latest_binding(
+                site.function.node if site.function else None, py_file.tree, value.id, site.line
+            )
+            value = binding.value if binding is not None else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and "grant_type=" in value.value:
+            return "oauth-token"
+        if not isinstance(value, ast.Dict):
+            continue
+        entries = {k.value: v for k, v in zip(value.keys, value.values, strict=False) if isinstance(k, ast.Constant)}
+        if "grant_type" in entries:
+            return "oauth-token"
+        method = literal_str(entries.get("method")) if "jsonrpc" in entries or "method" in entries else None
+        if method in _A2A_METHODS:
+            return "a2a"
+        if method in _MCP_METHODS:
+            return "mcp"
+    return None
+
+
+def replaced_temporary(py_file: PyFile, literal: SecretLiteral) -> bool:
+    """A Cognito ``TemporaryPassword`` that the same function replaces with
+    ``admin_set_user_password(..., Permanent=True)`` right away: it never grants access.
+    """
+    if literal.name != "TemporaryPassword":
+        return False
+    creating = next(
+        (
+            c
+            for c in py_file.calls
+            if c.attr == "admin_create_user" and c.line <= literal.line <= (c.node.end_lineno or c.line)
+        ),
+        None,
+    )
+    if creating is None:
+        return False
+    return any(
+        c.attr == "admin_set_user_password"
+        and c.function is creating.function
+        and c.line > creating.line
+        and isinstance(c.keywords.get("Permanent"), ast.Constant)
+        and c.keywords["Permanent"].value is True  # type: ignore[attr-defined]
+        for c in py_file.calls
+    )

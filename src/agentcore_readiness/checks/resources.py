@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import ast
 from typing import TYPE_CHECKING
 
-from agentcore_readiness.checks.callflow import latest_binding, literal_str, parents, source_of
 from agentcore_readiness.checks.fixes import located_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.checks.request_handlers import runtime_protocol
+from agentcore_readiness.checks.resourceflow import (
+    API_SESSIONS,
+    CLIENT_CLASSES,
+    CONTEXT_SESSIONS,
+    STRANDS_WRAPPERS,
+    client_start,
+    event_problems,
+    in_with_block,
+    wrapper_use,
+)
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile
+    from agentcore_readiness.facts.code import CallSite, PyFile
     from agentcore_readiness.facts.project import Memory
     from agentcore_readiness.facts.roles import Role
 
@@ -224,8 +232,8 @@ def _uses_memory(py_file: PyFile) -> str | None:
     for call in py_file.calls:
         if call.attr in _MEMORY_CALLS:
             return f"{py_file.path}:{call.line} calls {call.attr}"
-        if call.attr in ("getenv", "get") and call.node.args:
-            name = literal_str(call.node.args[0]) or ""
+        if call.attr in ("getenv", "get"):
+            name = call.str_arg(0) or ""
             if "MEMORY" in name.upper() and name.upper().endswith("_ID"):
                 return f"{py_file.path}:{call.line} reads {name}"
     return None
@@ -241,18 +249,10 @@ def _may_manage_memory(py_file: PyFile) -> bool:
 def _strategies_added(py_file: PyFile) -> str | None:
     for call in py_file.calls:
         adds = call.attr.startswith(("add_", "update_memory_strateg")) and "strateg" in call.attr
-        creates = call.attr in _STRATEGY_CREATORS and any(
-            _non_empty(call.keywords.get(k)) for k in ("strategies", "memoryStrategies")
-        )
+        creates = call.attr in _STRATEGY_CREATORS and any(call.non_empty(k) for k in ("strategies", "memoryStrategies"))
         if adds or creates:
             return f"{py_file.path}:{call.line} ({call.attr})"
     return None
-
-
-def _non_empty(value: ast.expr | None) -> bool:
-    if value is None:
-        return False
-    return not (isinstance(value, (ast.List, ast.Tuple)) and not value.elts)
 
 
 def _not_short_term_only(facts: Facts, memory: Memory, usage: _MemoryUsage) -> str | None:
@@ -456,62 +456,6 @@ def policy_engine_unattached(facts: Facts, out: Findings) -> Verdict | None:
 # ---------------------------------------------------------------------------
 # Code: memory events and built-in tool sessions (RES004, RES007)
 
-_HISTORY_WORDS = ("messages", "history", "conversation", "turns", "chat_log", "transcript")
-
-
-def _recent_only(expr: ast.AST) -> bool:
-    """``history[-1]``, ``messages[-2:]``: only the latest items."""
-    if isinstance(expr, ast.Subscript):
-        index = expr.slice
-        if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
-            return True
-        if isinstance(index, ast.Slice) and isinstance(index.lower, ast.UnaryOp):
-            return True
-    return False
-
-
-def _history_like(py_file: PyFile, expr: ast.AST, function: FunctionInfo | None) -> str | None:
-    """The text of ``expr`` when it is a whole conversation (a history list), else None."""
-    if _recent_only(expr):
-        return None
-    if isinstance(expr, ast.Name) and function is not None:
-        binding, _ = latest_binding(function.node, py_file.tree, expr.id, getattr(expr, "lineno", 0))
-        if binding is not None and binding.value is not None and binding.kind == "assign":
-            value = binding.value
-            if _recent_only(value):
-                return None
-            if isinstance(value, (ast.List, ast.Tuple)) and len(value.elts) <= 2:
-                return None
-    text = source_of(py_file, expr)
-    if isinstance(expr, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in expr.elts):
-        return None
-    lowered = text.lower()
-    if any(word in lowered for word in _HISTORY_WORDS):
-        return excerpt(text, 80)
-    return None
-
-
-def _retries_off(py_file: PyFile, call: CallSite) -> str | None:
-    """How the client ``call`` writes through turns retries off, if it does (a boto3 client of
-    this file with ``retries={"max_attempts": 0}``). Any other client retries throttling with
-    backoff by botocore's default, and a retry decorator or loop around the call adds to that.
-    """
-    from agentcore_readiness.checks.sessions import retry_config
-
-    if not isinstance(call.node.func, ast.Attribute):
-        return None
-    receiver = source_of(py_file, call.node.func.value).rsplit(".", 1)[-1]
-    for site in py_file.calls:
-        if site.attr != "client" or not site.node.args or literal_str(site.node.args[0]) != "bedrock-agentcore":
-            continue
-        parent = parents(py_file).parent(site.node)
-        targets = parent.targets if isinstance(parent, ast.Assign) else []
-        names = {t.id if isinstance(t, ast.Name) else getattr(t, "attr", "") for t in targets}
-        if receiver in names:
-            config = retry_config(py_file, site.keywords.get("config"), site.function)
-            return config.detail if config.state == "off" else None
-    return None
-
 
 @rule(
     "RES004",
@@ -558,26 +502,7 @@ def memory_event_per_turn(facts: Facts, out: Findings) -> Verdict | None:
     if not calls:
         return not_applicable("no Memory create_event call")
     for py_file, call in calls:
-        problems: list[str] = []
-        messages = call.keywords.get("messages") or call.keywords.get("payload")
-        if messages is None and len(call.node.args) >= 4:
-            messages = call.node.args[3]
-        history = _history_like(py_file, messages, call.function) if messages is not None else None
-        if history is not None:
-            problems.append(f"writes the whole conversation (`{history}`) on every turn")
-        else:
-            pm = parents(py_file)
-            loops = pm.loops(call.node, call.function.node if call.function else None)
-            for loop in loops:
-                iterated = getattr(loop, "iter", None)
-                if iterated is not None and any(w in source_of(py_file, iterated).lower() for w in _HISTORY_WORDS):
-                    problems.append(
-                        f"writes one event per stored message (loop over `{excerpt(source_of(py_file, iterated), 60)}`)"
-                    )
-                    break
-        retries_off = _retries_off(py_file, call)
-        if retries_off is not None:
-            problems.append(f"goes through a client with {retries_off}: a throttled write loses the turn")
+        problems = event_problems(py_file, call)
         if problems:
             out.warn(
                 f"create_event at {py_file.path}:{call.line} " + " and ".join(problems),
@@ -592,14 +517,6 @@ def memory_event_per_turn(facts: Facts, out: Findings) -> Verdict | None:
         else:
             out.note(f"{py_file.path}:{call.line}: writes the latest turn; the client retries throttling")
     return None
-
-
-_CONTEXT_SESSIONS = {"code_session": "Code Interpreter", "browser_session": "Browser"}
-_CLIENT_CLASSES = {"CodeInterpreter": "Code Interpreter", "BrowserClient": "Browser"}
-_API_SESSIONS = {
-    "start_code_interpreter_session": ("stop_code_interpreter_session", "Code Interpreter"),
-    "start_browser_session": ("stop_browser_session", "Browser"),
-}
 
 
 @rule(
@@ -647,24 +564,23 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
     started = False
     for py_file in facts.code.of_role("runtime"):
         file_attrs = {c.attr for c in py_file.calls}
-        makes_client = not file_attrs.isdisjoint(_CLIENT_CLASSES)
+        makes_client = not file_attrs.isdisjoint(CLIENT_CLASSES)
         for call in py_file.calls:
             location = Location(path=py_file.path, line=call.line)
-            if call.attr in _CONTEXT_SESSIONS and ("bedrock_agentcore" in call.name or call.name == call.attr):
+            if call.attr in CONTEXT_SESSIONS and ("bedrock_agentcore" in call.name or call.name == call.attr):
                 started = True
-                parent = parents(py_file).parent(call.node)
-                if isinstance(parent, ast.withitem):
+                if in_with_block(py_file, call):
                     out.note(f"{py_file.path}:{call.line}: {call.attr} used as a context manager")
                     continue
                 out.warn(
-                    f"{_CONTEXT_SESSIONS[call.attr]} session from {call.attr}() at {py_file.path}:{call.line} is "
+                    f"{CONTEXT_SESSIONS[call.attr]} session from {call.attr}() at {py_file.path}:{call.line} is "
                     "not used in a `with` block: it is never stopped",
                     location,
                     fix=Fix(summary=f"Use `with {call.attr}(region) as client:` so the session stops when done."),
                 )
-            elif call.attr in _API_SESSIONS:
+            elif call.attr in API_SESSIONS:
                 started = True
-                stop, tool = _API_SESSIONS[call.attr]
+                stop, tool = API_SESSIONS[call.attr]
                 if stop in file_attrs:
                     out.note(f"{py_file.path}:{call.line}: {tool} session stopped with {stop}")
                     continue
@@ -673,41 +589,30 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
                     location,
                     fix=Fix(summary=f"Call `{stop}(...)` with the same identifiers in a `finally` block."),
                 )
-            elif call.attr in _STRANDS_WRAPPERS and call.name.startswith("strands_tools."):
+            elif call.attr in STRANDS_WRAPPERS and call.name.startswith("strands_tools."):
                 started = True
                 _strands_wrapper(out, py_file, call)
-            elif call.attr == "start" and makes_client and isinstance(call.node.func, ast.Attribute):
-                receiver = call.node.func.value
-                kind = _client_kind(py_file, receiver, call)
-                if kind is None:
+            elif call.attr == "start" and makes_client:
+                start = client_start(py_file, call)
+                if start is None:
                     continue
                 started = True
-                receiver_text = source_of(py_file, receiver)
-                stopped = any(
-                    c.attr == "stop"
-                    and isinstance(c.node.func, ast.Attribute)
-                    and source_of(py_file, c.node.func.value) == receiver_text
-                    and (c.function is call.function)
-                    for c in py_file.calls
-                )
-                if stopped:
-                    out.note(f"{py_file.path}:{call.line}: {kind} session stopped")
+                if start.stopped:
+                    out.note(f"{py_file.path}:{call.line}: {start.kind} session stopped")
                     continue
+                receiver = excerpt(start.receiver, 40)
                 out.warn(
-                    f"{kind} session started with `{excerpt(receiver_text, 40)}.start()` at {py_file.path}:{call.line} "
+                    f"{start.kind} session started with `{receiver}.start()` at {py_file.path}:{call.line} "
                     "and never stopped",
                     location,
                     fix=Fix(
-                        summary=f"Call `{excerpt(receiver_text, 40)}.stop()` in a `finally` block, or use the "
+                        summary=f"Call `{receiver}.stop()` in a `finally` block, or use the "
                         "context manager (`code_session` / `browser_session`)."
                     ),
                 )
     if not started:
         return not_applicable("no Code Interpreter or Browser session is started")
     return None
-
-
-_STRANDS_WRAPPERS = {"AgentCoreCodeInterpreter": "Code Interpreter", "AgentCoreBrowser": "Browser"}
 
 
 def _strands_wrapper(out: Findings, py_file: PyFile, call: CallSite) -> None:
@@ -717,26 +622,18 @@ def _strands_wrapper(out: Findings, py_file: PyFile, call: CallSite) -> None:
     (``persist_sessions=True``; a ``session_name`` such as the runtime session ID reuses one per
     conversation), ``AgentCoreBrowser`` stops them in ``close_platform()``.
     """
-    tool = _STRANDS_WRAPPERS[call.attr]
+    tool = STRANDS_WRAPPERS[call.attr]
     where = f"{py_file.path}:{call.line}"
     if call.function is None:
         out.note(f"{where}: one {call.attr} for the process; its sessions end when closed or at their timeout")
         return
-    holder = _assigned_name(py_file, call)
-    cleanups = ("cleanup_platform", "cleanup", "close_platform")
-    cleaned = holder is not None and any(
-        c.attr in cleanups
-        and c.function is call.function
-        and isinstance(c.node.func, ast.Attribute)
-        and source_of(py_file, c.node.func.value) == holder
-        for c in py_file.calls
-    )
-    persist = call.keywords.get("persist_sessions")
+    use = wrapper_use(py_file, call)
+    holder, cleaned = use.holder, use.cleaned
     if call.attr == "AgentCoreCodeInterpreter":
         if "session_name" in call.keywords:
             out.note(f"{where}: {call.attr} reuses the session named by session_name")
             return
-        if cleaned and isinstance(persist, ast.Constant) and persist.value is False:
+        if cleaned and use.persist_off:
             out.note(f"{where}: {call.attr} sessions cleaned up (persist_sessions=False)")
             return
         why = (
@@ -759,34 +656,6 @@ def _strands_wrapper(out: Findings, py_file: PyFile, call: CallSite) -> None:
         Location(path=py_file.path, line=call.line),
         fix=Fix(summary=fix),
     )
-
-
-def _assigned_name(py_file: PyFile, call: CallSite) -> str | None:
-    parent = parents(py_file).parent(call.node)
-    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
-        return source_of(py_file, parent.targets[0])
-    return None
-
-
-def _client_kind(py_file: PyFile, receiver: ast.expr, call: CallSite) -> str | None:
-    """Code Interpreter / Browser when ``receiver`` holds a built-in tool client."""
-    value: ast.AST | None = receiver
-    if isinstance(receiver, ast.Name):
-        binding, _ = latest_binding(call.function.node if call.function else None, py_file.tree, receiver.id, call.line)
-        value = binding.value if binding is not None else None
-    elif isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name) and receiver.value.id == "self":
-        value = None
-        for node in ast.walk(py_file.tree):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Attribute) and t.attr == receiver.attr for t in node.targets
-            ):
-                value = node.value
-    if isinstance(value, ast.Call):
-        name = py_file.resolve(value.func)
-        attr = name.rsplit(".", 1)[-1]
-        if attr in _CLIENT_CLASSES and ("bedrock_agentcore" in name or name == attr):
-            return _CLIENT_CLASSES[attr]
-    return None
 
 
 @rule(

@@ -4,38 +4,33 @@ inside the agent.
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from agentcore_readiness.checks.callflow import (
-    CodeMap,
-    FunctionNode,
-    ParentMap,
-    Target,
-    assigned_names,
-    body_nodes,
-    calls_in,
-    code_map,
-    function_body_nodes,
-    handed_functions,
-    latest_binding,
-    literal_str,
-    names_in,
-    param_names,
-    parents,
-    source_of,
-)
 from agentcore_readiness.checks.fixes import config_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
+from agentcore_readiness.checks.sessionflow import (
+    CALLER_ROLES,
+    DEFAULT_RETRIES,
+    SESSION_ID_MIN,
+    STOP,
+    async_tasks,
+    background_work,
+    client_retries,
+    client_service,
+    invokes,
+    session_headers,
+    session_literals,
+    session_origins,
+    stream_gaps,
+)
 from agentcore_readiness.facts.aws import DeployedView, deployed_runtimes
 from agentcore_readiness.facts.project import TOOLKIT_CONFIG, Runtime
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile
-    from agentcore_readiness.facts.roles import Role
+    from agentcore_readiness.facts.code import CallSite, CodeIndex, PyFile
 
 DEFAULT_IDLE = 900
 DEFAULT_MAX_LIFETIME = 28_800
@@ -516,304 +511,11 @@ def lifecycle_workload_mismatch(facts: Facts, out: Findings) -> Verdict | None:
 # ---------------------------------------------------------------------------
 # Caller code: how runtimes are invoked (SESS001-SESS005, SESS012)
 
-INVOKE = "invoke_agent_runtime"
-STOP = "stop_runtime_session"
-SESSION_ID_MIN = 33
-RUNTIME_SESSION_HEADER = "x-amzn-bedrock-agentcore-runtime-session-id"
-MCP_SESSION_HEADER = "mcp-session-id"
-_SESSION_CALLS = (INVOKE, STOP, "invoke_agent_runtime_command")
-_MEMORY_SESSION_CALLS = (
-    "create_event",
-    "list_events",
-    "get_event",
-    "get_last_k_turns",
-    "AgentCoreMemoryConfig",
-    "list_sessions",
-    "save_conversation",
-)
-_ID_GENERATORS = frozenset(
-    {
-        "uuid.uuid4",
-        "uuid.uuid1",
-        "secrets.token_hex",
-        "secrets.token_urlsafe",
-        "secrets.token_bytes",
-        "os.urandom",
-        "time.time",
-        "time.time_ns",
-        "random.random",
-        "random.getrandbits",
-        "datetime.datetime.now",
-        "datetime.datetime.utcnow",
-    }
-)
-_CALLER_ROLES: tuple[Role, ...] = ("caller",)
 
-
-def _generator_call(py_file: PyFile, expr: ast.AST) -> ast.Call | None:
-    """The first call in ``expr`` that makes a fresh value (uuid4, secrets.token_*, time)."""
-    hits = [
-        node for node in ast.walk(expr) if isinstance(node, ast.Call) and py_file.resolve(node.func) in _ID_GENERATORS
-    ]
-    return min(hits, key=lambda c: (c.lineno, c.col_offset)) if hits else None
-
-
-@dataclass(frozen=True)
-class SessionIdOrigin:
-    kind: str
-    """``omitted``, ``splat``, ``per-request``, ``per-job``, ``conversation``, ``literal``."""
-    line: int
-    """Where the ID is made (for generated IDs) or used."""
-    how: str
-    generated: bool = False
-    literal: str | None = None
-    literal_line: int | None = None
-    doubt: str | None = None
-    """Why the kind is a best reading rather than certain (the caller's workload shape is unknown)."""
-
-
-class _Origins:
-    """Where each invoke's ``runtimeSessionId`` comes from."""
-
-    def __init__(self, cmap: CodeMap) -> None:
-        self.cmap = cmap
-
-    def of_call(self, py_file: PyFile, call: CallSite) -> SessionIdOrigin:
-        if "runtimeSessionId" not in call.keywords:
-            if any(k.arg is None for k in call.node.keywords):
-                return SessionIdOrigin("splat", call.line, "passed through **kwargs (not followed)")
-            return SessionIdOrigin("omitted", call.line, "not passed")
-        function = call.function
-        return self.of_expr(py_file, call.keywords["runtimeSessionId"], call.node, function, depth=0)
-
-    def of_expr(
-        self, py_file: PyFile, expr: ast.expr, use: ast.AST, function: FunctionInfo | None, depth: int
-    ) -> SessionIdOrigin:
-        text = excerpt(source_of(py_file, expr), 80)
-        literal = literal_str(expr)
-        if literal is not None:
-            return SessionIdOrigin(
-                "literal", expr.lineno, f"the literal {text}", literal=literal, literal_line=expr.lineno
-            )
-        made = self._made_by(py_file, expr, function)
-        if made is not None:
-            line, maker = made
-            return self._placed(py_file, use, use, function, line, f"made by {maker} in the call itself")
-        if isinstance(expr, ast.Name) and depth < 4:
-            return self._of_name(py_file, expr.id, use, function, depth)
-        if isinstance(expr, (ast.JoinedStr, ast.BinOp, ast.Call)) and depth < 4:
-            worst: SessionIdOrigin | None = None
-            called = {n.func.id for n in ast.walk(expr) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-            for name in sorted(names_in(expr) - called):
-                origin = self._of_name(py_file, name, use, function, depth + 1)
-                if worst is None or _RANK[origin.kind] > _RANK[worst.kind]:
-                    worst = origin
-            if worst is not None and worst.kind in ("per-request", "per-job"):
-                return worst
-        if isinstance(expr, ast.Attribute):
-            return SessionIdOrigin("conversation", expr.lineno, f"from the attribute {text} (kept per conversation)")
-        return SessionIdOrigin("conversation", expr.lineno, f"from {text}")
-
-    def _made_by(self, py_file: PyFile, expr: ast.AST, function: FunctionInfo | None) -> tuple[int, str] | None:
-        """(line, what) when evaluating ``expr`` makes a new ID every time."""
-        generator = _generator_call(py_file, expr)
-        if generator is not None:
-            return generator.lineno, py_file.resolve(generator.func) + "()"
-        for node in ast.walk(expr):
-            if isinstance(node, ast.Call):
-                target = self.cmap.resolve(py_file, node, function)
-                if target is not None and self._always_new(target, 0):
-                    return node.lineno, f"{target.function.qualname}(), which makes a new ID on every call"
-        return None
-
-    def _always_new(self, target: Target, depth: int) -> bool:
-        """Whether every ``return`` of the function hands back a freshly made ID."""
-        node = target.function.node
-        returns = [n for n in function_body_nodes(node) if isinstance(n, ast.Return) and n.value is not None]
-        if not returns or depth > 2:
-            return False
-        for ret in returns:
-            assert ret.value is not None
-            if _generator_call(target.file, ret.value) is not None:
-                continue
-            if isinstance(ret.value, ast.Name):
-                binding, where = latest_binding(node, target.file.tree, ret.value.id, ret.lineno)
-                if (
-                    where == "local"
-                    and binding is not None
-                    and binding.value is not None
-                    and parents(target.file).conditional(binding.node, node) is None
-                    and _generator_call(target.file, binding.value) is not None
-                ):
-                    continue
-            return False
-        return True
-
-    def _of_name(
-        self, py_file: PyFile, name: str, use: ast.AST, function: FunctionInfo | None, depth: int
-    ) -> SessionIdOrigin:
-        fn_node = function.node if function is not None else None
-        use_line = getattr(use, "lineno", 0)
-        binding, where = latest_binding(fn_node, py_file.tree, name, use_line)
-        if binding is None:
-            return SessionIdOrigin("conversation", use_line, f"from `{name}` (defined elsewhere)")
-        if where == "param":
-            return SessionIdOrigin("conversation", binding.line, f"from the parameter `{name}` (per conversation)")
-        if binding.kind in ("for", "with"):
-            return SessionIdOrigin("conversation", binding.line, f"from `{name}`, taken from the data it iterates")
-        value = binding.value
-        if value is None:
-            return SessionIdOrigin("conversation", binding.line, f"from `{name}`")
-        literal = literal_str(value)
-        if literal is not None:
-            return SessionIdOrigin(
-                "literal", binding.line, f"the literal assigned to `{name}`", literal=literal, literal_line=value.lineno
-            )
-        made = self._made_by(py_file, value, function if where == "local" else None)
-        if made is not None:
-            line, maker = made
-            pm = parents(py_file)
-            scope = fn_node if where == "local" else None
-            if isinstance(value, (ast.BoolOp, ast.IfExp)) or pm.conditional(binding.node, scope) is not None:
-                return SessionIdOrigin(
-                    "conversation", line, f"`{name}` is made by {maker} only when missing (kept per conversation)"
-                )
-            if _cached_call(py_file, value):
-                return SessionIdOrigin("conversation", line, f"`{name}` comes from a per-conversation store")
-            if where == "module":
-                return SessionIdOrigin(
-                    "per-job",
-                    line,
-                    f"`{name}` is made once at import by {maker} (one session for the whole process)",
-                    generated=True,
-                )
-            return self._placed(py_file, use, binding.node, function, line, f"`{name}` is made by {maker}")
-        if isinstance(value, ast.Name) and depth < 4:
-            return self._of_name(py_file, value.id, binding.node, function if where == "local" else None, depth + 1)
-        return SessionIdOrigin(
-            "conversation", binding.line, f"`{name}` comes from {excerpt(source_of(py_file, value), 80)}"
-        )
-
-    def _placed(
-        self,
-        py_file: PyFile,
-        use: ast.AST,
-        made_at: ast.AST,
-        function: FunctionInfo | None,
-        line: int,
-        how: str,
-    ) -> SessionIdOrigin:
-        """Per request or per job, from where the ID is made relative to the invoke and from
-        the caller's shape: in a one-shot script a new session per run or per job is what the
-        skill prescribes; in a service (or a script's prompt loop) it is a new session per message.
-        """
-        pm = parents(py_file)
-        scope = function.node if function is not None else None
-        shape = py_file.place.shape
-        use_loops = pm.loops(use, scope)
-        if use_loops:
-            loop = use_loops[0]
-            loop_line = getattr(loop, "lineno", line)
-            made_loops = pm.loops(made_at, scope) if made_at is not use else use_loops
-            if not any(m is loop for m in made_loops):
-                return SessionIdOrigin(
-                    "per-job", line, f"{how} once, before the loop at line {loop_line}", generated=True
-                )
-            if shape == "one_shot" and not _prompts(py_file, loop):
-                return SessionIdOrigin(
-                    "per-job",
-                    line,
-                    f"{how} for each job of the loop at line {loop_line} (a one-shot script)",
-                    generated=True,
-                )
-            return SessionIdOrigin(
-                "per-request", line, f"{how} inside the loop (line {loop_line}) that invokes", generated=True
-            )
-        if function is None:
-            return SessionIdOrigin("per-job", line, f"{how} once for this script run", generated=True)
-        if shape == "one_shot":
-            prompt_loop = _called_from_prompt_loop(py_file, function)
-            if prompt_loop is None:
-                return SessionIdOrigin(
-                    "per-job",
-                    line,
-                    f"{how} in {function.qualname}(), once per run of this one-shot script",
-                    generated=True,
-                )
-            return SessionIdOrigin(
-                "per-request",
-                line,
-                f"{how} in {function.qualname}(), called for every message of the prompt loop at line {prompt_loop}",
-                generated=True,
-            )
-        doubt = None
-        if shape is None:
-            doubt = (
-                "the file is neither a recognised service (web handler, Lambda, UI, queue worker) nor a one-shot "
-                "script, so whether each call is a chat message or a whole job could not be told"
-            )
-        return SessionIdOrigin(
-            "per-request",
-            line,
-            f"{how} in {function.qualname}(), the function that invokes, so every call of it",
-            generated=True,
-            doubt=doubt,
-        )
-
-
-_PROMPTS = frozenset({"input", "sys.stdin.readline", "click.prompt", "typer.prompt", "rich.prompt.Prompt.ask"})
-
-
-def _prompts(py_file: PyFile, loop: ast.AST) -> bool:
-    """Whether a loop reads a line from the user on each turn (an interactive prompt loop)."""
-    return any(isinstance(node, ast.Call) and py_file.resolve(node.func) in _PROMPTS for node in body_nodes([loop]))
-
-
-def _called_from_prompt_loop(py_file: PyFile, function: FunctionInfo) -> int | None:
-    """The line of a prompt loop in the same file that calls ``function``, if any."""
-    for call in py_file.calls:
-        if call.attr == function.name and call.function is not function:
-            for loop in call.loops:
-                if _prompts(py_file, loop):
-                    return loop.lineno
-    return None
-
-
-_RANK = {"conversation": 0, "literal": 0, "splat": 0, "omitted": 0, "per-job": 1, "per-request": 2}
-
-
-def _cached_call(py_file: PyFile, value: ast.expr) -> bool:
-    """``store.setdefault(key, str(uuid4()))`` and similar: a per-key store keeps the ID."""
-    for node in ast.walk(value):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr
-            in (
-                "setdefault",
-                "get",
-                "get_or_create",
-            )
-        ):
-            return True
-    return False
-
-
-def _invokes(facts: Facts) -> list[tuple[PyFile, CallSite]]:
+def _code(facts: Facts) -> CodeIndex:
+    """The code index of a rule that reads code (the engine opens such a rule as unknown without one)."""
     assert facts.code is not None
-    return [(f, c) for f, c in facts.code.calls(_CALLER_ROLES) if c.attr == INVOKE]
-
-
-def _origins(facts: Facts) -> list[tuple[PyFile, CallSite, SessionIdOrigin]]:
-    assert facts.code is not None
-    finder = _Origins(code_map(facts.code, facts.project))
-    return [(f, c, finder.of_call(f, c)) for f, c in _invokes(facts)]
-
-
-def _no_code(facts: Facts) -> Verdict | None:
-    if facts.code is None:
-        return unknown("the code index was not built")
-    return None
+    return facts.code
 
 
 @rule(
@@ -859,9 +561,7 @@ def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Session reuse is the highest-leverage optimization", "Session lifecycle management"
     """
-    if (verdict := _no_code(facts)) is not None:
-        return verdict
-    origins = _origins(facts)
+    origins = session_origins(_code(facts), facts.project)
     if not origins:
         return not_applicable("no invoke_agent_runtime call in caller or agent code")
     for py_file, call, origin in origins:
@@ -922,16 +622,14 @@ def session_id_omitted(facts: Facts, out: Findings) -> Verdict | None:
     - botocore `bedrock-agentcore` `InvokeAgentRuntime` (`runtimeSessionId`, idempotency token, 33-256 characters)
     - agents-harden skill, "Session lifecycle management"
     """
-    if (verdict := _no_code(facts)) is not None:
-        return verdict
-    invokes = _invokes(facts)
-    if not invokes:
+    calls = invokes(_code(facts))
+    if not calls:
         return not_applicable("no invoke_agent_runtime call in caller or agent code")
-    for py_file, call in invokes:
+    for py_file, call in calls:
         keywords = call.keywords
         if "runtimeSessionId" in keywords:
             out.note(f"{py_file.path}:{call.line} passes runtimeSessionId")
-        elif any(k.arg is None for k in call.node.keywords):
+        elif call.has_splat:
             out.note(f"{py_file.path}:{call.line} passes **kwargs (not followed)")
         else:
             out.fail(
@@ -945,15 +643,6 @@ def session_id_omitted(facts: Facts, out: Findings) -> Verdict | None:
                 ),
             )
     return None
-
-
-def _header_keys(node: ast.Dict) -> dict[str, int]:
-    keys: dict[str, int] = {}
-    for key in node.keys:
-        text = literal_str(key)
-        if text is not None:
-            keys[text.lower()] = key.lineno if key is not None else node.lineno
-    return keys
 
 
 @rule(
@@ -989,11 +678,9 @@ def both_session_ids(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Session lifecycle management" (Don't pass both)
     """
-    if (verdict := _no_code(facts)) is not None:
-        return verdict
     assert facts.code is not None
     seen = False
-    for py_file, call in _invokes(facts):
+    for py_file, call in invokes(_code(facts)):
         seen = True
         keywords = call.keywords
         if "runtimeSessionId" in keywords and "mcpSessionId" in keywords:
@@ -1005,39 +692,24 @@ def both_session_ids(facts: Facts, out: Findings) -> Verdict | None:
             )
         else:
             out.note(f"{py_file.path}:{call.line}: one session identifier")
-    for py_file in facts.code.of_role(*_CALLER_ROLES):
-        for node in ast.walk(py_file.tree):
-            if isinstance(node, ast.Dict):
-                keys = _header_keys(node)
-                if RUNTIME_SESSION_HEADER in keys or MCP_SESSION_HEADER in keys:
-                    seen = True
-                if RUNTIME_SESSION_HEADER in keys and MCP_SESSION_HEADER in keys:
-                    out.fail(
-                        f"the headers at {py_file.path}:{node.lineno} carry both "
-                        "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id and Mcp-Session-Id",
-                        Location(path=py_file.path, line=node.lineno),
-                        fix=Fix(
-                            summary="Send one session header: drop `Mcp-Session-Id` or the runtime session header."
-                        ),
-                    )
-        for function in py_file.functions:
-            assigned: dict[str, dict[str, int]] = {}
-            for node in function_body_nodes(function.node):
-                if isinstance(node, ast.Assign):
-                    for target in node.targets:
-                        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-                            key = literal_str(target.slice)
-                            if key is not None and key.lower() in (RUNTIME_SESSION_HEADER, MCP_SESSION_HEADER):
-                                seen = True
-                                assigned.setdefault(target.value.id, {})[key.lower()] = node.lineno
-            for base, keys in assigned.items():
-                if len(keys) == 2:
-                    line = max(keys.values())
-                    out.fail(
-                        f"`{base}` at {py_file.path}:{line} gets both the runtime session header and Mcp-Session-Id",
-                        Location(path=py_file.path, line=line),
-                        fix=Fix(summary=f"Set one session header on `{base}`."),
-                    )
+    for py_file in facts.code.of_role(*CALLER_ROLES):
+        for use in session_headers(py_file):
+            seen = True
+            if len(use.keys) < 2:
+                continue
+            if use.base is None:
+                out.fail(
+                    f"the headers at {use.path}:{use.line} carry both "
+                    "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id and Mcp-Session-Id",
+                    Location(path=use.path, line=use.line),
+                    fix=Fix(summary="Send one session header: drop `Mcp-Session-Id` or the runtime session header."),
+                )
+            else:
+                out.fail(
+                    f"`{use.base}` at {use.path}:{use.line} gets both the runtime session header and Mcp-Session-Id",
+                    Location(path=use.path, line=use.line),
+                    fix=Fix(summary=f"Set one session header on `{use.base}`."),
+                )
     if not seen:
         return not_applicable("no invoke_agent_runtime call or session header in caller or agent code")
     return None
@@ -1085,13 +757,11 @@ def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Call StopRuntimeSession when the work is done"; limits.md, maxVms triage
     """
-    if (verdict := _no_code(facts)) is not None:
-        return verdict
     assert facts.code is not None
-    origins = _origins(facts)
+    origins = session_origins(_code(facts), facts.project)
     if not origins:
         return not_applicable("no invoke_agent_runtime call in caller or agent code")
-    stops = [(f, c) for f, c in facts.code.calls(_CALLER_ROLES) if c.attr == STOP]
+    stops = [(f, c) for f, c in facts.code.calls(CALLER_ROLES) if c.attr == STOP]
     owned = [(f, c, o) for f, c, o in origins if o.generated]
     if not owned:
         out.note("no invoke makes its own session ID (IDs come from the conversation)")
@@ -1112,59 +782,6 @@ def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
             ),
         )
     return None
-
-
-@dataclass(frozen=True)
-class SessionLiteral:
-    py_file: PyFile
-    literal: str
-    line: int
-    used: str
-    memory: bool
-    """A Memory session ID (``create_event(session_id=…)``), not a runtime session ID."""
-
-
-def _session_literals(facts: Facts, roles: tuple[Role, ...] = _CALLER_ROLES) -> list[SessionLiteral]:
-    """Every literal session ID in the code of ``roles``, with where it is used."""
-    assert facts.code is not None
-    finder = _Origins(code_map(facts.code, facts.project))
-    found: list[SessionLiteral] = []
-    seen: set[tuple[str, int]] = set()
-
-    def add(py_file: PyFile, origin: SessionIdOrigin, used: str, memory: bool = False) -> None:
-        if origin.literal is None:
-            return
-        line = origin.literal_line or origin.line
-        if (py_file.path, line) in seen:
-            return
-        seen.add((py_file.path, line))
-        found.append(SessionLiteral(py_file, origin.literal, line, used, memory))
-
-    for py_file, call in facts.code.calls(roles):
-        keys: tuple[str, ...] = ()
-        if call.attr in _SESSION_CALLS:
-            keys = ("runtimeSessionId",)
-        elif call.attr in _MEMORY_SESSION_CALLS:
-            keys = ("session_id", "sessionId")
-        for key in keys:
-            value = call.keywords.get(key)
-            if value is not None:
-                origin = finder.of_expr(py_file, value, call.node, call.function, depth=0)
-                add(py_file, origin, f"{call.attr}({key}=…) at line {call.line}", key != "runtimeSessionId")
-    for py_file in facts.code.of_role(*roles):
-        if not any(s.value.lower() == RUNTIME_SESSION_HEADER for s in py_file.strings):
-            continue
-        for node in ast.walk(py_file.tree):
-            if isinstance(node, ast.Dict):
-                for header, value in zip(node.keys, node.values, strict=False):
-                    text = literal_str(header)
-                    if text is not None and text.lower() == RUNTIME_SESSION_HEADER:
-                        function = code_map(facts.code, facts.project).info(
-                            parents(py_file).enclosing_function(node) or node
-                        )
-                        origin = finder.of_expr(py_file, value, node, function, depth=0)
-                        add(py_file, origin, f"the session header at line {node.lineno}")
-    return found
 
 
 @rule(
@@ -1204,10 +821,8 @@ def session_id_too_short(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - botocore `bedrock-agentcore` `SessionType` (min 33, max 256); agents-debug skill (LTM session IDs)
     """
-    if (verdict := _no_code(facts)) is not None:
-        return verdict
-    literals = _session_literals(facts, ("caller", "runtime"))
-    if not literals and not _invokes(facts):
+    literals = session_literals(_code(facts), facts.project, ("caller", "runtime"))
+    if not literals and not invokes(_code(facts)):
         return not_applicable("no session ID is passed in caller or agent code")
     long_term = _long_term_memory(facts)
     for found in literals:
@@ -1251,70 +866,6 @@ def _long_term_memory(facts: Facts) -> str | None:
             return f"memory {memory.name} has {', '.join(s.type for s in memory.strategies)}"
         if memory.mode and memory.mode.upper() == "STM_AND_LTM":
             return f"memory {memory.name} is STM_AND_LTM"
-    return None
-
-
-_RETRY_DECORATORS = ("retry", "backoff", "on_exception", "retrying")
-DEFAULT_RETRIES = (
-    "botocore's default retries (standard mode in current botocore: 3 attempts; legacy mode, 5 attempts, in "
-    "older releases), which retry ThrottlingException and 429 with exponential backoff"
-)
-
-
-@dataclass(frozen=True)
-class RetryConfig:
-    """What a boto3 ``config=`` says about retries."""
-
-    state: str
-    """``default`` (no retries setting), ``explicit``, ``off`` (no retry at all) or ``unresolved``."""
-    detail: str
-    mode: str | None = None
-
-
-def retry_config(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo | None) -> RetryConfig:
-    """The retry setting of a boto3 client's ``config=`` value. ``max_attempts`` in ``retries``
-    counts retries after the first attempt (``0``: none); ``total_max_attempts`` counts all.
-    """
-    if expr is None:
-        return RetryConfig("default", "no config")
-    value: ast.expr | None = expr
-    if isinstance(expr, ast.Name):
-        binding, _ = latest_binding(function.node if function else None, py_file.tree, expr.id, expr.lineno)
-        value = binding.value if binding is not None else None
-    if not (isinstance(value, ast.Call) and py_file.resolve(value.func).endswith("Config")):
-        return RetryConfig("unresolved", f"config={excerpt(source_of(py_file, expr), 60)} not followed")
-    retries = next((k.value for k in value.keywords if k.arg == "retries"), None)
-    if retries is None:
-        return RetryConfig("default", "a Config without retries")
-    if not isinstance(retries, ast.Dict):
-        return RetryConfig("unresolved", "retries not a literal")
-    entries = {literal_str(k): v for k, v in zip(retries.keys, retries.values, strict=False) if k is not None}
-    mode = literal_str(entries.get("mode"))
-    total = _int_literal(entries.get("total_max_attempts"))
-    retry_count = _int_literal(entries.get("max_attempts"))
-    attempts = total if total is not None else (retry_count + 1 if retry_count is not None else None)
-    if attempts is not None and attempts <= 1:
-        return RetryConfig("off", f"retries turned off ({excerpt(source_of(py_file, retries), 80)})", mode)
-    if mode is None:
-        return RetryConfig("default", f"retries without a mode ({excerpt(source_of(py_file, retries), 80)})")
-    return RetryConfig("explicit", f"retries mode {mode!r}" + (f", {attempts} attempts" if attempts else ""), mode)
-
-
-def _assigned_to(py_file: PyFile, call: CallSite) -> str | None:
-    """The name (``client``, ``self.client`` -> ``client``) a client call is assigned to, if any."""
-    parent = parents(py_file).parent(call.node)
-    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
-        target = parent.targets[0]
-        if isinstance(target, ast.Name):
-            return target.id
-        if isinstance(target, ast.Attribute):
-            return target.attr
-    return None
-
-
-def _int_literal(expr: ast.expr | None) -> int | None:
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, int) and not isinstance(expr.value, bool):
-        return expr.value
     return None
 
 
@@ -1367,14 +918,12 @@ def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden `references/limits.md`, "Invocation rate"; botocore `retries` configuration
     """
-    if (verdict := _no_code(facts)) is not None:
-        return verdict
     assert facts.code is not None
     clients = []
-    for py_file, call in facts.code.calls(_CALLER_ROLES):
+    for py_file, call in facts.code.calls(CALLER_ROLES):
         if call.attr != "client":
             continue
-        service = literal_str(call.node.args[0]) if call.node.args else literal_str(call.keywords.get("service_name"))
+        service = client_service(call)
         if service == "bedrock-agentcore":
             clients.append((py_file, call))
     if not clients:
@@ -1386,26 +935,15 @@ def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
 
 def _client_retries(out: Findings, py_file: PyFile, call: CallSite) -> None:
     where = f"{py_file.path}:{call.line}"
-    invokes = [c for c in py_file.calls if c.attr == INVOKE]
-    held_in = _assigned_to(py_file, call)
-    if held_in is not None:
-        invokes = [
-            c
-            for c in invokes
-            if isinstance(c.node.func, ast.Attribute)
-            and source_of(py_file, c.node.func.value).rsplit(".", 1)[-1] == held_in
-        ]
-    if not invokes:
+    retries = client_retries(py_file, call)
+    if not retries.invokes:
         out.note(f"{where}: this client invokes no runtime")
         return
-    config = retry_config(py_file, call.keywords.get("config"), call.function)
+    config = retries.config
     if config.state in ("explicit", "unresolved"):
         out.note(f"{where}: {config.detail}")
         return
-    if all(
-        c.function is not None and any(any(r in d for r in _RETRY_DECORATORS) for d in c.function.decorators)
-        for c in invokes
-    ):
+    if retries.decorated:
         out.note(f"{where}: every invoke retries through a decorator")
         return
     if py_file.place.shape == "one_shot":
@@ -1417,7 +955,7 @@ def _client_retries(out: Findings, py_file: PyFile, call: CallSite) -> None:
         "(`from botocore.config import Config`) to the client call; adaptive mode also rate-limits the client.",
     )
     location = Location(path=py_file.path, line=call.line)
-    evidence = excerpt(source_of(py_file, call.node), 160)
+    evidence = retries.evidence
     if config.state == "off":
         out.warn(
             f"bedrock-agentcore client at {where} has {config.detail}: in a long-lived service a throttled "
@@ -1441,136 +979,11 @@ def _client_retries(out: Findings, py_file: PyFile, call: CallSite) -> None:
 # ---------------------------------------------------------------------------
 # Agent code: background work and streaming (SESS010, SESS011, SESS013)
 
-_THREAD_STARTERS = frozenset({"threading.Thread", "threading.Timer", "multiprocessing.Process"})
-_WAITERS = frozenset({"gather", "wait", "wait_for", "as_completed", "shield", "result", "join", "exception"})
 
-
-@dataclass(frozen=True)
-class BackgroundStart:
-    call: ast.Call
-    kind: str
-    target: ast.expr | None
-
-
-def _statement_of(pm: ParentMap, node: ast.AST) -> tuple[ast.AST, bool]:
-    """The statement holding ``node`` and whether an ``await`` sits on the way there."""
-    current = node
-    awaited = False
-    while True:
-        parent = pm.parent(current)
-        if parent is None or isinstance(current, ast.stmt):
-            return current, awaited
-        if isinstance(parent, ast.Await):
-            awaited = True
-        current = parent
-
-
-def _holders(pm: ParentMap, node: ast.AST) -> set[str]:
-    """Names that keep the result of ``node`` (assigned, appended to)."""
-    statement, _ = _statement_of(pm, node)
-    names: set[str] = set()
-    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        for target in targets:
-            names.update(assigned_names(target))
-            if isinstance(target, (ast.Attribute, ast.Subscript)):
-                names.update(names_in(target))
-    elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-        func = statement.value.func
-        if (
-            isinstance(func, ast.Attribute)
-            and func.attr in ("append", "add", "extend")
-            and isinstance(func.value, ast.Name)
-        ):
-            names.add(func.value.id)
-    return names
-
-
-def _waited_names(py_file: PyFile, function: FunctionNode) -> set[str]:
-    """Names the function awaits, gathers, joins or asks for a result."""
-    names: set[str] = set()
-    for node in function_body_nodes(function):
-        if isinstance(node, ast.Await):
-            names.update(names_in(node.value))
-        elif isinstance(node, ast.Call):
-            attr = py_file.resolve(node.func).rsplit(".", 1)[-1]
-            if attr in _WAITERS:
-                names.update(names_in(node))
-    return names
-
-
-def _scoped_names(py_file: PyFile, function: FunctionNode, suffixes: tuple[str, ...]) -> set[str]:
-    """Names bound by ``with``/``async with`` on a context whose callable ends with a suffix."""
-    names: set[str] = set()
-    for node in function_body_nodes(function):
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                context = item.context_expr
-                if (
-                    isinstance(context, ast.Call)
-                    and py_file.resolve(context.func).endswith(suffixes)
-                    and item.optional_vars is not None
-                ):
-                    names.update(assigned_names(item.optional_vars))
-    return names
-
-
-def background_starts(py_file: PyFile, function: FunctionInfo) -> list[BackgroundStart]:
-    """Threads, tasks and executor jobs a function starts and does not wait for."""
-    pm = parents(py_file)
-    node = function.node
-    waited = _waited_names(py_file, node)
-    pools = _scoped_names(py_file, node, ("Executor", "Pool"))
-    groups = _scoped_names(py_file, node, ("TaskGroup", "create_task_group"))
-    found: list[BackgroundStart] = []
-    for call in sorted(calls_in(node.body), key=lambda c: (c.lineno, c.col_offset)):
-        name = py_file.resolve(call.func)
-        attr = name.rsplit(".", 1)[-1]
-        _, awaited = _statement_of(pm, call)
-        holders = _holders(pm, call)
-        if awaited or holders & waited:
-            continue
-        receiver = name.rsplit(".", 1)[0] if "." in name else ""
-        if name in _THREAD_STARTERS:
-            target = next((k.value for k in call.keywords if k.arg == "target"), None)
-            if target is None and attr == "Timer" and len(call.args) > 1:
-                target = call.args[1]
-            found.append(BackgroundStart(call, "thread" if attr != "Process" else "process", target))
-        elif attr in ("create_task", "ensure_future") and receiver not in groups:
-            found.append(BackgroundStart(call, "task", call.args[0] if call.args else None))
-        elif attr == "run_in_executor":
-            found.append(BackgroundStart(call, "executor job", call.args[1] if len(call.args) > 1 else None))
-        elif attr in ("submit", "start_new_thread") and receiver not in pools:
-            found.append(BackgroundStart(call, "executor job", call.args[0] if call.args else None))
-    return found
-
-
-def _calls_attr(function: FunctionInfo, attr: str) -> bool:
-    return any(
-        (isinstance(c.func, ast.Attribute) and c.func.attr == attr)
-        or (isinstance(c.func, ast.Name) and c.func.id == attr)
-        for c in calls_in(function.node.body, lambdas=True)
-    )
-
-
-def _is_async_task(function: FunctionInfo) -> bool:
-    return any(d == "async_task" or d.endswith(".async_task") for d in function.decorators)
-
-
-def _started_function(cmap: CodeMap, py_file: PyFile, start: BackgroundStart, within: FunctionInfo) -> Target | None:
-    target = start.target
-    if target is None:
-        return None
-    if isinstance(target, ast.Call):
-        return cmap.resolve(py_file, target, within)
-    return cmap.resolve_ref(py_file, target, within)
-
-
-def _app_name(entry: Target) -> str:
-    for decorator in entry.function.decorators:
-        if decorator.endswith(".entrypoint"):
-            return decorator.rsplit(".", 1)[0]
-    return "app"
+def _line_text(facts: Facts, path: str, line: int) -> str:
+    assert facts.code is not None
+    py_file = facts.code.file(path)
+    return py_file.line_text(line).strip() if py_file is not None else ""
 
 
 @rule(
@@ -1626,103 +1039,31 @@ def background_task_untracked(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Long-running background tasks"; bedrock-agentcore `BedrockAgentCoreApp.add_async_task`
     """
-    if (verdict := _no_code(facts)) is not None:
-        return verdict
     assert facts.code is not None
-    cmap = code_map(facts.code, facts.project)
-    entries = cmap.entrypoints()
-    if not entries:
+    work = background_work(_code(facts), facts.project)
+    if not work.entrypoints:
         return not_applicable("no @app.entrypoint in agent code")
-    reported: set[tuple[str, int]] = set()
-    examined = 0
-    for entry in entries:
-        chains = cmap.reachable(entry)
-        examined += len(chains)
-        app = _app_name(entry)
-        for current, chain in chains.items():
-            for start in background_starts(current.file, current.function):
-                started = _started_function(cmap, current.file, start, current.function)
-                if started is not None and (
-                    _is_async_task(started.function) or _calls_attr(started.function, "add_async_task")
-                ):
-                    continue
-                near = list(chain)
-                for member in chain:
-                    near.extend(cmap.callees(member))
-                if any(_calls_attr(member.function, "add_async_task") for member in near):
-                    continue
-                key = (current.file.path, start.call.lineno)
-                if key in reported:
-                    continue
-                reported.add(key)
-                worker = started.function.name if started is not None else "the work"
-                path_text = " → ".join(f"{t.function.qualname}()" for t in chain)
-                out.fail(
-                    f"{path_text} starts a background {start.kind} ({worker}) at {current.file.path}:"
-                    f"{start.call.lineno} without {app}.add_async_task: once the response is sent the session "
-                    "looks idle and the microVM can be reclaimed mid-work",
-                    Location(path=current.file.path, line=start.call.lineno),
-                    evidence=excerpt(current.file.line_text(start.call.lineno).strip()),
-                    fix=Fix(
-                        summary=f"Register the work before starting it and complete it when it ends: "
-                        f'`task_id = {app}.add_async_task("{worker}")` before line {start.call.lineno}, pass '
-                        f"`task_id` to {worker}, and end {worker} with `finally: {app}.complete_async_task(task_id)` "
-                        f"(or make {worker} an async function decorated with `@{app}.async_task`).",
-                    ),
-                )
+    for start in work.untracked:
+        worker, app = start.worker, start.app
+        path_text = " → ".join(f"{name}()" for name in start.chain)
+        out.fail(
+            f"{path_text} starts a background {start.kind} ({worker}) at {start.path}:"
+            f"{start.line} without {app}.add_async_task: once the response is sent the session "
+            "looks idle and the microVM can be reclaimed mid-work",
+            Location(path=start.path, line=start.line),
+            evidence=excerpt(_line_text(facts, start.path, start.line)),
+            fix=Fix(
+                summary=f"Register the work before starting it and complete it when it ends: "
+                f'`task_id = {app}.add_async_task("{worker}")` before line {start.line}, pass '
+                f"`task_id` to {worker}, and end {worker} with `finally: {app}.complete_async_task(task_id)` "
+                f"(or make {worker} an async function decorated with `@{app}.async_task`).",
+            ),
+        )
     if not out.items:
-        out.note(f"{len(entries)} entrypoint(s) followed through {examined} function(s): no untracked background work")
+        out.note(
+            f"{work.entrypoints} entrypoint(s) followed through {work.examined} function(s): no untracked background work"
+        )
     return None
-
-
-def _task_sinks(
-    cmap: CodeMap, py_file: PyFile, function: FunctionInfo, name: str, depth: int, seen: set[tuple[int, str]]
-) -> list[tuple[PyFile, FunctionInfo, ast.Call]]:
-    """``complete_async_task`` calls reached by a task id held in ``name`` inside ``function``."""
-    key = (id(function), name)
-    if key in seen or depth > 4:
-        return []
-    seen.add(key)
-    found: list[tuple[PyFile, FunctionInfo, ast.Call]] = []
-    for call in calls_in(function.node.body, lambdas=True):
-        attr = py_file.resolve(call.func).rsplit(".", 1)[-1]
-        if attr == "complete_async_task":
-            if any(name in names_in(arg) for arg in [*call.args, *(k.value for k in call.keywords)]):
-                found.append((py_file, function, call))
-            continue
-        # the id handed to another own function: directly, or to a thread/executor/task
-        handoffs: list[tuple[Target | None, list[ast.expr], dict[str, ast.expr]]] = []
-        callee = cmap.resolve(py_file, call, function)
-        handoffs.append((callee, list(call.args), {k.arg: k.value for k in call.keywords if k.arg}))
-        for ref in handed_functions(call):
-            handed = cmap.resolve_ref(py_file, ref, function)
-            if handed is None:
-                continue
-            args: list[ast.expr] = []
-            kwargs: dict[str, ast.expr] = {}
-            for keyword in call.keywords:
-                if keyword.arg == "args" and isinstance(keyword.value, (ast.Tuple, ast.List)):
-                    args = list(keyword.value.elts)
-                elif keyword.arg == "kwargs" and isinstance(keyword.value, ast.Dict):
-                    kwargs = {
-                        literal_str(k) or "": v for k, v in zip(keyword.value.keys, keyword.value.values, strict=False)
-                    }
-            if not args and ref in call.args:
-                args = call.args[call.args.index(ref) + 1 :]
-            handoffs.append((handed, args, kwargs))
-        for target, args, kwargs in handoffs:
-            if target is None:
-                continue
-            params = param_names(target.function.node)
-            if target.function.class_name and params and params[0] in ("self", "cls"):
-                params = params[1:]
-            for index, arg in enumerate(args):
-                if isinstance(arg, ast.Name) and arg.id == name and index < len(params):
-                    found.extend(_task_sinks(cmap, target.file, target.function, params[index], depth + 1, seen))
-            for keyword_name, value in kwargs.items():
-                if isinstance(value, ast.Name) and value.id == name and keyword_name in params:
-                    found.extend(_task_sinks(cmap, target.file, target.function, keyword_name, depth + 1, seen))
-    return found
 
 
 @rule(
@@ -1768,122 +1109,50 @@ def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Long-running background tasks"; bedrock-agentcore `add_async_task` / `complete_async_task`
     """
-    if (verdict := _no_code(facts)) is not None:
-        return verdict
     assert facts.code is not None
-    cmap = code_map(facts.code, facts.project)
-    found_any = False
-    for py_file in facts.code.of_role("runtime"):
-        for function in py_file.functions:
-            if _is_async_task(function):
-                found_any = True
-                out.note(f"{py_file.path}:{function.line}: {function.name}() is an @async_task function")
-        for call in [c for c in py_file.calls if c.attr == "add_async_task"]:
-            found_any = True
-            pm = parents(py_file)
-            statement, _ = _statement_of(pm, call.node)
-            location = Location(path=py_file.path, line=call.line)
-            holder: ast.expr | None = None
-            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-                holder = statement.targets[0]
-            elif isinstance(statement, ast.AnnAssign):
-                holder = statement.target
-            if holder is None:
-                out.fail(
-                    f"add_async_task at {py_file.path}:{call.line} throws its task id away: the task can never be "
-                    "completed and /ping stays HealthyBusy until maxLifetime",
-                    location,
-                    fix=Fix(
-                        summary="Keep the id (`task_id = app.add_async_task(...)`) and pass it to the code that "
-                        "calls `app.complete_async_task(task_id)` in a `finally`."
-                    ),
-                )
-                continue
-            sinks: list[tuple[PyFile, FunctionInfo, ast.Call]] = []
-            if isinstance(holder, ast.Name) and call.function is not None:
-                sinks = _task_sinks(cmap, py_file, call.function, holder.id, 0, set())
-            elif isinstance(holder, ast.Name):
-                sinks = [
-                    (py_file, f, c)
-                    for f in py_file.functions
-                    for c in calls_in(f.node.body)
-                    if py_file.resolve(c.func).endswith("complete_async_task") and holder.id in names_in(c)
-                ]
+    tasks = async_tasks(_code(facts), facts.project)
+    for path, line, name in tasks.decorated:
+        out.note(f"{path}:{line}: {name}() is an @async_task function")
+    for task in tasks.added:
+        location = Location(path=task.path, line=task.line)
+        if task.held is None:
+            out.fail(
+                f"add_async_task at {task.path}:{task.line} throws its task id away: the task can never be "
+                "completed and /ping stays HealthyBusy until maxLifetime",
+                location,
+                fix=Fix(
+                    summary="Keep the id (`task_id = app.add_async_task(...)`) and pass it to the code that "
+                    "calls `app.complete_async_task(task_id)` in a `finally`."
+                ),
+            )
+            continue
+        if not task.completions:
+            held = task.held
+            out.fail(
+                f"the task id `{held}` from add_async_task at {task.path}:{task.line} never reaches "
+                "complete_async_task: /ping stays HealthyBusy and the microVM is kept until maxLifetime",
+                location,
+                fix=Fix(
+                    summary=f"Pass `{held}` to the worker and call `app.complete_async_task({held})` in its "
+                    "`finally` block."
+                ),
+            )
+            continue
+        for sink in task.completions:
+            if sink.in_finally:
+                out.note(f"{task.path}:{task.line} completed in finally at {sink.path}:{sink.line}")
             else:
-                base_names = names_in(holder) - {"self", "cls"}
-                attr = holder.attr if isinstance(holder, ast.Attribute) else None
-                for other in facts.code.runtime_files(py_file.runtime):
-                    for f in other.functions:
-                        for c in calls_in(f.node.body):
-                            if not other.resolve(c.func).endswith("complete_async_task"):
-                                continue
-                            arg_attrs = {n.attr for n in ast.walk(c) if isinstance(n, ast.Attribute)}
-                            if (attr is not None and attr in arg_attrs) or (base_names & names_in(c)):
-                                sinks.append((other, f, c))
-            if not sinks:
-                held = excerpt(source_of(py_file, holder), 60)
-                out.fail(
-                    f"the task id `{held}` from add_async_task at {py_file.path}:{call.line} never reaches "
-                    "complete_async_task: /ping stays HealthyBusy and the microVM is kept until maxLifetime",
-                    location,
-                    fix=Fix(
-                        summary=f"Pass `{held}` to the worker and call `app.complete_async_task({held})` in its "
-                        "`finally` block."
-                    ),
+                out.warn(
+                    f"complete_async_task at {sink.path}:{sink.line} (for the task added at "
+                    f"{task.path}:{task.line}) is not in a finally block: when the work raises, the task "
+                    "stays registered",
+                    Location(path=sink.path, line=sink.line),
+                    fix=Fix(summary="Wrap the work in `try:` and move the `complete_async_task` call into `finally:`."),
                 )
-                continue
-            for sink_file, sink_function, sink_call in sinks:
-                if parents(sink_file).in_finally(sink_call, sink_function.node):
-                    out.note(f"{py_file.path}:{call.line} completed in finally at {sink_file.path}:{sink_call.lineno}")
-                else:
-                    out.warn(
-                        f"complete_async_task at {sink_file.path}:{sink_call.lineno} (for the task added at "
-                        f"{py_file.path}:{call.line}) is not in a finally block: when the work raises, the task "
-                        "stays registered",
-                        Location(path=sink_file.path, line=sink_call.lineno),
-                        fix=Fix(
-                            summary="Wrap the work in `try:` and move the `complete_async_task` call into `finally:`."
-                        ),
-                    )
+    found_any = bool(tasks.decorated or tasks.added)
     if not found_any:
         return not_applicable("no add_async_task or @app.async_task in agent code")
     return None
-
-
-_LONG_ATTRS = frozenset(
-    {
-        "invoke",
-        "invoke_async",
-        "ainvoke",
-        "invoke_model",
-        "converse",
-        "run",
-        "run_until_complete",
-        "result",
-        "join",
-        "invoke_agent_runtime",
-        "sleep",
-        "check_output",
-        "call",
-    }
-)
-_LONG_MODULES = ("requests.", "httpx.", "subprocess.", "urllib.request.")
-
-
-def _long_call(py_file: PyFile, call: ast.Call, awaited: bool) -> bool:
-    name = py_file.resolve(call.func)
-    attr = name.rsplit(".", 1)[-1]
-    if name == "asyncio.sleep":
-        delay = call.args[0] if call.args else None
-        return isinstance(delay, ast.Constant) and isinstance(delay.value, (int, float)) and delay.value >= 30
-    if awaited:
-        return True
-    return name.startswith(_LONG_MODULES) or (attr in _LONG_ATTRS and name != "asyncio.sleep")
-
-
-def _loop_yields(loop: ast.AST) -> bool:
-    body: list[ast.stmt] = getattr(loop, "body", [])
-    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in body_nodes(body))
 
 
 @rule(
@@ -1933,39 +1202,18 @@ def stream_without_heartbeat(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Alternatives when async task API isn't an option"; agents-debug skill, "Connection drops mid-stream"
     """
-    if (verdict := _no_code(facts)) is not None:
-        return verdict
     assert facts.code is not None
-    cmap = code_map(facts.code, facts.project)
-    streaming = [e for e in cmap.entrypoints() if e.function.is_generator]
+    streaming = stream_gaps(_code(facts), facts.project)
     if not streaming:
         return not_applicable("no streaming (generator) entrypoint in agent code")
-    for entry in streaming:
-        py_file, function = entry.file, entry.function
-        pm = parents(py_file)
-        gap: ast.Call | None = None
-        for call in sorted(calls_in(function.node.body), key=lambda c: (c.lineno, c.col_offset)):
-            if isinstance(pm.parent(call), ast.Call):
-                continue
-            _, awaited = _statement_of(pm, call)
-            if not _long_call(py_file, call, awaited):
-                continue
-            covered = False
-            for ancestor, _child in pm.path(call, function.node):
-                if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)) and _loop_yields(ancestor):
-                    covered = True
-                    break
-            if not covered:
-                gap = call
-                break
-        if gap is None:
-            out.note(f"{py_file.path}:{function.line}: {function.name}() yields while its long work runs")
+    for gap in streaming:
+        if gap.line is None:
+            out.note(f"{gap.path}:{gap.function_line}: {gap.function}() yields while its long work runs")
             continue
-        call_text = excerpt(source_of(py_file, gap), 100)
         out.warn(
-            f"streaming entrypoint {function.name}() waits on `{call_text}` at {py_file.path}:{gap.lineno} with no "
+            f"streaming entrypoint {gap.function}() waits on `{gap.call_text}` at {gap.path}:{gap.line} with no "
             "yield while it runs: a silent stream of a minute or more can be dropped by proxies and clients",
-            Location(path=py_file.path, line=gap.lineno),
+            Location(path=gap.path, line=gap.line),
             fix=Fix(
                 summary="Run the call as a task and yield a heartbeat about every 30 s until it is done "
                 "(`task = asyncio.create_task(...)`; `while not task.done(): done, _ = await asyncio.wait({task}, "

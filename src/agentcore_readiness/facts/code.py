@@ -115,6 +115,25 @@ class CallSite:
     def keywords(self) -> dict[str, ast.expr]:
         return {kw.arg: kw.value for kw in self.node.keywords if kw.arg is not None}
 
+    def str_arg(self, index: int) -> str | None:
+        """The positional argument ``index`` when it is a string literal."""
+        args = self.node.args
+        if index < len(args):
+            value = args[index]
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                return value.value
+        return None
+
+    def non_empty(self, keyword: str) -> bool:
+        """Whether ``keyword`` is passed something other than an empty list or tuple literal."""
+        value = self.keywords.get(keyword)
+        return value is not None and not (isinstance(value, (ast.List, ast.Tuple)) and not value.elts)
+
+    @property
+    def has_splat(self) -> bool:
+        """Whether keyword arguments are passed through ``**mapping`` (not followed)."""
+        return any(kw.arg is None for kw in self.node.keywords)
+
     @property
     def module_level(self) -> bool:
         return self.function is None
