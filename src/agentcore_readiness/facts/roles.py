@@ -358,8 +358,19 @@ class ModuleResolver:
 
     def __init__(self, paths: Iterable[str]) -> None:
         self.paths = frozenset(paths)
+        self._modules: dict[tuple[str, str], str | None] = {}
 
     def module_file(self, root: str, dotted: str) -> str | None:
+        """The project file of module ``dotted`` under ``root`` (the same few modules are imported
+        by most files of a project, so each answer is kept)."""
+        key = (root, dotted)
+        try:
+            return self._modules[key]
+        except KeyError:
+            found = self._modules[key] = self._module_file(root, dotted)
+            return found
+
+    def _module_file(self, root: str, dotted: str) -> str | None:
         parts = [p for p in dotted.split(".") if p]
         if not parts:
             init = _join(root, "__init__.py")
