@@ -123,8 +123,9 @@ async def audit_sessions(
     IDs under 33 characters, both runtime and MCP session IDs), whether finished sessions
     are stopped, retries on the invoking client, the idle timeout and maximum lifetime
     (with a workload: the proposed values and the exact agentcore.json patch), background
-    work started without `add_async_task`, streams without heartbeats, and Memory /
-    Code Interpreter / Browser usage (rules SESS001-SESS013, RES004, RES007).
+    work started without `add_async_task`, blocking calls in async handlers, streams
+    without heartbeats, and Memory / Code Interpreter / Browser usage (rules
+    SESS001-SESS014, RES004, RES007).
     """
     return await anyio.to_thread.run_sync(run_audit_sessions, path, workload)
 
