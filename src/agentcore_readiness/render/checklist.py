@@ -3,7 +3,7 @@
 Each item is ``[x]`` (every rule behind it passed), ``[ ]`` (a rule failed or warned;
 the findings and their fixes follow), ``[-]`` (not applicable to this project) or
 ``[?]`` (not decided: a rule was skipped, could not read its input, or the item is a
-manual attestation; the reason follows). Rules that feed no item of the skill's
+manual attestation; the reason follows, with the places of the project map to read). Rules that feed no item of the skill's
 template are listed after it, under "Also checked".
 """
 
@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentcore_readiness.checklist import CHECKLIST, ChecklistItem
-from agentcore_readiness.model import Finding, ProjectReport, Report, RuleMeta, RuleResult
+from agentcore_readiness.model import Finding, LookAt, ProjectReport, Report, RuleMeta, RuleResult
 from agentcore_readiness.textsafe import excerpt
 
 Mark = Literal["x", " ", "-", "?"]
@@ -37,6 +37,9 @@ class FilledItem(_M):
     rules: list[ItemRule]
     findings: list[Finding] = Field(default_factory=list)
     note: str | None = None
+    look_at: list[LookAt] = Field(
+        default_factory=list, description="For a [?] item: the places of the project map a reviewer must read"
+    )
 
 
 class FilledSection(_M):
@@ -118,6 +121,8 @@ def fill(project: ProjectReport, metas: dict[str, RuleMeta], all_codes: dict[str
             if mark == "x" and missing:
                 mark = "?"
             findings = [f for r in results for f in r.findings if f.level in ("fail", "warn")]
+            note = _item_note(item, mark, results, missing, metas)
+            places = project.look_at.get(item.key, []) if mark == "?" else []
             items.append(
                 FilledItem(
                     key=item.key,
@@ -125,7 +130,8 @@ def fill(project: ProjectReport, metas: dict[str, RuleMeta], all_codes: dict[str
                     mark=mark,
                     rules=[ItemRule(rule=r.rule, status=r.status, reason=r.reason) for r in results],
                     findings=findings,
-                    note=_item_note(item, mark, results, missing, metas),
+                    note=note,
+                    look_at=places,
                 )
             )
         sections.append(FilledSection(title=section.title, items=items))
@@ -148,6 +154,8 @@ def render_markdown(checklists: list[FilledChecklist]) -> str:
             for item in section.items:
                 lines.append(f"[{item.mark}] {item.text}")
                 lines.extend(_detail_lines(item.findings, item.note, item.mark))
+                if item.look_at:
+                    lines.append("    - read: " + excerpt("; ".join(p.display() for p in item.look_at), 800))
             lines.append("")
         if checklist.also_checked:
             lines.append("Also checked")

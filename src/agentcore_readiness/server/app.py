@@ -33,6 +33,7 @@ Which tool for which question:
 - "Why is cold start slow?" -> audit_cold_start. "Is tracing/log retention/eval set up?" -> check_observability.
 - "Is the agent's code safe (errors, validation, secrets, direct HTTP)?" -> audit_code.
 - "What does rule X mean?" -> explain_rule; the catalog: list_rules or the resource agentcore-readiness://rules.
+- "Where must I read to decide what the review left open?" -> map_project (file:line per runtime).
 The prompts (production_readiness_review, debug_jwt_403, ...) walk the skill's workflows step by step.
 """
 
@@ -72,12 +73,18 @@ async def _roots_for_call(settings: Settings, ctx: Any) -> tuple[Path, ...] | No
     return None
 
 
-def _boundary(fn: Callable[..., Awaitable[Any]], settings: Settings) -> Callable[..., Awaitable[Any]]:
-    """Wrap a tool: roots check, InputError -> tool error, cleaned output."""
+def _boundary(
+    fn: Callable[..., Awaitable[Any]], settings: Settings, text: Callable[[Any], str] | None = None
+) -> Callable[..., Awaitable[Any]]:
+    """Wrap a tool: roots check, InputError -> tool error, cleaned output (with ``text``, the
+    text block is ``text(result)`` and the structured content the whole result)."""
     from mcp.server.mcpserver import Context
+    from mcp_types import CallToolResult, TextContent
 
     # Tool modules may import Context only for type checking: resolve it here.
     hints = typing.get_type_hints(fn, localns={"Context": Context}, include_extras=True)
+    if text is not None:
+        hints["return"] = typing.Annotated[CallToolResult, hints["return"]]
     signature = inspect.signature(fn)
     signature = signature.replace(
         parameters=[p.replace(annotation=hints.get(n, p.annotation)) for n, p in signature.parameters.items()],
@@ -113,6 +120,11 @@ def _boundary(fn: Callable[..., Awaitable[Any]], settings: Settings) -> Callable
             from agentcore_readiness.server import client_log
 
             await client_log.send(ctx, cleaned)
+        if text is not None:
+            return CallToolResult(
+                content=[TextContent(type="text", text=text(cleaned))],
+                structured_content=cleaned.model_dump(mode="json", by_alias=True),
+            )
         return cleaned
 
     if own_ctx is None:
@@ -149,7 +161,7 @@ def build_server(settings: Settings | None = None) -> Any:
         module = importlib.import_module(f"agentcore_readiness.tools.{module_name}")
         for spec in module.TOOLS:
             server.add_tool(
-                _boundary(spec.fn, settings),
+                _boundary(spec.fn, settings, spec.text),
                 name=spec.name,
                 title=spec.title,
                 description=inspect.cleandoc(spec.fn.__doc__ or ""),

@@ -23,6 +23,7 @@ TOOL_MODULES: tuple[str, ...] = (
     "quota",
     "jwt",
     "code",
+    "map",
 )
 
 
@@ -32,6 +33,9 @@ class ToolSpec:
     title: str
     open_world: bool = False
     """True where the tool reaches AWS or the network."""
+    text: Callable[[Any], str] | None = None
+    """The answer as text for the model (the structured content stays the whole answer);
+    without it the text block is the answer's JSON."""
 
     @property
     def name(self) -> str:
