@@ -110,6 +110,73 @@ def test_blocking_work_in_a_sync_helper_is_reported_at_the_call_in_async_code(pr
     )
 
 
+def test_async_steps_a_websocket_server_dispatches_to_are_checked_but_startup_hooks_and_dead_code_are_not(
+    project: ProjectBuilder,
+) -> None:
+    """A hand-written FastAPI container: the websocket handler dispatches tool calls through a
+    registry (no direct call to follow); the async search tool posts with requests on the loop.
+    The startup hook's blocking read runs before anything is served, and an async helper
+    nothing calls never runs: both stay silent."""
+    project.agentcore(runtimes=[runtime(build="Container", entrypoint="server.py")])
+    project.write("app/Agent/Dockerfile", 'FROM python:3.12-slim\nCOPY . .\nCMD ["python", "-m", "server"]\n')
+    project.write(
+        "app/Agent/server.py",
+        """
+        import boto3
+        import uvicorn
+        from fastapi import FastAPI, WebSocket
+
+        from tools import REGISTRY
+
+        app = FastAPI()
+
+
+        @app.on_event("startup")
+        async def load_settings():
+            app.state.settings = boto3.client("ssm").get_parameter(Name="/voice/settings")["Parameter"]["Value"]
+
+
+        @app.get("/ping")
+        async def ping():
+            return {"status": "Healthy"}
+
+
+        @app.websocket("/ws")
+        async def calls(websocket: WebSocket):
+            await websocket.accept()
+            async for message in websocket.iter_json():
+                handler = REGISTRY[message["tool"]]
+                await websocket.send_json(await handler(**message["arguments"]))
+
+
+        async def legacy_lookup(query):
+            return boto3.client("dynamodb").get_item(TableName="legacy", Key={"q": {"S": query}})
+
+
+        if __name__ == "__main__":
+            uvicorn.run(app, host="0.0.0.0", port=8080)
+        """,
+    )
+    project.write(
+        "app/Agent/tools.py",
+        """
+        import requests
+
+
+        async def web_search(query: str) -> dict:
+            return requests.post("https://search.example.com/v1", json={"q": query}, timeout=10).json()
+
+
+        REGISTRY = {"web_search": web_search}
+        """,
+    )
+    result = project.results("SESS014")["SESS014"]
+    assert findings_of(result) == [("fail", "app/Agent/tools.py", 5)]
+    assert result.findings[0].message.startswith(
+        "async function web_search() runs the HTTP call requests.post() on the event loop"
+    )
+
+
 def test_async_apis_and_thread_handoffs_pass(project: ProjectBuilder) -> None:
     project.agentcore()
     project.write(

@@ -1841,9 +1841,10 @@ def stream_without_heartbeat(facts: Facts, out: Findings) -> Verdict | None:
 def blocking_work_in_async_entrypoint(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     For each `async` request handler of a runtime (`@app.entrypoint`, a `POST /invocations`
-    route, a websocket handler, an MCP tool, an A2A executor) and each `async` tool, fails
-    at every synchronous call that waits on the model, a tool or the network while the
-    event loop runs it: a Strands `agent(prompt)`, a LangChain/LangGraph `.invoke()`,
+    route, a websocket handler, an MCP tool, an A2A executor) and every other `async`
+    function of the runtime's code (a tool, a step the handler dispatches to), fails at
+    every synchronous call that waits on the model, a tool or the network while the event
+    loop runs it: a Strands `agent(prompt)`, a LangChain/LangGraph `.invoke()`,
     CrewAI `kickoff()`, any boto3 call, `requests`/`httpx` calls, `urllib.request.urlopen`,
     `time.sleep`, a subprocess. It follows the handler into the project functions it
     awaits and the synchronous functions it calls (reported at the call in the async code,
@@ -1881,7 +1882,7 @@ def blocking_work_in_async_entrypoint(facts: Facts, out: Findings) -> Verdict | 
     """
     from agentcore_readiness.checks.blocking import BlockingFinder
     from agentcore_readiness.checks.code_support import emit, without_code
-    from agentcore_readiness.checks.runtime_handlers import handler_model, is_tool
+    from agentcore_readiness.checks.runtime_handlers import RuntimePaths, handler_model, is_tool
 
     verdict = without_code(facts, "runtime")
     if verdict is not None:
@@ -1893,21 +1894,27 @@ def blocking_work_in_async_entrypoint(facts: Facts, out: Findings) -> Verdict | 
         info = cmap.functions_of(handler.file).get(handler.entry.qualname or handler.entry.name)
         if info is not None and info.is_async:
             starts.append((Target(handler.file, info), f"async {handler.label}"))
+    paths = RuntimePaths(facts)
     for py_file in facts.code.runtime_files():
         for function in py_file.functions:
             target = Target(py_file, function)
-            if function.is_async and is_tool(function) and all(target != s for s, _ in starts):
-                starts.append((target, f"async tool {function.name}()"))
+            if not function.is_async or any(target == s for s, _ in starts) or _runs_before_serving(function):
+                continue
+            if not is_tool(function) and paths.called(py_file, function.qualname) is not None:
+                continue  # nothing in the runtime calls it
+            kind = "tool" if is_tool(function) else "function"
+            starts.append((target, f"async {kind} {function.qualname}()"))
     if not starts:
         return not_applicable(
-            "no async request handler or async tool in the runtimes' code (a plain `def` handler runs in a worker "
-            "thread)"
+            "no async request handler or async function in the runtimes' code (a plain `def` handler runs in a "
+            "worker thread)"
         )
     finder = BlockingFinder(cmap)
     reported: set[tuple[str, int]] = set()
-    for start, label in starts:
+    handlers = len(starts) - sum(1 for _, label in starts if label.startswith(("async function", "async tool")))
+    for index, (start, label) in enumerate(starts):
         found = finder.in_async(start)
-        if not found:
+        if not found and index < handlers:
             out.note(f"{start.file.path}:{start.function.line} {label}: nothing blocks the event loop")
         for blocking in found:
             if (blocking.file.path, blocking.line) in reported:
@@ -1929,6 +1936,14 @@ def blocking_work_in_async_entrypoint(facts: Facts, out: Findings) -> Verdict | 
                 ),
             )
     return None
+
+
+def _runs_before_serving(function: FunctionInfo) -> bool:
+    """A startup or shutdown hook (``@app.on_event("startup")``, a ``lifespan``): it blocks
+    nothing that is being served."""
+    return function.name in ("lifespan", "startup", "shutdown") or any(
+        d.endswith((".on_event", ".on_startup", ".on_shutdown", "asynccontextmanager")) for d in function.decorators
+    )
 
 
 def session_origins(facts: Facts) -> list[tuple[str, int, str]]:
