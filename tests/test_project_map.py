@@ -384,3 +384,22 @@ def test_undecided_checklist_items_list_the_places_to_read() -> None:
         f"    - read: infra/stack.py:{trust.look_at[0].line} (IAM trust: sts:AssumeRole); "
         f".bedrock_agentcore.yaml:{trust.look_at[1].line} (execution role of fleet_assistant)\n"
     ) in markdown
+
+
+def test_unreadable_code_is_a_note_of_the_map_not_a_crash(tmp_path: Path) -> None:
+    from conftest import ProjectBuilder
+
+    project = ProjectBuilder(tmp_path / "broken")
+    project.agentcore()
+    project.write("app/Agent/main.py", "def invoke(payload:\n    return {}\n")
+    project.write("app/Agent/helpers.py", b"\x00\x01binary")
+    [broken] = build_maps(str(project.root)).maps
+    [runtime] = broken.runtimes
+    assert (runtime.handlers, runtime.tools, runtime.modules) == ([], [], [])
+    assert broken.notes == [
+        "app/Agent/helpers.py: is a binary file (contains NUL bytes); not read",
+        "app/Agent/main.py: does not parse as Python 3 (line 1: '(' was never closed)",
+    ]
+    text = map_text(MapResult(maps=[broken]))
+    assert "- serves: no request handler found\n" in text
+    assert "## Not seen\n- app/Agent/helpers.py: is a binary file (contains NUL bytes); not read\n" in text

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from agentcore_readiness.facts.aws_policies import ProjectPolicies
     from agentcore_readiness.facts.code import CodeIndex, PyFile
     from agentcore_readiness.facts.project import ProjectFacts, Runtime
+    from agentcore_readiness.facts.roles import Role
     from agentcore_readiness.model import LookAt, RuleMeta, RuleResult
 
 MAX_LIST = 40
@@ -152,6 +153,10 @@ class MapRuntime(_M):
     modules: list[MapModule] = Field(default_factory=list)
     modules_total: int = 0
     lines_total: int = 0
+    unreached: list[str] = Field(
+        default_factory=list, description="Python files the deployment ships that no import of the entrypoint reaches"
+    )
+    unreached_total: int = 0
     tools: list[MapTool] = Field(default_factory=list)
     approvals: list[Place] = Field(default_factory=list)
     models: list[MapModel] = Field(default_factory=list)
@@ -254,6 +259,10 @@ def build_map(facts: Facts, policies: ProjectPolicies | None = None) -> ProjectM
     callers = _callers(facts)
     runtimes = [_runtime(facts, runtime, use, callers) for runtime in project.runtimes]
     attributed = {(c.path, c.line) for r in runtimes for c in r.invoked_by}
+    managed = [
+        Place(path=m.location.path or "", line=m.location.line, what=f"{m.arn} on {m.holder}")
+        for m in (policies.managed if policies else ())
+    ]
     for skipped in code.skipped[:5]:
         notes.append(f"{skipped.path}: {skipped.reason}")
     if len(code.skipped) > 5:
@@ -277,13 +286,10 @@ def build_map(facts: Facts, policies: ProjectPolicies | None = None) -> ProjectM
         runtimes=runtimes,
         memories=_memories(project, use),
         gateways=_gateways(project),
-        iam=_iam(policies, code)[:MAX_LIST],
-        managed_policies=[
-            Place(path=m.location.path or "", line=m.location.line, what=f"{m.arn} on {m.holder}")
-            for m in (policies.managed if policies else ())
-        ],
+        iam=_iam(policies, code, managed)[:MAX_LIST],
+        managed_policies=managed[:MAX_LIST],
         callers=[c for c in callers if (c.path, c.line) not in attributed][:MAX_LIST],
-        tests=sorted({f.path for f in code.of_role("test")})[:MAX_LIST],
+        tests=sorted({f.path for f in code.facts_of("test")})[:MAX_LIST],
         notes=list(dict.fromkeys(notes))[:MAX_LIST],
     )
 
@@ -307,6 +313,7 @@ def _runtime(facts: Facts, runtime: Runtime, use: MemoryUse, callers: list[MapCa
         if runtime.name in h.file.runtimes
     ]
     modules = _modules(code, runtime.name, files)
+    unreached = _unreached(code, runtime.name, files)
     surface = runtime_tools(code, facts.project, runtime.name)
     tools = [
         MapTool(
@@ -333,6 +340,8 @@ def _runtime(facts: Facts, runtime: Runtime, use: MemoryUse, callers: list[MapCa
         modules=modules[:MAX_LIST],
         modules_total=len(modules),
         lines_total=sum(m.lines for m in modules),
+        unreached=unreached[:MAX_LIST],
+        unreached_total=len(unreached),
         tools=tools[:MAX_LIST],
         approvals=[Place(path=p, line=line, what=what) for p, line, what in surface.approvals][:MAX_LIST],
         models=[
@@ -384,6 +393,35 @@ def _modules(code: CodeIndex, runtime: str, files: list[PyFile]) -> list[MapModu
     return sorted(found, key=lambda m: (m.path != first, -m.lines, m.path))
 
 
+def _unreached(code: CodeIndex, runtime: str, files: list[PyFile]) -> list[str]:
+    """Python files inside the runtime's deployment (its code location, what its image copies)
+    that no import reaches: shipped, never run by the runtime (tests left out)."""
+    entry = code.entry(runtime)
+    if entry is None or entry.entry_file is None:
+        return []
+    bounds = [b for b in entry.package_bounds if b not in ("", ".")]
+    if not bounds:
+        return []  # the whole repository is the package: every other file would be listed
+    reached = {f.path for f in files}
+    return sorted(
+        f.path
+        for f in code.facts_of(*ROLES_NOT_TEST)
+        if f.path not in reached and any(f.path.startswith(b.rstrip("/") + "/") for b in bounds)
+    )
+
+
+ROLES_NOT_TEST: tuple[Role, ...] = (
+    "runtime",
+    "caller",
+    "target",
+    "backend",
+    "infra",
+    "maintenance",
+    "local_copy",
+    "other",
+)
+
+
 def _reached(why: str, runtime: str) -> str:
     text = why.split(";")[0].replace(f" (runtime {runtime})", "").replace(f" of runtime {runtime}", "")
     return text.strip()
@@ -423,6 +461,38 @@ def _memory_call(call: object) -> MapMemoryCall:
 # -- identity and sessions
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{2,80}$")
+_CLAIMS = frozenset(
+    {
+        "sub",
+        "username",
+        "email",
+        "cognito:username",
+        "cognito:groups",
+        "groups",
+        "roles",
+        "scope",
+        "scp",
+        "client_id",
+        "azp",
+        "aud",
+        "iss",
+        "tenant_id",
+        "tid",
+        "oid",
+        "preferred_username",
+    }
+)
+
+
+def _identity_key(key: str) -> bool:
+    """Keys worth following: header names (with a dash, or Authorization) and JWT claim names."""
+    lowered = key.lower()
+    return (
+        ("-" in key and _HEADER_NAME.match(key) is not None)
+        or lowered in ("authorization", "cookie")
+        or lowered in _CLAIMS
+        or lowered.startswith("custom:")
+    )
 
 
 def _identity(facts: Facts, runtime: Runtime, files: list[PyFile]) -> list[MapInput]:
@@ -448,7 +518,7 @@ def _identity(facts: Facts, runtime: Runtime, files: list[PyFile]) -> list[MapIn
                 base, key = node.func.value, literal_str(node.args[0])
             elif isinstance(node, ast.Subscript):
                 base, key = node.value, literal_str(node.slice)
-            if base is None or key is None or not _HEADER_NAME.match(key):
+            if base is None or key is None or not _identity_key(key):
                 continue
             line = base.lineno
             function = py_file.function_at(base)
@@ -501,7 +571,7 @@ def _callers(facts: Facts) -> list[MapCaller]:
     origins = {(path, line): origin for path, line, origin in session_origins(facts)}
     names = {r.name: r for r in facts.project.runtimes}
     found: list[MapCaller] = []
-    for py_file in code.of_role("caller"):
+    for py_file in code.facts_of("caller"):
         text = py_file.source_text()
         runtime = _named_runtime(text, facts.project)
         for how, line in py_file.facts.signals.invokes:
@@ -598,7 +668,7 @@ def _gateways(project: ProjectFacts) -> list[MapGateway]:
     ]
 
 
-def _iam(policies: ProjectPolicies | None, code: CodeIndex) -> list[MapStatement]:
+def _iam(policies: ProjectPolicies | None, code: CodeIndex, managed: list[Place]) -> list[MapStatement]:
     found: list[MapStatement] = []
     if policies is not None:
         for policy in (*policies.permission, *policies.trust, *policies.given):
@@ -615,17 +685,21 @@ def _iam(policies: ProjectPolicies | None, code: CodeIndex) -> list[MapStatement
                         line=location.line,
                     )
                 )
-    found.extend(_cdk_statements(code))
+    found.extend(_cdk_statements(code, managed))
     return found
 
 
 _CDK_STATEMENTS = ("PolicyStatement", "add_to_policy", "add_to_principal_policy", "add_managed_policy")
 
 
-def _cdk_statements(code: CodeIndex) -> list[MapStatement]:
-    """``iam.PolicyStatement(actions=[...], resources=[...])`` in Python CDK code."""
+def _cdk_statements(code: CodeIndex, managed: list[Place]) -> list[MapStatement]:
+    """``iam.PolicyStatement(actions=[...], resources=[...])`` and role trusts in Python CDK
+    code; managed policies it attaches go to ``managed``."""
     found: list[MapStatement] = []
-    for py_file in code.of_role("infra"):
+    for py_file in code.facts_of("infra"):
+        text = py_file.source_text()
+        if "PolicyStatement" not in text and "assumed_by" not in text and "managed_policy" not in text:
+            continue
         for call in py_file.calls:
             if call.attr == "Role" and "assumed_by" in call.keywords:
                 principal = call.keywords["assumed_by"]
@@ -645,11 +719,7 @@ def _cdk_statements(code: CodeIndex) -> list[MapStatement]:
                 continue
             if call.attr == "from_aws_managed_policy_name":
                 name = literal_str(call.node.args[0]) or "a managed policy"
-                found.append(
-                    MapStatement(
-                        source="CDK managed policy", effect="Allow", actions=[name], path=py_file.path, line=call.line
-                    )
-                )
+                managed.append(Place(path=py_file.path, line=call.line, what=f"{name} (CDK)"))
                 continue
             actions = _literal_list(call.keywords.get("actions"))
             resources = _literal_list(call.keywords.get("resources"))
@@ -696,12 +766,12 @@ def item_places(project_map: ProjectMap) -> dict[str, list[Place]]:
     bedrock = [
         (s.path, s.line, "IAM: " + ", ".join(s.actions[:3]))
         for s in project_map.iam
-        if any(a.startswith(("bedrock", "*")) for a in s.actions)
+        if any(a.startswith(("bedrock:", "*")) for a in s.actions)
     ]
     ecr = [
         (s.path, s.line, "IAM: " + ", ".join(s.actions[:3]))
         for s in project_map.iam
-        if any(a.startswith(("ecr", "*")) for a in s.actions)
+        if any(a.startswith(("ecr:", "*")) for a in s.actions)
     ]
     ecr += [(r.dockerfile, None, f"image of {r.name}") for r in runtimes if r.dockerfile]
     trust = [
@@ -718,7 +788,7 @@ def item_places(project_map: ProjectMap) -> dict[str, list[Place]]:
     command_iam = [
         (s.path, s.line, "IAM: " + ", ".join(s.actions[:3]))
         for s in project_map.iam
-        if any(a.startswith(("bedrock-agentcore", "*")) for a in s.actions)
+        if any(a.startswith(("bedrock-agentcore:", "*")) for a in s.actions)
     ]
     changing = [(t.path, t.line, f"tool {t.name} changes data") for r in runtimes for t in r.tools if t.changes_data]
     subprocess = [

@@ -453,6 +453,8 @@ def approval_steps(py_file: PyFile) -> list[tuple[str, int, str]]:
             found.append((py_file.path, call.line, "asks the user (MCP elicitation)"))
         elif attr == "HumanInTheLoopMiddleware":
             found.append((py_file.path, call.line, "HumanInTheLoopMiddleware"))
+    if "cancel_tool" not in py_file.source_text():
+        return found
     for node in ast.walk(py_file.tree):
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Attribute) and t.attr == "cancel_tool" for t in node.targets

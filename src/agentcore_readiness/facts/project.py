@@ -805,7 +805,9 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
                     outbound_auth_type=_s(outbound.get("type")),
                     credential_name=_s(outbound.get("credentialName")),
                     tool_count=len(tools) if isinstance(tools, list) else 0,
-                    lambda_arn=_s(target.get("lambdaFunctionArn")) or _s(_d(target.get("compute")).get("lambdaArn")),
+                    lambda_arn=_s(target.get("lambdaFunctionArn"))
+                    or _s(_d(target.get("lambdaFunctionArn")).get("lambdaArn"))
+                    or _s(_d(target.get("compute")).get("lambdaArn")),
                     where=located("agentCoreGateways", index, "targets", t_index),
                     code_locations=_compute_locations(loader.root, target.get("compute")),
                 )

@@ -89,6 +89,11 @@ def _runtime(runtime: MapRuntime) -> list[str]:
         f"- code ({runtime.modules_total} module(s), {runtime.lines_total} lines): "
         + _cut(runtime.modules, TEXT_LIMITS["modules"], lambda m: f"{m.path} {m.lines}", runtime.modules_total)
     )
+    if runtime.unreached:
+        lines.append(
+            "- ships but never imports: "
+            + _cut(runtime.unreached, TEXT_LIMITS["modules"], str, runtime.unreached_total)
+        )
     lines.append("- tools: " + (_cut(runtime.tools, TEXT_LIMITS["tools"], _tool) or "none"))
     if runtime.approvals:
         lines.append("- approval steps: " + "; ".join(f"{_q(p.what, 60)} {p.at}" for p in runtime.approvals[:4]))

@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 
 import anyio.to_thread
 
-from agentcore_readiness.checks.project_map import MapResult, build_map
+from agentcore_readiness.checks.project_map import MapResult, ProjectMap, build_map
 from agentcore_readiness.checks.registry import Facts
 from agentcore_readiness.engine import resolve_target
+from agentcore_readiness.log import get_logger
 from agentcore_readiness.render.project_map import render_maps
 from agentcore_readiness.tools import ToolSpec
 from agentcore_readiness.tools.review import PathArg
+
+log = get_logger(__name__)
 
 
 def build_maps(path: str) -> MapResult:
@@ -27,7 +30,18 @@ def build_maps(path: str) -> MapResult:
         code = build_code_index(project)
         policies = gather_project_policies(project, code)
         facts = Facts(project=project, now=datetime.now(UTC), code=code, extra={"policies": policies})
-        maps.append(build_map(facts, policies))
+        try:
+            maps.append(build_map(facts, policies))
+        except Exception as exc:  # a map that cannot be built is one project's note, never a crash
+            log.error("project map failed", project=display, error_type=type(exc).__name__, exc_info=True)
+            maps.append(
+                ProjectMap(
+                    project=project.name,
+                    path=display,
+                    layout=project.layout,
+                    notes=[f"the map could not be built ({type(exc).__name__}); review_project still reviews it"],
+                )
+            )
     return MapResult(maps=maps)
 
 
