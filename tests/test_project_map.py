@@ -93,6 +93,7 @@ def test_each_runtime_has_its_protocol_handlers_and_modules(helpdesk: ProjectMap
         ),
     ]
     assert (concierge.modules_total, concierge.lines_total) == (5, sum(m.lines for m in concierge.modules))
+    assert (concierge.unreached, ledger.unreached) == (["app/Concierge/scripts/seed_orders.py"], [])
 
 
 def test_tools_list_what_they_touch_with_the_operation_class(helpdesk: ProjectMap) -> None:
