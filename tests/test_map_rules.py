@@ -234,6 +234,8 @@ def test_toolkit_long_term_memory_written_but_never_read_fails(fleet: dict[str, 
 
 
 def test_every_strategy_retrieved_passes_and_an_unused_memory_does_not_apply(project: ProjectBuilder) -> None:
+    """The summaries are read through a thread (`asyncio.to_thread(client.retrieve_memories, ...)`):
+    a retrieval all the same."""
     strategies = [
         {"type": "SEMANTIC", "namespaceTemplates": ["/users/{actorId}/facts"]},
         {"type": "SUMMARIZATION", "namespaceTemplates": ["/summaries/{actorId}/{sessionId}"]},
@@ -244,6 +246,7 @@ def test_every_strategy_retrieved_passes_and_an_unused_memory_does_not_apply(pro
     project.write(
         "app/Agent/memory.py",
         """
+        import asyncio
         import os
 
         from bedrock_agentcore.memory import MemoryClient
@@ -256,10 +259,11 @@ def test_every_strategy_retrieved_passes_and_an_unused_memory_does_not_apply(pro
             client.create_event(memory_id=MEMORY_ID, actor_id=actor_id, session_id=session_id, messages=turns)
 
 
-        def recall(actor_id, session_id, query):
+        async def recall(actor_id, session_id, query):
             facts = client.retrieve_memories(memory_id=MEMORY_ID, namespace=f"/users/{actor_id}/facts", query=query)
-            summary = client.retrieve_memories(
-                memory_id=MEMORY_ID, namespace=f"/summaries/{actor_id}/{session_id}", query=query
+            summary = await asyncio.to_thread(
+                client.retrieve_memories, memory_id=MEMORY_ID, namespace=f"/summaries/{actor_id}/{session_id}",
+                query=query,
             )
             return facts + summary
         """,

@@ -544,7 +544,8 @@ def _memory_use(code: CodeIndex, project: ProjectFacts, facts: Facts) -> MemoryU
     seen: set[tuple[str, int, str]] = set()
     for py_file in runtime_files:
         memories = tuple(dict.fromkeys(m for r in py_file.runtimes for m in use.memories_read.get(r, ())))
-        for call in py_file.calls:
+        for site in py_file.calls:
+            call = _handed_memory_call(site) or site
             if not _is_memory_call(py_file, call) or (py_file.path, call.line, call.attr) in seen:
                 continue
             seen.add((py_file.path, call.line, call.attr))
@@ -552,6 +553,30 @@ def _memory_use(code: CodeIndex, project: ProjectFacts, facts: Facts) -> MemoryU
     use.calls.extend(_langgraph_configs(tracer, runtime_files, use))
     use.calls.sort(key=lambda c: (c.path, c.line))
     return use
+
+
+def _handed_memory_call(site: CallSite) -> CallSite | None:
+    """``asyncio.to_thread(session.search_long_term_memories, namespace_prefix=...)``: the
+    memory method handed to a thread, as if it were called with the arguments that follow."""
+    from agentcore_readiness.facts.code import CallSite
+
+    for handed in _HANDED_AT.get(site.attr, ()):
+        args = site.node.args
+        ref = args[handed] if handed < len(args) else None
+        if isinstance(ref, ast.Attribute) and ref.attr in _APIS:
+            node = ast.Call(func=ref, args=list(args[handed + 1 :]), keywords=list(site.node.keywords))
+            ast.copy_location(node, site.node)
+            return CallSite(
+                name=f"{site.name}({ref.attr})",
+                attr=ref.attr,
+                node=node,
+                line=site.line,
+                col=site.col,
+                function=site.function,
+                loops=site.loops,
+                in_try=site.in_try,
+            )
+    return None
 
 
 def _memory_call(tracer: IdTracer, py_file: PyFile, call: CallSite, memories: tuple[str, ...]) -> MemoryCall:
