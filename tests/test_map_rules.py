@@ -401,11 +401,13 @@ def test_tools_that_delete_with_no_guard_fail_and_read_only_or_confirmed_ones_st
     )
 
 
-def test_a_tool_that_only_writes_warns(fleet: dict[str, RuleResult], project: ProjectBuilder) -> None:
+def test_a_tool_that_only_writes_warns_and_a_fixed_command_stays_silent(project: ProjectBuilder) -> None:
     project.agentcore()
     project.write(
         "app/Agent/main.py",
         """
+        import subprocess
+
         import requests
         from bedrock_agentcore.runtime import BedrockAgentCoreApp
         from strands import Agent, tool
@@ -418,15 +420,22 @@ def test_a_tool_that_only_writes_warns(fleet: dict[str, RuleResult], project: Pr
             return requests.post("https://tickets.example.com/api/tickets", json={"summary": summary}, timeout=10).text
 
 
+        @tool
+        def cli_version() -> str:
+            return subprocess.run(["aws", "--version"], capture_output=True, text=True, timeout=10).stdout
+
+
         @app.entrypoint
         def invoke(payload):
-            return {"answer": str(Agent(model="us.amazon.nova-pro-v1:0", tools=[open_ticket])(payload["prompt"]))}
+            agent = Agent(model="us.amazon.nova-pro-v1:0", tools=[open_ticket, cli_version])
+            return {"answer": str(agent(payload["prompt"]))}
         """,
     )
     result = project.results("GW008")["GW008"]
-    assert findings_of(result) == [("warn", "app/Agent/main.py", 9)]
+    # cli_version runs the same fixed command every time: not a change the model controls
+    assert findings_of(result) == [("warn", "app/Agent/main.py", 11)]
     assert result.findings[0].message.startswith(
-        "Strands @tool open_ticket of runtime Agent changes data (POST tickets.example.com (app/Agent/main.py:10))"
+        "Strands @tool open_ticket of runtime Agent changes data (POST tickets.example.com (app/Agent/main.py:12))"
     )
 
 

@@ -183,7 +183,9 @@ class EffectFinder:
     def _of_call(self, py_file: PyFile, call: ast.Call, function: FunctionInfo) -> Effect | None:
         name = py_file.resolve(call.func)
         if name in SUBPROCESS_CALLS:
-            command = _command_name(call)
+            command, fixed = _command(call)
+            if fixed:  # the same command every time: what it does is in its text, for the reader
+                return Effect("subprocess", f"runs `{command}`", "unknown", False, py_file.path, call.lineno)
             return Effect("subprocess", f"runs {command}", "mutating", True, py_file.path, call.lineno)
         if name in DATABASE_CONNECTS:
             return Effect(
@@ -249,15 +251,19 @@ def _imports_text(py_file: PyFile) -> str:
     return " ".join(py_file.imported_modules)
 
 
-def _command_name(call: ast.Call) -> str:
+def _command(call: ast.Call) -> tuple[str, bool]:
+    """The command a subprocess call runs, and whether it is fixed (every part a literal)."""
     first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("args", "cmd")), None)
     if isinstance(first, (ast.List, ast.Tuple)) and first.elts:
-        head = literal_str(first.elts[0])
-        return f"`{head}`" if head else "a command built at run time"
+        parts = [literal_str(e) for e in first.elts]
+        if all(p is not None for p in parts):
+            return " ".join(p for p in parts if p is not None)[:80], True
+        head = parts[0]
+        return (f"`{head}` with arguments built at run time" if head else "a command built at run time"), False
     text = literal_str(first)
     if text:
-        return f"`{text.split()[0]}`" if text.split() else "an empty command"
-    return "a command built at run time"
+        return text[:80], True
+    return "a command built at run time", False
 
 
 def host_of(url: str | None, env: str | None) -> str:
