@@ -43,14 +43,14 @@ def test_baseline_round_trip_fails_only_on_the_new_defect(tmp_path: Path, capsys
     baseline = tmp_path / "baseline.json"
     code, written = _check_json(capsys, str(project), "--baseline", str(baseline), "--write-baseline")
     known = _counting(written)
-    assert code == 0 and len(known) == 35
+    assert code == 0 and len(known) == 34
     data = json.loads(baseline.read_text())
-    assert data["version"] == 1 and len(data["findings"]) == 35
+    assert data["version"] == 1 and len(data["findings"]) == 34
     assert {"fingerprint", "rule", "location", "message"} == set(data["findings"][0])
 
     code, again = _check_json(capsys, str(project), "--baseline", str(baseline))
     assert code == 0 and _counting(again) == []
-    assert again["baseline"] == {"file": str(baseline), "suppressed": 35, "gone": 0}
+    assert again["baseline"] == {"file": str(baseline), "suppressed": 34, "gone": 0}
     assert {f["suppression"]["source"] for f in _suppressed(again)} == {f"baseline {baseline}"}
 
     # A new open gateway, and the file laid out anew (every line moves): only the new defect fails.
@@ -60,7 +60,7 @@ def test_baseline_round_trip_fails_only_on_the_new_defect(tmp_path: Path, capsys
     code, after = _check_json(capsys, str(project), "--baseline", str(baseline))
     assert code == 1
     assert _counting(after) == [("AUTH003", "Backdoor")]
-    assert after["baseline"] == {"file": str(baseline), "suppressed": 35, "gone": 0}
+    assert after["baseline"] == {"file": str(baseline), "suppressed": 34, "gone": 0}
 
 
 def test_a_missing_or_foreign_baseline_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -124,8 +124,8 @@ def test_an_accepted_finding_is_suppressed_with_its_reason_in_every_format(
     line = accepted["location"]["line"]
     assert (project.root / CONFIG).read_text().splitlines()[line - 1].strip() == '"authorizerType": "NONE",'
     assert (
-        f"- suppressed AUTH003 agentcore/agentcore.json:{line} (/agentCoreGateways/0/authorizerType) "
-        "(gateway 'OpenGateway' accepts unauthenticated calls (authorizerType is NONE)) by pyproject.toml accept[0]: "
+        f"- suppressed AUTH003 `agentcore/agentcore.json:{line} (/agentCoreGateways/0/authorizerType)` "
+        "(gateway 'OpenGateway' accepts unauthenticated calls (authorizerType is NONE)) by `pyproject.toml accept[0]`: "
         "public status page, no tools behind it"
     ) in markdown
 
@@ -233,8 +233,8 @@ def test_a_repository_that_switches_checks_off_shows_it_in_every_format(
 
     assert main(["check", str(project.root)]) == 0
     markdown = capsys.readouterr().out
-    assert f"- pyproject.toml turns off {len(config['rules_off'])} rule(s): IAM001, IAM002" in markdown
-    assert "- pyproject.toml leaves out of the code scan: *" in markdown
+    assert f"- `pyproject.toml` turns off {len(config['rules_off'])} rule(s): IAM001, IAM002" in markdown
+    assert "- `pyproject.toml` leaves out of the code scan: `*`" in markdown
 
     assert main(["check", str(project.root), "--format", "sarif"]) == 0
     sarif = json.loads(capsys.readouterr().out)
@@ -262,24 +262,27 @@ async def test_a_server_operator_can_refuse_project_configuration(project: Proje
     from mcp.client.stdio import StdioServerParameters
 
     from agentcore_readiness.server.app import build_server
+    from agentcore_readiness.settings import Settings
 
     project.agentcore(agentCoreGateways=[gateway("Open", authorizerType="NONE")])
     project.write("pyproject.toml", HOSTILE)
 
     async def auth003(server: Any) -> str | None:
         async with Client(server) as client:
-            result = await client.call_tool("review_project", {"path": str(project.root), "select": ["AUTH003"]})
+            result = await client.call_tool(
+                "review_project", {"path": str(project.root), "select": ["AUTH003"], "detail": "full"}
+            )
         assert result.structured_content is not None
-        results = result.structured_content["projects"][0]["results"]
+        results = result.structured_content["projects"][0].get("results", [])  # none ran: left out
         return next((r["status"] for r in results if r["rule"] == "AUTH003"), None)
 
     refusing = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "agentcore_readiness.cli", "serve", "--no-project-config"],
+        args=["-m", "agentcore_readiness.cli", "serve", "--no-project-config", f"--root={project.root}"],
         cwd=str(REPO),
         env={**os.environ, "PYTHONPATH": str(REPO / "src")},
     )
-    assert await auth003(build_server()) is None
+    assert await auth003(build_server(Settings(roots=(str(project.root),)))) is None
     assert await auth003(refusing) == "fail"
 
 

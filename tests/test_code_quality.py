@@ -386,15 +386,50 @@ def test_exception_text_a_helper_returns_is_followed_to_the_caller(project: Proj
         },
     )
     result = project.results("CODE003")["CODE003"]
-    assert result.status == "fail"
-    assert findings_of(result) == [("fail", TOOLS, line_of(project, TOOLS, 'return f"lookup'))]
     leak_line = line_of(project, TOOLS, 'return f"lookup')
-    assert result.findings[0].message == (
-        f"the except handler on line {leak_line - 1} of lookup() returns an "
-        "f-string of err to the caller, and it reaches the runtime's caller: get_order() "
-        f"({TOOLS}:{line_of(project, TOOLS, 'def get_order')}) returns it"
+    # a Strands tool's result goes to the model, not to the caller: information only
+    assert (result.status, [(f.level, f.location.path, f.location.line) for f in result.findings]) == (
+        "pass",
+        [("info", TOOLS, leak_line)],
     )
-    assert result.reason is None
+    assert result.findings[0].message == (
+        f"the except handler on line {leak_line - 1} of lookup() returns an f-string of err to the caller, and tool "
+        "get_order() returns it: the text goes to the model, which may repeat it to the user"
+    )
+
+
+def test_exception_text_a_helper_returns_fails_when_the_entrypoint_returns_it(project: ProjectBuilder) -> None:
+    main = (
+        HEADER
+        + """
+from tools import orders
+
+@app.entrypoint
+def invoke(payload, context):
+    try:
+        return {"status": orders.lookup(str(payload.get("id", ""))[:40])}
+    except Exception:
+        app.logger.exception("failed")
+        return {"error": "An error occurred"}
+"""
+    )
+    agent(project, main, **{TOOLS: LOOKUP})
+    result = project.results("CODE003")["CODE003"]
+    leak_line = line_of(project, TOOLS, 'return f"lookup')
+    assert findings_of(result) == [("fail", TOOLS, leak_line)]
+    assert result.findings[0].message == (
+        f"the except handler on line {leak_line - 1} of lookup() returns an f-string of err to the caller, and it "
+        f"reaches the runtime's caller: invoke() ({MAIN}:{line_of(project, MAIN, 'def invoke')}) returns it"
+    )
+
+
+LOOKUP = """
+def lookup(order_id):
+    try:
+        return fetch(order_id)
+    except Exception as err:
+        return f"lookup failed: {err}"
+"""
 
 
 def test_exception_text_of_a_helper_used_as_a_callback_may_reach_the_caller(project: ProjectBuilder) -> None:
@@ -1138,4 +1173,6 @@ def test_recursive_helper_returning_exception_text_is_followed_without_looping(p
         },
     )
     result = project.results("CODE003")["CODE003"]
-    assert findings_of(result) == [("fail", TOOLS, line_of(project, TOOLS, 'return {"error": repr(err)}'))]
+    assert [(f.level, f.location.path, f.location.line) for f in result.findings] == [
+        ("info", TOOLS, line_of(project, TOOLS, 'return {"error": repr(err)}'))
+    ]

@@ -33,7 +33,7 @@ def test_absolute_paths_from_other_machines_map_to_this_checkout() -> None:
     assert runtimes["weather_bot"].path_notes == (
         "source_path '/Users/dev/code/weather-bot/src' was written on another machine; read as src/ of this checkout",
         "entrypoint '/Users/dev/code/weather-bot/src/weather/app.py' was written on another machine; read as "
-        "src/weather/app.py/ of this checkout",
+        "src/weather/app.py of this checkout",
     )
 
 
@@ -96,3 +96,19 @@ def test_the_project_folders_own_name_anchors_the_mapping(project: ProjectBuilde
     written = f"/home/ci/{project.root.name}/src"
     assert map_config_path(project.root, written, "source_path").rel == "src"
     assert map_config_path(project.root, f"/home/ci/{project.root.name}", "source_path").rel == "."
+
+
+def test_a_source_path_with_no_tail_here_follows_the_entrypoint_written_under_it(project: ProjectBuilder) -> None:
+    project.write(
+        ".bedrock_agentcore.yaml",
+        "default_agent: stocks\nagents:\n  stocks:\n    name: stocks\n"
+        "    entrypoint: C:/projects/stock-agent/app/main.py\n"
+        "    source_path: C:\\projects\\stock-agent\n",
+    )
+    project.write("app/main.py", "print('stocks')\n")
+    (runtime,) = load_project(project.root).runtimes
+    assert (runtime.code_location, runtime.entry_file) == (".", "app/main.py")
+    assert runtime.path_notes[0] == (
+        "source_path 'C:\\projects\\stock-agent' was written on another machine; read as the project root (the "
+        "folder that holds the entrypoint as it did there)"
+    )

@@ -69,19 +69,18 @@ def test_patches_create_the_parents_they_need(project: ProjectBuilder) -> None:
         ("SESS007", "Agent"),
         ("SESS007", "Worker"),
         ("OBS001", "Worker"),
-        ("OBS004", "Agent"),
-        ("OBS004", "Worker"),
+        ("OBS004", "Agent, Worker"),  # no online evaluation at all: one finding for both runtimes
     }
-    assert _assert_every_patch_applies(report) == 7
+    assert _assert_every_patch_applies(report) == 6
     sess006 = next(f for f in report.findings() if (f.rule, f.subject) == ("SESS006", "Worker"))
     assert sess006.fix is not None
     assert sess006.fix.patch == [
         {"op": "test", "path": "/runtimes/1/name", "value": "Worker"},
         {"op": "add", "path": "/runtimes/1/lifecycleConfiguration", "value": {"idleRuntimeSessionTimeout": 120}},
     ]
-    obs004 = next(f for f in report.findings() if (f.rule, f.subject) == ("OBS004", "Agent"))
+    obs004 = next(f for f in report.findings() if (f.rule, f.subject) == ("OBS004", "Agent, Worker"))
     assert obs004.fix is not None and obs004.fix.patch is not None
-    assert [op["path"] for op in obs004.fix.patch] == ["/onlineEvalConfigs"]
+    assert [op["path"] for op in obs004.fix.patch] == ["/onlineEvalConfigs", "/onlineEvalConfigs/-"]
 
 
 def test_a_patch_against_a_reordered_file_fails_its_guard_instead_of_editing_another_runtime(
@@ -154,7 +153,10 @@ FIXABLE: dict[str, Setup] = {
         p.agentcore(),
         p.write("pyproject.toml", '[tool.agentcore-readiness]\nworkload = "interactive"\n'),
     ),
-    "RES001": lambda p: p.agentcore(memories=[{"name": "Mem", "eventExpiryDuration": 30, "strategies": []}]),
+    "RES001": lambda p: (
+        p.agentcore(memories=[{"name": "Mem", "eventExpiryDuration": 30, "strategies": []}]),
+        p.write("app/Agent/main.py", "from bedrock_agentcore.memory import MemoryClient\n\nmemory = MemoryClient()\n"),
+    ),
     "RES003": lambda p: p.agentcore(
         memories=[
             {
@@ -273,17 +275,18 @@ async def test_mcp_tools_stay_read_only_and_return_the_same_patches(tmp_path: Pa
     from mcp import Client
 
     from agentcore_readiness.server.app import build_server
+    from agentcore_readiness.settings import Settings
 
     copy = tmp_path / "ops-desk"
     shutil.copytree(REPO / "tests/fixtures/ops-desk", copy)
     before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
-    async with Client(build_server()) as client:  # type: ignore[arg-type]
-        result = await client.call_tool("review_project", {"path": str(copy)})
+    async with Client(build_server(Settings(roots=(str(tmp_path),)))) as client:  # type: ignore[arg-type]
+        result = await client.call_tool("review_project", {"path": str(copy), "detail": "full"})
     assert result.structured_content is not None
     served = {
         f["fingerprint"]: f["fix"]["patch"]
         for r in result.structured_content["projects"][0]["results"]
-        for f in r["findings"]
+        for f in r.get("findings", [])
         if f.get("fix", {}).get("patch")
     }
     local = {f.fingerprint: f.fix.patch for f in _patched_findings(review(ReviewRequest(target=str(copy))))}

@@ -266,7 +266,42 @@ def test_decision_table_rows() -> None:
         "aws": ("GW003", "AWS service over HTTP"),
         "runtime": ("GW004", "Another agent over A2A"),
         "agent-card": ("GW004", "Another agent over A2A"),
-        "gateway": None,
+        "gateway": ("", "AgentCore Gateway"),
         "local": None,
         "sse": ("GW004", "Streaming service (SSE, WebSocket, WebRTC)"),
+    }
+
+
+def test_calls_that_are_not_tools_have_no_rule() -> None:
+    def call(url: str | None, client: str = "requests.get", source: str = "literal", auth: str = "none") -> HttpCall:
+        return HttpCall(1, "http", client, url, source, None, auth, "", False, None)
+
+    gateway_url = "https://orders-gw-7k2.gateway.bedrock-agentcore.us-east-1.amazonaws.com/mcp"
+    rows = {
+        "gateway-literal": classify(call(gateway_url, "httpx.post")),
+        "gateway-parameter": classify(call("{…}", "requests.post", "parameter gateway_url")),
+        "token": classify(call("https://auth.example.com/oauth2/token", "requests.post")),
+        "token-body": classify(call("{…}", "requests.post", "unresolved"), "oauth-token"),
+        "discovery": classify(call("https://idp.example.com/.well-known/openid-configuration")),
+        "telemetry": classify(call("{…}/api/public/ingestion", "httpx.post")),
+        "dataset": classify(call("https://raw.example.org/data/{…}/teams.csv"), "bare"),
+        "dataset-with-key": classify(call("https://data.example.org/v1/teams.csv", auth="env"), "bare"),
+        "json-api-with-params": classify(call("https://events.example.org/v2/events.json")),
+        "api": classify(call("https://api.example.org/v1/teams")),
+        "a2a-jsonrpc": classify(call("https://agents.example.org/", "httpx.post"), "a2a"),
+        "mcp-jsonrpc": classify(call("https://tools.example.org/rpc", "httpx.post"), "mcp"),
+    }
+    assert {k: (r.code, r.why) if r else None for k, r in rows.items()} == {
+        "gateway-literal": ("", "the project's gateway: the recommended path for tools"),
+        "gateway-parameter": ("", "the project's gateway: the recommended path for tools"),
+        "token": ("", "an OAuth token or OIDC discovery request (identity plumbing)"),
+        "token-body": ("", "an OAuth token or OIDC discovery request (identity plumbing)"),
+        "discovery": ("", "an OAuth token or OIDC discovery request (identity plumbing)"),
+        "telemetry": ("", "telemetry export"),
+        "dataset": ("", "an unauthenticated download of a static file"),
+        "dataset-with-key": ("GW001", "a REST call"),
+        "json-api-with-params": ("GW001", "a REST call"),
+        "api": ("GW001", "a REST call"),
+        "a2a-jsonrpc": ("GW004", "an A2A JSON-RPC call"),
+        "mcp-jsonrpc": ("GW002", "an MCP client built on a literal remote URL"),
     }

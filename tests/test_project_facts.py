@@ -79,6 +79,7 @@ def test_multi_agent_yaml_is_normalised(project: ProjectBuilder) -> None:
 
 def test_yaml_rules_point_at_yaml_lines(project: ProjectBuilder) -> None:
     path = project.write(".bedrock_agentcore.yaml", MULTI_AGENT_YAML)
+    project.write("billing/agent.py", "from bedrock_agentcore.memory import MemoryClient\n\nmemory = MemoryClient()\n")
     lines = path.read_text().splitlines()
 
     def line(needle: str) -> int:

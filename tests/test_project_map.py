@@ -369,7 +369,7 @@ def test_undecided_checklist_items_list_the_places_to_read() -> None:
         (
             ".bedrock_agentcore.yaml",
             line_of(FLEET, ".bedrock_agentcore.yaml", "execution_role: arn"),
-            "execution role of fleet_assistant",
+            "execution role",
         ),
     ]
     memory_test = items["test.memory"]
@@ -380,10 +380,10 @@ def test_undecided_checklist_items_list_the_places_to_read() -> None:
     decided = items["res.memory"]
     assert (decided.mark, decided.look_at) == (" ", [])
     markdown = checklist_for_report(report).markdown
-    assert ("[?] Trust policy scoped to your account ID\n    - IAM003: ") in markdown
     assert (
-        f"    - read: infra/stack.py:{trust.look_at[0].line} (IAM trust: sts:AssumeRole); "
-        f".bedrock_agentcore.yaml:{trust.look_at[1].line} (execution role of fleet_assistant)\n"
+        "- [?] Trust policy scoped to your account ID (IAM003 skipped: reason A)\n"
+        f"  - read: `infra/stack.py:{trust.look_at[0].line}` IAM trust: sts:AssumeRole; "
+        f"`.bedrock_agentcore.yaml:{trust.look_at[1].line}` execution role\n"
     ) in markdown
 
 

@@ -159,7 +159,7 @@ def test_max_vms_triage_is_ticked_from_the_projects_session_results(project: Pro
     triage = {i.step: i.state for i in diagnosis.pre_request_triage}
     assert triage == {
         1: "done",
-        2: "open",
+        2: "done",  # botocore's default retries back off on throttling (SESS012 passes a one-shot script)
         3: "open",
         4: "open",
         5: "open",
@@ -245,10 +245,10 @@ def anyio_backend() -> str:
 async def test_the_tools_answer_through_the_mcp_client(project: ProjectBuilder) -> None:
     from mcp import Client
 
-    from agentcore_readiness.server.app import build_server
+    from conftest import memory_server
 
     leaky_project(project)
-    async with Client(build_server()) as client:
+    async with Client(memory_server(project.root)) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
         for name in ("diagnose_quota_error", "audit_sessions", "audit_cold_start"):
             assert tools[name].output_schema is not None, name

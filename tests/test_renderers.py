@@ -30,24 +30,66 @@ def test_checklist_marks_follow_rule_statuses(project: ProjectBuilder) -> None:
     assert marks["obs.xray"] == "x"
     assert marks["res.memory"] == "-"
     assert marks["test.memory"] == "?"
-    markdown = result.markdown
-    assert markdown.startswith("Production Readiness Checklist for Demo\n\nIAM\n")
-    assert (
-        "[ ] Inbound auth is AWS_IAM or CUSTOM_JWT (not NONE)\n    - FAIL AUTH001 (critical) runtime 'Agent'"
-        in markdown
-    )
-    assert "[x] X-Ray tracing enabled (auto-configured)\n" in markdown
-    sections = [line for line in markdown.splitlines() if line and not line.startswith(("[", " "))]
-    assert sections[1:9] == [
-        "IAM",
-        "Authentication",
-        "Shell Access (if using InvokeAgentRuntimeCommand)",
-        "Code quality",
-        "Observability",
-        "Performance",
-        "Resources",
-        "Testing",
+    assert [(f.rule, f.severity, f.level) for f in checklist.fix_first] == [
+        ("AUTH001", "critical", "fail"),
+        ("AUTH003", "critical", "fail"),
+        ("OBS004", "medium", "fail"),
+        ("TEST001", "low", "warn"),
     ]
+    markdown = result.markdown
+    assert markdown.startswith("# Production readiness of Demo\n")
+    assert (
+        "## Fix first\n\n1. **critical** fail AUTH001 `agentcore/agentcore.json:15 (/runtimes/0/authorizerType)`: "
+        "runtime 'Agent' accepts unauthenticated calls (authorizerType NONE)\n"
+        "   - Fix: Require authentication on Agent now: AWS_IAM (SigV4 callers) or CUSTOM_JWT. In "
+        '`agentcore/agentcore.json` set `/runtimes/0/authorizerType` to `"AWS_IAM"`, then validate and deploy.\n'
+        "   - `agentcore validate && agentcore deploy`\n"
+    ) in markdown
+    assert "- [ ] Inbound auth is AWS_IAM or CUSTOM_JWT (not NONE) (AUTH001, AUTH003: findings 1, 2)\n" in markdown
+    assert "- [x] X-Ray tracing enabled (auto-configured) (OBS001, OBS002)\n" in markdown
+    assert (
+        "- [-] If CUSTOM_JWT: discovery URL, audience, and client IDs configured (AUTH002 not applicable: no runtime "
+        "uses CUSTOM_JWT; AUTH004 not applicable: no gateway uses CUSTOM_JWT)\n"
+    ) in markdown
+    headings = [line for line in markdown.splitlines() if line.startswith("#")]
+    assert headings == [
+        "# Production readiness of Demo",
+        "## Fix first",
+        "## Production Readiness Checklist for Demo",
+        "### IAM",
+        "### Authentication",
+        "### Shell Access (if using InvokeAgentRuntimeCommand)",
+        "### Code quality",
+        "### Observability",
+        "### Performance",
+        "### Resources",
+        "### Testing",
+        "### Also checked",
+        "### Reasons",
+    ]
+
+
+def test_a_reason_several_rules_share_is_written_once(project: ProjectBuilder) -> None:
+    failing_project(project)
+    markdown = checklist_for_report(project.review()).markdown
+    not_requested = "AWS checks were not requested (run with `--aws`, or pass `aws=true`)"
+    assert markdown.count(not_requested + " (") == 1  # alone, under Reasons, with its rules
+    reasons = markdown.split("### Reasons\n\n", 1)[1].splitlines()
+    letter = next(line for line in reasons if line.endswith(")") and f"** {not_requested} (" in line)
+    assert letter.startswith("- **C.** ")
+    assert letter.endswith("(CMD002, CMD005, OBS003, IAM004, OBS005, NET003)")
+    assert "- [?] CloudWatch log retention policy set (OBS003 skipped: reason C)\n" in markdown
+
+
+def test_a_selection_keeps_only_the_items_its_rules_decide(project: ProjectBuilder) -> None:
+    failing_project(project)
+    markdown = checklist_for_report(project.review("AUTH003")).markdown
+    items = [line for line in markdown.splitlines() if line.startswith("- [")]
+    assert items == [
+        "- [ ] Inbound auth is AWS_IAM or CUSTOM_JWT (not NONE) (AUTH003: finding 1)",
+        "- [ ] Gateway auth configured (if using gateway) (AUTH003: finding 1)",
+    ]
+    assert "not run in this review" not in markdown and "### IAM" not in markdown
 
 
 def test_json_keeps_the_output_contract(project: ProjectBuilder) -> None:

@@ -347,29 +347,86 @@ def test_long_literal_passes(project: ProjectBuilder) -> None:
 # --- SESS012: retries on the invoking client ---------------------------------------------------
 
 
-def test_client_without_retry_config_warns_and_with_adaptive_passes(project: ProjectBuilder) -> None:
+LAMBDA = "lambdas/proxy/handler.py"
+
+
+def test_service_clients_retry_budget(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import json
+
+        import boto3
+        from botocore.config import Config
+
+        plain = boto3.client("bedrock-agentcore", region_name="us-east-1")
+        no_retries = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 0}))
+        RETRIES = Config(retries={"mode": "adaptive", "max_attempts": 10})
+        good = boto3.client("bedrock-agentcore", config=RETRIES)
+        control = boto3.client("bedrock-agentcore-control")
+
+
+        def handler(event, context):
+            body = json.dumps({"prompt": event["prompt"]})
+            arn, session = event["arn"], event["session"]
+            first = plain.invoke_agent_runtime(agentRuntimeArn=arn, runtimeSessionId=session, payload=body)
+            second = no_retries.invoke_agent_runtime(agentRuntimeArn=arn, runtimeSessionId=session, payload=body)
+            third = good.invoke_agent_runtime(agentRuntimeArn=arn, runtimeSessionId=session, payload=body)
+            return [first, second, third]
+        """,
+        LAMBDA,
+    )
+    result = project.results("SESS012")["SESS012"]
+    assert [(f.level, f.location.path, f.location.line) for f in result.findings] == [
+        ("info", LAMBDA, line_of(project, LAMBDA, "plain =")),
+        ("warn", LAMBDA, line_of(project, LAMBDA, "no_retries =")),
+    ]
+    assert result.findings[0].message == (
+        f"bedrock-agentcore client at {LAMBDA}:6 has no config: it relies on botocore's default retries "
+        "(standard mode in current botocore: 3 attempts; legacy mode, 5 attempts, in older releases), which retry "
+        "ThrottlingException and 429 with exponential backoff; for bursts against the 25 TPS invocation quota, "
+        "adaptive mode adds client-side rate limiting and a larger max_attempts gives the budget"
+    )
+    assert result.findings[1].message.startswith(
+        f'bedrock-agentcore client at {LAMBDA}:7 has retries turned off ({{"max_attempts": 0}}): in a long-lived '
+        "service a throttled invocation (ThrottlingException, 429) fails at once"
+    )
+    assert "without backoff" not in " ".join(f.message for f in result.findings)
+    fix = result.findings[1].fix
+    assert fix is not None and '"mode": "adaptive"' in fix.summary
+
+
+def test_one_shot_scripts_and_clients_that_do_not_invoke_pass(project: ProjectBuilder) -> None:
     caller(
         project,
         """
         import boto3
         from botocore.config import Config
 
-        plain = boto3.client("bedrock-agentcore", region_name="us-east-1")
-        legacy = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 10}))
-        RETRIES = Config(retries={"mode": "adaptive", "max_attempts": 10})
-        good = boto3.client("bedrock-agentcore", config=RETRIES)
-        control = boto3.client("bedrock-agentcore-control")
+        job = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 0}))
+        evaluator = boto3.client("bedrock-agentcore")
+
+
+        def run(arn, session, body):
+            return job.invoke_agent_runtime(agentRuntimeArn=arn, runtimeSessionId=session, payload=body)
+
+
+        if __name__ == "__main__":
+            run("arn", "s" * 40, b"{}")
         """,
+        ONE_SHOT,
+    )
+    project.write(
+        "scripts/evaluate.py",
+        'import boto3\n\nclient = boto3.client("bedrock-agentcore")\nprint(client.evaluate(evaluatorId="e"))\n',
     )
     result = project.results("SESS012")["SESS012"]
-    assert findings_of(result) == [
-        ("warn", SCRIPT, line_of(project, SCRIPT, "plain =")),
-        ("warn", SCRIPT, line_of(project, SCRIPT, "legacy =")),
-    ]
-    assert "has no config" in result.findings[0].message
-    assert "legacy mode" in result.findings[1].message
-    assert result.findings[0].fix is not None
-    assert '"mode": "adaptive"' in result.findings[0].fix.summary
+    assert (result.status, result.findings) == ("pass", [])
+    assert result.reason == (
+        "scripts/evaluate.py:3: this client invokes no runtime; "
+        f'{ONE_SHOT}:4: retries turned off ({{"max_attempts": 0}}) in a one-shot script (one invocation per run); '
+        f"{ONE_SHOT}:5: this client invokes no runtime"
+    )
 
 
 def test_no_agentcore_client_is_not_applicable(project: ProjectBuilder) -> None:
@@ -385,11 +442,12 @@ def test_only_retrying_clients_pass(project: ProjectBuilder) -> None:
         from botocore.config import Config
 
         client = boto3.client("bedrock-agentcore", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+        client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId="s" * 40, payload=b"{}")
         """,
     )
     result = project.results("SESS012")["SESS012"]
     assert result.status == "pass"
-    assert result.reason == f"{SCRIPT}:4: retries mode standard"
+    assert result.reason == f"{SCRIPT}:4: retries mode 'standard', 6 attempts"
 
 
 # --- the caller's shape: one-shot scripts, prompt loops, services, unknown -----------------------

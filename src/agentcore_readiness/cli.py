@@ -11,6 +11,7 @@ import dataclasses
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from agentcore_readiness import __version__
@@ -26,6 +27,37 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def _codes(value: str) -> list[str]:
     return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def _names(value: str) -> list[str]:
+    return [n.strip() for n in value.split(",") if n.strip()]
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _add_scope_options(parser: argparse.ArgumentParser) -> None:
+    from agentcore_readiness.scope import ScopeLimits
+
+    limits = ScopeLimits.from_env()
+    parser.add_argument(
+        "--max-projects",
+        type=_positive,
+        default=limits.max_projects,
+        metavar="N",
+        help=f"refuse a path holding more projects (default {limits.max_projects}; AGENTCORE_READINESS_MAX_PROJECTS)",
+    )
+    parser.add_argument(
+        "--max-files",
+        type=_positive,
+        default=limits.max_files,
+        metavar="N",
+        help=f"refuse projects holding more files (default {limits.max_files:,}; AGENTCORE_READINESS_MAX_FILES)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,9 +97,25 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[r for r in os.environ.get("AGENTCORE_READINESS_ROOTS", "").split(os.pathsep) if r],
         metavar="DIR",
-        help="only read projects under DIR (repeatable); default: the client's MCP roots, else "
-        "everything over stdio and the working directory over HTTP",
+        help="only read projects under DIR (repeatable; default: the working directory); a client's MCP roots "
+        "narrow this further, never widen it",
     )
+    serve.add_argument(
+        "--toolsets",
+        type=_names,
+        default=_names(os.environ.get("AGENTCORE_READINESS_TOOLSETS", "")),
+        metavar="NAMES",
+        help="expose only these toolsets (comma-separated): all (default), review (review_project alone), "
+        "checklist, rules, auth, iam, observability, sessions, performance, code",
+    )
+    serve.add_argument(
+        "--tools",
+        type=_names,
+        default=_names(os.environ.get("AGENTCORE_READINESS_TOOLS", "")),
+        metavar="NAMES",
+        help="expose only these tools (comma-separated), besides those of --toolsets",
+    )
+    _add_scope_options(serve)
     serve.add_argument(
         "--oauth-issuer", default=None, metavar="URL", help="HTTP: accept JWT access tokens of this OAuth/OIDC issuer"
     )
@@ -170,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-runtimes", action="store_true", help="review every runtime of the region (fleet review; implies --aws)"
     )
     check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
+    _add_scope_options(check)
 
     fix = sub.add_parser(
         "fix",
@@ -182,16 +231,20 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--select", type=_codes, default=[], help="only fix findings of these rule codes or prefixes")
     fix.add_argument("--dry-run", action="store_true", help="print the diff without changing any file")
     _config_arguments(fix)
+    _add_scope_options(fix)
 
     tool = sub.add_parser(
         "tool",
-        help="call any MCP tool from the command line and print its JSON result",
-        description="Call an MCP tool by name. Arguments are NAME=VALUE (VALUE is parsed as JSON when it "
-        "can be, else taken as text); NAME=@FILE reads the value from a file and NAME=@- from standard input, "
-        "so tokens never appear on the command line. Without a tool name, lists the tools.",
+        help="call any MCP tool from the command line and print its result",
+        description="Call an MCP tool by name and print its structured content as JSON (--text: the markdown "
+        "text an MCP client gets). Arguments are NAME=VALUE (VALUE is parsed as JSON when it can be, else "
+        "taken as text); NAME=@FILE reads the value from a file and NAME=@- from standard input, so tokens "
+        "never appear on the command line. Without a tool name, lists the tools.",
     )
+    tool.add_argument("--text", action="store_true", help="print the markdown text instead of the JSON")
     tool.add_argument("name", nargs="?", help="the tool, e.g. diagnose_jwt_403")
     tool.add_argument("arguments", nargs="*", metavar="NAME=VALUE")
+    _add_scope_options(tool)
     project_map = sub.add_parser(
         "map",
         help="map each runtime (entrypoint, modules, tools and what they touch, models, memory, identity, callers)",
@@ -201,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     project_map.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or the structured map as JSON"
     )
+    _add_scope_options(project_map)
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="explain a rule")
     explain.add_argument("code", help="rule code, e.g. AUTH003")
@@ -267,10 +321,9 @@ def _render(report: object, fmt: str) -> str:
         from agentcore_readiness.render.github import render_github
 
         return render_github(report)
-    from agentcore_readiness.render.checklist import checklist_for_report
     from agentcore_readiness.render.summary import render_summary
 
-    return render_summary(report) + "\n" + checklist_for_report(report).markdown
+    return render_summary(report)
 
 
 def _stderr_progress() -> Callable[[int, int], None] | None:
@@ -283,6 +336,12 @@ def _stderr_progress() -> Callable[[int, int], None] | None:
         sys.stderr.flush()
 
     return show
+
+
+def _limits(args: argparse.Namespace) -> AbstractContextManager[None]:
+    from agentcore_readiness.scope import ScopeLimits, scope_limits
+
+    return scope_limits(ScopeLimits(args.max_projects, args.max_files))
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -329,21 +388,22 @@ def _review(args: argparse.Namespace, select: list[str], baseline: Baseline | No
     aws_args = getattr(args, "aws", False) or bool(getattr(args, "region", None))
     runtime_arns = getattr(args, "runtime_arns", [])
     all_runtimes = getattr(args, "all_runtimes", False)
-    return run_review(
-        args.paths[0],
-        select,
-        getattr(args, "ignore", []),
-        getattr(args, "workload", None),
-        measure_imports=getattr(args, "measure_imports", False),
-        aws=aws_args,
-        region=getattr(args, "region", None),
-        runtime_arns=runtime_arns,
-        all_runtimes=all_runtimes,
-        progress=_stderr_progress() if (aws_args or runtime_arns or all_runtimes) else None,
-        more_paths=args.paths[1:],
-        config=_config_choice(args),
-        baseline=baseline,
-    )
+    with _limits(args):
+        return run_review(
+            args.paths[0],
+            select,
+            getattr(args, "ignore", []),
+            getattr(args, "workload", None),
+            measure_imports=getattr(args, "measure_imports", False),
+            aws=aws_args,
+            region=getattr(args, "region", None),
+            runtime_arns=runtime_arns,
+            all_runtimes=all_runtimes,
+            progress=_stderr_progress() if (aws_args or runtime_arns or all_runtimes) else None,
+            more_paths=args.paths[1:],
+            config=_config_choice(args),
+            baseline=baseline,
+        )
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
@@ -392,6 +452,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from agentcore_readiness.server.app import run
     from agentcore_readiness.server.security import InsecureBind
     from agentcore_readiness.settings import Settings
+    from agentcore_readiness.tools import UnknownToolNames, chosen_tools
+
+    try:
+        chosen_tools(tuple(args.tools), tuple(args.toolsets))
+    except UnknownToolNames as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
     settings = Settings(
         transport=args.transport,
@@ -407,6 +474,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         allowed_origins=tuple(args.allowed_origin),
         public_url=args.public_url,
         max_request_bytes=args.max_request_bytes,
+        tools=tuple(args.tools),
+        toolsets=tuple(args.toolsets),
+        max_projects=args.max_projects,
+        max_files=args.max_files,
     )
     if args.trust_proxy_auth:
         settings = dataclasses.replace(settings, trust_proxy_auth=True)
@@ -422,19 +493,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return EXIT_OK
-
-
-def _tool_specs() -> dict[str, object]:
-    import importlib
-
-    from agentcore_readiness import tools
-
-    specs: dict[str, object] = {}
-    for module_name in tools.TOOL_MODULES:
-        module = importlib.import_module(f"agentcore_readiness.tools.{module_name}")
-        for spec in module.TOOLS:
-            specs[spec.name] = spec
-    return specs
 
 
 def _tool_argument(raw: str) -> tuple[str, object]:
@@ -453,66 +511,76 @@ def _tool_argument(raw: str) -> tuple[str, object]:
         return name, value
 
 
-def _cmd_tool(name: str | None, raw_arguments: list[str]) -> int:
+def _cmd_tool(args: argparse.Namespace) -> int:
+    """Call a tool as an MCP client would: arguments checked by name and validated, bad input an
+    error naming the problem (exit 2), the answer cleaned and printed as JSON or as its markdown."""
     import anyio
     from pydantic import BaseModel, ValidationError
 
     from agentcore_readiness.engine import InputError
     from agentcore_readiness.textsafe import sanitize_model
+    from agentcore_readiness.tools import all_specs, calling
 
-    specs = _tool_specs()
-    if name is None:
-        for spec_name, spec in specs.items():
-            doc = " ".join((getattr(spec, "fn").__doc__ or "").split())  # noqa: B009
-            print(f"{spec_name:24} {doc.split('. ')[0][:100]}")
+    specs = all_specs()
+    if args.name is None:
+        for listed in specs.values():
+            doc = " ".join((listed.fn.__doc__ or "").split())
+            print(f"{listed.name:24} {doc.split('. ')[0][:100]}")
         return EXIT_OK
-    spec = specs.get(name)
+    spec = specs.get(args.name)
     if spec is None:
-        print(
-            f"agentcore-readiness: error: unknown tool {name!r}; list them with `agentcore-readiness tool`",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return _usage_error(f"unknown tool {args.name!r}; list them with `agentcore-readiness tool`")
     try:
-        kwargs = dict(_tool_argument(raw) for raw in raw_arguments)
+        raw = dict(_tool_argument(item) for item in args.arguments)
     except (ValueError, OSError) as exc:
-        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    from pydantic import validate_call
-
-    fn = validate_call(getattr(spec, "fn"))  # noqa: B009
+        return _usage_error(str(exc))
+    problem = calling.unknown_arguments_message(spec, raw)
+    if problem is not None:
+        return _usage_error(problem)
+    try:
+        validated = calling.arguments_model(spec).model_validate(raw)
+    except ValidationError as exc:
+        details = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors())
+        return _usage_error(f"bad arguments for {spec.name}: {details}")
 
     async def call() -> object:
-        return await fn(**kwargs)
+        return await spec.fn(**dict(validated))
 
     try:
-        result = anyio.run(call)
+        with _limits(args):
+            result = anyio.run(call)
     except InputError as exc:
-        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (ValidationError, TypeError) as exc:
-        detail = exc.errors(include_input=False) if isinstance(exc, ValidationError) else str(exc)
-        print(f"agentcore-readiness: error: bad arguments for {name}: {detail}", file=sys.stderr)
-        return EXIT_USAGE
-    if isinstance(result, BaseModel):
-        print(sanitize_model(result).model_dump_json(indent=2, exclude_none=True))
-    else:
+        return _usage_error(str(exc))
+    if not isinstance(result, BaseModel):
         print(result)
+        return EXIT_OK
+    cleaned = sanitize_model(result)
+    if args.text:
+        sys.stdout.write(calling.text(spec, cleaned))
+    else:
+        import json
+
+        print(json.dumps(calling.structured(spec, cleaned), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
-def _cmd_map(path: str, fmt: str) -> int:
+def _cmd_map(args: argparse.Namespace) -> int:
     from agentcore_readiness.engine import InputError
     from agentcore_readiness.textsafe import sanitize_model
     from agentcore_readiness.tools.map import build_maps, map_text
 
     try:
-        result = sanitize_model(build_maps(path))
+        with _limits(args):
+            result = sanitize_model(build_maps(args.path))
     except InputError as exc:
-        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    sys.stdout.write(result.model_dump_json(indent=2) + "\n" if fmt == "json" else map_text(result))
+        return _usage_error(str(exc))
+    sys.stdout.write(result.model_dump_json(indent=2) + "\n" if args.format == "json" else map_text(result))
     return EXIT_OK
+
+
+def _usage_error(message: str) -> int:
+    print(f"agentcore-readiness: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _cmd_rules() -> int:
@@ -552,9 +620,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "fix":
         return _cmd_fix(args)
     if args.command == "tool":
-        return _cmd_tool(args.name, args.arguments)
+        return _cmd_tool(args)
     if args.command == "map":
-        return _cmd_map(args.path, args.format)
+        return _cmd_map(args)
     if args.command == "rules":
         return _cmd_rules()
     if args.command == "explain":

@@ -64,16 +64,25 @@ class ReviewRequest:
 
 
 def resolve_target(target: str) -> list[tuple[Path, str]]:
-    """Project roots for ``target`` with the path to show for each."""
-    from agentcore_readiness.roots import OutsideRoots, check_path
+    """Project roots for ``target`` with the path to show for each.
 
-    try:
-        check_path(target)
-    except OutsideRoots as exc:
-        raise InputError(str(exc)) from None
+    The target must be inside the allowed roots and not too broad (see :mod:`scope`); so must
+    every project found, since the project that holds a file may sit above the roots.
+    """
+    from agentcore_readiness import scope
+    from agentcore_readiness.roots import OutsideRoots, check_path, check_project_root
+
     path = Path(target).expanduser()
     try:
+        scope.check_not_empty(target)
+        check_path(target)
+        scope.check_breadth(path)
         roots = discover_projects(path)
+        for root in roots:
+            check_project_root(target, root)
+        scope.check_size(target, roots)
+    except (OutsideRoots, scope.ScopeError) as exc:
+        raise InputError(str(exc)) from None
     except FileNotFoundError:
         raise InputError(f"{target}: no such file or directory") from None
     except ProjectNotFound as exc:
@@ -90,6 +99,28 @@ def resolve_target(target: str) -> list[tuple[Path, str]]:
         else:
             shown.append((root, str(root)))
     return shown
+
+
+def check_named_paths(project: ProjectFacts) -> None:
+    """Refuse a project whose configuration names a path outside the allowed roots (a runtime's
+    codeLocation or an additionalPolicies file such as ``../../etc``): nothing there may be read,
+    not even whether it exists."""
+    from agentcore_readiness.roots import OutsideRoots, check_path
+
+    for runtime in project.runtimes:
+        named = [("codeLocation", runtime.code_location)] if runtime.code_location else []
+        bases = [project.root / runtime.code_location] if runtime.code_location else []
+        for entry in runtime.additional_policies:
+            if not entry.startswith("arn:"):
+                named.extend(("additionalPolicies", str(base / entry)) for base in (*bases, project.root))
+        for field_name, value in named:
+            try:
+                check_path(project.root / value)
+            except OutsideRoots:
+                raise InputError(
+                    f"{project.display_path}: runtime {runtime.name!r} {field_name} names a path outside the "
+                    "directories this server may read; the project is not reviewed"
+                ) from None
 
 
 def needs_code(rules: Sequence[Rule]) -> bool:
@@ -125,6 +156,7 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
     gather only the facts those rules need.
     """
     project = load_project(root, display, request.config)
+    check_named_paths(project)
     chosen = choose_rules(project, request)
     code = None
     if needs_code(chosen):
@@ -310,6 +342,13 @@ def review(request: ReviewRequest) -> Report:
     for target in targets:
         for root, display in resolve_target(target):
             found.setdefault(root, display)
+    if request.more_targets:
+        from agentcore_readiness import scope
+
+        try:
+            scope.check_size(", ".join(targets), list(found))  # the limits hold for the whole review
+        except scope.ScopeError as exc:
+            raise InputError(str(exc)) from None
     base = repository_base(targets)
     projects: list[ProjectReport] = []
     baseline_hits: set[str] = set()

@@ -635,19 +635,13 @@ def handed_functions(call: ast.Call) -> list[ast.expr]:
     return refs
 
 
-_MAPS: weakref.WeakKeyDictionary[CodeIndex, CodeMap] = weakref.WeakKeyDictionary()
-
-
 def code_map(code: CodeIndex, project: ProjectFacts) -> CodeMap:
-    """The (cached) :class:`CodeMap` of one code index."""
-    try:
-        found = _MAPS.get(code)
-    except TypeError:
-        return CodeMap(code, project)
+    """The :class:`CodeMap` of one code index (or view), built once and kept with the index."""
+    key = ("code_map", code.declared)
+    found: CodeMap | None = code.derived.get(key)
     if found is None:
         found = CodeMap(code, project)
-        with contextlib.suppress(TypeError):
-            _MAPS[code] = found
+        code.derived[key] = found
     return found
 
 

@@ -29,6 +29,7 @@ from agentcore_readiness.checks.dataflow import (
     trace_value,
     validator_for,
 )
+from agentcore_readiness.checks.env_secrets import EnvWrite
 from agentcore_readiness.facts.roles import RoleSignals
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -132,6 +133,8 @@ class SecretLiteral:
     masked: str
     length: int
     how: str
+    fingerprint: str = ""
+    """A one-way digest of the value (:func:`secret_patterns.fingerprint`): repeats are one finding."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,10 @@ class ProviderUse:
     expression: str
     line: int
     function: str
+    env: str | None = None
+    """The environment variable the name is read from (``os.environ.get("X", "default")``)."""
+    default: str | None = None
+    """That read's literal default."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +198,10 @@ class FileFacts:
     tool_issues: list[ToolIssue] = field(default_factory=list)
     tools: list[str] = field(default_factory=list)
     env_reads: list[EnvRead] = field(default_factory=list)
+    env_writes: list[EnvWrite] = field(default_factory=list)
+    """``os.environ["X"] = value`` and ``os.environ.setdefault("X", value)``, with where the value comes from."""
+    vault_line: int | None = None
+    """The first line fetching a secret from a vault (Secrets Manager, SSM, AgentCore Identity)."""
     secrets: list[secret_patterns.SecretHit] = field(default_factory=list)
     secret_literals: list[SecretLiteral] = field(default_factory=list)
     http_calls: list[HttpCall] = field(default_factory=list)
@@ -1454,12 +1465,26 @@ def _io_name(name: str) -> bool:
     return name in _IO_BUILTINS or name.split(".", 1)[0] in IO_ROOTS
 
 
+_READ_RESPONSES = frozenset(
+    {
+        f"{root}.{verb}"
+        for root in ("requests", "httpx")
+        for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request")
+    }
+)
+"""Calls that return a response whose body is already read: ``resp.json()`` on it parses, it is not I/O."""
+
+
 def io_clients(statements: Iterable[ast.AST], resolve: Resolver) -> set[str]:
-    """Names bound to I/O clients (``s3 = boto3.client("s3")``, ``with httpx.Client() as c``)."""
+    """Names bound to I/O clients (``s3 = boto3.client("s3")``, ``with httpx.Client() as c``);
+    not names bound to a response already read (``resp = requests.get(url)``).
+    """
     names: set[str] = set()
     for node in own_nodes(statements):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             name = resolve(node.value.func)
+            if name in _READ_RESPONSES and not any(k.arg == "stream" for k in node.value.keywords):
+                continue
             if _io_name(name) or name.endswith(_CLIENT_CONSTRUCTORS):
                 names.update(t.id for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
@@ -1809,6 +1834,11 @@ def provider_use(decorator: ast.expr, name: str, function: FunctionNode, scope: 
             folded = fold(value, scope)
             expression = folded.text if folded.literal else ast.unparse(value)[:80]
             provider = folded.text if folded.literal else None
+            if folded.env is not None:
+                default = folded.text if folded.text != DYNAMIC else None
+                return ProviderUse(
+                    name.rsplit(".", 1)[-1], None, expression, decorator.lineno, function.name, folded.env, default
+                )
     return ProviderUse(name.rsplit(".", 1)[-1], provider, expression, decorator.lineno, function.name)
 
 
@@ -1939,7 +1969,7 @@ def generic_secret(name: str, value: ast.expr | None, line: int, how: str) -> Se
         return None
     if secret_patterns.placeholder_reason(text) is not None:
         return None
-    return SecretLiteral(name, line, secret_patterns.mask(text, 2), len(text), how)
+    return SecretLiteral(name, line, secret_patterns.mask(text, 2), len(text), how, secret_patterns.fingerprint(text))
 
 
 def module_client_names(module_values: Mapping[str, ast.expr], resolve: Resolver) -> set[str]:

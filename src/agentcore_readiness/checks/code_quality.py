@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from agentcore_readiness.checks import code_analysis as analysis
 from agentcore_readiness.checks.code_analysis import FieldRead, HandlerIssue
-from agentcore_readiness.checks.code_support import code_files, emit, note_skipped, without_code
+from agentcore_readiness.checks.code_support import code_files, emit, note_skipped, where, without_code
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule
 from agentcore_readiness.checks.request_handlers import KIND_WORDS
 from agentcore_readiness.checks.runtime_handlers import (
@@ -306,10 +306,11 @@ def error_details_leaked(facts: Facts, out: Findings) -> Verdict | None:
     Finds `except` handlers in the runtime's code that return or yield `str(e)`,
     `repr(e)`, `e.args`, the exception object, `traceback.format_exc()` or an f-string
     or %-format of the exception, directly or through a variable assigned in the handler.
-    In a request handler or a tool (whose results reach the model and the user): fail.
+    In a request handler (an MCP runtime's tools included): fail. In an agent's tool
+    (Strands, LangChain), whose result goes to the model rather than the caller: info.
     In another function, the value is followed up its callers across the runtime's
     modules (through variables, containers and the dict keys read from it): fail when a
-    request handler or a tool returns it, nothing when no caller passes it on (it is only
+    request handler returns it, nothing when no caller passes it on (it is only
     logged or tested, or nothing in the runtime calls the function), warn when the
     function is used in a way not followed (a callback). `type(e).__name__` alone is
     allowed, and so is the message of a validation error (`ValueError`, `SyntaxError`,
@@ -393,7 +394,27 @@ def _leak_path(out: Findings, paths: RuntimePaths, py_file: PyFile, issue: Handl
         return None
     if paths.dead(target):
         return f"{issue.function}() is an @app.entrypoint the SDK replaced with a later one"
+    if paths.to_model(target):
+        out.info(
+            f"the except handler on line {issue.handler_line} of tool {issue.function}() {issue.detail}: the text "
+            "goes to the model (as the agent framework does for a tool that raises), which may repeat it to the "
+            "user; a short message about what failed serves the model as well",
+            where(py_file, issue.line),
+            fix=_LEAK_FIX,
+        )
+        return None
     route = paths.follower.route(target, issue.leak_keys)
+    if route.status != "reaches":
+        to_model = paths.model_follower.route(target, issue.leak_keys)
+        if to_model.status == "reaches":
+            out.info(
+                f"the except handler on line {issue.handler_line} of {issue.function}() {issue.detail}, and tool "
+                f"{to_model.chain[-1].function.qualname}() returns it: the text goes to the model, which may "
+                "repeat it to the user",
+                where(py_file, issue.line),
+                fix=_LEAK_FIX,
+            )
+            return None
     if route.status == "reaches":
         handler_target = route.chain[-1]
         via = chain_text(route.chain[1:])
@@ -405,7 +426,7 @@ def _leak_path(out: Findings, paths: RuntimePaths, py_file: PyFile, issue: Handl
             f"the except handler on line {issue.handler_line} of {issue.function}() {issue.detail}, and it reaches "
             f"the runtime's caller: {via} returns it",
             fix=_LEAK_FIX,
-            evidence=f"{handler_target.function.qualname}() is a request handler or tool of the runtime",
+            evidence=f"{handler_target.function.qualname}() is a request handler of the runtime",
         )
         return None
     if route.status == "unknown":

@@ -238,9 +238,15 @@ def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
     (including API Gateway REST APIs) and names the `agentcore add gateway-target`
     command that replaces the call. The other rows: MCP servers (GW002), AWS services
     (GW003), A2A and streaming calls (allowed, GW004 checks their auth). Calls to the
-    project's own gateway (`AGENTCORE_GATEWAY_*_URL`) and to local addresses are not
-    direct external calls. A measured latency hot path may stay direct: suppress the
-    finding with the measurement as the reason.
+    project's own gateway (`AGENTCORE_GATEWAY_*_URL`, a `*.gateway.bedrock-agentcore.*`
+    URL, or a URL held in a name that says gateway) and to local addresses are not
+    direct external calls. Nor are calls that are not tools: OAuth token requests (a
+    `grant_type` form, a `/token` endpoint) and OIDC discovery or JWKS fetches, telemetry
+    export (OTLP `/v1/traces`, Langfuse ingestion), and unauthenticated downloads of
+    static files (a bare GET of a `.csv`, `.json`, `.parquet`, … path: no parameters, headers
+    or body): there is no tool to
+    expose and no credential for a gateway to broker. A measured latency hot path may
+    stay direct: suppress the finding with the measurement as the reason.
 
     ### Why is this bad?
     The agent process holds the API's credential and any traceback or log line can leak
@@ -282,8 +288,10 @@ def direct_mcp_server_call(facts: Facts, out: Findings) -> Verdict | None:
     (`streamablehttp_client(url)`, `sse_client(url)`, `MultiServerMCPClient({...
     "url": url})`, or raw HTTP to a `/mcp` path), the URL folded through module
     constants: the skill's row "MCP server called directly". The CLI's scaffolds
-    ship one (`https://mcp.exa.ai/mcp`). MCP clients pointed at the project's gateway
-    (`AGENTCORE_GATEWAY_*_URL`) pass.
+    ship one (`https://mcp.exa.ai/mcp`). MCP clients pointed at an AgentCore Gateway
+    (`AGENTCORE_GATEWAY_*_URL`, a `*.gateway.bedrock-agentcore.*` URL) pass: that is the
+    recommended path. Raw HTTP carrying an MCP JSON-RPC method (`tools/list`,
+    `tools/call`) counts as an MCP call.
 
     ### Why is this bad?
     Every agent that uses the server needs its own connection and credentials, the tools
@@ -359,7 +367,8 @@ def aws_service_over_http(facts: Facts, out: Findings) -> Verdict | None:
 def a2a_call_without_token_provider(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     For the calls the skill allows to stay direct, the rows "Another agent over A2A"
-    (`a2a.client`, agent cards, another AgentCore runtime over HTTPS) and "Streaming
+    (`a2a.client`, agent cards, another AgentCore runtime over HTTPS, raw HTTP carrying
+    the A2A JSON-RPC `message/send` or `message/stream`) and "Streaming
     service" (WebSocket, SSE, WebRTC), fails when the call's token or API key comes from
     an environment variable instead of `@requires_access_token` /
     `@requires_api_key` on the function.

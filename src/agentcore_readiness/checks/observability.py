@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import posixpath
+from typing import Any
 
 from agentcore_readiness.checks.fixes import config_edit, runtime_edit
+from agentcore_readiness.checks.per_runtime import merge_shared, runtimes_phrase
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
 from agentcore_readiness.checks.request_handlers import runtime_protocol
 from agentcore_readiness.facts.aws import AwsFacts, DeployedRuntime, OnlineEvaluation, aws_state, deployed_runtimes
-from agentcore_readiness.facts.project import CLI_CONFIG, Runtime
+from agentcore_readiness.facts.project import CLI_CONFIG, Located, Runtime
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
@@ -76,7 +78,8 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Fails for each agent runtime that no `onlineEvalConfigs[]` entry evaluates (`agent`
     equal to the runtime's name); an MCP runtime (a tool server: no agent answers to
-    score) is left out. Warns when a config exists but is neither enabled on create
+    score) is left out. When the project evaluates no runtime at all, that is one finding
+    listing them. Warns when a config exists but is neither enabled on create
     nor deployed as `ENABLED`. With AWS access, the deployed configs' execution status
     is used.
 
@@ -107,6 +110,7 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
             ".bedrock_agentcore.yaml does not hold online evaluation configs; they can only be read from the AWS API"
         )
     agents = 0
+    missing: list[Runtime] = []
     for runtime in project.runtimes:
         if runtime_protocol(facts, runtime.name) == "MCP":
             out.note(f"{runtime.name}: an MCP tool server (no agent answers to evaluate)")
@@ -118,32 +122,7 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
             out.note(f"{runtime.name}: {api_enabled} ENABLED (deployed)")
             continue
         if not configs:
-            out.fail(
-                f"runtime {runtime.name!r} has no online evaluation config",
-                runtime.where.here,
-                subject=runtime.name,
-                fix=config_edit(
-                    CLI_CONFIG,
-                    [
-                        (
-                            "/onlineEvalConfigs/-",
-                            {
-                                "name": f"{runtime.name}_monitor",
-                                "agent": runtime.name,
-                                "evaluators": ["Builtin.Helpfulness"],
-                                "samplingRate": 5,
-                                "enableOnCreate": True,
-                            },
-                        )
-                    ],
-                    f"Evaluate {runtime.name} continuously.",
-                    commands=[
-                        f"agentcore add online-eval --name {runtime.name}_monitor --runtime {runtime.name} "
-                        "--evaluator Builtin.Helpfulness --sampling-rate 5"
-                    ],
-                    op="add",
-                ),
-            )
+            missing.append(runtime)
             continue
         enabled = [e for e in configs if e.enable_on_create or (e.deployed_status or "").upper() == "ENABLED"]
         if enabled:
@@ -162,11 +141,52 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
                 f"Enable {config.name} when it is deployed.",
             ),
         )
+    _missing_online_eval(facts, out, missing)
     if deployed.unknowns and not out.items:
         return unknown("; ".join(deployed.unknowns))
     if not agents and not out.items:
         return not_applicable("every runtime is an MCP tool server: online evaluation scores agent answers")
     return None
+
+
+def _missing_online_eval(facts: Facts, out: Findings, missing: list[Runtime]) -> None:
+    """One finding per runtime left out of a project that evaluates others; one finding listing
+    them all when the project evaluates none (one fact: no online evaluation at all).
+    """
+    if not missing:
+        return
+    configs = [
+        {
+            "name": f"{r.name}_monitor",
+            "agent": r.name,
+            "evaluators": ["Builtin.Helpfulness"],
+            "samplingRate": 5,
+            "enableOnCreate": True,
+        }
+        for r in missing
+    ]
+    commands = [
+        f"agentcore add online-eval --name {r.name}_monitor --runtime {r.name} "
+        "--evaluator Builtin.Helpfulness --sampling-rate 5"
+        for r in missing
+    ]
+    edits: list[tuple[str, Any]] = [("/onlineEvalConfigs/-", c) for c in configs]
+    if facts.project.online_evals or len(missing) == 1:
+        for runtime, edit, command in zip(missing, edits, commands, strict=True):
+            out.fail(
+                f"runtime {runtime.name!r} has no online evaluation config",
+                runtime.where.here,
+                subject=runtime.name,
+                fix=config_edit(CLI_CONFIG, [edit], f"Evaluate {runtime.name} continuously.", [command], op="add"),
+            )
+        return
+    names = [r.name for r in missing]
+    out.fail(
+        f"the project has no online evaluation config: {runtimes_phrase(names)} are not evaluated",
+        Located(CLI_CONFIG, "/onlineEvalConfigs", missing[0].where.lines).here,
+        subject=", ".join(names),
+        fix=config_edit(CLI_CONFIG, edits, "Evaluate every runtime continuously.", commands, op="add"),
+    )
 
 
 OTEL_DISTRO = "aws-opentelemetry-distro"
@@ -267,6 +287,7 @@ def container_without_otel(facts: Facts, out: Findings) -> Verdict | None:
                         ),
                     )
         _distro_installed(runtime, out)
+    merge_shared(out)  # runtimes built from one folder share its Dockerfile and dependencies
     if unreadable and not out.items:
         return unknown("; ".join(unreadable))
     return None

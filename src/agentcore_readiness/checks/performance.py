@@ -693,20 +693,16 @@ _COMMAND_DISTS = {"uvicorn": "uvicorn", "gunicorn": "gunicorn", "opentelemetry-i
 
 
 def imported_modules(py_file: PyFile) -> set[str]:
-    """Every dotted module name the file imports (``from a.b import c`` gives ``a.b`` and ``a.b.c``)."""
+    """Every dotted module name the file imports (``from a.b import c`` gives ``a.b`` and ``a.b.c``),
+    from the imports the code index recorded in its walk (no syntax tree is needed)."""
     found: set[str] = set()
-    for node in ast.walk(py_file.tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
-        elif isinstance(node, ast.Call) and node.args:
-            name = py_file.resolve(node.func)
-            if name in ("importlib.import_module", "__import__"):
-                module = node.args[0]
-                if isinstance(module, ast.Constant) and isinstance(module.value, str):
-                    found.add(module.value)
+    signals = py_file.facts.signals
+    for ref in signals.imports:
+        if ref.level or not ref.module:
+            continue
+        found.add(ref.module)
+        found.update(f"{ref.module}.{name}" for name in ref.names if name != "*")
+    found.update(name for name, _ in signals.dynamic_imports)
     return found
 
 
@@ -787,7 +783,7 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
     environments = facts.measured.environments if facts.measured is not None else {}
     locks = facts.measured.locks if facts.measured is not None else {}
     for runtime in runtimes:
-        files = list(facts.code.runtime_files(runtime.name))
+        files = [f for f in facts.code.facts_of("runtime") if runtime.name in f.runtimes]
         if not files:
             out.note(f"{runtime.name}: no Python code found to compare with")
             continue
@@ -795,7 +791,7 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
         for py_file in files:
             imported |= imported_modules(py_file)
         test_imports: set[str] = set()
-        for py_file in facts.code.of_role("test"):
+        for py_file in facts.code.facts_of("test"):
             if runtime.code_location and (
                 runtime.code_location == "." or py_file.path.startswith(runtime.code_location + "/")
             ):

@@ -747,7 +747,7 @@ def _literal_list(expr: ast.expr | None) -> list[str]:
 # Where to look for each undecided checklist item
 
 
-def _places(items: Iterable[tuple[str, int | None, str]], limit: int = 6) -> list[Place]:
+def _places(items: Iterable[tuple[str, int | None, str]], limit: int = 4) -> list[Place]:
     seen: dict[tuple[str, int | None], Place] = {}
     for path, line, what in items:
         if path and (path, line) not in seen:
@@ -756,12 +756,15 @@ def _places(items: Iterable[tuple[str, int | None, str]], limit: int = 6) -> lis
 
 
 def item_places(project_map: ProjectMap) -> dict[str, list[Place]]:
-    """For each checklist item, the places of the map a reviewer reads to decide it."""
+    """For each checklist item, the places of the map a reviewer reads to decide it (at most
+    four; none for items that only the AWS account can decide, such as log retention)."""
     runtimes = project_map.runtimes
     handlers = [(h.path, h.line, f"{KIND_WORDS.get(h.kind, h.kind)} {h.name}()") for r in runtimes for h in r.handlers]
-    entries = [(r.entry.path, r.entry.line, f"entrypoint of {r.name}") for r in runtimes if r.entry]
+    entries = [(r.entry.path, r.entry.line, "entrypoint") for r in runtimes if r.entry]
     models = [
-        (m.path, m.line, f"model {m.model_id or 'not named'} ({m.built_with})") for r in runtimes for m in r.models
+        (m.path, m.line, f"model, {m.built_with}" if m.model_id else f"no model named, {m.built_with}")
+        for r in runtimes
+        for m in r.models
     ]
     bedrock = [
         (s.path, s.line, "IAM: " + ", ".join(s.actions[:3]))
@@ -773,18 +776,14 @@ def item_places(project_map: ProjectMap) -> dict[str, list[Place]]:
         for s in project_map.iam
         if any(a.startswith(("ecr:", "*")) for a in s.actions)
     ]
-    ecr += [(r.dockerfile, None, f"image of {r.name}") for r in runtimes if r.dockerfile]
+    ecr += [(r.dockerfile, None, "image") for r in runtimes if r.dockerfile]
     trust = [
         (s.path, s.line, "IAM trust: " + ", ".join(s.actions[:2]))
         for s in project_map.iam
         if any("AssumeRole" in a for a in s.actions)
     ]
-    configs = [(r.config.path, r.config.line, f"runtime {r.name} config") for r in runtimes]
-    roles = [
-        (r.execution_role.path, r.execution_role.line, f"execution role of {r.name}")
-        for r in runtimes
-        if r.execution_role
-    ]
+    configs = [(r.config.path, r.config.line, f"runtime {r.name}") for r in runtimes]
+    roles = [(r.execution_role.path, r.execution_role.line, "execution role") for r in runtimes if r.execution_role]
     command_iam = [
         (s.path, s.line, "IAM: " + ", ".join(s.actions[:3]))
         for s in project_map.iam
@@ -795,9 +794,13 @@ def item_places(project_map: ProjectMap) -> dict[str, list[Place]]:
         (e.path, e.line, e.detail) for r in runtimes for t in r.tools for e in t.effects if e.kind == "subprocess"
     ]
     memory = [(c.path, c.line, f"memory {c.api}") for r in runtimes for c in r.memory]
-    strategies = [(s.path, s.line, f"strategy {s.type}") for m in project_map.memories for s in m.strategies]
+    strategies = [(s.path, s.line, s.type) for m in project_map.memories for s in m.strategies]
     callers = [
-        (c.path, c.line, f"invokes {c.runtime or 'a runtime'} ({c.session or c.how})")
+        (
+            c.path,
+            c.line,
+            f"invokes {c.runtime or 'a runtime'}" + (f", session {c.session.split(':')[0]}" if c.session else ""),
+        )
         for c in [*project_map.callers, *(c for r in runtimes for c in r.invoked_by)]
     ]
     identity = [(i.path, i.line, f"{i.kind.replace('_', ' ')} {i.name}") for r in runtimes for i in r.identity]
@@ -819,7 +822,6 @@ def item_places(project_map: ProjectMap) -> dict[str, list[Place]]:
         "code.validation": _places([*handlers, *identity]),
         "code.credentials": _places(gateways),
         "obs.xray": _places(configs),
-        "obs.retention": _places(configs),
         "obs.eval": _places(configs),
         "perf.init": _places(entries),
         "perf.size": _places(deps),

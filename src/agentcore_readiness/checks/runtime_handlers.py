@@ -247,13 +247,18 @@ class RuntimePaths:
         self.cmap = code_map(facts.code, facts.project)
         self.references = References(facts.code.facts_of("runtime"))
         self.follower = LeakFollower(self.cmap, self.references, self.exposed, self.dead)
+        self.model_follower = LeakFollower(self.cmap, self.references, self.to_model, self.dead)
 
     def exposed(self, target: Target) -> bool:
-        """A live request handler, or a tool (whose result reaches the model and the user)."""
+        """A live request handler (an MCP runtime's tools included): what it returns reaches the caller."""
         qualname = target.function.qualname
         if self.model.is_dead(target.file.path, qualname):
             return False
-        return self.model.is_handler(target.file.path, qualname) or is_tool(target.function)
+        return self.model.is_handler(target.file.path, qualname)
+
+    def to_model(self, target: Target) -> bool:
+        """An agent's tool: what it returns goes to the model (which may repeat it), not to the caller."""
+        return not self.model.is_dead(target.file.path, target.function.qualname) and is_tool(target.function)
 
     def dead(self, target: Target) -> bool:
         return self.model.is_dead(target.file.path, target.function.qualname)

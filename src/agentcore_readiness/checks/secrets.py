@@ -136,6 +136,13 @@ def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     with whitespace, naming an environment variable or an identifier, or URLs without
     credentials. The value is never shown: only a masked prefix and its length.
 
+    One finding per value and file: the same key or password repeated in a file is
+    reported at its first line, with the other lines in the message and evidence. In
+    test code, literals assigned to secret-like names are fixtures and are only counted;
+    a key of a known format is still reported there. A Cognito `TemporaryPassword` that
+    the same function replaces at once (`admin_set_user_password(..., Permanent=True)`)
+    never grants access and is not reported.
+
     ### Why is this bad?
     A key in the source is in every clone, every build artefact and the whole git
     history; anyone who reads the repository can use it, and rotating it means a
@@ -181,6 +188,18 @@ def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
     `*_HEADER`, `*_TTL`, `MAX_*`, `PUBLIC_KEY`, …). Caller scripts are not checked:
     their environment is not the runtime's.
 
+    Not reported, with the reason in the result: writes (`os.environ["X"] = …`,
+    `os.environ.setdefault`); the AWS SDK's credential variables (`AWS_SECRET_ACCESS_KEY`,
+    `AWS_SESSION_TOKEN`: the execution role's credentials being wired, not an application
+    secret); a variable the same runtime's code stores in the environment from Secrets
+    Manager, SSM Parameter Store or AgentCore Identity; a read that is the fallback of a
+    function fetching the secret from one of those; a read whose literal default is
+    already SEC001's finding on that line, or whose value the runtime's configuration
+    hard-codes (SEC001's finding there). A name that is secret-like only because it ends
+    in `KEY` (`TAG_KEY`, `COST_KEY`) is decided by its use: used as a key or name (`{"Key":
+    v}` tags, `Key=` objects, a dict index, `tag["Key"] == v`) it is not a secret; sent with
+    a request (headers, query parameters) or otherwise it is.
+
     ### Why is this bad?
     AgentCore Runtime environment variables are not vault-backed: they are plaintext
     configuration, readable by anyone who can describe the runtime, and they change only
@@ -219,7 +238,9 @@ def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     name (same classifier and allowlist as SEC002) in `runtimes[].envVars` of
     `agentcore.json` or in the Dockerfile's `ENV`/`ARG`, and any
     `api_key_env_var_name` in `.bedrock_agentcore.yaml` (the starter toolkit puts that
-    API key in the environment).
+    API key in the environment). A variable whose value is itself a hard-coded secret is
+    SEC001's finding, not a second one here; a name secret-like only by ending in `KEY`
+    whose value is made of words (`COST_TAG_KEY=CostCenter`) names a key and passes.
 
     ### Why is this bad?
     Runtime environment variables are plaintext: visible in the runtime's
@@ -264,7 +285,13 @@ def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | Non
     in the code with the credentials the project declares (`credentials[]` in
     `agentcore.json`, `identity.credential_providers` in the YAML). An undeclared or
     empty name fails; a declared credential that neither the code nor a gateway target
-    uses is reported for information.
+    uses is reported for information. Uses also count when the code fetches the
+    credential itself (`IdentityClient.get_resource_api_key(provider_name=…)`,
+    `get_resource_oauth2_token`, or the boto3 calls with `resourceCredentialProviderName`),
+    and when the decorator's name comes from the environment with a default
+    (`provider_name=os.environ.get("X", "Default")` uses `Default`). A starter-toolkit
+    YAML that declares no credential providers says nothing about them (the toolkit
+    creates them outside the file): names are then noted, not checked.
 
     ### Why is this bad?
     The decorator fetches the credential at call time: a name that was never declared

@@ -173,36 +173,49 @@ def lifecycle_invalid(facts: Facts, out: Findings) -> Verdict | None:
         return not_applicable("the project defines no runtimes")
     _deployed_lifecycle_invalid(facts, out, deployed)
     for runtime in runtimes:
-        problems: list[tuple[str, str]] = []
-        for field, name, value in (
-            ("idle", "idleRuntimeSessionTimeout", runtime.idle_timeout),
-            ("maxLifetime", "maxLifetime", runtime.max_lifetime),
-        ):
-            if value is not None and not CLI_MIN <= value <= CLI_MAX:
-                problems.append((field, f"{name} {value} s is outside {CLI_MIN}..{CLI_MAX} s"))
-        idle = runtime.idle_timeout
-        lifetime = runtime.max_lifetime if runtime.max_lifetime is not None else DEFAULT_MAX_LIFETIME
-        if idle is not None and idle > lifetime and not problems:
-            problems.append(("idle", f"idleRuntimeSessionTimeout {idle} s is longer than maxLifetime {lifetime} s"))
-        for field, message in problems:
-            fixed_idle = min(max(idle or DEFAULT_IDLE, CLI_MIN), CLI_MAX)
-            fixed_max = min(max(runtime.max_lifetime or DEFAULT_MAX_LIFETIME, CLI_MIN), CLI_MAX)
-            fixed_idle = min(fixed_idle, fixed_max)
-            out.fail(
-                f"runtime {runtime.name!r}: {message}",
-                runtime.loc(field),
-                subject=runtime.name,
-                fix=runtime_edit(
-                    runtime,
-                    [("idle", fixed_idle), ("maxLifetime", fixed_max)],
-                    f"Bring {runtime.name}'s lifecycle values into range.",
-                ),
-            )
+        problems = lifecycle_problems(runtime)
+        for problem in problems:
+            out.fail(problem.message, problem.location, subject=runtime.name, fix=problem.fix)
         if not problems and (runtime.idle_timeout is not None or runtime.max_lifetime is not None):
             out.note(f"{runtime.name}: lifecycle values valid")
     if not out.items and not out.notes:
         out.note("no lifecycle values set (defaults apply)")
     return _deployed_unknown(out, deployed)
+
+
+@dataclass(frozen=True)
+class LifecycleProblem:
+    message: str
+    location: Location
+    fix: Fix
+
+
+def lifecycle_problems(runtime: Runtime) -> list[LifecycleProblem]:
+    """A runtime's lifecycle values that its configuration file may not hold: outside 60..28,800 s
+    (the CLI's and the starter toolkit's bounds), or an idle timeout longer than the maximum
+    lifetime (an unset ``maxLifetime`` is its default, 28,800 s). Each with the edit that fixes both.
+    """
+    problems: list[tuple[str, str]] = []
+    for field, name, value in (
+        ("idle", "idleRuntimeSessionTimeout", runtime.idle_timeout),
+        ("maxLifetime", "maxLifetime", runtime.max_lifetime),
+    ):
+        if value is not None and not CLI_MIN <= value <= CLI_MAX:
+            problems.append((field, f"{name} {value} s is outside {CLI_MIN}..{CLI_MAX} s"))
+    idle = runtime.idle_timeout
+    lifetime = runtime.max_lifetime if runtime.max_lifetime is not None else DEFAULT_MAX_LIFETIME
+    if idle is not None and idle > lifetime and not problems:
+        problems.append(("idle", f"idleRuntimeSessionTimeout {idle} s is longer than maxLifetime {lifetime} s"))
+    fixed_max = min(max(runtime.max_lifetime or DEFAULT_MAX_LIFETIME, CLI_MIN), CLI_MAX)
+    fixed_idle = min(min(max(idle or DEFAULT_IDLE, CLI_MIN), CLI_MAX), fixed_max)
+    fix = runtime_edit(
+        runtime,
+        [("idle", fixed_idle), ("maxLifetime", fixed_max)],
+        f"Bring {runtime.name}'s lifecycle values into range.",
+    )
+    return [
+        LifecycleProblem(f"runtime {runtime.name!r}: {message}", runtime.loc(field), fix) for field, message in problems
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -1090,23 +1103,33 @@ def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
     return None
 
 
-def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
-    """(file, literal, line, where used) for every literal session ID in caller and agent code."""
+@dataclass(frozen=True)
+class SessionLiteral:
+    py_file: PyFile
+    literal: str
+    line: int
+    used: str
+    memory: bool
+    """A Memory session ID (``create_event(session_id=…)``), not a runtime session ID."""
+
+
+def _session_literals(facts: Facts, roles: tuple[Role, ...] = _CALLER_ROLES) -> list[SessionLiteral]:
+    """Every literal session ID in the code of ``roles``, with where it is used."""
     assert facts.code is not None
     finder = _Origins(code_map(facts.code, facts.project))
-    found: list[tuple[PyFile, str, int, str]] = []
+    found: list[SessionLiteral] = []
     seen: set[tuple[str, int]] = set()
 
-    def add(py_file: PyFile, origin: SessionIdOrigin, used: str) -> None:
+    def add(py_file: PyFile, origin: SessionIdOrigin, used: str, memory: bool = False) -> None:
         if origin.literal is None:
             return
         line = origin.literal_line or origin.line
         if (py_file.path, line) in seen:
             return
         seen.add((py_file.path, line))
-        found.append((py_file, origin.literal, line, used))
+        found.append(SessionLiteral(py_file, origin.literal, line, used, memory))
 
-    for py_file, call in facts.code.calls(_CALLER_ROLES):
+    for py_file, call in facts.code.calls(roles):
         keys: tuple[str, ...] = ()
         if call.attr in _SESSION_CALLS:
             keys = ("runtimeSessionId",)
@@ -1116,8 +1139,8 @@ def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
             value = call.keywords.get(key)
             if value is not None:
                 origin = finder.of_expr(py_file, value, call.node, call.function, depth=0)
-                add(py_file, origin, f"{call.attr}({key}=…) at line {call.line}")
-    for py_file in facts.code.of_role(*_CALLER_ROLES):
+                add(py_file, origin, f"{call.attr}({key}=…) at line {call.line}", key != "runtimeSessionId")
+    for py_file in facts.code.of_role(*roles):
         for node in ast.walk(py_file.tree):
             if isinstance(node, ast.Dict):
                 for header, value in zip(node.keys, node.values, strict=False):
@@ -1139,19 +1162,22 @@ def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
     "Literal session ID shorter than 33 characters",
     family="Sessions",
     checklist=("perf.reuse",),
-    reads=("caller",),
+    reads=("caller", "runtime"),
 )
 def session_id_too_short(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Fails for every literal session ID shorter than 33 characters given as
     `runtimeSessionId` (also through a variable or module constant), in the
-    `X-Amzn-Bedrock-AgentCore-Runtime-Session-Id` header, or as the `session_id` of a
-    Memory call (`create_event`, `list_events`, `AgentCoreMemoryConfig`, …).
+    `X-Amzn-Bedrock-AgentCore-Runtime-Session-Id` header (caller code), or as the
+    `session_id` of a Memory call (`create_event`, `list_events`, `AgentCoreMemoryConfig`,
+    …, in caller or agent code) when the memory extracts long-term records. A short Memory
+    session ID is only noted when every memory the project declares is short-term only.
 
     ### Why is this bad?
-    The API rejects runtime session IDs under 33 characters (`ValidationException`),
-    and long-term memory silently skips extraction for short session IDs, so recall
-    never works and nothing says why.
+    `InvokeAgentRuntime` rejects runtime session IDs under 33 characters
+    (`ValidationException`). `CreateEvent` accepts Memory session IDs of 1-100
+    characters, but long-term memory silently skips extraction for session IDs under
+    33 characters, so recall never works and nothing says why.
 
     ### Example
     ```python
@@ -1166,54 +1192,116 @@ def session_id_too_short(facts: Facts, out: Findings) -> Verdict | None:
     """
     if (verdict := _no_code(facts)) is not None:
         return verdict
-    literals = _session_literals(facts)
+    literals = _session_literals(facts, ("caller", "runtime"))
     if not literals and not _invokes(facts):
         return not_applicable("no session ID is passed in caller or agent code")
-    for py_file, literal, line, used in literals:
-        shown = excerpt(literal, 60)
-        if len(literal) < SESSION_ID_MIN:
-            out.fail(
-                f"session ID {shown!r} ({len(literal)} characters, used in {used}) is shorter than "
-                f"{SESSION_ID_MIN}: the API rejects it and long-term memory ignores it",
-                Location(path=py_file.path, line=line),
-                fix=Fix(
-                    summary=f"Use a session ID of at least {SESSION_ID_MIN} characters, e.g. "
-                    'f"{user_id}-{uuid.uuid4()}".',
-                ),
-            )
+    long_term = _long_term_memory(facts)
+    for found in literals:
+        where = f"{found.py_file.path}:{found.line}"
+        if len(found.literal) >= SESSION_ID_MIN:
+            out.note(f"{where}: literal session ID of {len(found.literal)} characters")
+            continue
+        shown = f"session ID {excerpt(found.literal, 60)!r} ({len(found.literal)} characters, used in {found.used})"
+        if not found.memory:
+            why = f"InvokeAgentRuntime rejects runtime session IDs under {SESSION_ID_MIN} characters (ValidationException)"
+        elif long_term is None:
+            out.note(f"{where}: {shown}; the project's memories keep short-term events only, which accept it")
+            continue
         else:
-            out.note(f"{py_file.path}:{line}: literal session ID of {len(literal)} characters")
+            why = (
+                "CreateEvent accepts it (1-100 characters), but long-term memory silently skips extraction for "
+                f"session IDs under {SESSION_ID_MIN} characters ({long_term}): nothing is ever recalled"
+            )
+        out.fail(
+            f"{shown} is shorter than {SESSION_ID_MIN}: {why}",
+            Location(path=found.py_file.path, line=found.line),
+            fix=Fix(
+                summary=f"Use a session ID of at least {SESSION_ID_MIN} characters, e.g. "
+                'f"{user_id}-{uuid.uuid4()}".',
+            ),
+        )
     if not literals:
         out.note("no literal session IDs")
     return None
 
 
-_RETRY_MODES = ("standard", "adaptive")
+def _long_term_memory(facts: Facts) -> str | None:
+    """Why the project's memory extracts long-term records (its strategies), or ``None`` when every
+    memory it declares is short-term only. A memory declared elsewhere may have strategies.
+    """
+    memories = facts.project.memories
+    if not memories:
+        return "if the memory has long-term strategies"
+    for memory in memories:
+        if memory.strategies:
+            return f"memory {memory.name} has {', '.join(s.type for s in memory.strategies)}"
+        if memory.mode and memory.mode.upper() == "STM_AND_LTM":
+            return f"memory {memory.name} is STM_AND_LTM"
+    return None
+
+
 _RETRY_DECORATORS = ("retry", "backoff", "on_exception", "retrying")
+DEFAULT_RETRIES = (
+    "botocore's default retries (standard mode in current botocore: 3 attempts; legacy mode, 5 attempts, in "
+    "older releases), which retry ThrottlingException and 429 with exponential backoff"
+)
 
 
-def _retry_mode(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo | None) -> tuple[str, str]:
-    """(``ok`` | ``missing`` | ``legacy`` | ``unresolved``, detail) for a boto3 ``config=`` value."""
+@dataclass(frozen=True)
+class RetryConfig:
+    """What a boto3 ``config=`` says about retries."""
+
+    state: str
+    """``default`` (no retries setting), ``explicit``, ``off`` (no retry at all) or ``unresolved``."""
+    detail: str
+    mode: str | None = None
+
+
+def retry_config(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo | None) -> RetryConfig:
+    """The retry setting of a boto3 client's ``config=`` value. ``max_attempts`` in ``retries``
+    counts retries after the first attempt (``0``: none); ``total_max_attempts`` counts all.
+    """
     if expr is None:
-        return "missing", "no config"
+        return RetryConfig("default", "no config")
     value: ast.expr | None = expr
     if isinstance(expr, ast.Name):
         binding, _ = latest_binding(function.node if function else None, py_file.tree, expr.id, expr.lineno)
         value = binding.value if binding is not None else None
-    if isinstance(value, ast.Call) and py_file.resolve(value.func).endswith("Config"):
-        retries = next((k.value for k in value.keywords if k.arg == "retries"), None)
-        if retries is None:
-            return "missing", "Config without retries"
-        if isinstance(retries, ast.Dict):
-            for key, item in zip(retries.keys, retries.values, strict=False):
-                if literal_str(key) == "mode":
-                    mode = literal_str(item)
-                    if mode in _RETRY_MODES:
-                        return "ok", f"retries mode {mode}"
-                    return "legacy", f"retries mode {mode!r}"
-            return "legacy", "retries without a mode (legacy mode)"
-        return "unresolved", "retries not a literal"
-    return "unresolved", f"config={excerpt(source_of(py_file, expr), 60)} not followed"
+    if not (isinstance(value, ast.Call) and py_file.resolve(value.func).endswith("Config")):
+        return RetryConfig("unresolved", f"config={excerpt(source_of(py_file, expr), 60)} not followed")
+    retries = next((k.value for k in value.keywords if k.arg == "retries"), None)
+    if retries is None:
+        return RetryConfig("default", "a Config without retries")
+    if not isinstance(retries, ast.Dict):
+        return RetryConfig("unresolved", "retries not a literal")
+    entries = {literal_str(k): v for k, v in zip(retries.keys, retries.values, strict=False) if k is not None}
+    mode = literal_str(entries.get("mode"))
+    total = _int_literal(entries.get("total_max_attempts"))
+    retry_count = _int_literal(entries.get("max_attempts"))
+    attempts = total if total is not None else (retry_count + 1 if retry_count is not None else None)
+    if attempts is not None and attempts <= 1:
+        return RetryConfig("off", f"retries turned off ({excerpt(source_of(py_file, retries), 80)})", mode)
+    if mode is None:
+        return RetryConfig("default", f"retries without a mode ({excerpt(source_of(py_file, retries), 80)})")
+    return RetryConfig("explicit", f"retries mode {mode!r}" + (f", {attempts} attempts" if attempts else ""), mode)
+
+
+def _assigned_to(py_file: PyFile, call: CallSite) -> str | None:
+    """The name (``client``, ``self.client`` -> ``client``) a client call is assigned to, if any."""
+    parent = parents(py_file).parent(call.node)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id
+        if isinstance(target, ast.Attribute):
+            return target.attr
+    return None
+
+
+def _int_literal(expr: ast.expr | None) -> int | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, int) and not isinstance(expr.value, bool):
+        return expr.value
+    return None
 
 
 @rule(
@@ -1228,19 +1316,30 @@ def _retry_mode(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo |
 )
 def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
-    Warns for each `boto3.client("bedrock-agentcore")` (or `session.client(...)`) made
-    without `config=Config(retries={"mode": "standard" | "adaptive", ...})`, unless every
-    `invoke_agent_runtime` in that file runs under a retry decorator (tenacity, backoff).
+    Looks at the retry configuration of each `boto3.client("bedrock-agentcore")` (or
+    `session.client(...)`) in a file that calls `invoke_agent_runtime`, and at the
+    caller's shape. A long-lived service (a web backend, a Lambda, a queue worker) gets:
+
+    - a warning when its client turns retries off (`retries={"max_attempts": 0}`):
+      a throttled invocation fails at once;
+    - a note (an `info` finding) when it relies on botocore's default retries: those
+      already retry `ThrottlingException` and 429 with exponential backoff (standard mode,
+      3 attempts, in current botocore; legacy mode, 5 attempts, in older releases), but
+      without client-side rate limiting and with a budget not sized for bursts.
+
+    An explicit `standard` or `adaptive` mode, a retry decorator (tenacity, backoff) on
+    every invoke of the file, and one-shot scripts (one invocation per run, where a retry
+    budget for bursts does not apply and turning retries off for a long non-idempotent job
+    is a choice) pass, with the reason.
 
     ### Why is this bad?
-    `InvokeAgentRuntime` is rate limited (25 TPS per agent by default): bursts get
-    `ThrottlingException: Rate exceeded`. Without client-side retries with backoff and
-    jitter, those transient throttles become user-facing errors, and quota increase
-    requests get refused for lack of retries.
+    `InvokeAgentRuntime` is rate limited (25 TPS per agent by default): a service whose
+    traffic comes in bursts can exhaust a small retry budget, and then throttles become
+    user-facing errors; quota increase requests get refused without client retries.
 
     ### Example
     ```python
-    client = boto3.client("bedrock-agentcore", region_name="us-east-1")
+    client = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 0}))
     ```
 
     ### Fix
@@ -1251,7 +1350,7 @@ def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
     ```
 
     ### References
-    - agents-harden `references/limits.md`, "Invocation rate"
+    - agents-harden `references/limits.md`, "Invocation rate"; botocore `retries` configuration
     """
     if (verdict := _no_code(facts)) is not None:
         return verdict
@@ -1264,35 +1363,64 @@ def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
         if service == "bedrock-agentcore":
             clients.append((py_file, call))
     if not clients:
-        return not_applicable("no bedrock-agentcore client in caller or agent code")
+        return not_applicable("no bedrock-agentcore client in caller code")
     for py_file, call in clients:
-        state, detail = _retry_mode(py_file, call.keywords.get("config"), call.function)
-        if state == "ok":
-            out.note(f"{py_file.path}:{call.line}: {detail}")
-            continue
-        if state == "unresolved":
-            out.note(f"{py_file.path}:{call.line}: {detail}")
-            continue
-        invokes = [c for c in py_file.calls if c.attr == INVOKE]
-        if invokes and all(
-            c.function is not None and any(any(r in d for r in _RETRY_DECORATORS) for d in c.function.decorators)
-            for c in invokes
-        ):
-            out.note(f"{py_file.path}:{call.line}: every invoke retries through a decorator")
-            continue
-        call_text = excerpt(source_of(py_file, call.node), 160)
-        out.warn(
-            f"bedrock-agentcore client at {py_file.path}:{call.line} has {detail}: throttled invocations "
-            "(ThrottlingException, 429) fail without backoff",
-            Location(path=py_file.path, line=call.line),
-            evidence=call_text,
-            fix=Fix(
-                summary="Give the client adaptive retries: add "
-                '`config=Config(retries={"mode": "adaptive", "max_attempts": 10})` '
-                "(`from botocore.config import Config`) to the client call.",
-            ),
-        )
+        _client_retries(out, py_file, call)
     return None
+
+
+def _client_retries(out: Findings, py_file: PyFile, call: CallSite) -> None:
+    where = f"{py_file.path}:{call.line}"
+    invokes = [c for c in py_file.calls if c.attr == INVOKE]
+    held_in = _assigned_to(py_file, call)
+    if held_in is not None:
+        invokes = [
+            c
+            for c in invokes
+            if isinstance(c.node.func, ast.Attribute)
+            and source_of(py_file, c.node.func.value).rsplit(".", 1)[-1] == held_in
+        ]
+    if not invokes:
+        out.note(f"{where}: this client invokes no runtime")
+        return
+    config = retry_config(py_file, call.keywords.get("config"), call.function)
+    if config.state in ("explicit", "unresolved"):
+        out.note(f"{where}: {config.detail}")
+        return
+    if all(
+        c.function is not None and any(any(r in d for r in _RETRY_DECORATORS) for d in c.function.decorators)
+        for c in invokes
+    ):
+        out.note(f"{where}: every invoke retries through a decorator")
+        return
+    if py_file.place.shape == "one_shot":
+        out.note(f"{where}: {config.detail} in a one-shot script (one invocation per run)")
+        return
+    fix = Fix(
+        summary="Size the retries for bursts: add "
+        '`config=Config(retries={"mode": "adaptive", "max_attempts": 10})` '
+        "(`from botocore.config import Config`) to the client call; adaptive mode also rate-limits the client.",
+    )
+    location = Location(path=py_file.path, line=call.line)
+    evidence = excerpt(source_of(py_file, call.node), 160)
+    if config.state == "off":
+        out.warn(
+            f"bedrock-agentcore client at {where} has {config.detail}: in a long-lived service a throttled "
+            "invocation (ThrottlingException, 429) fails at once instead of being retried with backoff",
+            location,
+            evidence=evidence,
+            fix=fix,
+        )
+        return
+    out.info(
+        f"bedrock-agentcore client at {where} has {config.detail}: it relies on {DEFAULT_RETRIES}; for bursts "
+        "against the 25 TPS invocation quota, adaptive mode adds client-side rate limiting and a larger "
+        "max_attempts gives the budget",
+        location,
+        evidence=evidence,
+        fix=fix,
+        severity="info",
+    )
 
 
 # ---------------------------------------------------------------------------

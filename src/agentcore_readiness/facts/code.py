@@ -41,8 +41,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from agentcore_readiness.analysis.pyparse import parse_module
 from agentcore_readiness.checks import code_analysis as analysis
-from agentcore_readiness.checks import request_handlers, secret_patterns
+from agentcore_readiness.checks import env_secrets, net_hosts, request_handlers, secret_patterns
 from agentcore_readiness.checks.code_analysis import FileFacts
 from agentcore_readiness.checks.dataflow import CHILD_FIELDS, child_fields
 from agentcore_readiness.facts.files import SOURCE_MAX_BYTES, FileReadError, read_text, rel_posix, walk_files
@@ -233,7 +234,7 @@ class PyFile:
                     text = ""
             lines = text.splitlines()
             try:
-                tree = ast.parse(text, filename=self.path)
+                tree = parse_module(text, self.path)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 tree = ast.Module(body=[], type_ignores=[])
             built = _build(tree, lines, legacy=True, analyze=False, role=self.walk_role)
@@ -335,6 +336,9 @@ class CodeIndex:
     """Where each runtime's code starts (and why, when its entrypoint is not here)."""
     declared: frozenset[Role] | None = None
     """The roles this view may read; ``None`` for the whole index."""
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """What analyses build once from the files (a call graph per view), shared by the index and
+    its views and freed with them."""
     _by_path: dict[str, PyFile] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -349,6 +353,7 @@ class CodeIndex:
             parallel=self.parallel,
             entries=self.entries,
             declared=wanted,
+            derived=self.derived,
         )
 
     def _check(self, roles: Iterable[Role]) -> frozenset[Role]:
@@ -797,8 +802,10 @@ class _Walker:
         self.handler_try: dict[int, ast.Try | ast.TryStar] = {}
         """The ``try`` statement of each handler (by the handler's id)."""
         self.env_subscripts: list[tuple[ast.Subscript, FunctionInfo | None]] = []
+        self.env_stores: list[tuple[ast.Subscript, FunctionInfo | None]] = []
         self.secret_literals: list[analysis.SecretLiteral] = []
         self.private: list[analysis.Evidence] = []
+        self.private_strings: list[tuple[ast.Constant, analysis.Evidence]] = []
         self.injection: list[analysis.Evidence] = []
         self.docstrings: set[int] = set()
         self.hot: _Hot | None = None
@@ -1149,7 +1156,7 @@ class _Walker:
             ):
                 host = analysis.private_host(value)
                 if host:
-                    self.private.append(analysis.Evidence("host", host, node.lineno))
+                    self.private_strings.append((node, analysis.Evidence("host", host, node.lineno)))
         return True
 
     def _handler(self, node: ast.ExceptHandler, stack: list[Any]) -> bool:
@@ -1165,7 +1172,10 @@ class _Walker:
         ):
             hot = self.hot
             if hot is not None and node.lineno in hot.code_set:
-                self.env_subscripts.append((node, self.function))
+                if type(node.ctx) is ast.Load:
+                    self.env_subscripts.append((node, self.function))
+                elif type(node.ctx) is ast.Store:
+                    self.env_stores.append((node, self.function))
         return False
 
     def _assign(self, node: ast.Assign | ast.AnnAssign, stack: list[Any]) -> bool:
@@ -1286,6 +1296,13 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
     ctx = _context(walker.tree, walker.imports, resolve)
     agent = walker.role == "code"
     facts.private = walker.private
+    if walker.private_strings:
+        use = net_hosts.HostUse(walker.tree, walker.resolve)
+        facts.private.extend(
+            evidence
+            for node, evidence in walker.private_strings
+            if not net_hosts.public_endpoint(evidence.detail) and use.connects(node)
+        )
     kinds: dict[int, str] = {}
     module_clients: set[str] | None = None
     if agent:
@@ -1332,6 +1349,7 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
             if isinstance(statement, ast.ClassDef) and analysis.rate_limit_name(statement.name):
                 facts.rate_limits.append(analysis.Evidence("class", statement.name, statement.lineno))
     http_sites: list[tuple[ast.Call, Any, tuple[str, ...]]] = []
+    stores: list[tuple[ast.expr, ast.AST | None, str]] = []
     for call, owner in walker.interesting:
         name = resolve(call.func)
         attr = name.rsplit(".", 1)[-1]
@@ -1339,7 +1357,9 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         if name in _ENV_CALLS:
             scope = ctx.scope(node)
             env = analysis.env_name(call, scope)
-            if env and agent and secret_patterns.is_secret_env_name(env):
+            if env and agent and attr == "setdefault" and len(call.args) > 1:
+                stores.append((call.args[1], node, env))
+            elif env and agent and secret_patterns.is_secret_env_name(env):
                 facts.env_reads.append(analysis.EnvRead(env, call.lineno, call.col_offset))
             if env and len(call.args) > 1:
                 default = analysis.generic_secret(env, call.args[1], call.lineno, "environment default")
@@ -1358,11 +1378,34 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         env = analysis.env_name(subscript, ctx.scope(node))
         if env and agent and secret_patterns.is_secret_env_name(env):
             facts.env_reads.append(analysis.EnvRead(env, subscript.lineno, subscript.col_offset))
+    if agent:
+        _env_writes(walker, ctx, facts, stores, text)
     if http_sites:
         facts.http_calls = analysis.analyze_http(http_sites, ctx)
     facts.private.sort(key=lambda e: e.line)
     facts.rate_limits.sort(key=lambda e: e.line)
     facts.env_reads.sort(key=lambda e: (e.line, e.col))
+
+
+def _env_writes(
+    walker: _Walker,
+    ctx: analysis.FileContext,
+    facts: FileFacts,
+    stores: list[tuple[ast.expr, ast.AST | None, str]],
+    text: str,
+) -> None:
+    """Environment writes and vault fetches (SEC002 tells a configured secret from one the
+    runtime's code loaded itself)."""
+    for subscript, owner in walker.env_stores:
+        node = owner.node if owner is not None else None
+        env = analysis.env_name(subscript, ctx.scope(node))
+        if env:
+            stores.append((subscript, node, env))
+    if any(call in text for call in env_secrets.VAULT_CALLS):
+        facts.vault_line = env_secrets.calls_vault([walker.tree], walker.resolve)
+    if stores:
+        helpers = {name.rsplit(".", 1)[-1]: function for name, function in ctx.functions.items()}
+        facts.env_writes = env_secrets.env_writes(walker.tree, stores, helpers, walker.resolve)
 
 
 def _request_handlers(
@@ -1407,7 +1450,7 @@ def parse_file(path: str, text: str, role: Role = "runtime", runtime: str | None
     """Parse and index one file's text, as a file of ``role`` (of ``runtime``).
     Raises SyntaxError (or ValueError) when it does not parse.
     """
-    tree = ast.parse(text, filename=path)
+    tree = parse_module(text, path)
     lines = text.splitlines()
     walk_role: WalkRole = "test" if role == "test" else "code"
     built = _build(tree, lines, legacy=True, analyze=True, role=walk_role, text=text)
@@ -1514,7 +1557,7 @@ def _analyze_one(root: Path, entry: _Entry, legacy: bool) -> tuple[_Entry, _Buil
     except FileReadError as exc:
         return entry, exc.message
     try:
-        tree = ast.parse(text, filename=entry.rel)
+        tree = parse_module(text, entry.rel)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return entry, _parse_error(exc)
     try:

@@ -217,6 +217,11 @@ class Memory:
     """YAML memory mode (NO_MEMORY, STM_ONLY, STM_AND_LTM); ``None`` for agentcore.json."""
     where: Located
     deployed_id: str | None = None
+    agent: str | None = None
+    """The runtime a YAML memory belongs to; ``None`` for agentcore.json (shared by the project)."""
+    created_by_toolkit: bool | None = None
+    """YAML ``was_created_by_toolkit``: ``False`` for an existing memory the agent was pointed at, whose
+    strategies this file does not record."""
 
 
 @dataclass(frozen=True)
@@ -609,7 +614,7 @@ def map_config_path(root: Path, value: str | None, field_name: str) -> MappedPat
     for part in parts:
         if part == "..":
             if not resolved:
-                return MappedPath(None, f"{field_name} {raw!r} points outside the project; not reviewed")
+                return MappedPath(None, f"{field_name} '{raw}' points outside the project; not reviewed")
             resolved.pop()
         else:
             resolved.append(part)
@@ -618,7 +623,7 @@ def map_config_path(root: Path, value: str | None, field_name: str) -> MappedPat
 
 def _map_absolute(root: Path, raw: str, parts: list[str], field_name: str) -> MappedPath:
     if ".." in parts:
-        return MappedPath(None, f"{field_name} {raw!r} is an absolute path with '..'; not reviewed")
+        return MappedPath(None, f"{field_name} '{raw}' is an absolute path with '..'; not reviewed")
     best: str | None = None
     for index in range(len(parts) + 1):
         tail = "/".join(parts[index:])
@@ -630,12 +635,10 @@ def _map_absolute(root: Path, raw: str, parts: list[str], field_name: str) -> Ma
             best = tail
     if best is None:
         return MappedPath(
-            None, f"{field_name} {raw!r} was written on another machine and no part of it is in this checkout"
+            None, f"{field_name} '{raw}' was written on another machine and no part of it is in this checkout"
         )
-    return MappedPath(
-        best,
-        f"{field_name} {raw!r} was written on another machine; read as {best + '/' if best != '.' else 'the project root'} of this checkout",
-    )
+    shown = "the project root" if best == "." else best + ("/" if is_dir(root / best) else "")
+    return MappedPath(best, f"{field_name} '{raw}' was written on another machine; read as {shown} of this checkout")
 
 
 _CLI_FIELDS: dict[str, str] = {
@@ -677,6 +680,36 @@ _YAML_FIELDS: dict[str, str] = {
     "executionRoleArn": "/aws/execution_role",
     "requestHeaderAllowlist": "/request_header_configuration/requestHeaderAllowlist",
 }
+
+
+_TOOLKIT_AUTHORIZER_KEYS = frozenset({"customJWTAuthorizer", "customJwtAuthorizer"})
+
+
+def _toolkit_authorizer_errors(loader: _Loader, authorizer: object, ptr: str, lines: Mapping[str, int]) -> None:
+    """A YAML ``authorizer_configuration`` is ``null`` (IAM), ``NONE`` or a ``customJWTAuthorizer``
+    mapping (the other casing is AUTH002's finding); anything else is not an authorizer the
+    toolkit deploys.
+    """
+    if authorizer is None or authorizer == "NONE":
+        return
+    if isinstance(authorizer, Mapping):
+        unknown_keys = sorted(str(k) for k in authorizer if k not in _TOOLKIT_AUTHORIZER_KEYS)
+        if unknown_keys:
+            loader.error(
+                TOOLKIT_CONFIG,
+                f"{ptr}: unknown authorizer {', '.join(unknown_keys)} (expected customJWTAuthorizer, NONE or null)",
+                lines.get(ptr),
+                ptr,
+                config=True,
+            )
+        return
+    loader.error(
+        TOOLKIT_CONFIG,
+        f"{ptr}: {str(authorizer)[:60]!r} is not an authorizer (expected customJWTAuthorizer, NONE or null)",
+        lines.get(ptr),
+        ptr,
+        config=True,
+    )
 
 
 def _schema_errors(loader: _Loader, doc: LocatedJson) -> None:
@@ -832,7 +865,11 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
             strategies=tuple(
                 MemoryStrategy(
                     type=_s(strategy.get("type")) or "",
-                    has_reflection_templates=bool(_strs(strategy.get("reflectionNamespaceTemplates"))),
+                    # reflectionNamespaces is the deprecated (v1) name of the same setting
+                    has_reflection_templates=bool(
+                        _strs(strategy.get("reflectionNamespaceTemplates"))
+                        or _strs(strategy.get("reflectionNamespaces"))
+                    ),
                     where=located("memories", index, "strategies", s_index),
                     namespaces=_strs(strategy.get("namespaceTemplates")) or _strs(strategy.get("namespaces")),
                 )
@@ -995,6 +1032,24 @@ def _entry_file(root: Path, code_location: str | None, entrypoint: str | None) -
     if not is_file(root / rel):
         return None, f"entrypoint {rel} is not in this checkout"
     return rel, None
+
+
+def _source_from_entrypoint(source: str | None, entrypoint: str | None, entry_file: str) -> str | None:
+    r"""Where an absolute ``source_path`` lands, when the entrypoint was written under it on the same
+    machine and the entrypoint itself was found here (``C:\\p\\agent`` + ``C:\\p\\agent\\app\\main.py``
+    found as ``app/main.py``: the source is the project root).
+    """
+    if not source or not entrypoint:
+        return None
+    prefix = source.replace("\\", "/").rstrip("/").lower()
+    written = _entry_module_path(entrypoint).lower()
+    if not written.startswith(prefix + "/"):
+        return None
+    tail = written[len(prefix) + 1 :]
+    if not entry_file.lower().endswith(tail):
+        return None
+    kept = entry_file[: len(entry_file) - len(tail)].rstrip("/")
+    return kept or "."
 
 
 def _toolkit_entry_file(root: Path, source_path: str | None, entrypoint: str | None) -> tuple[str | None, str | None]:
@@ -1185,6 +1240,16 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
             # no source_path: the toolkit packages the entrypoint's folder
             source_path = entry_file.rsplit("/", 1)[0]
             mapped = MappedPath(source_path, f"source_path is not set: the entrypoint's folder {source_path}/")
+        elif source_path is None and entry_file is not None:
+            derived = _source_from_entrypoint(_s(settings.get("source_path")), entrypoint, entry_file)
+            if derived is not None:
+                source_path = derived
+                mapped = MappedPath(
+                    derived,
+                    f"source_path '{_s(settings.get('source_path'))}' was written on another machine; read as "
+                    f"{'the project root' if derived == '.' else derived + '/'} (the folder that holds the "
+                    "entrypoint as it did there)",
+                )
         if entrypoint and entry_file and source_path not in (None, ".") and entry_file.startswith(f"{source_path}/"):
             entrypoint = entry_file[len(source_path) + 1 :]
         elif entrypoint and entry_file and source_path == ".":
@@ -1206,6 +1271,7 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                     TOOLKIT_CONFIG, f"{ptr}: must be an integer number of seconds", lines.get(ptr), ptr, config=True
                 )
         authorizer = settings.get("authorizer_configuration")
+        _toolkit_authorizer_errors(loader, authorizer, f"{base}/authorizer_configuration", lines)
         jwt = _jwt(_d(authorizer), "customJWTAuthorizer", "customJwtAuthorizer")
         api_key_env = _s(settings.get("api_key_env_var_name"))
         env_vars = (EnvVar(api_key_env, None, where.at("api_key_env_var_name")),) if api_key_env else ()
@@ -1229,7 +1295,7 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                 entrypoint=entrypoint,
                 code_location=source_path,
                 protocol=_s(_d(aws.get("protocol_configuration")).get("server_protocol")),
-                authorizer_type=("NONE" if _s(authorizer) == "NONE" else ("CUSTOM_JWT" if jwt else None)),
+                authorizer_type=(_s(authorizer) if isinstance(authorizer, str) else ("CUSTOM_JWT" if jwt else None)),
                 jwt=jwt,
                 idle_timeout=_i(lifecycle.get("idle_runtime_session_timeout")),
                 max_lifetime=_i(lifecycle.get("max_lifetime")),
@@ -1273,6 +1339,10 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                     mode=mode,
                     where=Located(TOOLKIT_CONFIG, base + "/memory", lines),
                     deployed_id=_s(memory.get("memory_id")),
+                    agent=_s(settings.get("name")) or agent_name,
+                    created_by_toolkit=memory.get("was_created_by_toolkit")
+                    if isinstance(memory.get("was_created_by_toolkit"), bool)
+                    else None,
                 )
             )
         for p_index, provider in _items(_d(settings.get("identity")).get("credential_providers")):
