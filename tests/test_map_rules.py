@@ -552,3 +552,34 @@ def test_model_not_pinned_is_reported_offline_without_policy_documents(fleet: di
     assert findings_of(result) == [
         ("warn", "agent/assistant.py", line_of(FLEET, "agent/assistant.py", "agent = Agent("))
     ]
+
+
+def test_a_model_passed_through_keyword_arguments_is_not_a_default(project: ProjectBuilder) -> None:
+    """`BedrockModel(**settings)` names its model in the dict; a model ID read at run time is the
+    deployment's choice, not the framework's default: neither is reported as not pinned."""
+    project.agentcore()
+    project.write(
+        "app/Agent/main.py",
+        """
+        import os
+
+        from bedrock_agentcore.runtime import BedrockAgentCoreApp
+        from strands import Agent
+        from strands.models import BedrockModel
+
+        app = BedrockAgentCoreApp()
+
+
+        def pick_model(name):
+            return {"fast": "us.amazon.nova-micro-v1:0"}.get(name, os.environ["FALLBACK_MODEL"])
+
+
+        @app.entrypoint
+        def invoke(payload):
+            settings = {"model_id": pick_model(payload.get("tier", "fast")), "max_tokens": 4000}
+            agent = Agent(model=BedrockModel(**settings))
+            return {"answer": str(agent(payload["prompt"]))}
+        """,
+    )
+    result = project.results("IAM001")["IAM001"]
+    assert (result.status, result.findings) == ("skipped", [])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agentcore_readiness.checks.callflow import code_map, function_body_nodes, latest_binding
-from agentcore_readiness.checks.dataflow import DYNAMIC, Scope, fold
+from agentcore_readiness.checks.dataflow import DYNAMIC, Scope, dict_entries, fold
 
 if TYPE_CHECKING:
     from agentcore_readiness.checks.callflow import CodeMap
@@ -81,9 +81,11 @@ def _model_use(cmap: CodeMap, py_file: PyFile, call: CallSite, env: dict[str, st
     name = call.name
     function = call.function
     if name in _STRANDS_AGENTS:
-        model = call.keywords.get("model")
+        model, splat = _keyword(py_file, call, "model")
         if model is None and call.node.args:
             model = call.node.args[0]
+        if splat and model is None:
+            return ModelUse("Strands", "Agent(**…)", py_file.path, call.line, None, "set at run time")
         if model is None or (isinstance(model, ast.Constant) and model.value is None):
             return ModelUse(
                 "Strands", "Agent()", py_file.path, call.line, None, "framework default", STRANDS_DEFAULT_TEXT
@@ -92,7 +94,9 @@ def _model_use(cmap: CodeMap, py_file: PyFile, call: CallSite, env: dict[str, st
             return None  # the BedrockModel() it is given is listed where it is built
         return _named(py_file, "Strands", "Agent(model=…)", call, model, function, env)
     if name in _STRANDS_BEDROCK:
-        model_id = call.keywords.get("model_id")
+        model_id, splat = _keyword(py_file, call, "model_id")
+        if splat and model_id is None:
+            return ModelUse("Strands", "BedrockModel(**…)", py_file.path, call.line, None, "set at run time")
         if model_id is None:
             return ModelUse(
                 "Strands", "BedrockModel()", py_file.path, call.line, None, "framework default", STRANDS_DEFAULT_TEXT
@@ -113,6 +117,24 @@ def _model_use(cmap: CodeMap, py_file: PyFile, call: CallSite, env: dict[str, st
     if attr in _BOTO_MODEL_CALLS and "modelId" in call.keywords:
         return _named(py_file, "boto3", f"{attr}()", call, call.keywords["modelId"], function, env)
     return None
+
+
+def _keyword(py_file: PyFile, call: CallSite, name: str) -> tuple[ast.expr | None, bool]:
+    """The value of keyword ``name``, also from a ``**kwargs`` dict built in the function; and
+    whether the call passes a ``**`` it could not read (then the keyword may be in it)."""
+    if name in call.keywords:
+        return call.keywords[name], False
+    unread = False
+    scope = Scope.of(call.function.node if call.function else None, py_file.resolve, _module_values(py_file))
+    for keyword in call.node.keywords:
+        if keyword.arg is not None:
+            continue
+        entries = dict_entries(keyword.value, scope)
+        if entries is None:
+            unread = True
+        elif name in entries:
+            return entries[name], False
+    return None, unread
 
 
 def _builds_model_elsewhere(cmap: CodeMap, py_file: PyFile, expr: ast.expr, function: FunctionInfo | None) -> bool:

@@ -98,7 +98,7 @@ def _runtime(runtime: MapRuntime) -> list[str]:
     if runtime.approvals:
         lines.append("- approval steps: " + "; ".join(f"{_q(p.what, 60)} {p.at}" for p in runtime.approvals[:4]))
     models = [
-        f"{m.model_id or 'no model named'} ({m.built_with}, {m.source}"
+        f"{m.model_id or ('no model named' if m.default else 'a model chosen at run time')} ({m.built_with}, {m.source}"
         + (f": {_q(m.default, 160)}" if m.default else "")
         + f") {m.path}:{m.line}"
         for m in runtime.models
