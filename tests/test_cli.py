@@ -188,6 +188,10 @@ def _tool_calls(tmp_path: Path) -> dict[str, tuple[list[str], object]]:
             lambda a: a["runtime"] == "SupportAgent" and a["verdict"]["first_failing_step"] == "JWT006",
         ),
         "audit_code": ([path], first_finding("CODE003")),
+        "map_project": (
+            [path],
+            lambda a: [r["name"] for r in a["maps"][0]["runtimes"]] == ["SupportAgent", "Triage"],
+        ),
     }
 
 

@@ -63,11 +63,11 @@ async def test_select_narrows_and_unknown_codes_are_tool_errors(project: Project
         narrowed = await client.call_tool(
             "audit_code", {"path": str(project.root), "select": ["GW", "SEC002"], "detail": "full"}
         )
-        wrong = await client.call_tool("audit_code", {"path": str(project.root), "select": ["IAM001"]})
+        wrong = await client.call_tool("audit_code", {"path": str(project.root), "select": ["IAM002"]})
     assert narrowed.structured_content is not None
-    assert sorted(_statuses(narrowed.structured_content)) == ["GW001", "GW002", "GW003", "GW004", "SEC002"]
+    assert sorted(_statuses(narrowed.structured_content)) == ["GW001", "GW002", "GW003", "GW004", "GW008", "SEC002"]
     assert wrong.is_error is True
-    assert "audit_code does not run IAM001: choose among CMD006, AUTH006, CODE001" in wrong.content[0].text  # type: ignore[union-attr]
+    assert "audit_code does not run IAM002: choose among IAM001, CMD006, AUTH006, CODE001" in wrong.content[0].text  # type: ignore[union-attr]
 
 
 def test_cli_check_and_checklist_carry_the_code_rules(

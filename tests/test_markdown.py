@@ -72,8 +72,8 @@ def test_the_report_is_commonmark_with_a_fix_first_list_and_task_list_items(
     assert len(ordered) == 1  # the fix-first list, one item per finding
     items = list_item_texts(tokens)
     checklist = [item for item in items if item.startswith(MARKS)]
-    # the template's 30 items; under "Also checked" the 10 rules that did not pass and one line for those that did
-    assert len(checklist) == 41
+    # the template's 30 items; under "Also checked" the 11 rules that did not pass and one line for those that did
+    assert len(checklist) == 42
     assert checklist[0] == "[?] Execution role Bedrock access scoped to specific model ARNs (IAM001 skipped: reason A)"
     assert "[ ] Inbound auth is AWS_IAM or CUSTOM_JWT (not NONE) (AUTH003: finding 1)" in checklist
     inline_code = [t.content for t in flatten(tokens) if t.type == "code_inline"]

@@ -102,7 +102,7 @@ def test_the_tools_run_the_rules_that_declare_them() -> None:
     assert tool_rules("audit_code") == tuple(code for code, r in rules.items() if r.reads)
     assert tool_rules("check_iam_scope") == ("IAM001", "IAM002", "IAM003", "IAM004", "IAM005")
     assert tool_rules("audit_sessions") == (
-        *(f"SESS{n:03d}" for n in range(1, 14)),
+        *(f"SESS{n:03d}" for n in range(1, 15)),
         "RES004",
         "RES007",
     )

@@ -202,6 +202,7 @@ def test_audit_sessions_runs_only_the_session_rules(project: ProjectBuilder) -> 
         "SESS011",
         "SESS012",
         "SESS013",
+        "SESS014",
         "RES004",
         "RES007",
     ]

@@ -68,8 +68,8 @@ async def test_default_review_lists_fail_and_warn_findings_by_severity_with_shor
     assert set(data) == {"target", "detail", "projects", "findings", "page"}  # no rule catalog, no empty errors
     [project] = data["projects"]
     assert project["summary"] == {
-        "pass": 21, "fail": 14, "warn": 15, "unknown": 1, "skipped": 16, "not_applicable": 10, "error": 0,
-        "findings": 33, "suppressed": 0,
+        "pass": 21, "fail": 14, "warn": 16, "unknown": 1, "skipped": 16, "not_applicable": 14, "error": 0,
+        "findings": 34, "suppressed": 0,
     }  # fmt: skip
     assert "results" not in project
     first = data["findings"][0]
@@ -91,7 +91,7 @@ async def test_default_review_lists_fail_and_warn_findings_by_severity_with_shor
     order = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
     keys = [(-order[f["severity"]], f["level"] != "fail") for f in data["findings"]]
     assert keys == sorted(keys) and len(keys) == 15
-    assert data["page"] == {"total": 30, "offset": 0, "next_offset": 15}
+    assert data["page"] == {"total": 31, "offset": 0, "next_offset": 15}
     assert not any(v is None or v == [] or v == {} for v in walk(data)), "nulls or empty lists in the answer"
     skipped = [line for line in project["reasons"] if line["status"] == "skipped"]
     assert skipped[0] == {
@@ -106,8 +106,8 @@ async def test_default_review_lists_fail_and_warn_findings_by_severity_with_shor
     } in skipped
     text = text_of(result)
     assert text.startswith("## SupportDesk (agentcore-cli; runtimes SupportAgent, Triage)\n")
-    assert "### Findings 1–15 of 30, most severe first\n\n1. **critical** fail AUTH003 " in text
-    assert "15 more finding(s): call again with `offset=15` (same arguments) for the rest." in text
+    assert "### Findings 1–15 of 31, most severe first\n\n1. **critical** fail AUTH003 " in text
+    assert "16 more finding(s): call again with `offset=15` (same arguments) for the rest." in text
     assert not text.lstrip().startswith("{")  # markdown, not the JSON again
 
 
@@ -117,7 +117,7 @@ async def test_a_project_without_findings_answers_in_a_few_lines() -> None:
     data = result.structured_content
     assert data is not None
     summary = data["projects"][0]["summary"]
-    assert {status: n for status, n in summary.items() if n} == {"pass": 33, "skipped": 14, "not_applicable": 30}
+    assert {status: n for status, n in summary.items() if n} == {"pass": 34, "skipped": 14, "not_applicable": 34}
     assert data["page"] == {"total": 0, "offset": 0} and "findings" not in data
     text = text_of(result)
     assert "No fail or warn findings.\n" in text
@@ -130,12 +130,12 @@ async def test_pages_continue_without_losing_or_repeating_a_finding() -> None:
         first = await client.call_tool("review_project", {"path": str(EXAMPLE), "max_findings": 20})
         assert first.structured_content is not None
         page = first.structured_content["page"]
-        assert page == {"total": 30, "offset": 0, "next_offset": 20}
+        assert page == {"total": 31, "offset": 0, "next_offset": 20}
         second = await client.call_tool("review_project", {"path": str(EXAMPLE), "max_findings": 20, "offset": 20})
         full = await client.call_tool("review_project", {"path": str(EXAMPLE), "detail": "full"})
     assert second.structured_content is not None and full.structured_content is not None
-    assert second.structured_content["page"] == {"total": 30, "offset": 20}
-    assert "Findings 21–30 of 30" in text_of(second) and "more finding(s)" not in text_of(second)
+    assert second.structured_content["page"] == {"total": 31, "offset": 20}
+    assert "Findings 21–31 of 31" in text_of(second) and "more finding(s)" not in text_of(second)
 
     def key(f: dict[str, Any]) -> tuple[Any, ...]:
         return f["rule"], f["location"].get("path"), f["location"].get("line"), f["message"]
@@ -147,7 +147,7 @@ async def test_pages_continue_without_losing_or_repeating_a_finding() -> None:
         for f in r.get("findings", [])
         if f["level"] in ("fail", "warn")
     ]
-    assert len(paged) == len(set(paged)) == 30
+    assert len(paged) == len(set(paged)) == 31
     assert sorted(paged) == sorted(everything)
 
 
@@ -160,7 +160,7 @@ async def test_filters_narrow_by_status_and_severity() -> None:
         )
     assert high.structured_content is not None and failing.structured_content is not None
     assert {f["severity"] for f in high.structured_content["findings"]} == {"critical", "high"}
-    assert high.structured_content["page"]["total"] == 10
+    assert high.structured_content["page"]["total"] == 11
     assert {f["level"] for f in failing.structured_content["findings"]} == {"fail"}
     assert failing.structured_content["projects"][0].get("reasons") is None  # only fail rules were asked for
     assert passing.structured_content is not None
@@ -172,8 +172,8 @@ async def test_filters_narrow_by_status_and_severity() -> None:
     async with Client(memory_server()) as client:
         counts_only = await client.call_tool("review_project", {"path": str(EXAMPLE), "max_findings": 0})
     assert counts_only.structured_content is not None
-    assert counts_only.structured_content["page"] == {"total": 30, "offset": 0}  # no offset to loop on
-    assert "30 finding(s) match; none listed at `offset=0` with this `max_findings`." in text_of(counts_only)
+    assert counts_only.structured_content["page"] == {"total": 31, "offset": 0}  # no offset to loop on
+    assert "31 finding(s) match; none listed at `offset=0` with this `max_findings`." in text_of(counts_only)
 
 
 async def test_focused_tools_answer_in_the_same_shape() -> None:

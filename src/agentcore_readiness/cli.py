@@ -245,6 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     tool.add_argument("name", nargs="?", help="the tool, e.g. diagnose_jwt_403")
     tool.add_argument("arguments", nargs="*", metavar="NAME=VALUE")
     _add_scope_options(tool)
+    project_map = sub.add_parser(
+        "map",
+        help="map each runtime (entrypoint, modules, tools and what they touch, models, memory, identity, callers)",
+        description="Print the project map: for each runtime, every item a reviewer must read, with file:line.",
+    )
+    project_map.add_argument("path", metavar="PATH", help="project directory, a file inside it, or a repository")
+    project_map.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or the structured map as JSON"
+    )
+    _add_scope_options(project_map)
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="explain a rule")
     explain.add_argument("code", help="rule code, e.g. AUTH003")
@@ -554,6 +564,20 @@ def _cmd_tool(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_map(args: argparse.Namespace) -> int:
+    from agentcore_readiness.engine import InputError
+    from agentcore_readiness.textsafe import sanitize_model
+    from agentcore_readiness.tools.map import build_maps, map_text
+
+    try:
+        with _limits(args):
+            result = sanitize_model(build_maps(args.path))
+    except InputError as exc:
+        return _usage_error(str(exc))
+    sys.stdout.write(result.model_dump_json(indent=2) + "\n" if args.format == "json" else map_text(result))
+    return EXIT_OK
+
+
 def _usage_error(message: str) -> int:
     print(f"agentcore-readiness: error: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -597,6 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_fix(args)
     if args.command == "tool":
         return _cmd_tool(args)
+    if args.command == "map":
+        return _cmd_map(args)
     if args.command == "rules":
         return _cmd_rules()
     if args.command == "explain":

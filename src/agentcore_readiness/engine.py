@@ -343,6 +343,7 @@ def _review_one(root: Path, display: str, request: ReviewRequest, base: Path) ->
         unused = [a.label for a in facts.project.settings.accept if a.label not in tally.accepts_used]
         use = use.model_copy(update={"accepted": tally.accepted, "unused_accepts": unused})
     report = ProjectReport(
+        look_at=_look_at(facts, results),
         path=display,
         name=facts.project.name,
         layout=facts.project.layout,  # type: ignore[arg-type]
@@ -373,6 +374,20 @@ def review_all(
     return [
         done[i] if i in done else review_one(root, display, request, base) for i, (root, display) in enumerate(jobs)
     ]
+
+
+def _look_at(facts: Facts, results: list[RuleResult]) -> dict[str, Any]:
+    """Where to read for each checklist item the review left undecided (from the project map)."""
+    if facts.code is None:
+        return {}
+    from agentcore_readiness.checks.project_map import look_at
+
+    metas = {code: rule.meta for code, rule in load_rules().items() if rule.in_review}
+    try:
+        return look_at(facts, results, metas)
+    except Exception as exc:  # the places are a reading aid: the report comes without them
+        log.warning("project map failed", error_type=type(exc).__name__, exc_info=True)
+        return {}
 
 
 def review(request: ReviewRequest) -> Report:

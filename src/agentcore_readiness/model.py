@@ -166,6 +166,18 @@ class ConfigUse(_Frozen):
     unused_accepts: list[str] = Field(default_factory=list, description="Accept entries that matched no finding")
 
 
+class LookAt(_Frozen):
+    """A place of the project a reviewer reads to decide a checklist item no rule decided."""
+
+    path: str
+    line: int | None = None
+    what: str = ""
+
+    def display(self) -> str:
+        place = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{place} ({self.what})" if self.what else place
+
+
 class ProjectReport(_Frozen):
     path: str
     name: str
@@ -178,6 +190,10 @@ class ProjectReport(_Frozen):
         default=None, description="The project root relative to the repository root ('.' when they are the same)"
     )
     config: ConfigUse | None = Field(default=None, description="The project's own configuration, when it had one")
+    look_at: dict[str, list[LookAt]] = Field(
+        default_factory=dict,
+        description="For each checklist item the review left undecided: the places of the project map to read",
+    )
 
 
 class BaselineUse(_Frozen):

@@ -527,6 +527,16 @@ def _field_checks(reads: list[tuple[PyFile, FieldRead]]) -> dict[str, tuple[set[
 _PAYLOAD_KINDS = ("entrypoint", "http")
 
 
+def _memory_identity_lines(facts: Facts) -> set[tuple[str, int]]:
+    """Payload reads RES009 reports as a memory actor or session ID (CODE007 stays silent there)."""
+    from agentcore_readiness.checks.memory_use import identity_problems, memory_use
+
+    if facts.code is None:
+        return set()
+    use = memory_use(facts)
+    return {(p.source.path, p.source.line) for p in identity_problems(facts, use) if p.source.kind == "payload"}
+
+
 def _validation_rule(
     facts: Facts,
     out: Findings,
@@ -540,6 +550,7 @@ def _validation_rule(
     if verdict is not None:
         return verdict
     handlers = [h for h in _handlers(facts) if h.entry.kind in _PAYLOAD_KINDS]
+    reported_elsewhere = _memory_identity_lines(facts) if select == "identifier" else set()
     if not handlers:
         return not_applicable(
             "no request handler takes a JSON payload (MCP tools get arguments the MCP server checks against their "
@@ -562,7 +573,11 @@ def _validation_rule(
             or (select == "prompt" and analysis.PROMPT_FIELDS.match(name))
             or (select == "identifier" and analysis.IDENTIFIER_FIELDS.match(name))
         }
-        missing = {name: value for name, value in chosen.items() if wanted not in value[0]}
+        missing = {
+            name: value
+            for name, value in chosen.items()
+            if wanted not in value[0] and (value[1].path, value[2]) not in reported_elsewhere
+        }
         if not missing and reads.whole_validated:
             out.note(f"{entry.name}(): payload validated as a whole ({reads.whole_validated})")
             continue
@@ -703,7 +718,9 @@ def identifier_unvalidated(facts: Facts, out: Findings) -> Verdict | None:
     `userId`, `tenant_id`, …) is used without a format check: a regular expression
     (`re.fullmatch`), `uuid.UUID(x)`, `str.isalnum()`, an allowlist (`x in ALLOWED`) or
     a model field with a `pattern`, here or in a function of another module the value is
-    handed to. `context.session_id` (set by the runtime) is not payload data.
+    handed to. `context.session_id` (set by the runtime) is not payload data. A field that
+    becomes a memory actor or session ID is RES009's finding (taking the ID from the payload
+    is the defect there): CODE007 stays silent on that line.
 
     ### Why is this bad?
     These values end up in memory namespaces, keys and paths: an unchecked

@@ -17,12 +17,13 @@ from agentcore_readiness.checks.resourceflow import (
     in_with_block,
     wrapper_use,
 )
-from agentcore_readiness.model import Fix, Location
+from agentcore_readiness.model import FindingLevel, Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
+    from agentcore_readiness.checks.memory_use import IdentityProblem, MemoryCall
     from agentcore_readiness.facts.code import CallSite, PyFile
-    from agentcore_readiness.facts.project import Memory
+    from agentcore_readiness.facts.project import Memory, MemoryStrategy
     from agentcore_readiness.facts.roles import Role
 
 
@@ -727,4 +728,225 @@ def memory_not_active(facts: Facts, out: Findings) -> Verdict | None:
         )
     if unknowns and not out.items:
         return unknown("; ".join(unknowns))
+    return None
+
+
+def _strategy_text(strategy: MemoryStrategy) -> str:
+    return strategy.type + (f" ({', '.join(strategy.namespaces)})" if strategy.namespaces else "")
+
+
+def _calls_text(calls: list[MemoryCall], limit: int = 3) -> str:
+    shown = ", ".join(f"{c.api} at {c.path}:{c.line}" for c in calls[:limit])
+    return shown + (f" and {len(calls) - limit} more" if len(calls) > limit else "")
+
+
+_RETRIEVE_FIX = (
+    "Read the records back where the agent needs them: with the Strands session manager, "
+    "`AgentCoreMemoryConfig(..., retrieval_config={{{example}: RetrievalConfig(top_k=5)}})`; with the "
+    "MemoryClient, `retrieve_memories(memory_id=..., namespace={example}, query=prompt)`. Or drop the strategies "
+    "nothing needs (`agentcore remove memory` / edit `strategies`), so no extraction is paid for."
+)
+
+
+@rule(
+    "RES008",
+    "memory-strategy-unread",
+    "low",
+    ("P", "C"),
+    "Memory strategy whose records are never retrieved",
+    family="Resources",
+    checklist=("res.memory",),
+    reads=("runtime",),
+    tools=("audit_code",),
+)
+def memory_strategy_unread(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    For each memory with long-term strategies (`strategies[]` in `agentcore.json`,
+    `mode: STM_AND_LTM` in the YAML) that the runtimes' code writes events to
+    (`create_event`, `save_turn`, `add_turns`, the Strands `AgentCoreMemorySessionManager`,
+    the LangGraph `AgentCoreMemorySaver`), looks for the code that reads the extracted
+    records back: `retrieve_memories`, `retrieve_memory_records`, `list_memory_records`,
+    `search_long_term_memories`, a session manager's `retrieval_config`, the memory tool
+    provider. Fails when nothing retrieves long-term records; warns for each strategy
+    whose namespace no retrieval covers (`/users/{actorId}/facts` against the namespaces
+    the code reads). A memory the code never uses is left alone (nothing is extracted).
+
+    ### Why is this bad?
+    Every event written is processed by each long-term strategy: extraction is billed and
+    the records pile up, but an agent that never retrieves them answers as if it had no
+    long-term memory. Either the recall was forgotten, or the strategy is cost without use.
+
+    ### Example
+    ```json
+    "strategies": [{"type": "SEMANTIC", "namespaceTemplates": ["/users/{actorId}/facts"]}]
+    ```
+    ```python
+    AgentCoreMemoryConfig(memory_id=MEMORY_ID, session_id=sid, actor_id=user)  # no retrieval_config
+    ```
+
+    ### Fix
+    ```python
+    AgentCoreMemoryConfig(
+        memory_id=MEMORY_ID, session_id=sid, actor_id=user,
+        retrieval_config={"/users/{actorId}/facts": RetrievalConfig(top_k=5, relevance_score=0.3)},
+    )
+    ```
+    or remove the strategies nothing reads.
+
+    ### References
+    - agents-harden skill, checklist "Memory strategies appropriate for use case"; agents-build `references/memory.md`
+    """
+    from agentcore_readiness.checks.code_support import without_code
+    from agentcore_readiness.checks.memory_use import LTM_TOOLKIT_MODES, memory_use, strategies_read
+
+    long_term = [m for m in facts.project.memories if m.strategies or (m.mode or "") in LTM_TOOLKIT_MODES]
+    if not long_term:
+        return not_applicable("no memory declares long-term strategies")
+    verdict = without_code(facts, "runtime")
+    if verdict is not None:
+        return verdict
+    use = memory_use(facts)
+    if not any(c.op in ("write", "session") for m in long_term for c in use.of_memory(m.name)):
+        names = ", ".join(m.name for m in long_term)
+        return not_applicable(f"the runtimes' code writes no events to {names}, so no long-term record is extracted")
+    for memory in long_term:
+        calls = list(use.of_memory(memory.name))
+        writes = [c for c in calls if c.op in ("write", "session")]
+        reads = [c for c in calls if c.namespaces or c.op == "read"]
+        if not writes:
+            out.note(f"{memory.name}: the runtimes' code writes no events to it, so nothing is extracted")
+            continue
+        if not memory.strategies:
+            if not reads:
+                out.fail(
+                    f"memory {memory.name!r} is {memory.mode}: the toolkit's long-term strategies extract records from "
+                    f"the events the code writes ({_calls_text(writes)}), but no code retrieves them",
+                    memory.where.at("mode"),
+                    subject=memory.name,
+                    fix=Fix(summary=_RETRIEVE_FIX.format(example='"/users/{actorId}/facts"')),
+                )
+            else:
+                out.note(f"{memory.name}: retrieved at {_calls_text(reads)}")
+            continue
+        _, unread = strategies_read(memory, reads)
+        if not unread:
+            out.note(f"{memory.name}: every strategy is retrieved ({_calls_text(reads)})")
+            continue
+        strategies = [memory.strategies[i] for i in unread]
+        names = "; ".join(_strategy_text(s) for s in strategies)
+        example = f'"{strategies[0].namespaces[0]}"' if strategies[0].namespaces else '"/users/{actorId}/facts"'
+        if not reads:
+            message = (
+                f"memory {memory.name!r} extracts long-term records ({names}) from the events the code writes "
+                f"({_calls_text(writes)}), but no code retrieves them: extraction is paid for and never used"
+            )
+            out.fail(
+                message,
+                strategies[0].where.here,
+                subject=memory.name,
+                fix=Fix(summary=_RETRIEVE_FIX.format(example=example)),
+            )
+            continue
+        used = sorted({n for c in reads for n in c.namespaces})
+        for strategy in strategies:
+            out.warn(
+                f"memory {memory.name!r} strategy {_strategy_text(strategy)} is never retrieved: the code reads only "
+                f"{', '.join(used)} ({_calls_text(reads)})",
+                strategy.where.here,
+                subject=memory.name,
+                fix=Fix(
+                    summary=_RETRIEVE_FIX.format(
+                        example=f'"{strategy.namespaces[0]}"' if strategy.namespaces else example
+                    )
+                ),
+            )
+    return None
+
+
+@rule(
+    "RES009",
+    "memory-identity-unbound",
+    "high",
+    ("C",),
+    "Memory actor or session ID not bound to the verified caller",
+    family="Resources",
+    checklist=("res.memory",),
+    reads=("runtime",),
+    tools=("audit_code",),
+)
+def memory_identity_unbound(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Follows the actor ID and session ID of every memory call in the runtimes' code
+    (`create_event`, `retrieve_memories`, `list_events`, `create_memory_session`, the
+    Strands `AgentCoreMemoryConfig`, LangGraph's `configurable.actor_id`, an actor inside
+    a retrieval namespace) back through the functions and modules that pass them, to where
+    they come from. Fails where the actor ID is a field of the request payload or a
+    request header the caller chooses (a warning under IAM auth, where only trusted
+    callers invoke), a placeholder constant (`"default-user"`, `"customer_001"`), or falls
+    back to a constant when its source is missing; warns where the session ID is a
+    placeholder constant. The finding is at the line the ID comes from. A JWT claim (the
+    runtime's authorizer checked the token), the `…-Runtime-User-Id` header AgentCore sets
+    and `context.session_id` are the verified identity. Where this rule reports a payload
+    field, CODE007 does not report the same line again.
+
+    ### Why is this bad?
+    Memory records are partitioned by actor (and events by session). An actor ID the caller
+    picks lets anyone read another user's facts and preferences by sending their ID; a
+    constant or a fallback puts every user into one memory, so one user's data shows up
+    in another user's answers.
+
+    ### Example
+    ```python
+    actor_id = payload.get("user_id", "default-user")
+    memory.create_event(memory_id=MEMORY_ID, actor_id=actor_id, session_id=context.session_id, messages=turns)
+    ```
+
+    ### Fix
+    Take the actor from the verified token (the runtime's CUSTOM_JWT authorizer has
+    checked it; read its `sub` claim from the `Authorization` header in
+    `context.request_headers`), and reject the request when there is none:
+    ```python
+    claims = jwt.decode(token, options={"verify_signature": False})  # verified by the runtime
+    actor_id = claims["sub"]
+    ```
+
+    ### References
+    - agents-harden skill, "Memory"; agents-build `references/memory.md` (actor and session IDs)
+    """
+    from agentcore_readiness.checks.code_support import emit, without_code
+    from agentcore_readiness.checks.memory_use import identity_problems, memory_use
+
+    verdict = without_code(facts, "runtime")
+    if verdict is not None:
+        # a memory created outside the project could still be used: only the code can tell
+        return not_applicable("the project defines no memory") if not facts.project.memories else verdict
+    assert facts.code is not None
+    use = memory_use(facts)
+    if not use.calls:
+        return not_applicable("no AgentCore Memory call in the runtimes' code")
+    by_line: dict[tuple[str, int], list[IdentityProblem]] = {}
+    for problem in identity_problems(facts, use):
+        by_line.setdefault((problem.source.path, problem.source.line), []).append(problem)
+    for (path, line), problems in sorted(by_line.items()):
+        py_file = facts.code.file(path)
+        if py_file is None:
+            continue
+        level: FindingLevel = "fail" if any(p.level == "fail" for p in problems) else "warn"
+        message = "; ".join(dict.fromkeys(p.why for p in problems))
+        emit(
+            out,
+            level,
+            py_file,
+            line,
+            message,
+            evidence="memory call(s): " + ", ".join(dict.fromkeys(f"{p.call.path}:{p.call.line}" for p in problems)),
+            fix=Fix(
+                summary="Derive the memory actor from the verified caller identity (a claim of the JWT the "
+                "runtime's authorizer checked, e.g. `sub`), never from the payload, a custom header or a default; "
+                "reject the request when it is missing. Use `context.session_id` as the session."
+            ),
+        )
+    if not by_line:
+        shown = ", ".join(f"{c.api} at {c.path}:{c.line}" for c in use.calls[:3])
+        out.note(f"memory IDs of {shown}: verified, generated or not followed to a caller-chosen value")
     return None

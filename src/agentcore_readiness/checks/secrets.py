@@ -346,3 +346,70 @@ def _deployed_env_secrets(facts: Facts, out: Findings) -> DeployedView[Any]:
                 f"{runtime.label} (deployed): {len(config.env_var_names)} environment variable(s), none secret-like"
             )
     return deployed
+
+
+@rule(
+    "SEC006",
+    "credential-reference-undeclared",
+    "medium",
+    ("P",),
+    "Configuration refers to a credential provider the project does not declare",
+    family="Secrets",
+    checklist=("code.credentials",),
+)
+def credential_reference_undeclared(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Checks every place the configuration names a credential provider (a gateway target's
+    or unassigned target's `outboundAuth.credentialName`, a payment connector's
+    `credentialName`, a runtime environment variable such as `TICKETS_PROVIDER_NAME`
+    holding a provider name) against the credentials the project declares (`credentials[]`
+    in `agentcore.json`, `identity.credential_providers` in the YAML). Fails for each
+    name that is not declared (names are case-sensitive).
+
+    ### Why is this bad?
+    The gateway fetches the credential when it calls the target: a name nobody declares
+    does not exist in the account's token vault (or exists only because someone created it
+    by hand, outside the project), so the deploy fails or the tool call fails in production
+    with an outbound-auth error the model cannot recover from.
+
+    ### Example
+    ```json
+    "outboundAuth": {"type": "OAUTH", "credentialName": "TicketsOAuth"}
+    ```
+    with no `{"name": "TicketsOAuth", ...}` in `credentials[]`.
+
+    ### Fix
+    Declare it (`agentcore add credential --name TicketsOAuth --type oauth …`) or correct
+    the name, then `agentcore deploy`.
+
+    ### References
+    - agents-harden skill, "Secrets"; agents-connect skill, gateway targets with outbound auth
+    """
+    refs = facts.project.credential_refs
+    if not refs:
+        return not_applicable("nothing in the configuration refers to a credential provider by name")
+    declared = {c.name for c in facts.project.credentials if c.name} | set(facts.project.toolkit_credential_providers)
+    for ref in refs:
+        if ref.name in declared:
+            out.note(f"{ref.holder}: {ref.name} is declared")
+            continue
+        close = next((n for n in declared if n.lower() == ref.name.lower()), None)
+        hint = f" (declared as {close!r}: names are case-sensitive)" if close else ""
+        oauth = (ref.auth_type or "").upper() == "OAUTH"
+        command = (
+            f"agentcore add credential --name {ref.name} --type oauth --discovery-url <url> --client-id <client-id> "
+            "--scopes <scope>"
+            if oauth
+            else f"agentcore add credential --name {ref.name} --type api-key"
+        )
+        out.fail(
+            f"{ref.holder} refers to the credential provider {ref.name!r}, which the project does not declare{hint}",
+            ref.location,
+            subject=ref.holder,
+            fix=Fix(
+                summary=f"Declare the credential {ref.name!r} in the project (or correct the name) so it exists where "
+                "the gateway or runtime fetches it, then deploy.",
+                commands=[command, "agentcore validate && agentcore deploy"],
+            ),
+        )
+    return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from agentcore_readiness.checks.callflow import Target, code_map
 from agentcore_readiness.checks.fixes import config_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.checks.sessionflow import (
@@ -30,7 +31,7 @@ from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, CodeIndex, PyFile
+    from agentcore_readiness.facts.code import CallSite, CodeIndex, FunctionInfo, PyFile
 
 DEFAULT_IDLE = 900
 DEFAULT_MAX_LIFETIME = 28_800
@@ -1221,3 +1222,130 @@ def stream_without_heartbeat(facts: Facts, out: Findings) -> Verdict | None:
             ),
         )
     return None
+
+
+@rule(
+    "SESS014",
+    "blocking-work-in-async-entrypoint",
+    "medium",
+    ("C",),
+    "Blocking call in an async entrypoint or handler",
+    family="Sessions",
+    reads=("runtime",),
+    tools=("audit_code", "audit_sessions", "diagnose_quota_error"),
+)
+def blocking_work_in_async_entrypoint(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    For each `async` request handler of a runtime (`@app.entrypoint`, a `POST /invocations`
+    route, a websocket handler, an MCP tool, an A2A executor) and every other `async`
+    function of the runtime's code (a tool, a step the handler dispatches to), fails at
+    every synchronous call that waits on the model, a tool or the network while the event
+    loop runs it: a Strands `agent(prompt)`, a LangChain/LangGraph `.invoke()`,
+    CrewAI `kickoff()`, any boto3 call, `requests`/`httpx` calls, `urllib.request.urlopen`,
+    `time.sleep`, a subprocess. It follows the handler into the project functions it
+    awaits and the synchronous functions it calls (reported at the call in the async code,
+    with the chain). Work handed to a thread (`asyncio.to_thread`, `run_in_executor`,
+    inside a lambda) and the async APIs (`await agent.invoke_async()`,
+    `agent.stream_async()`, `ainvoke()`) are fine; so is a plain `def` handler, which the
+    SDK runs in a worker thread.
+
+    ### Why is this bad?
+    An async handler shares the server's single event loop. A blocking call stops the
+    loop for as long as it runs: streamed events stop flowing, other requests of the
+    session wait, and the `/ping` health check goes unanswered, so AgentCore can take the
+    session for unhealthy and the caller sees a stalled or dropped stream.
+
+    ### Example
+    ```python
+    @app.entrypoint
+    async def invoke(payload):
+        result = agent(payload["prompt"])        # blocks the event loop for the whole run
+        return {"result": str(result)}
+    ```
+
+    ### Fix
+    ```python
+    @app.entrypoint
+    async def invoke(payload):
+        result = await agent.invoke_async(payload["prompt"])
+        return {"result": str(result)}
+    ```
+    or `await asyncio.to_thread(agent, prompt)`, `async for event in agent.stream_async(prompt)`,
+    `await graph.ainvoke(...)`; or make the handler a plain `def`.
+
+    ### References
+    - agents-harden skill, "Async tasks and health status"; agents-debug skill, "Connection drops mid-stream"
+    """
+    from agentcore_readiness.checks.blocking import BlockingFinder
+    from agentcore_readiness.checks.code_support import emit, without_code
+    from agentcore_readiness.checks.runtime_handlers import RuntimePaths, handler_model, is_tool
+
+    verdict = without_code(facts, "runtime")
+    if verdict is not None:
+        return verdict
+    assert facts.code is not None
+    cmap = code_map(facts.code, facts.project)
+    starts: list[tuple[Target, str]] = []
+    for handler in handler_model(facts).handlers:
+        info = cmap.functions_of(handler.file).get(handler.entry.qualname or handler.entry.name)
+        if info is not None and info.is_async:
+            starts.append((Target(handler.file, info), f"async {handler.label}"))
+    paths = RuntimePaths(facts)
+    for py_file in facts.code.runtime_files():
+        for function in py_file.functions:
+            target = Target(py_file, function)
+            if not function.is_async or any(target == s for s, _ in starts) or _runs_before_serving(function):
+                continue
+            if not is_tool(function) and paths.called(py_file, function.qualname) is not None:
+                continue  # nothing in the runtime calls it
+            kind = "tool" if is_tool(function) else "function"
+            starts.append((target, f"async {kind} {function.qualname}()"))
+    if not starts:
+        return not_applicable(
+            "no async request handler or async function in the runtimes' code (a plain `def` handler runs in a "
+            "worker thread)"
+        )
+    finder = BlockingFinder(cmap)
+    reported: set[tuple[str, int]] = set()
+    handlers = len(starts) - sum(1 for _, label in starts if label.startswith(("async function", "async tool")))
+    for index, (start, label) in enumerate(starts):
+        found = finder.in_async(start)
+        if not found and index < handlers:
+            out.note(f"{start.file.path}:{start.function.line} {label}: nothing blocks the event loop")
+        for blocking in found:
+            if (blocking.file.path, blocking.line) in reported:
+                continue
+            reported.add((blocking.file.path, blocking.line))
+            chain = " → ".join(f"{t.function.qualname}() ({t.file.path}:{t.function.line})" for t in blocking.chain)
+            emit(
+                out,
+                "fail",
+                blocking.file,
+                blocking.line,
+                f"{label} runs {blocking.what} on the event loop: while it runs, streamed events stop, other requests "
+                "wait and /ping goes unanswered",
+                evidence=f"called through {chain}",
+                fix=Fix(
+                    summary="Use the async API (`await agent.invoke_async(prompt)`, `agent.stream_async(prompt)`, "
+                    "`await graph.ainvoke(...)`) or hand the call to a thread (`await asyncio.to_thread(fn, ...)`); "
+                    "or make the handler a plain `def`, which the SDK runs in a worker thread."
+                ),
+            )
+    return None
+
+
+def _runs_before_serving(function: FunctionInfo) -> bool:
+    """A startup or shutdown hook (``@app.on_event("startup")``, a ``lifespan``): it blocks
+    nothing that is being served."""
+    return function.name in ("lifespan", "startup", "shutdown") or any(
+        d.endswith((".on_event", ".on_startup", ".on_shutdown", "asynccontextmanager")) for d in function.decorators
+    )
+
+
+def session_origin_texts(facts: Facts) -> list[tuple[str, int, str]]:
+    """(path, line, how) of each ``invoke_agent_runtime`` in caller code: how its
+    ``runtimeSessionId`` is made (per request, per job, per conversation, omitted, literal)."""
+    if facts.code is None:
+        return []
+    origins = session_origins(facts.code, facts.project)
+    return [(py_file.path, call.line, f"{origin.kind}: {origin.how}") for py_file, call, origin in origins]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,6 +205,8 @@ class MemoryStrategy:
     type: str
     has_reflection_templates: bool
     where: Located
+    namespaces: tuple[str, ...] = ()
+    """The strategy's ``namespaceTemplates`` (``/users/{actorId}/facts``); empty when not declared."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,19 @@ class Credential:
     name: str
     type: str | None
     where: Located
+
+
+@dataclass(frozen=True)
+class CredentialRef:
+    """A place in the configuration that names a credential provider (a gateway target's
+    outbound auth, a payment connector, a runtime environment variable holding a provider name)."""
+
+    name: str
+    holder: str
+    """What refers to it: ``gateway Tools target Tickets``, ``runtime Agent env var TICKETS_PROVIDER``."""
+    location: Location
+    auth_type: str | None = None
+    """The outbound auth type that uses it (``OAUTH``, ``API_KEY``), when the configuration says."""
 
 
 @dataclass(frozen=True)
@@ -285,6 +300,8 @@ class ProjectFacts:
     """Whether git ignores ``agentcore/.env.local``, by the ``.gitignore`` files up to the repository's top level."""
     settings: ToolSettings = field(default_factory=ToolSettings)
     toolkit_credential_providers: tuple[str, ...] = ()
+    credential_refs: tuple[CredentialRef, ...] = ()
+    """Every credential provider the configuration refers to by name (SEC006)."""
 
     @property
     def agent_names(self) -> list[str]:
@@ -641,6 +658,7 @@ _CLI_FIELDS: dict[str, str] = {
     "envVars": "/envVars",
     "protocol": "/protocol",
     "executionRoleArn": "/executionRoleArn",
+    "requestHeaderAllowlist": "/requestHeaderAllowlist",
 }
 
 _YAML_FIELDS: dict[str, str] = {
@@ -660,6 +678,7 @@ _YAML_FIELDS: dict[str, str] = {
     "envVars": "/api_key_env_var_name",
     "protocol": "/aws/protocol_configuration/server_protocol",
     "executionRoleArn": "/aws/execution_role",
+    "requestHeaderAllowlist": "/request_header_configuration/requestHeaderAllowlist",
 }
 
 
@@ -819,7 +838,9 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
                     outbound_auth_type=_s(outbound.get("type")),
                     credential_name=_s(outbound.get("credentialName")),
                     tool_count=len(tools) if isinstance(tools, list) else 0,
-                    lambda_arn=_s(target.get("lambdaFunctionArn")) or _s(_d(target.get("compute")).get("lambdaArn")),
+                    lambda_arn=_s(target.get("lambdaFunctionArn"))
+                    or _s(_d(target.get("lambdaFunctionArn")).get("lambdaArn"))
+                    or _s(_d(target.get("compute")).get("lambdaArn")),
                     where=located("agentCoreGateways", index, "targets", t_index),
                     code_locations=_compute_locations(loader.root, target.get("compute")),
                 )
@@ -850,6 +871,7 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
                         or _strs(strategy.get("reflectionNamespaces"))
                     ),
                     where=located("memories", index, "strategies", s_index),
+                    namespaces=_strs(strategy.get("namespaceTemplates")) or _strs(strategy.get("namespaces")),
                 )
                 for s_index, strategy in _items(item.get("strategies"))
             ),
@@ -896,6 +918,7 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
     for _, tool in _items(raw.get("mcpRuntimeTools")):
         tool_locations.extend(_compute_locations(loader.root, tool.get("compute")))
     return {
+        "credential_refs": _credential_refs(raw, located, runtimes, gateways),
         "tool_code_locations": tuple(dict.fromkeys(tool_locations)),
         "name": _s(raw.get("name")),
         "runtimes": tuple(runtimes),
@@ -908,6 +931,68 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         "deployed_state": deployed,
         "aws_targets": targets,
     }
+
+
+_PROVIDER_ENV = re.compile(r"(?:CREDENTIAL|PROVIDER)(?:_PROVIDER)?(?:_NAME)?$", re.IGNORECASE)
+"""Environment variables that hold a credential provider's name (``TICKETS_PROVIDER_NAME``,
+``GITHUB_CREDENTIAL_PROVIDER``), as code reads them for ``provider_name=os.environ[...]``."""
+
+
+def _credential_refs(
+    raw: Mapping[str, Any],
+    located: Callable[..., Located],
+    runtimes: Sequence[Runtime],
+    gateways: Sequence[Gateway],
+) -> tuple[CredentialRef, ...]:
+    """Where agentcore.json names a credential provider: gateway and unassigned targets'
+    ``outboundAuth.credentialName``, payment connectors' ``credentialName``, and runtime
+    environment variables whose name says they hold a provider name."""
+    refs: list[CredentialRef] = []
+    for gateway in gateways:
+        for target in gateway.targets:
+            if target.credential_name:
+                refs.append(
+                    CredentialRef(
+                        target.credential_name,
+                        f"gateway {gateway.name} target {target.name}",
+                        target.where.at("outboundAuth", "credentialName"),
+                        target.outbound_auth_type,
+                    )
+                )
+    for index, unassigned in _items(raw.get("unassignedTargets")):
+        outbound = _d(unassigned.get("outboundAuth"))
+        name = _s(outbound.get("credentialName"))
+        if name:
+            label = _s(unassigned.get("name")) or f"unassignedTargets[{index}]"
+            refs.append(
+                CredentialRef(
+                    name,
+                    f"unassigned target {label}",
+                    located("unassignedTargets", index, "outboundAuth", "credentialName").here,
+                    _s(outbound.get("type")),
+                )
+            )
+    for p_index, payment in _items(raw.get("payments")):
+        for c_index, connector in _items(payment.get("connectors")):
+            name = _s(connector.get("credentialName"))
+            if name:
+                label = f"payment {_s(payment.get('name')) or p_index} connector {_s(connector.get('name')) or c_index}"
+                refs.append(
+                    CredentialRef(
+                        name, label, located("payments", p_index, "connectors", c_index, "credentialName").here
+                    )
+                )
+    for runtime in runtimes:
+        for variable in runtime.env_vars:
+            if variable.value and _PROVIDER_ENV.search(variable.name) and " " not in variable.value.strip():
+                position = (variable.location.pointer or "").rsplit("/", 2)[-2]
+                location = (
+                    runtime.where.at("envVars", int(position), "value") if position.isdigit() else variable.location
+                )
+                refs.append(
+                    CredentialRef(variable.value.strip(), f"runtime {runtime.name} env var {variable.name}", location)
+                )
+    return tuple(refs)
 
 
 def _compute_locations(root: Path, compute: Any) -> tuple[str, ...]:

@@ -4,7 +4,8 @@ The document opens with what to fix first (every fail and warn finding, most sev
 first, with its location and fix), then the checklist as a CommonMark task list: each item
 is ``[x]`` (every rule behind it passed), ``[ ]`` (a rule failed or warned: the item names
 its fixes by number), ``[-]`` (not applicable to this project) or ``[?]`` (not decided: a
-rule was skipped, could not read its input, or the item is a manual attestation). A reason
+rule was skipped, could not read its input, or the item is a manual attestation; a nested
+``read:`` line lists the places of the project map to read to decide it). A reason
 that several rules share is written once, under *Reasons*, and referred to by letter.
 Rules that feed no item of the skill's template come after it, under *Also checked*.
 
@@ -20,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentcore_readiness.checklist import CHECKLIST, ChecklistItem
-from agentcore_readiness.model import FactError, ProjectReport, Report, RuleMeta, RuleResult, Status, Summary
+from agentcore_readiness.model import FactError, LookAt, ProjectReport, Report, RuleMeta, RuleResult, Status, Summary
 from agentcore_readiness.render.md import code, inline, prose
 from agentcore_readiness.render.results import counts, finding_line
 from agentcore_readiness.tools.results import ListedFinding, finding_key, listed, rule_order
@@ -43,6 +44,9 @@ class FilledItem(_M):
     )
     fixes: list[int] = Field(default_factory=list, description="Numbers of its findings in fix_first")
     note: str | None = Field(default=None, description="A manual attestation, or rules this review did not run")
+    look_at: list[LookAt] = Field(
+        default_factory=list, description="For a [?] item: the places of the project map a reviewer must read"
+    )
 
 
 class FilledSection(_M):
@@ -179,6 +183,7 @@ def fill(
                     reasons=_reasons(results, mark, reasons),
                     fixes=numbering.of_results(results),
                     note=_item_note(item, mark, results, missing, metas),
+                    look_at=project.look_at.get(item.key, []) if mark == "?" else [],
                 )
             )
         if items:
@@ -266,7 +271,14 @@ def _item_line(item: FilledItem, reasons: _Reasons, label: str) -> str:
         details.append(prose(item.note))
     if not details and item.rules:
         details.append(", ".join(item.rules))
-    return f"- [{item.mark}] {label}" + (f" ({'; '.join(details)})" if details else "")
+    line = f"- [{item.mark}] {label}" + (f" ({'; '.join(details)})" if details else "")
+    if item.look_at:
+        places = "; ".join(
+            code(f"{p.path}:{p.line}" if p.line else p.path) + (f" {inline(p.what)}" if p.what else "")
+            for p in item.look_at
+        )
+        line += f"\n  - read: {places}"
+    return line
 
 
 def render_checklist(checklist: FilledChecklist, heading: str = "##") -> list[str]:

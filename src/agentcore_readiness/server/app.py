@@ -36,6 +36,7 @@ Which tool for which question:
 - "Why is cold start slow?" -> audit_cold_start; "is tracing, log retention, eval set up?" -> check_observability.
 - "Is the agent's code safe (errors, validation, secrets, direct HTTP)?" -> audit_code.
 - "What does rule X mean?" -> explain_rule or the resource agentcore-readiness://rules/{code}; the catalog -> list_rules.
+- "Where must I read to decide what the review left open?" -> map_project (each runtime, file:line per item).
 The prompts walk the skill's workflows step by step.
 """
 

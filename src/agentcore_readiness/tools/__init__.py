@@ -29,6 +29,7 @@ TOOL_MODULES: tuple[str, ...] = (
     "quota",
     "jwt",
     "code",
+    "map",
 )
 
 TOOLSETS: dict[str, tuple[str, ...]] = {
@@ -41,6 +42,7 @@ TOOLSETS: dict[str, tuple[str, ...]] = {
     "sessions": ("audit_sessions", "diagnose_quota_error"),
     "performance": ("audit_cold_start",),
     "code": ("audit_code",),
+    "map": ("map_project",),
 }
 """Groups of tools a server can expose (``serve --toolsets``); ``all`` is every tool."""
 

@@ -167,8 +167,8 @@ async def audit_sessions(
     IDs (per request or per conversation, omitted, under 33 characters), whether finished
     sessions are stopped, client retries, the idle timeout and maximum lifetime (with a
     workload: proposed values and the agentcore.json patch), background work without
-    `add_async_task`, streams without heartbeats, and Memory / Code Interpreter / Browser
-    usage (rules SESS001-SESS013, RES004, RES007).
+    `add_async_task`, blocking calls in async handlers, streams without heartbeats, and
+    Memory / Code Interpreter / Browser usage (rules SESS001-SESS014, RES004, RES007).
     """
     view = ResultView.of(detail, status, min_severity, max_findings, offset)
     return await anyio.to_thread.run_sync(run_audit_sessions, path, workload, None, view)
