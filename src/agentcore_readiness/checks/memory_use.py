@@ -513,18 +513,15 @@ def _memory_names(project: ProjectFacts, py_files: list[PyFile]) -> list[str]:
 
 
 def memory_use(facts: Facts) -> MemoryUse:
-    """Every memory call in the runtimes' code, with its ID sources (memoised per code index)."""
+    """Every memory call in the runtimes' code, with its ID sources (computed once per code index
+    view and kept with the index, so it is freed with it)."""
     assert facts.code is not None
-    cached = _CACHE.get(id(facts.code))
-    if cached is not None and cached[0] is facts.code:
-        return cached[1]
-    found = _memory_use(facts.code, facts.project, facts)
-    _CACHE.clear()
-    _CACHE[id(facts.code)] = (facts.code, found)
+    key = ("memory_use", facts.code.declared)
+    found: MemoryUse | None = facts.code.derived.get(key)
+    if found is None:
+        found = _memory_use(facts.code, facts.project, facts)
+        facts.code.derived[key] = found
     return found
-
-
-_CACHE: dict[int, tuple[CodeIndex, MemoryUse]] = {}
 
 
 def _memory_use(code: CodeIndex, project: ProjectFacts, facts: Facts) -> MemoryUse:
