@@ -702,9 +702,7 @@ def runtime_resource_policy_open(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Runtime resource-based policies"; AgentCore `PutResourcePolicy` API
     """
-    state = facts.aws("resource_policies")
-    if not isinstance(state, AwsFacts):
-        return skipped(state)
+    state = facts.aws_gathered("resource_policies")
     if state.runtimes.error is not None:
         return unknown(f"runtimes: {state.runtimes.error.describe()}")
     runtimes = state.runtimes.value or ()

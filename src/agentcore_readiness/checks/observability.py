@@ -377,9 +377,7 @@ def log_retention_unset(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Log retention"
     """
-    state = facts.aws("logs")
-    if not isinstance(state, AwsFacts):
-        return skipped(state)
+    state = facts.aws_gathered("logs")
     if state.runtimes.error is not None:
         return unknown(f"runtimes: {state.runtimes.error.describe()}")
     runtimes = state.runtimes.value or ()
@@ -446,9 +444,7 @@ def transaction_search_disabled(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-debug skill, "CloudWatch logs not appearing" (Transaction Search)
     """
-    state = facts.aws("xray")
-    if not isinstance(state, AwsFacts):
-        return skipped(state)
+    state = facts.aws_gathered("xray")
     unknowns: list[str] = []
     for name in sorted(state.regions):
         destination = state.regions[name].trace_destination

@@ -98,6 +98,14 @@ class Facts:
             raise UndeclaredFact(f"reads the AWS {group} facts without declaring them (aws=...)")
         return aws_state(self.aws_facts, self.aws_unavailable, group)
 
+    def aws_gathered(self, group: AwsGroup) -> AwsFacts:
+        """The AWS facts of a rule whose only input is AWS: the engine opens such a rule as
+        ``skipped`` (without running it) when the facts were not gathered."""
+        state = self.aws(group)
+        if isinstance(state, str):
+            raise LookupError(f"the AWS {group} facts were not gathered: {state}")
+        return state
+
     @property
     def measured(self) -> MeasuredFacts | None:
         """The local measurements, limited to the declared ones."""

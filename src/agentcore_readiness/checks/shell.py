@@ -253,9 +253,7 @@ def command_permission_holders(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Check which principals have the permission"
     """
-    state = facts.aws("account_iam")
-    if not isinstance(state, AwsFacts):
-        return skipped(state)
+    state = facts.aws_gathered("account_iam")
     if state.account_iam.error is not None:
         return unknown(f"account IAM: {state.account_iam.error.describe()}")
     account = state.account_iam.value
@@ -493,9 +491,7 @@ def command_alert_missing(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Enable CloudTrail alerting"
     """
-    state = facts.aws("alerts")
-    if not isinstance(state, AwsFacts):
-        return skipped(state)
+    state = facts.aws_gathered("alerts")
     unknowns: list[str] = []
     for region_name in sorted(state.regions):
         region = state.regions[region_name]
