@@ -17,6 +17,7 @@ from agentcore_readiness.checks.runtime_handlers import (
     delegated_guard,
     handler_model,
     payload_reads,
+    runtime_paths,
 )
 from agentcore_readiness.model import Fix
 
@@ -256,7 +257,7 @@ def exception_swallowed(facts: Facts, out: Findings) -> Verdict | None:
             where_in = f" in {issue.function}()" if issue.function else ""
             excuse = issue.excuse or _telemetry_module(py_file)
             if excuse is None:
-                paths = paths or RuntimePaths(facts)
+                paths = paths or runtime_paths(facts)
                 excuse = paths.called(py_file, issue.function)
             if excuse is not None:
                 left_alone.append(f"{py_file.path}:{issue.line} ({excuse})")
@@ -353,7 +354,7 @@ def error_details_leaked(facts: Facts, out: Findings) -> Verdict | None:
             if issue.excuse is not None:
                 left_alone.append(f"{py_file.path}:{issue.line} ({issue.excuse})")
                 continue
-            paths = paths or RuntimePaths(facts)
+            paths = paths or runtime_paths(facts)
             why = _leak_path(out, paths, py_file, issue)
             if why is not None:
                 left_alone.append(f"{py_file.path}:{issue.line} ({why})")

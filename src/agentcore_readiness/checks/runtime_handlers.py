@@ -68,10 +68,24 @@ class HandlerModel:
 
 
 def handler_model(facts: Facts) -> HandlerModel:
-    """The request handlers of every runtime."""
+    """The request handlers of every runtime (built once per code index view, kept with it)."""
     if facts.code is None:
         return HandlerModel()
-    return _build_model(facts, tuple(facts.code.facts_of("runtime")))
+    key = ("handler_model", facts.code.declared)
+    found: HandlerModel | None = facts.code.derived.get(key)
+    if found is None:
+        found = facts.code.derived[key] = _build_model(facts, tuple(facts.code.facts_of("runtime")))
+    return found
+
+
+def runtime_paths(facts: Facts) -> RuntimePaths:
+    """The :class:`RuntimePaths` of the rule's code index view (built once, kept with the index)."""
+    assert facts.code is not None
+    key = ("runtime_paths", facts.code.declared)
+    found: RuntimePaths | None = facts.code.derived.get(key)
+    if found is None:
+        found = facts.code.derived[key] = RuntimePaths(facts)
+    return found
 
 
 def _build_model(facts: Facts, files: tuple[PyFile, ...]) -> HandlerModel:

@@ -1278,7 +1278,7 @@ def blocking_work_in_async_entrypoint(facts: Facts, out: Findings) -> Verdict | 
     """
     from agentcore_readiness.checks.blocking import BlockingFinder
     from agentcore_readiness.checks.code_support import emit, without_code
-    from agentcore_readiness.checks.runtime_handlers import RuntimePaths, handler_model, is_tool
+    from agentcore_readiness.checks.runtime_handlers import handler_model, is_tool, runtime_paths
 
     verdict = without_code(facts, "runtime")
     if verdict is not None:
@@ -1290,7 +1290,7 @@ def blocking_work_in_async_entrypoint(facts: Facts, out: Findings) -> Verdict | 
         info = cmap.functions_of(handler.file).get(handler.entry.qualname or handler.entry.name)
         if info is not None and info.is_async:
             starts.append((Target(handler.file, info), f"async {handler.label}"))
-    paths = RuntimePaths(facts)
+    paths = runtime_paths(facts)
     for py_file in facts.code.runtime_files():
         for function in py_file.functions:
             target = Target(py_file, function)

@@ -339,7 +339,16 @@ class RuntimeTools:
 
 
 def runtime_tools(code: CodeIndex, project: ProjectFacts, runtime: str) -> RuntimeTools:
-    """Every tool the model of ``runtime`` may call, with what it touches."""
+    """Every tool the model of ``runtime`` may call, with what it touches (found once per code
+    index view and kept with the index: the project map and GW008 both ask)."""
+    key = ("runtime_tools", code.declared, runtime)
+    found: RuntimeTools | None = code.derived.get(key)
+    if found is None:
+        found = code.derived[key] = _runtime_tools(code, project, runtime)
+    return found
+
+
+def _runtime_tools(code: CodeIndex, project: ProjectFacts, runtime: str) -> RuntimeTools:
     cmap = code_map(code, project)
     finder = EffectFinder(cmap)
     found = RuntimeTools(runtime)
