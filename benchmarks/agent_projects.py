@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -629,10 +630,14 @@ class Run:
     tree_pss: int
     """Proportional sets summed: the memory the process tree really holds."""
     out: str
+    cpu: float = 0.0
+    """User and system CPU seconds of the process and its workers (less sensitive than the wall
+    time to other load on a shared machine)."""
 
 
 def run_measured(argv: list[str], env: dict[str, str] | None = None) -> Run:
     """Wall seconds, peak memory of the process tree (sampled every 20 ms), and stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
     peaks = [0, 0, 0]
@@ -650,7 +655,9 @@ def run_measured(argv: list[str], env: dict[str, str] | None = None) -> Run:
     wall = time.perf_counter() - started
     done.set()
     sampler.join()
-    return Run(wall, peaks[0], peaks[1], peaks[2], out)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, peaks[0], peaks[1], peaks[2], out, cpu)
 
 
 def check_command(tree: Path) -> list[str]:
@@ -725,15 +732,23 @@ def main(argv: list[str] | None = None) -> int:
         best, findings = time_check(tree, args.repeat)
         seconds = best.wall
         ruff = ruff_command(tree)
-        ruff_seconds = min(run_measured(ruff).wall for _ in range(args.repeat)) if ruff else None
+        ruff_runs = [run_measured(ruff) for _ in range(args.repeat)] if ruff else []
+        ruff_seconds = min(r.wall for r in ruff_runs) if ruff_runs else None
+        ruff_cpu = min(r.cpu for r in ruff_runs) if ruff_runs else None
         print(
-            f"check (whole process, best of {args.repeat}): {seconds:.2f} s, {findings} findings; peak memory: "
+            f"check (whole process, best of {args.repeat}): {seconds:.2f} s ({best.cpu:.1f} CPU s), {findings} findings; "
+            "peak memory: "
             f"largest process {_mb(best.largest_rss)} RSS, process tree {_mb(best.tree_rss)} RSS summed, "
             f"{_mb(best.tree_pss)} PSS summed"
         )
         if ruff_seconds is not None:
-            print(f"ruff check --select S (same tree, best of {args.repeat}): {ruff_seconds:.2f} s")
-            print(f"check / ruff = {seconds / ruff_seconds:.1f}x (target <= 10x)")
+            print(
+                f"ruff check --select S (same tree, best of {args.repeat}): {ruff_seconds:.2f} s ({ruff_cpu:.1f} CPU s)"
+            )
+            print(
+                f"check / ruff = {seconds / ruff_seconds:.1f}x wall (target <= 10x), "
+                f"{best.cpu / (ruff_cpu or 1):.1f}x CPU"
+            )
         else:
             print("ruff is not installed (uv sync)")
 
@@ -756,8 +771,9 @@ def main(argv: list[str] | None = None) -> int:
                 per_file = part_seconds / count
                 base = base or per_file
                 print(
-                    f"  {count:>5} files in {len(chosen):>2} projects: {part_seconds:.2f} s "
-                    f"({per_file * 1000:.2f} ms/file, {per_file / base:.2f}x the first), "
+                    f"  {count:>5} files in {len(chosen):>2} projects: {part_seconds:.2f} s, {part_run.cpu:.1f} CPU s "
+                    f"({per_file * 1000:.2f} ms/file, {per_file / base:.2f}x the first; "
+                    f"{part_run.cpu / count * 1000:.2f} CPU ms/file), "
                     f"largest process {_mb(part_run.largest_rss)} RSS, tree {_mb(part_run.tree_pss)} PSS"
                 )
         print(f"load average after: {os.getloadavg()[0]:.2f}")
