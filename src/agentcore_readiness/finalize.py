@@ -42,6 +42,22 @@ class SuppressionTally:
     baseline_hits: set[str] = field(default_factory=set)
 
 
+class _ConfigDocuments:
+    """The parsed config files of a project, each read once (``None`` when one is not a config
+    file or cannot be read)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._documents: dict[str, Any] = {}
+
+    def __call__(self, rel: str) -> Any:
+        if rel not in self._documents:
+            from agentcore_readiness.facts.project import load_config_document
+
+            self._documents[rel] = load_config_document(self.root, rel)
+        return self._documents[rel]
+
+
 class FindingFinalizer:
     """Finishes the findings of one project's rules."""
 
@@ -56,16 +72,10 @@ class FindingFinalizer:
         self.code = code
         self.baseline = baseline
         self.tally = SuppressionTally()
-        self._documents: dict[str, Any] = {}
+        # the fingerprinter gets the documents, not a method of this finalizer: no reference
+        # cycle keeps the project's code index alive once the review is over
+        self.document = _ConfigDocuments(project.root)
         self.fingerprinter = Fingerprinter(project.root, repository_prefix, self.document)
-
-    def document(self, rel: str) -> Any:
-        """The parsed config file ``rel`` of the project (``None`` when it is not one or unreadable)."""
-        if rel not in self._documents:
-            from agentcore_readiness.facts.project import load_config_document
-
-            self._documents[rel] = load_config_document(self.project.root, rel)
-        return self._documents[rel]
 
     def finish(self, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
         """(findings that count, suppressed findings) of one rule."""

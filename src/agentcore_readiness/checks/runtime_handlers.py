@@ -12,6 +12,7 @@ Pure: works on the code index and the project facts.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -251,6 +252,21 @@ def is_tool(function: FunctionInfo) -> bool:
     return any(d.rsplit(".", 1)[-1] in ("tool", "function_tool") for d in function.decorators)
 
 
+def _exposed(model: HandlerModel, target: Target) -> bool:
+    qualname = target.function.qualname
+    if model.is_dead(target.file.path, qualname):
+        return False
+    return model.is_handler(target.file.path, qualname)
+
+
+def _to_model(model: HandlerModel, target: Target) -> bool:
+    return not model.is_dead(target.file.path, target.function.qualname) and is_tool(target.function)
+
+
+def _dead(model: HandlerModel, target: Target) -> bool:
+    return model.is_dead(target.file.path, target.function.qualname)
+
+
 class RuntimePaths:
     """Which functions of the runtime's code its handlers can reach, and where a value a
     function returns goes (CODE002, CODE003)."""
@@ -260,22 +276,22 @@ class RuntimePaths:
         self.model = handler_model(facts)
         self.cmap = code_map(facts.code, facts.project)
         self.references = References(facts.code.facts_of("runtime"))
-        self.follower = LeakFollower(self.cmap, self.references, self.exposed, self.dead)
-        self.model_follower = LeakFollower(self.cmap, self.references, self.to_model, self.dead)
+        # the followers get functions of the handler model, not methods of this object: no
+        # reference cycle keeps the code index alive once the review is over
+        exposed, to_model, dead = (functools.partial(f, self.model) for f in (_exposed, _to_model, _dead))
+        self.follower = LeakFollower(self.cmap, self.references, exposed, dead)
+        self.model_follower = LeakFollower(self.cmap, self.references, to_model, dead)
 
     def exposed(self, target: Target) -> bool:
         """A live request handler (an MCP runtime's tools included): what it returns reaches the caller."""
-        qualname = target.function.qualname
-        if self.model.is_dead(target.file.path, qualname):
-            return False
-        return self.model.is_handler(target.file.path, qualname)
+        return _exposed(self.model, target)
 
     def to_model(self, target: Target) -> bool:
         """An agent's tool: what it returns goes to the model (which may repeat it), not to the caller."""
-        return not self.model.is_dead(target.file.path, target.function.qualname) and is_tool(target.function)
+        return _to_model(self.model, target)
 
     def dead(self, target: Target) -> bool:
-        return self.model.is_dead(target.file.path, target.function.qualname)
+        return _dead(self.model, target)
 
     def target(self, py_file: PyFile, qualname: str | None) -> Target | None:
         info = _function_of(self.cmap, py_file, qualname)
