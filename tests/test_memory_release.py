@@ -1,0 +1,66 @@
+"""A review keeps nothing alive once its report is returned: a long-running server stays
+at its baseline memory (the soak figures come from benchmarks/soak.py)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentcore_readiness.checks import callflow
+from agentcore_readiness.facts import code as code_facts
+from conftest import REPO, ProjectBuilder
+
+
+def test_code_index_and_its_call_map_are_freed_after_each_review(
+    project: ProjectBuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.agentcore()
+    project.write(
+        "app/Agent/main.py",
+        """
+        import threading
+        from bedrock_agentcore import BedrockAgentCoreApp
+        app = BedrockAgentCoreApp()
+
+        def work():
+            pass
+
+        @app.entrypoint
+        def invoke(payload):
+            threading.Thread(target=work).start()
+            return {"ok": True}
+        """,
+    )
+    built: list[weakref.ref[Any]] = []
+    original = code_facts.build_code_index
+
+    def remember(*args: Any, **kwargs: Any) -> Any:
+        index = original(*args, **kwargs)
+        built.append(weakref.ref(index))
+        return index
+
+    monkeypatch.setattr(code_facts, "build_code_index", remember)
+    for _ in range(3):
+        results = project.results()
+        # SESS010 used the cached call map: the review really built one
+        assert [f.location.line for f in results["SESS010"].findings] == [10]
+    del results
+    gc.collect()
+    assert len(built) == 3
+    assert [ref() for ref in built] == [None, None, None]
+    assert len(callflow._MAPS) == 0
+    assert len(callflow._PARENTS) == 0
+
+
+def test_reviewing_the_example_repeatedly_leaves_no_cached_trees(tmp_path: Path) -> None:
+    from agentcore_readiness.engine import ReviewRequest, review
+
+    for _ in range(2):
+        review(ReviewRequest(target=str(REPO / "examples" / "support-desk")))
+    gc.collect()
+    assert (len(callflow._MAPS), len(callflow._PARENTS)) == (0, 0)
+    assert (len(callflow._MODULE_NAMES), len(callflow._FUNCTION_NAMES)) == (0, 0)
