@@ -188,6 +188,9 @@ class FileContext:
     """Top-level functions by name and methods by ``Class.method``."""
     text_flags: frozenset[str] = frozenset()
     scopes: dict[int, Scope] = field(default_factory=dict)
+    var_uses: dict[int, dict[str, list[ast.AST]]] = field(default_factory=dict)
+    """Per function: the nodes that may check each variable (see :func:`checks_on`)."""
+    checks_found: dict[tuple[str, int, int], frozenset[str]] = field(default_factory=dict)
 
     def scope(self, function: FunctionNode | None) -> Scope:
         key = id(function)
@@ -568,13 +571,52 @@ def _mentions(expr: ast.AST, var: str) -> bool:
     return isinstance(expr, ast.Name) and expr.id == var
 
 
+def _uses_by_variable(function: FunctionNode, ctx: FileContext) -> dict[str, list[ast.AST]]:
+    """The calls, comparisons and slices of ``function`` that name each variable, in source
+    order, from one walk of the body: :func:`checks_on` looks only at a variable's own
+    uses, so checking every payload field of a long function stays linear.
+    """
+    found = ctx.var_uses.get(id(function))
+    if found is not None:
+        return found
+    found = {}
+    for node in own_nodes(function.body):
+        names: set[str] = set()
+        if isinstance(node, ast.Call):
+            names.update(a.id for a in node.args if isinstance(a, ast.Name))
+            if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+                names.add(node.func.value.id)
+        elif isinstance(node, ast.Compare):
+            if isinstance(node.left, ast.Name):
+                names.add(node.left.id)
+            for operand in (node.left, *node.comparators):
+                if isinstance(operand, ast.Call) and operand.args and isinstance(operand.args[0], ast.Name):
+                    names.add(operand.args[0].id)
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            names.add(node.value.id)
+        for name in names:
+            found.setdefault(name, []).append(node)
+    ctx.var_uses[id(function)] = found
+    return found
+
+
 def checks_on(var: str, function: FunctionNode, ctx: FileContext, depth: int = 2) -> set[str]:
     """The checks applied to variable ``var`` in ``function`` (and in the functions of
     this file it is passed to).
     """
+    key = (var, id(function), depth)
+    known = ctx.checks_found.get(key)
+    if known is not None:
+        return set(known)
+    found = _checks_on(var, function, ctx, depth)
+    ctx.checks_found[key] = frozenset(found)
+    return found
+
+
+def _checks_on(var: str, function: FunctionNode, ctx: FileContext, depth: int) -> set[str]:
     found: set[str] = set()
     resolve = ctx.resolve
-    for node in own_nodes(function.body):
+    for node in _uses_by_variable(function, ctx).get(var, ()):
         if isinstance(node, ast.Call):
             args = node.args
             if not any(_mentions(a, var) for a in args) and not (

@@ -959,6 +959,28 @@ def normalize_dist(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+_TOML_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'([^\'\n]*)\'')
+
+
+def _string_lines(text: str) -> dict[str, int]:
+    """The line of the first one-line string literal holding each value, from one pass
+    (looking each dependency up line by line would be quadratic in the file's size)."""
+    found: dict[str, int] = {}
+    line = 1
+    position = 0
+    for match in _TOML_STRING.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        if match.group(1) is not None and "\\" in value:
+            try:
+                value = tomllib.loads(f"v = {match.group(0)}")["v"]
+            except tomllib.TOMLDecodeError:
+                continue
+        found.setdefault(value, line)
+    return found
+
+
 def _dependencies(loader: _Loader, code_location: str | None) -> tuple[tuple[Dependency, ...], tuple[str, ...]]:
     if code_location is None:
         return (), ()
@@ -977,14 +999,14 @@ def _dependencies(loader: _Loader, code_location: str | None) -> tuple[tuple[Dep
             listed = _d(data.get("project")).get("dependencies", [])
             if isinstance(listed, list):
                 files.append(pyproject_rel)
-                text_lines = text_file.text.splitlines()
+                string_lines = _string_lines(text_file.text)
                 for spec in listed:
                     if not isinstance(spec, str):
                         continue
                     match = _REQ_NAME.match(spec)
                     if not match:
                         continue
-                    found_at = next((n for n, t in enumerate(text_lines, 1) if spec in t), None)
+                    found_at = string_lines.get(spec)
                     deps.append(Dependency(normalize_dist(match.group(1)), spec, pyproject_rel, found_at))
     requirements_rel = base + "requirements.txt"
     if is_file(loader.root / requirements_rel):
