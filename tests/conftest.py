@@ -18,13 +18,13 @@ from agentcore_readiness.model import Report, RuleResult
 REPO = Path(__file__).resolve().parents[1]
 
 
-def stdio_server() -> Any:
-    """Parameters that launch ``agentcore-readiness serve`` (stdio) from this checkout, for the SDK client."""
+def stdio_server(*serve_args: str) -> Any:
+    """Parameters that launch ``agentcore-readiness serve [serve_args]`` (stdio) from this checkout, for the SDK client."""
     from mcp.client.stdio import StdioServerParameters
 
     return StdioServerParameters(
         command=sys.executable,
-        args=["-m", "agentcore_readiness.cli", "serve"],
+        args=["-m", "agentcore_readiness.cli", "serve", *serve_args],
         cwd=str(REPO),
         env={**os.environ, "PYTHONPATH": str(REPO / "src")},
     )

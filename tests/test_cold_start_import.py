@@ -17,6 +17,7 @@ from agentcore_readiness.checks.registry import Facts, Findings, ReviewOptions, 
 from agentcore_readiness.facts.measure import ImportTiming, MeasuredFacts, measure_import
 from agentcore_readiness.facts.project import load_project
 from agentcore_readiness.server.app import build_server
+from agentcore_readiness.settings import Settings
 from agentcore_readiness.tools.cold_start import run_audit_cold_start
 from conftest import ProjectBuilder, stdio_server
 
@@ -194,7 +195,11 @@ def anyio_backend() -> str:
 async def test_server_answers_after_an_entrypoint_that_sleeps_forever(project: ProjectBuilder, kind: str) -> None:
     project.agentcore()
     project.write(MAIN, "import time\nwhile True:\n    time.sleep(1)\n")
-    target = build_server() if kind == "memory" else stdio_server()
+    target = (
+        build_server(Settings(allow_measure_imports=True))
+        if kind == "memory"
+        else stdio_server("--allow-measure-imports")
+    )
     started = time.monotonic()
     async with Client(target) as client:  # type: ignore[arg-type]
         result = await client.call_tool(

@@ -94,6 +94,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--public-url", default=None, help="HTTP: the URL clients use, e.g. https://host/mcp")
     serve.add_argument("--max-request-bytes", type=int, default=1_048_576, help="HTTP: request body limit")
+    serve.add_argument(
+        "--allow-measure-imports",
+        action="store_true",
+        default=os.environ.get("AGENTCORE_READINESS_ALLOW_MEASURE_IMPORTS", "").lower() in ("1", "true", "yes"),
+        help="let clients time entrypoint imports (PERF007, measure_imports=true), which runs the reviewed "
+        "project's code in a child process with an empty environment; off by default",
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="time limit of one tool call's review (default 120); what was not reviewed is reported as unknown",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="HTTP: close a connection that takes longer to send its request headers (default 10)",
+    )
+    serve.add_argument(
+        "--max-connections", type=int, default=256, help="HTTP: open connections at once (default 256); more get 503"
+    )
     serve.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr")
 
     check = sub.add_parser("check", help="review a project and print the report")
@@ -138,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-runtimes", action="store_true", help="review every runtime of the region (fleet review; implies --aws)"
     )
     check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
+    check.add_argument(
+        "--time-limit",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="stop reviewing after this long (default 300); what was not reviewed is reported as unknown",
+    )
 
     tool = sub.add_parser(
         "tool",
@@ -195,22 +226,27 @@ def _stderr_progress() -> Callable[[int, int], None] | None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from agentcore_readiness.budget import Budget, request_budget
     from agentcore_readiness.engine import InputError
     from agentcore_readiness.tools.review import run_review
 
+    if not args.time_limit > 0:
+        print("agentcore-readiness: error: --time-limit must be positive", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        report = run_review(
-            args.path,
-            args.select,
-            args.ignore,
-            args.workload,
-            measure_imports=args.measure_imports,
-            aws=args.aws or bool(args.region),
-            region=args.region,
-            runtime_arns=args.runtime_arns,
-            all_runtimes=args.all_runtimes,
-            progress=_stderr_progress() if (args.aws or args.runtime_arns or args.all_runtimes) else None,
-        )
+        with request_budget(Budget(seconds=args.time_limit)):
+            report = run_review(
+                args.path,
+                args.select,
+                args.ignore,
+                args.workload,
+                measure_imports=args.measure_imports,
+                aws=args.aws or bool(args.region),
+                region=args.region,
+                runtime_arns=args.runtime_arns,
+                all_runtimes=args.all_runtimes,
+                progress=_stderr_progress() if (args.aws or args.runtime_arns or args.all_runtimes) else None,
+            )
     except InputError as exc:
         print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -248,6 +284,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         allowed_origins=tuple(args.allowed_origin),
         public_url=args.public_url,
         max_request_bytes=args.max_request_bytes,
+        allow_measure_imports=args.allow_measure_imports,
+        request_seconds=args.request_timeout,
+        header_timeout=args.header_timeout,
+        max_connections=args.max_connections,
     )
     if args.trust_proxy_auth:
         settings = dataclasses.replace(settings, trust_proxy_auth=True)

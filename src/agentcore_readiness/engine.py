@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agentcore_readiness import __version__
+from agentcore_readiness import __version__, budget
 from agentcore_readiness.checks.registry import (
     Facts,
     Findings,
@@ -28,6 +28,12 @@ from agentcore_readiness.log import get_logger
 from agentcore_readiness.model import FactError, ProjectReport, Report, RuleResult, Status, summarize
 
 log = get_logger(__name__)
+
+
+IMPORTS_REFUSED = (
+    "import timing runs the project's own code, and this server's operator has not enabled it "
+    "(`agentcore-readiness serve --allow-measure-imports`); the per-call argument alone cannot switch it on"
+)
 
 
 class InputError(Exception):
@@ -50,6 +56,8 @@ def resolve_target(target: str) -> list[tuple[Path, str]]:
     """Project roots for ``target`` with the path to show for each."""
     from agentcore_readiness.roots import OutsideRoots, check_path
 
+    if "\x00" in target:
+        raise InputError(f"{target!r}: a path cannot contain a NUL byte")
     try:
         check_path(target)
     except OutsideRoots as exc:
@@ -106,6 +114,8 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
 
         extra["policies"] = gather_project_policies(project, code, request.policy_inputs)
     options = replace(request.options, workload=request.options.workload or project.settings.workload)
+    if options.measure_imports and not budget.project_code_allowed():
+        options = replace(options, measure_imports=False, measure_imports_refused=IMPORTS_REFUSED)
     measured = None
     if any("X" in r.meta.inputs or r.meta.code == "PERF005" for r in chosen):
         from agentcore_readiness.facts.measure import gather_measurements
@@ -129,10 +139,31 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
     return facts, chosen
 
 
+def cut_short(rule: Rule, facts: Facts) -> list[str]:
+    """Why the input this rule reads was not read in full (code or local measurements)."""
+    reasons: list[str] = []
+    if "C" in rule.meta.inputs and facts.code is not None:
+        reasons.extend(facts.code.incomplete)
+    uses_measurements = "X" in rule.meta.inputs or rule.meta.code == "PERF005"
+    if uses_measurements and facts.measured is not None:
+        reasons.extend(getattr(facts.measured, "incomplete", ()))
+    return reasons
+
+
+def _undecided(rule: Rule, reasons: Sequence[str]) -> str:
+    shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+    return f"not decided: its input was not read in full ({shown})"
+
+
 def run_rule(rule: Rule, facts: Facts) -> RuleResult:
+    spent = budget.spent()
+    if spent is not None:
+        return RuleResult(rule=rule.meta.code, status="unknown", reason=f"not run: {spent}")
     out = Findings(rule.meta)
     try:
         verdict = rule.check(facts, out)
+    except budget.BudgetSpent as exc:
+        return RuleResult(rule=rule.meta.code, status="unknown", reason=f"not finished: {exc.reason}")
     except Exception as exc:
         log.error("rule crashed", rule=rule.meta.code, error_type=type(exc).__name__, exc_info=True)
         return RuleResult(
@@ -163,6 +194,11 @@ def run_rule(rule: Rule, facts: Facts) -> RuleResult:
         status, reason = "pass", f"{suppressed} finding(s) suppressed in code"
     else:
         status, reason = "pass", "; ".join(out.notes) or None
+    if status in ("pass", "not_applicable"):
+        # a pass (or "nothing to check") on input that was cut short is not a pass
+        reasons = cut_short(rule, facts)
+        if reasons:
+            status, reason = "unknown", _undecided(rule, reasons)
     return RuleResult(rule=rule.meta.code, status=status, reason=reason, findings=findings, suppressed=suppressed)
 
 
@@ -171,7 +207,15 @@ def run_rules(facts: Facts, rules: Sequence[Rule]) -> list[RuleResult]:
 
 
 def review(request: ReviewRequest) -> Report:
-    """Review every project found at ``request.target``."""
+    """Review every project found at ``request.target``, within the current request's
+    budget (:mod:`agentcore_readiness.budget`; a default one when none is set)."""
+    if budget.current() is None:
+        with budget.request_budget(budget.Budget()):
+            return _review(request)
+    return _review(request)
+
+
+def _review(request: ReviewRequest) -> Report:
     registry = load_rules()
     bad = unknown_codes(registry, (*request.select, *request.ignore))
     if bad:
@@ -179,27 +223,13 @@ def review(request: ReviewRequest) -> Report:
     started = time.perf_counter()
     projects: list[ProjectReport] = []
     for root, display in resolve_target(request.target):
-        facts, chosen = gather_facts(root, display, request)
-        results = run_rules(facts, chosen)
-        errors: list[FactError] = [*facts.project.errors]
-        if facts.code is not None:
-            errors.extend(
-                FactError(source=s.path, message=f"skipped: {s.reason}", fact="code") for s in facts.code.skipped
-            )
-        errors.extend(getattr(facts.extra.get("policies"), "errors", ()))
-        if hasattr(facts.aws, "fact_errors"):
-            errors.extend(facts.aws.fact_errors())
-        projects.append(
-            ProjectReport(
-                path=display,
-                name=facts.project.name,
-                layout=facts.project.layout,  # type: ignore[arg-type]
-                agents=facts.project.agent_names,
-                results=results,
-                fact_errors=errors,
-                summary=summarize(results),
-            )
-        )
+        try:
+            budget.check()
+            facts, chosen = gather_facts(root, display, request)
+        except budget.BudgetSpent as spent:
+            projects.append(_not_reviewed(root, display, spent.reason))
+            continue
+        projects.append(_project_report(facts, chosen, display))
     log.debug("review finished", target=request.target, seconds=round(time.perf_counter() - started, 4))
     # Quoted project text is cleaned once, where it leaves the product: the MCP tool boundary
     # (server/app.py) and the CLI (cli.py).
@@ -208,4 +238,57 @@ def review(request: ReviewRequest) -> Report:
         target=request.target,
         projects=projects,
         rules={r.rule: registry[r.rule].meta.model_copy(update={"doc": ""}) for p in projects for r in p.results},
+    )
+
+
+def _project_report(facts: Facts, chosen: Sequence[Rule], display: str) -> ProjectReport:
+    results = run_rules(facts, chosen)
+    errors: list[FactError] = [*facts.project.errors]
+    if facts.code is not None:
+        errors.extend(FactError(source=s.path, message=f"skipped: {s.reason}", fact="code") for s in facts.code.skipped)
+        listed = {f"{s.path}: {s.reason}" for s in facts.code.skipped}
+        errors.extend(
+            FactError(source="code", message=f"not reviewed: {reason}", fact="code")
+            for reason in facts.code.incomplete
+            if reason not in listed
+        )
+    if facts.measured is not None:
+        errors.extend(
+            FactError(source="measurements", message=message, fact="measure")
+            for message in getattr(facts.measured, "incomplete", ())
+        )
+    errors.extend(getattr(facts.extra.get("policies"), "errors", ()))
+    if hasattr(facts.aws, "fact_errors"):
+        errors.extend(facts.aws.fact_errors())
+    spent = budget.spent()
+    if spent is not None:
+        not_run = [
+            r.rule for r in results if r.reason is not None and r.reason.startswith(("not run:", "not finished:"))
+        ]
+        if not_run:
+            errors.append(
+                FactError(
+                    source="review",
+                    message=f"not reviewed: {spent}; rules not run or not finished: {', '.join(not_run)}",
+                    fact="budget",
+                )
+            )
+    return ProjectReport(
+        path=display,
+        name=facts.project.name,
+        layout=facts.project.layout,  # type: ignore[arg-type]
+        agents=facts.project.agent_names,
+        results=results,
+        fact_errors=errors,
+        summary=summarize(results),
+    )
+
+
+def _not_reviewed(root: Path, display: str, reason: str) -> ProjectReport:
+    return ProjectReport(
+        path=display,
+        name=root.name,
+        layout="unknown",
+        fact_errors=[FactError(source="review", message=f"not reviewed: {reason}", fact="budget")],
+        summary=summarize([]),
     )

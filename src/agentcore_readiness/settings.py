@@ -9,6 +9,8 @@ Environment variables (all optional):
 * ``AGENTCORE_READINESS_TOKEN``: HTTP transport: the bearer token clients must send.
 * ``AGENTCORE_READINESS_TRUST_PROXY_AUTH``: ``1`` when authentication happens in front of the
   server (AgentCore Runtime, an API gateway), which allows a non-loopback bind without a token.
+* ``AGENTCORE_READINESS_ALLOW_MEASURE_IMPORTS``: ``1`` lets clients ask for import timing
+  (PERF007), which runs the reviewed project's code; off by default.
 """
 
 from __future__ import annotations
@@ -47,3 +49,15 @@ class Settings:
     max_request_bytes: int = 1_048_576
     public_url: str | None = None
     """HTTP only: the URL clients use to reach this server (the OAuth resource identifier)."""
+    allow_measure_imports: bool = field(default_factory=lambda: _env_bool("AGENTCORE_READINESS_ALLOW_MEASURE_IMPORTS"))
+    """Whether a tool call may time the import of a project's entrypoint (PERF007), which runs
+    the project's own code. A client's ``measure_imports=true`` alone never switches it on."""
+    request_seconds: float = 120.0
+    """Time limit of one tool call's review work; what was not reviewed is reported as such."""
+    request_max_files: int = 100_000
+    request_max_bytes: int = 512 * 1024 * 1024
+    header_timeout: float = 10.0
+    """HTTP only: seconds a connection may take to send a request's headers (or to start
+    its next request) before it is closed."""
+    max_connections: int = 256
+    """HTTP only: open connections at once; more are answered 503 and closed."""

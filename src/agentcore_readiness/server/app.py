@@ -90,20 +90,24 @@ def _boundary(fn: Callable[..., Awaitable[Any]], settings: Settings) -> Callable
         from mcp.server.mcpserver.exceptions import ToolError
         from pydantic import BaseModel
 
+        from agentcore_readiness import budget
         from agentcore_readiness.engine import InputError
         from agentcore_readiness.roots import OutsideRoots, allowed_roots, check_path
         from agentcore_readiness.textsafe import clean_text, sanitize_model
 
         ctx = kwargs.get(own_ctx) if own_ctx else kwargs.pop("mcp_context", None)
         roots = await _roots_for_call(settings, ctx)
+        limits = request_budget(settings)
         try:
-            with allowed_roots(roots):
+            with allowed_roots(roots), budget.request_budget(limits):
                 for name in PATH_ARGUMENTS:
                     value = kwargs.get(name)
                     for item in value if isinstance(value, list) else [value]:
                         if isinstance(item, str) and item:
+                            if "\x00" in item:
+                                raise InputError(f"{item!r}: a path cannot contain a NUL byte")
                             check_path(item)
-                result = await fn(*args, **kwargs)
+                result = await stop_on_cancel(functools.partial(fn, *args, **kwargs), limits)
         except (InputError, OutsideRoots) as exc:
             raise ToolError(clean_text(str(exc), 2000)) from None
         if not isinstance(result, BaseModel):
@@ -125,6 +129,49 @@ def _boundary(fn: Callable[..., Awaitable[Any]], settings: Settings) -> Callable
     wrapper.__signature__ = signature  # type: ignore[attr-defined]
     wrapper.__annotations__ = hints
     return wrapper
+
+
+def request_budget(settings: Settings) -> Any:
+    """The budget of one tool call, from the server's settings."""
+    from agentcore_readiness.budget import Budget
+
+    return Budget(
+        seconds=settings.request_seconds,
+        max_files=settings.request_max_files,
+        max_bytes=settings.request_max_bytes,
+        allow_project_code=settings.allow_measure_imports,
+    )
+
+
+async def stop_on_cancel(call: Callable[[], Awaitable[Any]], limits: Any) -> Any:
+    """Await ``call()``; when the request is cancelled (the client sent
+    ``notifications/cancelled`` or hung up), cancel its budget at once, so that the
+    worker thread doing the review stops at its next step instead of running on."""
+    import anyio
+
+    done = False
+    result: Any = None
+
+    async def watch() -> None:
+        try:
+            await anyio.sleep_forever()
+        finally:
+            if not done:
+                limits.cancel("the request was cancelled by the client (or the client disconnected)")
+
+    error: Exception | None = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(watch)
+        try:
+            result = await call()
+        except Exception as exc:  # noqa: BLE001 - re-raised as itself below, not as an exception group
+            error = exc
+        finally:
+            done = True
+            group.cancel_scope.cancel()
+    if error is not None:
+        raise error
+    return result
 
 
 def build_server(settings: Settings | None = None) -> Any:
