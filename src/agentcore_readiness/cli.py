@@ -1,7 +1,7 @@
 """The ``agentcore-readiness`` command line: the MCP tools for terminals and CI.
 
 Exit codes of ``check``: 0 when no finding at or above ``--fail-on`` fails, 1 when one
-does, 2 on a usage or input error.
+does, 2 on a usage or input error, 3 when the tool itself failed (never read as findings).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from agentcore_readiness import __version__
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _codes(value: str) -> list[str]:
@@ -408,6 +408,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from agentcore_readiness.log import configure
 
     configure(getattr(args, "log_level", None))
+    try:
+        return _dispatch(parser, args)
+    except Exception as exc:  # noqa: BLE001 - a crash must not read as "findings" (exit 1) nor print a traceback
+        from agentcore_readiness.log import get_logger
+
+        get_logger(__name__).debug("internal error", exc_info=True)
+        print(f"agentcore-readiness: internal error ({type(exc).__name__}); the review did not finish", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _cmd_serve(args)
     if args.command == "check":
