@@ -109,14 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="time limit of one tool call's review (default 120); what was not reviewed is reported as unknown",
     )
     serve.add_argument(
-        "--header-timeout",
+        "--read-timeout",
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="HTTP: close a connection that takes longer to send its request headers (default 10)",
+        help="HTTP: a connection must deliver each request (headers and body) within this time (default 10)",
     )
     serve.add_argument(
-        "--max-connections", type=int, default=256, help="HTTP: open connections at once (default 256); more get 503"
+        "--max-connections",
+        type=int,
+        default=256,
+        help="HTTP: open connections at once (default 256); at the limit a new one replaces the longest-waiting "
+        "idle or trickling connection, or gets 503",
     )
     serve.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr")
 
@@ -286,7 +290,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         max_request_bytes=args.max_request_bytes,
         allow_measure_imports=args.allow_measure_imports,
         request_seconds=args.request_timeout,
-        header_timeout=args.header_timeout,
+        read_timeout=args.read_timeout,
         max_connections=args.max_connections,
     )
     if args.trust_proxy_auth:

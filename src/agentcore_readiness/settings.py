@@ -56,8 +56,8 @@ class Settings:
     """Time limit of one tool call's review work; what was not reviewed is reported as such."""
     request_max_files: int = 100_000
     request_max_bytes: int = 512 * 1024 * 1024
-    header_timeout: float = 10.0
-    """HTTP only: seconds a connection may take to send a request's headers (or to start
-    its next request) before it is closed."""
+    read_timeout: float = 10.0
+    """HTTP only: seconds a connection may take to deliver a whole request (headers and
+    body) before it gets 408 and is closed."""
     max_connections: int = 256
     """HTTP only: open connections at once; more are answered 503 and closed."""

@@ -107,7 +107,7 @@ def _boundary(fn: Callable[..., Awaitable[Any]], settings: Settings) -> Callable
                             if "\x00" in item:
                                 raise InputError(f"{item!r}: a path cannot contain a NUL byte")
                             check_path(item)
-                result = await stop_on_cancel(functools.partial(fn, *args, **kwargs), limits)
+                result = await stop_on_cancel(functools.partial(fn, *args, **kwargs), limits, _hang_up_event(ctx))
         except (InputError, OutsideRoots) as exc:
             raise ToolError(clean_text(str(exc), 2000)) from None
         if not isinstance(result, BaseModel):
@@ -143,10 +143,23 @@ def request_budget(settings: Settings) -> Any:
     )
 
 
-async def stop_on_cancel(call: Callable[[], Awaitable[Any]], limits: Any) -> Any:
+def _hang_up_event(ctx: Any) -> Any:
+    """The event :class:`~agentcore_readiness.server.connections.DisconnectWatch` sets when
+    the HTTP client that sent this call hangs up; ``None`` off HTTP."""
+    from agentcore_readiness.server.connections import DISCONNECTED
+
+    try:
+        scope = ctx.request_context.request.scope
+    except Exception:  # noqa: BLE001 - no HTTP request behind this call (stdio, in memory)
+        return None
+    return scope.get(DISCONNECTED) if isinstance(scope, dict) else None
+
+
+async def stop_on_cancel(call: Callable[[], Awaitable[Any]], limits: Any, hung_up: Any = None) -> Any:
     """Await ``call()``; when the request is cancelled (the client sent
-    ``notifications/cancelled`` or hung up), cancel its budget at once, so that the
-    worker thread doing the review stops at its next step instead of running on."""
+    ``notifications/cancelled``) or the HTTP client hangs up (``hung_up`` is set), cancel
+    its budget at once, so that the worker thread doing the review stops at its next step
+    instead of running on."""
     import anyio
 
     done = False
@@ -154,7 +167,10 @@ async def stop_on_cancel(call: Callable[[], Awaitable[Any]], limits: Any) -> Any
 
     async def watch() -> None:
         try:
-            await anyio.sleep_forever()
+            if hung_up is not None:
+                await hung_up.wait()
+            else:
+                await anyio.sleep_forever()
         finally:
             if not done:
                 limits.cancel("the request was cancelled by the client (or the client disconnected)")
@@ -264,7 +280,7 @@ def http_app(settings: Settings) -> Any:
     from agentcore_readiness.server import security
 
     server = build_server(settings)
-    return server.streamable_http_app(
+    app = server.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=settings.stateless_http,
         json_response=settings.stateless_http,
@@ -272,6 +288,11 @@ def http_app(settings: Settings) -> Any:
         transport_security=security.transport_security(settings),
         host=settings.host,
     )
+    from agentcore_readiness.server.connections import DisconnectWatch
+
+    app.add_middleware(DisconnectWatch)
+    app.add_middleware(security.OriginGuard, allowed=(*security.own_origins(settings), *settings.allowed_origins))
+    return app
 
 
 def run(settings: Settings) -> None:
@@ -283,10 +304,16 @@ def run(settings: Settings) -> None:
     security.check_bind(settings)
     import uvicorn
 
+    from agentcore_readiness.server import connections
+
+    limits = connections.connection_limits(settings.max_connections, connections.descriptor_limit())
+    connections.quiet_accept_errors()
     uvicorn.run(
         http_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=(settings.log_level or "warning").lower(),
         h11_max_incomplete_event_size=settings.max_request_bytes,
+        http=connections.guarded_protocol(settings.read_timeout, limits.max_connections),
+        backlog=limits.backlog,
     )
