@@ -2,8 +2,10 @@
 
 Starts one server process (``serve --transport http``, optionally ``--stateless``), opens N
 SDK clients, and has each call ``review_project`` on the bundled example in a loop until the
-time is up. Reports throughput, p50/p90/p99 latency, errors and the server's peak memory
-(VmHWM). Traffic goes to 127.0.0.1 only, bounded in count and time.
+time is up. Reports throughput, p50/p90/p99 latency, errors, the server's peak memory
+(VmHWM) and whether its memory stays flat: resident memory (VmRSS) is sampled every second,
+and the mean of the first 10 s is compared with the mean of the last 10 s (within 10% is
+flat). Traffic goes to 127.0.0.1 only, bounded in count and time.
 
 Usage: ``uv run python benchmarks/load.py [--clients 50] [--seconds 60] [--stateless] [--raw]``
 
@@ -18,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,11 +38,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def peak_rss_mib(pid: int) -> float:
+def memory_mib(pid: int, field: str = "VmHWM") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+async def sample_rss(pid: int, deadline: float, samples: list[tuple[float, float]]) -> None:
+    """(seconds since start, VmRSS MiB) once a second until the deadline."""
+    started = time.monotonic()
+    while time.monotonic() < deadline:
+        samples.append((time.monotonic() - started, memory_mib(pid, "VmRSS")))
+        await anyio.sleep(1.0)
 
 
 async def client_loop(url: str, deadline: float, latencies: list[float], errors: list[str], mode: str) -> None:
@@ -91,7 +102,8 @@ async def run(args: argparse.Namespace) -> None:
     command = [sys.executable, "-m", "agentcore_readiness.cli", "serve", "--transport", "http", "--port", str(port)]
     if args.stateless or args.raw:
         command.append("--stateless")
-    server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}/mcp"
     try:
         for _ in range(200):
@@ -102,18 +114,23 @@ async def run(args: argparse.Namespace) -> None:
                 time.sleep(0.05)
         latencies: list[float] = []
         errors: list[str] = []
+        samples: list[tuple[float, float]] = []
         started = time.monotonic()
         deadline = started + args.seconds
         async with anyio.create_task_group() as group:
+            group.start_soon(sample_rss, server.pid, deadline, samples)
             for _ in range(args.clients):
                 group.start_soon(
                     raw_client_loop if args.raw else client_loop, url, deadline, latencies, errors, args.mode
                 )
         wall = time.monotonic() - started
-        peak = peak_rss_mib(server.pid)
+        peak = memory_mib(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=15)
+        log.seek(0)
+        logged = len(log.read())
+        log.close()
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -130,7 +147,14 @@ async def run(args: argparse.Namespace) -> None:
             f"latency p50 {pct(0.50):.0f} ms, p90 {pct(0.90):.0f} ms, p99 {pct(0.99):.0f} ms, "
             f"mean {statistics.fmean(latencies) * 1000:.0f} ms"
         )
-    print(f"server peak memory {peak:.0f} MiB")
+    print(f"server peak memory {peak:.0f} MiB, server log {logged:,} bytes")
+    first = [rss for at, rss in samples if at < 10]
+    last = [rss for at, rss in samples if at >= samples[-1][0] - 10] if samples else []
+    if first and last:
+        early, late = statistics.fmean(first), statistics.fmean(last)
+        change = (late - early) / early * 100
+        verdict = "flat" if abs(change) <= 10 else "NOT flat"
+        print(f"server memory first 10 s {early:.0f} MiB, last 10 s {late:.0f} MiB ({change:+.1f}%): {verdict}")
     for error in sorted(set(errors))[:5]:
         print(f"  error: {error[:200]}")
 

@@ -4,6 +4,7 @@ at its baseline memory (the soak figures come from benchmarks/soak.py)."""
 from __future__ import annotations
 
 import gc
+import sys
 import weakref
 from pathlib import Path
 from typing import Any
@@ -64,3 +65,31 @@ def test_reviewing_the_example_repeatedly_leaves_no_cached_trees(tmp_path: Path)
     gc.collect()
     assert (len(callflow._MAPS), len(callflow._PARENTS)) == (0, 0)
     assert (len(callflow._MODULE_NAMES), len(callflow._FUNCTION_NAMES)) == (0, 0)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc allocator")
+def test_the_server_runs_on_the_system_allocator() -> None:
+    """Python's arena allocator keeps a large review's peak resident for good; the server
+    restarts itself with PYTHONMALLOC=malloc (same process id) and trims after large calls."""
+    import os
+    import subprocess
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONMALLOC"}
+    env["PYTHONPATH"] = str(REPO / "src")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agentcore_readiness.cli", "serve", "--transport", "http", "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        environment = b""
+        while time.monotonic() < deadline and b"PYTHONMALLOC=malloc" not in environment:
+            environment = Path(f"/proc/{process.pid}/environ").read_bytes()
+            time.sleep(0.05)
+        assert b"PYTHONMALLOC=malloc" in environment.split(b"\0")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -118,14 +118,17 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
         options = replace(options, measure_imports=False, measure_imports_refused=IMPORTS_REFUSED)
     measured = None
     if any("X" in r.meta.inputs or r.meta.code == "PERF005" for r in chosen):
-        from agentcore_readiness.facts.measure import gather_measurements
+        from agentcore_readiness.facts.measure import MeasuredFacts, gather_measurements
 
-        measured = gather_measurements(
-            project,
-            [r.meta.code for r in chosen],
-            measure_imports=options.measure_imports,
-            import_timeout=options.import_timeout,
-        )
+        try:
+            measured = gather_measurements(
+                project,
+                [r.meta.code for r in chosen],
+                measure_imports=options.measure_imports,
+                import_timeout=options.import_timeout,
+            )
+        except budget.BudgetSpent as spent:
+            measured = MeasuredFacts(incomplete=(f"{spent.reason}: the local measurements were not finished",))
     facts = Facts(
         project=project,
         now=datetime.now(UTC),

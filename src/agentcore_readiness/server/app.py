@@ -110,6 +110,10 @@ def _boundary(fn: Callable[..., Awaitable[Any]], settings: Settings) -> Callable
                 result = await stop_on_cancel(functools.partial(fn, *args, **kwargs), limits, _hang_up_event(ctx))
         except (InputError, OutsideRoots) as exc:
             raise ToolError(clean_text(str(exc), 2000)) from None
+        if limits.bytes >= LARGE_REVIEW_BYTES:
+            import anyio.to_thread
+
+            await anyio.to_thread.run_sync(release_freed_memory)
         if not isinstance(result, BaseModel):
             return result
         cleaned = sanitize_model(result)
@@ -129,6 +133,28 @@ def _boundary(fn: Callable[..., Awaitable[Any]], settings: Settings) -> Callable
     wrapper.__signature__ = signature  # type: ignore[attr-defined]
     wrapper.__annotations__ = hints
     return wrapper
+
+
+LARGE_REVIEW_BYTES = 16 * 1024 * 1024
+"""After a call that read this much, freed memory is handed back to the system."""
+
+
+def release_freed_memory() -> None:
+    """Return the memory a large review freed to the operating system (glibc keeps freed
+    heap pages, per thread arena, for reuse: a long-running server would otherwise stay at
+    the size of its largest review). A no-op where ``malloc_trim`` does not exist."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def request_budget(settings: Settings) -> Any:
