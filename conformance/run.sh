@@ -31,4 +31,4 @@ export PATH="$work/node_modules/.bin:$PATH"
 python3 -c 'import json,sys; names={t["name"] for t in json.load(sys.stdin)["tools"]}; assert "review_project" in names, names; print("inspector tools/list:", len(names), "tools")' < "$work/tools-list.json"
 "$inspector" --cli uv run agentcore-readiness serve --method tools/call --tool-name review_project \
   --tool-arg path=examples/support-desk > "$work/tools-call.json"
-python3 -c 'import json,sys; r=json.load(sys.stdin); assert r.get("isError") is False, r; s={x["rule"]: x["status"] for x in r["structuredContent"]["projects"][0]["results"]}; assert s["AUTH003"] == "fail", s; print("inspector tools/call review_project: AUTH003", s["AUTH003"])' < "$work/tools-call.json"
+python3 -c 'import json,sys; r=json.load(sys.stdin); assert r.get("isError") is False, r; f=r["structuredContent"]["findings"][0]; assert (f["rule"], f["level"]) == ("AUTH003", "fail"), f; print("inspector tools/call review_project: first finding", f["rule"], f["level"])' < "$work/tools-call.json"

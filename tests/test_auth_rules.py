@@ -28,7 +28,11 @@ def test_runtime_with_authorizer_none_fails_at_its_line(project: ProjectBuilder)
     assert result.findings[0].severity == "critical"
     assert result.findings[0].location.pointer == "/runtimes/0/authorizerType"
     assert result.findings[0].fix is not None
-    assert result.findings[0].fix.patch == [{"op": "add", "path": "/runtimes/0/authorizerType", "value": "AWS_IAM"}]
+    assert result.findings[0].fix.patch == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
+        {"op": "test", "path": "/runtimes/0/authorizerType", "value": "NONE"},
+        {"op": "replace", "path": "/runtimes/0/authorizerType", "value": "AWS_IAM"},
+    ]
 
 
 def test_no_runtimes_is_not_applicable(project: ProjectBuilder) -> None:
@@ -164,9 +168,18 @@ def test_wrong_casing_fix_moves_the_authorizer_object(project: ProjectBuilder) -
     fix = result.findings[0].fix
     assert fix is not None
     assert fix.patch == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
+        {
+            "op": "test",
+            "path": "/runtimes/0/authorizerConfiguration/customJWTAuthorizer",
+            "value": {
+                "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+                "allowedClients": ["abc"],
+            },
+        },
         {
             "op": "move",
             "from": "/runtimes/0/authorizerConfiguration/customJWTAuthorizer",
             "path": "/runtimes/0/authorizerConfiguration/customJwtAuthorizer",
-        }
+        },
     ]

@@ -114,7 +114,7 @@ def test_an_oversized_lock_is_not_read(project: ProjectBuilder) -> None:
         handle.truncate(40 * 1024 * 1024)
     result = project.results("PERF001")["PERF001"]
     assert result.status == "unknown"
-    assert "app/Agent/uv.lock is 41,943,040 bytes, over the 33,554,432-byte limit; not read" in (result.reason or "")
+    assert "app/Agent/uv.lock is 41,943,040 bytes, over the 20,971,520-byte limit; not read" in (result.reason or "")
 
 
 def test_a_fifo_among_the_sources_is_skipped_and_the_rest_reviewed(project: ProjectBuilder) -> None:
@@ -134,7 +134,7 @@ def test_a_fifo_among_the_sources_is_skipped_and_the_rest_reviewed(project: Proj
 
 def test_the_file_cap_never_drops_files_silently(project: ProjectBuilder, monkeypatch: pytest.MonkeyPatch) -> None:
     project.agentcore()
-    for name in ("a", "b", "c"):
+    for name in ("a", "b", "main"):
         project.write(f"app/Agent/{name}.py", "x = 1\n")
     project.write("app/Agent/z.py", SECRET_LINE)
     monkeypatch.setattr(code_facts, "MAX_FILES", 3)
@@ -142,19 +142,20 @@ def test_the_file_cap_never_drops_files_silently(project: ProjectBuilder, monkey
     result = report.projects[0].results[0]
     limit = "the 3-file limit was reached here; this file and the ones after it were not reviewed"
     assert result.status == "unknown"
-    assert result.reason == f"not decided: its input was not read in full (app/Agent/z.py: {limit})"
+    assert result.reason == (
+        f"nothing found in what could be read, but 1 file(s) it reads could not be analysed: app/Agent/z.py ({limit})"
+    )
     assert [(e.source, e.message) for e in report.projects[0].fact_errors] == [("app/Agent/z.py", f"skipped: {limit}")]
 
 
 def test_the_request_file_budget_is_reported_as_not_reviewed(project: ProjectBuilder) -> None:
     project.agentcore()
-    for name in ("a", "b", "c", "d"):
+    for name in ("a", "b", "c", "main"):
         project.write(f"app/Agent/{name}.py", "x = 1\n")
-    # agentcore.json, aws-targets.json, .gitignore are read first: 2 of the 4 sources fit
-    with request_budget(Budget(max_files=5)):
+    with request_budget(Budget(max_files=2)):  # the sources count, the configuration files do not
         report = project.review("SEC001", "TEST001")
     results = {r.rule: r for r in report.projects[0].results}
-    spent = "the request's 5-file limit was reached: 2 Python files were not reviewed"
+    spent = "the request's 2-file limit was reached: 2 Python files were not reviewed"
     assert results["SEC001"].status == "unknown"
     assert results["SEC001"].reason == f"not decided: its input was not read in full ({spent})"
     assert [(e.source, e.message) for e in report.projects[0].fact_errors] == [("code", f"not reviewed: {spent}")]
@@ -192,7 +193,7 @@ def test_unreadable_directories_make_code_rules_unknown_not_pass(project: Projec
     reason = "directory cannot be read (Permission denied); its files were not reviewed"
     assert project_report["results"][0]["status"] == "unknown"
     assert project_report["results"][0]["reason"] == (
-        f"not decided: its input was not read in full (app/Agent/hidden: {reason})"
+        f"nothing found in what could be read, but 1 file(s) it reads could not be analysed: app/Agent/hidden ({reason})"
     )
     assert [(e["source"], e["message"]) for e in project_report["fact_errors"]] == [
         ("app/Agent/hidden", f"skipped: {reason}")

@@ -45,6 +45,7 @@ def sources(project: ProjectBuilder, count: int, lines: int = 10) -> None:
     body = "".join(f"def f{i}(payload):\n    return payload.get('k{i}')\n" for i in range(lines))
     for index in range(count):
         project.write(f"app/Agent/m{index:03}.py", body)
+    project.write("app/Agent/main.py", body)  # the runtime's entrypoint
 
 
 def test_a_spent_time_budget_reviews_nothing_and_says_so(project: ProjectBuilder) -> None:
@@ -70,9 +71,9 @@ def test_a_cancelled_review_stops_and_lists_what_was_not_reviewed(project: Proje
         "CODE005": ("unknown", f"not run: {cancelled}"),
         "AUTH001": ("unknown", f"not run: {cancelled}"),
     }
-    # three config files, then two sources: six sources were left
+    # five of the nine sources were read
     assert [(e.source, e.message) for e in project_report.fact_errors] == [
-        ("code", f"not reviewed: {cancelled}: 6 Python files were not reviewed"),
+        ("code", f"not reviewed: {cancelled}: 4 Python files were not reviewed"),
         ("review", f"not reviewed: {cancelled}; rules not run or not finished: AUTH001, CODE005, SEC001"),
     ]
 
@@ -81,8 +82,10 @@ def test_the_cli_time_limit_must_be_positive(project: ProjectBuilder, capsys: py
     from agentcore_readiness.cli import main
 
     project.agentcore()
-    assert main(["check", str(project.root), "--time-limit", "0"]) == 2
-    assert capsys.readouterr().err == "agentcore-readiness: error: --time-limit must be positive\n"
+    with pytest.raises(SystemExit) as exited:
+        main(["check", str(project.root), "--time-limit", "0"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.endswith("error: argument --time-limit: must be positive\n")
 
 
 @pytest.mark.anyio

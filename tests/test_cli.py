@@ -140,3 +140,106 @@ def test_check_output_is_cleaned_of_invisible_characters_and_secrets(project: Pr
         _, out, _ = run(capsys, "check", str(project.root), "--format", fmt, "--fail-on", "never")
         assert "\u202e" not in out and fake_key not in out, fmt
         assert "AgentX" in out.replace(" ", ""), fmt
+
+
+def _token(tmp_path: Path) -> Path:
+    import jwt
+
+    claims = {
+        "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1",
+        "client_id": "web",
+        "exp": 4_000_000_000,
+    }
+    path = tmp_path / "token.txt"
+    path.write_text(jwt.encode(claims, "not-the-real-key-but-long-enough-for-hs256", algorithm="HS256"))
+    return path
+
+
+def _tool_calls(tmp_path: Path) -> dict[str, tuple[list[str], object]]:
+    """Every tool with arguments, and a check of its answer."""
+    path = f"path={EXAMPLE}"
+
+    def first_finding(rule: str) -> object:
+        return lambda answer: answer["findings"][0]["rule"] == rule
+
+    return {
+        "review_project": ([path], first_finding("AUTH003")),
+        "check_auth": ([path], first_finding("AUTH003")),
+        "render_checklist": ([path], lambda a: a["checklists"][0]["fix_first"][0]["rule"] == "AUTH003"),
+        "list_rules": (['family="AUTH"'], lambda a: a["rules"][0]["code"] == "AUTH001"),
+        "explain_rule": (["code=auth003"], lambda a: a["code"] == "AUTH003" and "doc" not in a),
+        "check_iam_scope": (
+            [path],
+            lambda a: (
+                {r for line in a["projects"][0]["reasons"] for r in line["rules"]}
+                == {"IAM001", "IAM002", "IAM003", "IAM004", "IAM005"}
+            ),
+        ),
+        "check_shell_access": ([path], lambda a: a["holders_known"] is False),
+        "check_observability": ([path], first_finding("OBS001")),
+        "audit_sessions": ([path, 'workload="batch"'], lambda a: a["proposals"][0]["runtime"] == "SupportAgent"),
+        "audit_cold_start": ([path], first_finding("PERF002")),
+        "diagnose_quota_error": (
+            ['error_text="ServiceQuotaExceededException: maxVms limit exceeded"', path],
+            lambda a: a["quota"]["key"] == "max-vms",
+        ),
+        "diagnose_jwt_403": (
+            [path, "runtime=SupportAgent", "fetch=false", f"token=@{_token(tmp_path)}"],
+            lambda a: a["runtime"] == "SupportAgent" and a["verdict"]["first_failing_step"] == "JWT006",
+        ),
+        "audit_code": ([path], first_finding("CODE003")),
+        "map_project": (
+            [path],
+            lambda a: [r["name"] for r in a["maps"][0]["runtimes"]] == ["SupportAgent", "Triage"],
+        ),
+    }
+
+
+def test_tool_command_calls_every_tool(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from agentcore_readiness.tools import all_specs
+
+    calls = _tool_calls(tmp_path)
+    assert sorted(calls) == sorted(all_specs())  # a new tool needs a call here
+    for name, (arguments, check) in calls.items():
+        code, out, err = run(capsys, "tool", name, *arguments)
+        assert (code, err) == (0, ""), name
+        answer = json.loads(out)
+        assert check(answer), (name, out[:500])  # type: ignore[operator]
+
+
+def test_tool_command_prints_the_markdown_an_mcp_client_reads(capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "tool", "--text", "check_auth", f"path={EXAMPLE}")
+    assert code == 0
+    assert out.startswith("## SupportDesk (agentcore-cli; runtimes SupportAgent, Triage)\n")
+    assert "\n1. **critical** fail AUTH003 `agentcore/agentcore.json:52`: gateway 'TicketTools'" in out
+
+
+def test_tool_command_names_the_valid_arguments(capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(capsys, "tool", "check_auth", f"paht={EXAMPLE}")
+    assert (code, out) == (2, "")
+    assert err == (
+        "agentcore-readiness: error: unknown argument(s) 'paht' for check_auth; it takes: path, detail, status, "
+        "min_severity, max_findings, offset\n"
+    )
+    code, _, err = run(capsys, "tool", "review_project", "path=")
+    assert code == 2 and err.startswith("agentcore-readiness: error: path is empty: give a project directory")
+    code, _, err = run(capsys, "tool", "review_project", f"path={EXAMPLE}", "max_findings=-1")
+    assert (
+        code == 2
+        and "bad arguments for review_project: max_findings: Input should be greater than or equal to 0" in err
+    )
+
+
+def test_check_refuses_the_file_system_root_and_a_tree_over_the_limits(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(capsys, "check", "/")
+    assert (code, out) == (2, "")
+    assert err == (
+        "agentcore-readiness: error: / is the root of the file system: too broad to review; narrow the path to a "
+        "project directory or a folder of projects\n"
+    )
+    for name in ("a", "b"):
+        make_project(f"repo/{name}").agentcore()
+    repo = make_project("repo").root
+    code, _, err = run(capsys, "check", str(repo), "--max-projects", "1")
+    assert code == 2 and f"{repo} holds 2 projects, over the limit of 1 per review" in err
+    assert run(capsys, "check", str(repo), "--max-projects", "2", "--fail-on", "never")[0] == 0

@@ -9,9 +9,8 @@ import pytest
 from mcp import Client
 from mcp_types import LoggingMessageNotificationParams
 
-from agentcore_readiness.server.app import build_server
 from agentcore_readiness.server.client_log import messages_for
-from conftest import ProjectBuilder, runtime, stdio_server
+from conftest import ProjectBuilder, memory_server, runtime, stdio_server
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,6 +25,7 @@ def anyio_backend() -> str:
 @pytest.fixture
 def broken(project: ProjectBuilder) -> ProjectBuilder:
     project.agentcore(runtimes=[runtime(name="Agent")])
+    project.entrypoint()
     project.write("agentcore/.cli/deployed-state.json", "{oops")
     return project
 
@@ -55,28 +55,28 @@ def _unreadable_state_warning(messages: list[tuple[str, str]]) -> list[str]:
 async def test_handshake_client_hears_warnings_by_default_and_more_after_set_level(
     kind: str, broken: ProjectBuilder
 ) -> None:
-    target = build_server() if kind == "memory" else stdio_server()
+    target = memory_server(broken.root) if kind == "memory" else stdio_server(broken.root)
     default = await _review_with_logs(target, broken.root)
     assert [level for level, _ in default] == ["warning"]
     assert len(_unreadable_state_warning(default)) == 1 and "not valid JSON" in default[0][1]
 
-    target = build_server() if kind == "memory" else stdio_server()
+    target = memory_server(broken.root) if kind == "memory" else stdio_server(broken.root)
     verbose = await _review_with_logs(target, broken.root, set_level="info")
     assert [level for level, _ in verbose] == ["warning", "info"]
     assert verbose[1][1].startswith(f"{broken.root}: ") and verbose[1][1].endswith(" findings")
 
 
 async def test_set_level_error_silences_warnings(broken: ProjectBuilder) -> None:
-    assert await _review_with_logs(build_server(), broken.root, set_level="error") == []
+    assert await _review_with_logs(memory_server(broken.root), broken.root, set_level="error") == []
 
 
 async def test_2026_client_hears_only_what_the_request_opts_into(broken: ProjectBuilder) -> None:
-    assert await _review_with_logs(build_server(), broken.root, mode="2026-07-28") == []
-    opted_in = await _review_with_logs(build_server(), broken.root, mode="2026-07-28", log_level="warning")
+    assert await _review_with_logs(memory_server(broken.root), broken.root, mode="2026-07-28") == []
+    opted_in = await _review_with_logs(memory_server(broken.root), broken.root, mode="2026-07-28", log_level="warning")
     assert [level for level, _ in opted_in] == ["warning"]
     assert len(_unreadable_state_warning(opted_in)) == 1
     # The request's opt-in alone decides: no connection default holds back what it asked for.
-    verbose = await _review_with_logs(build_server(), broken.root, mode="2026-07-28", log_level="info")
+    verbose = await _review_with_logs(memory_server(broken.root), broken.root, mode="2026-07-28", log_level="info")
     assert [level for level, _ in verbose] == ["warning", "info"]
 
 

@@ -56,9 +56,9 @@ def test_roles_runtime_and_skipped_files_with_reasons(project: ProjectBuilder) -
     project.write("app/Agent/huge.py", "x = 1\n" * 400_000)
     index = build_code_index(load_project(project.root))
     assert {(f.path, f.role, f.runtime) for f in index.files} == {
-        ("app/Agent/main.py", "agent", "Agent"),
-        ("app/Agent/tests/test_main.py", "test", "Agent"),
-        ("scripts/invoke.py", "caller", None),
+        ("app/Agent/main.py", "runtime", "Agent"),
+        ("app/Agent/tests/test_main.py", "test", None),
+        ("scripts/invoke.py", "maintenance", None),
     }
     assert {s.path: s.reason for s in index.skipped} == {
         "app/Agent/blob.py": "is a binary file (contains NUL bytes); not read",
@@ -74,7 +74,7 @@ def test_roles_runtime_and_skipped_files_with_reasons(project: ProjectBuilder) -
     )
 
 
-def test_yaml_entrypoint_directory_is_agent_code(project: ProjectBuilder) -> None:
+def test_yaml_entrypoint_directory_is_runtime_code(project: ProjectBuilder) -> None:
     project.write(
         ".bedrock_agentcore.yaml",
         "default_agent: Bot\nagents:\n  Bot:\n    name: Bot\n    entrypoint: src/bot/app.py\n",
@@ -83,13 +83,13 @@ def test_yaml_entrypoint_directory_is_agent_code(project: ProjectBuilder) -> Non
     project.write("tools/deploy.py", "print('deploy')\n")
     index = build_code_index(load_project(project.root))
     assert {(f.path, f.role, f.runtime) for f in index.files} == {
-        ("src/bot/app.py", "agent", "Bot"),
-        ("tools/deploy.py", "caller", None),
+        ("src/bot/app.py", "runtime", "Bot"),
+        ("tools/deploy.py", "maintenance", None),
     }
 
 
 def test_syntax_index_records_calls_functions_and_strings() -> None:
-    py_file = parse_file("app/main.py", textwrap.dedent(SAMPLE).lstrip("\n"), "agent", "Agent")
+    py_file = parse_file("app/main.py", textwrap.dedent(SAMPLE).lstrip("\n"), "runtime", "Agent")
     invoke = next(f for f in py_file.functions if f.name == "invoke")
     assert (invoke.decorators, invoke.is_async, invoke.is_generator, invoke.line) == (
         ("app.entrypoint",),
@@ -189,7 +189,7 @@ def test_suppression_needs_a_reason() -> None:
         "b = 2  # agentcore-readiness: ignore[SEC002]\n"
         "c = 3  # agentcore-readiness: ignore[gw002] -- \n"
     )
-    py_file = parse_file("x.py", text, "agent", "Agent")
+    py_file = parse_file("x.py", text, "runtime", "Agent")
     assert py_file.suppressions == {1: {"SEC001", "GW001"}}
     assert py_file.facts.unreasoned == {2: {"SEC002"}, 3: {"GW002"}}
     assert py_file.suppressed("GW001", 1) and not py_file.suppressed("SEC002", 2)

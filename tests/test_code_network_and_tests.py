@@ -30,11 +30,16 @@ def connect():
 
 def test_private_hosts_fail_and_drivers_warn_on_a_public_runtime(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("store", "reports")
     project.write(DB, STORE)
+    project.write(
+        "app/Agent/reports.py", "import pymysql\n\n\ndef open_db(host):\n    return pymysql.connect(host=host)\n"
+    )
     result = project.results("NET001")["NET001"]
     assert result.status == "fail"
+    # the driver of a file whose private host is known is that host's finding, not a second one
     assert findings_of(result) == [
-        ("warn", DB, line_of(project, DB, "import psycopg")),
+        ("warn", "app/Agent/reports.py", 1),
         ("fail", DB, line_of(project, DB, "DSN =")),
         ("fail", DB, line_of(project, DB, "CACHE =")),
     ]
@@ -45,7 +50,11 @@ def test_private_hosts_fail_and_drivers_warn_on_a_public_runtime(project: Projec
     )
     fix = by_line[line_of(project, DB, "DSN =")].fix
     assert fix is not None and fix.patch is not None
-    assert fix.patch[0] == {"op": "add", "path": "/runtimes/0/networkMode", "value": "VPC"}
+    assert fix.patch[:3] == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
+        {"op": "test", "path": "/runtimes/0/networkMode", "value": "PUBLIC"},
+        {"op": "replace", "path": "/runtimes/0/networkMode", "value": "VPC"},
+    ]
 
 
 def test_vpc_runtime_passes(project: ProjectBuilder) -> None:
@@ -57,6 +66,7 @@ def test_vpc_runtime_passes(project: ProjectBuilder) -> None:
             )
         ]
     )
+    project.entrypoint("store")
     project.write(DB, STORE)
     result = project.results("NET001")["NET001"]
     assert (result.status, result.findings) == ("pass", [])
@@ -64,6 +74,7 @@ def test_vpc_runtime_passes(project: ProjectBuilder) -> None:
 
 def test_public_code_without_private_resources_passes(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("store")
     project.write(DB, 'import sqlite3\nDB = sqlite3.connect("orders.db")\nURL = "https://api.example.com"\n')
     result = project.results("NET001")["NET001"]
     assert (result.status, result.findings) == ("pass", [])

@@ -9,9 +9,8 @@ import pytest
 from mcp import Client
 
 from agentcore_readiness.cli import main as cli_main
-from agentcore_readiness.server.app import build_server
 from agentcore_readiness.tools.code import CODE_AUDIT_RULES, audit_rules
-from conftest import ProjectBuilder
+from conftest import ProjectBuilder, memory_server
 
 pytestmark = pytest.mark.anyio
 
@@ -42,8 +41,8 @@ async def test_audit_code_runs_every_code_rule_and_only_those(project: ProjectBu
     project.agentcore()
     project.write("app/Agent/main.py", MAIN)
     project.write("app/Agent/bad.py", "def broken(:\n")
-    async with Client(build_server()) as client:
-        result = await client.call_tool("audit_code", {"path": str(project.root)})
+    async with Client(memory_server(project.root)) as client:
+        result = await client.call_tool("audit_code", {"path": str(project.root), "detail": "full"})
     assert result.is_error is False
     report = result.structured_content
     assert report is not None
@@ -59,8 +58,10 @@ async def test_audit_code_runs_every_code_rule_and_only_those(project: ProjectBu
 async def test_select_narrows_and_unknown_codes_are_tool_errors(project: ProjectBuilder) -> None:
     project.agentcore()
     project.write("app/Agent/main.py", MAIN)
-    async with Client(build_server()) as client:
-        narrowed = await client.call_tool("audit_code", {"path": str(project.root), "select": ["GW", "SEC002"]})
+    async with Client(memory_server(project.root)) as client:
+        narrowed = await client.call_tool(
+            "audit_code", {"path": str(project.root), "select": ["GW", "SEC002"], "detail": "full"}
+        )
         wrong = await client.call_tool("audit_code", {"path": str(project.root), "select": ["IAM001"]})
     assert narrowed.structured_content is not None
     assert sorted(_statuses(narrowed.structured_content)) == ["GW001", "GW002", "GW003", "GW004", "SEC002"]

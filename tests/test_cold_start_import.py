@@ -196,14 +196,15 @@ async def test_server_answers_after_an_entrypoint_that_sleeps_forever(project: P
     project.agentcore()
     project.write(MAIN, "import time\nwhile True:\n    time.sleep(1)\n")
     target = (
-        build_server(Settings(allow_measure_imports=True))
+        build_server(Settings(roots=(str(project.root),), allow_measure_imports=True))
         if kind == "memory"
-        else stdio_server("--allow-measure-imports")
+        else stdio_server(project.root, extra=("--allow-measure-imports",))
     )
     started = time.monotonic()
     async with Client(target) as client:  # type: ignore[arg-type]
         result = await client.call_tool(
-            "audit_cold_start", {"path": str(project.root), "measure_imports": True, "import_timeout_seconds": 2}
+            "audit_cold_start",
+            {"path": str(project.root), "measure_imports": True, "import_timeout_seconds": 2, "detail": "full"},
         )
         assert result.is_error is False
         assert result.structured_content is not None

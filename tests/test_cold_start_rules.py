@@ -459,3 +459,44 @@ def test_container_runtime_notes_the_base_image(project: ProjectBuilder) -> None
     result = project.results("PERF001")["PERF001"]
     assert result.status == "pass"
     assert "(plus the base image, not measured here: see PERF003)" in (result.reason or "")
+
+
+def test_a_common_library_nothing_imports_is_information_when_other_requirements_are_unknown(
+    project: ProjectBuilder,
+) -> None:
+    project.agentcore()
+    # yfinance's own requirements are not known without a lock or .venv: it may need requests
+    pyproject(project, "strands-agents>=1.0", "yfinance", "requests", "pandas")
+    project.write("app/Agent/main.py", "import yfinance\nfrom strands import Agent\n")
+    result = project.results("PERF005")["PERF005"]
+    assert [(f.level, f.location.path, f.location.line) for f in result.findings] == [
+        ("info", PYPROJECT, line_of(project, PYPROJECT, '"requests"')),
+        ("warn", PYPROJECT, line_of(project, PYPROJECT, '"pandas"')),
+    ]
+    assert result.findings[0].message.endswith(
+        "; it may be a requirement of pandas, yfinance, whose requirements are not known here (a uv.lock or an "
+        "installed .venv tells)"
+    )
+
+
+def test_a_dependency_file_two_runtimes_install_is_unused_only_if_neither_imports_it(project: ProjectBuilder) -> None:
+    from conftest import runtime
+
+    project.agentcore(
+        runtimes=[
+            runtime("Planner", codeLocation="app/"),
+            runtime("Tools", codeLocation="app/", entrypoint="tools_server.py"),
+        ]
+    )
+    project.write(
+        "app/pyproject.toml",
+        '[project]\nname = "app"\nversion = "0"\ndependencies = ["strands-agents", "mcp", "pandas"]\n',
+    )
+    project.write("app/main.py", "from strands import Agent\n")
+    project.write("app/tools_server.py", "from mcp.server.fastmcp import FastMCP\n")
+    result = project.results("PERF005")["PERF005"]
+    assert findings_of(result) == [("warn", "app/pyproject.toml", 4)]
+    assert result.findings[0].message.startswith(
+        "Planner and Tools declare 'pandas' (app/pyproject.toml) but their code (all of them install this file) never "
+        "imports pandas"
+    )

@@ -95,7 +95,10 @@ def test_agentcore_runtime_mcp_contract_stateless_http() -> None:
                 "jsonrpc": "2.0",
                 "id": 2,
                 "method": "tools/call",
-                "params": {"name": "check_auth", "arguments": {"path": str(REPO / "examples" / "support-desk")}},
+                "params": {
+                    "name": "check_auth",
+                    "arguments": {"path": str(REPO / "examples" / "support-desk"), "detail": "full"},
+                },
             },
             headers={**HEADERS, "Mcp-Protocol-Version": "2025-11-25"},
             timeout=30,

@@ -125,6 +125,7 @@ async def listen():
 
 def test_rest_calls_are_gw001_with_the_openapi_or_api_gateway_command(project: ProjectBuilder) -> None:
     project.agentcore(agentCoreGateways=[gateway("ToolsGw")])
+    project.entrypoint("tools.remote")
     project.write(TOOLS, REMOTE)
     result = project.results("GW001")["GW001"]
     assert result.status == "warn"
@@ -160,6 +161,7 @@ def test_rest_calls_are_gw001_with_the_openapi_or_api_gateway_command(project: P
 
 def test_aws_endpoints_over_http_are_gw003(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("tools.remote")
     project.write(TOOLS, REMOTE)
     result = project.results("GW003")["GW003"]
     assert findings_of(result) == [("fail", TOOLS, line_of(project, TOOLS, "httpx.get("))]
@@ -172,6 +174,7 @@ def test_aws_endpoints_over_http_are_gw003(project: ProjectBuilder) -> None:
 
 def test_mcp_clients_on_literal_urls_are_gw002_and_the_gateway_passes(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("mcp_client.client")
     project.write(MCP, MCP_CLIENTS)
     result = project.results("GW002")["GW002"]
     assert findings_of(result) == [
@@ -196,6 +199,7 @@ def test_mcp_clients_on_literal_urls_are_gw002_and_the_gateway_passes(project: P
 
 def test_a2a_and_streaming_with_env_credentials_are_gw004(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("a2a_env", "stream")
     project.write("app/Agent/a2a_env.py", A2A_ENV)
     project.write("app/Agent/stream.py", STREAM_ENV)
     result = project.results("GW004")["GW004"]
@@ -212,6 +216,7 @@ def test_a2a_and_streaming_with_env_credentials_are_gw004(project: ProjectBuilde
 
 def test_a2a_with_requires_access_token_passes(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("a2a_ok")
     project.write("app/Agent/a2a_ok.py", A2A_DECORATED)
     result = project.results("GW004", "GW001")
     assert result["GW004"].status == "pass"
@@ -230,6 +235,7 @@ def test_no_direct_calls_pass(project: ProjectBuilder) -> None:
 
 def test_suppressed_hot_path_with_reason_is_counted(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint("tools.remote")
     project.write(
         TOOLS,
         "import requests\n\ndef quote():\n"
@@ -260,7 +266,42 @@ def test_decision_table_rows() -> None:
         "aws": ("GW003", "AWS service over HTTP"),
         "runtime": ("GW004", "Another agent over A2A"),
         "agent-card": ("GW004", "Another agent over A2A"),
-        "gateway": None,
+        "gateway": ("", "AgentCore Gateway"),
         "local": None,
         "sse": ("GW004", "Streaming service (SSE, WebSocket, WebRTC)"),
+    }
+
+
+def test_calls_that_are_not_tools_have_no_rule() -> None:
+    def call(url: str | None, client: str = "requests.get", source: str = "literal", auth: str = "none") -> HttpCall:
+        return HttpCall(1, "http", client, url, source, None, auth, "", False, None)
+
+    gateway_url = "https://orders-gw-7k2.gateway.bedrock-agentcore.us-east-1.amazonaws.com/mcp"
+    rows = {
+        "gateway-literal": classify(call(gateway_url, "httpx.post")),
+        "gateway-parameter": classify(call("{…}", "requests.post", "parameter gateway_url")),
+        "token": classify(call("https://auth.example.com/oauth2/token", "requests.post")),
+        "token-body": classify(call("{…}", "requests.post", "unresolved"), "oauth-token"),
+        "discovery": classify(call("https://idp.example.com/.well-known/openid-configuration")),
+        "telemetry": classify(call("{…}/api/public/ingestion", "httpx.post")),
+        "dataset": classify(call("https://raw.example.org/data/{…}/teams.csv"), "bare"),
+        "dataset-with-key": classify(call("https://data.example.org/v1/teams.csv", auth="env"), "bare"),
+        "json-api-with-params": classify(call("https://events.example.org/v2/events.json")),
+        "api": classify(call("https://api.example.org/v1/teams")),
+        "a2a-jsonrpc": classify(call("https://agents.example.org/", "httpx.post"), "a2a"),
+        "mcp-jsonrpc": classify(call("https://tools.example.org/rpc", "httpx.post"), "mcp"),
+    }
+    assert {k: (r.code, r.why) if r else None for k, r in rows.items()} == {
+        "gateway-literal": ("", "the project's gateway: the recommended path for tools"),
+        "gateway-parameter": ("", "the project's gateway: the recommended path for tools"),
+        "token": ("", "an OAuth token or OIDC discovery request (identity plumbing)"),
+        "token-body": ("", "an OAuth token or OIDC discovery request (identity plumbing)"),
+        "discovery": ("", "an OAuth token or OIDC discovery request (identity plumbing)"),
+        "telemetry": ("", "telemetry export"),
+        "dataset": ("", "an unauthenticated download of a static file"),
+        "dataset-with-key": ("GW001", "a REST call"),
+        "json-api-with-params": ("GW001", "a REST call"),
+        "api": ("GW001", "a REST call"),
+        "a2a-jsonrpc": ("GW004", "an A2A JSON-RPC call"),
+        "mcp-jsonrpc": ("GW002", "an MCP client built on a literal remote URL"),
     }

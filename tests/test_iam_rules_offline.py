@@ -12,6 +12,7 @@ from mcp import Client
 from agentcore_readiness.engine import InputError
 from agentcore_readiness.facts.aws_policies import PolicyInput
 from agentcore_readiness.server.app import build_server
+from agentcore_readiness.settings import Settings
 from agentcore_readiness.tools.iam import policy_inputs
 from agentcore_readiness.tools.review import run_review
 from conftest import ProjectBuilder, findings_of, runtime
@@ -43,6 +44,7 @@ def test_additional_policy_file_with_wildcard_models_fails_at_its_statement(proj
     project.agentcore(runtimes=[runtime(additionalPolicies=["policies/bedrock.json"])])
     project.json("app/Agent/policies/bedrock.json", {"Version": "2012-10-17", "Statement": [WILDCARD_MODELS]})
     project.write("app/Agent/model/load.py", 'MODEL_ID = "us.anthropic.claude-3-7-sonnet-20250219-v1:0"\n')
+    project.entrypoint("model.load")
     result = results(project, "IAM001")["IAM001"]
     path = "app/Agent/policies/bedrock.json"
     assert result.status == "fail"
@@ -225,8 +227,10 @@ def test_broken_additional_policy_file_is_reported_not_raised(project: ProjectBu
 async def test_check_iam_scope_reviews_policy_text_through_mcp(project: ProjectBuilder) -> None:
     project.agentcore()
     document = json.dumps({"Statement": [WILDCARD_MODELS]})
-    async with Client(build_server()) as client:
-        result = await client.call_tool("check_iam_scope", {"path": str(project.root), "policies": [document]})
+    async with Client(build_server(Settings(roots=(str(project.root),)))) as client:
+        result = await client.call_tool(
+            "check_iam_scope", {"path": str(project.root), "policies": [document], "detail": "full"}
+        )
         bad = await client.call_tool("check_iam_scope", {"path": str(project.root), "policies": ["nope"]})
     assert not result.is_error
     data: Any = result.structured_content

@@ -37,8 +37,10 @@ async def test_a_client_cannot_switch_import_timing_on(project: ProjectBuilder, 
     marker = tmp_path / "ran"
     project.agentcore()
     project.write(MAIN, f"open({str(marker)!r}, 'w').close()\n")
-    async with Client(build_server(Settings())) as client:
-        result = await client.call_tool("audit_cold_start", {"path": str(project.root), "measure_imports": True})
+    async with Client(build_server(Settings(roots=(str(project.root),)))) as client:
+        result = await client.call_tool(
+            "audit_cold_start", {"path": str(project.root), "measure_imports": True, "detail": "full"}
+        )
     assert result.structured_content is not None
     [perf007] = [r for r in result.structured_content["projects"][0]["results"] if r["rule"] == "PERF007"]
     assert (perf007["status"], perf007["reason"]) == ("skipped", IMPORTS_REFUSED)
@@ -50,8 +52,10 @@ async def test_an_operator_can_switch_it_on(project: ProjectBuilder, tmp_path: P
     marker = tmp_path / "ran"
     project.agentcore()
     project.write(MAIN, f"open({str(marker)!r}, 'w').close()\n")
-    async with Client(build_server(Settings(allow_measure_imports=True))) as client:
-        result = await client.call_tool("audit_cold_start", {"path": str(project.root), "measure_imports": True})
+    async with Client(build_server(Settings(roots=(str(project.root),), allow_measure_imports=True))) as client:
+        result = await client.call_tool(
+            "audit_cold_start", {"path": str(project.root), "measure_imports": True, "detail": "full"}
+        )
     assert result.structured_content is not None
     [perf007] = [r for r in result.structured_content["projects"][0]["results"] if r["rule"] == "PERF007"]
     assert perf007["status"] == "pass"
@@ -98,7 +102,7 @@ def test_a_code_location_outside_the_project_is_not_run(project: ProjectBuilder,
     (outside / "main.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
     project.agentcore(runtimes=[runtime(codeLocation="../outside/")])
     timing = measure_import(project.root, load_project(project.root).runtimes[0], timeout=20)
-    assert (timing.status, timing.detail) == ("not_measurable", "../outside/ is outside the project; not run")
+    assert timing.status == "not_measurable"
     assert not marker.exists()
 
 

@@ -179,6 +179,7 @@ def test_bearer_token_to_an_iam_runtime_fails_jwt001_and_the_jwt_walk_does_not_a
         "'Authorization method mismatch'"
     )
     assert first.fix.patch == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
         {"op": "add", "path": "/runtimes/0/authorizerType", "value": "CUSTOM_JWT"},
         {
             "op": "add",
@@ -293,6 +294,8 @@ def test_cognito_access_token_against_allowed_audience_fails_jwt003_with_the_all
     )
     base = "/runtimes/0/authorizerConfiguration/customJwtAuthorizer"
     assert third.fix.patch == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
+        {"op": "test", "path": f"{base}/allowedAudience", "value": ["my-api"]},
         {"op": "remove", "path": f"{base}/allowedAudience"},
         {"op": "add", "path": f"{base}/allowedClients", "value": [CLIENT]},
     ]

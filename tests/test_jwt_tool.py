@@ -19,6 +19,7 @@ from mcp import Client
 
 from agentcore_readiness.engine import InputError
 from agentcore_readiness.server.app import build_server
+from agentcore_readiness.settings import Settings
 from agentcore_readiness.tools.jwt import AuthorizerLookupError, run_diagnosis
 from conftest import ProjectBuilder, runtime
 from oidc_provider import OidcProvider, segments
@@ -91,6 +92,11 @@ def test_yaml_custom_jwt_authorizer_is_read_and_the_fix_edits_the_yaml(
     assert fix is not None
     assert fix.patch_file == ".bedrock_agentcore.yaml"
     assert fix.patch == [
+        {
+            "op": "test",
+            "path": "/agents/support/authorizer_configuration/customJWTAuthorizer/allowedAudience",
+            "value": ["my-api"],
+        },
         {"op": "remove", "path": "/agents/support/authorizer_configuration/customJWTAuthorizer/allowedAudience"},
         {
             "op": "add",
@@ -328,7 +334,7 @@ async def test_mcp_tool_diagnoses_a_loopback_idp_when_private_networks_are_allow
             ]
         )
         token = idp.sign({"iss": idp.origin("127.0.0.1"), "client_id": CLIENT, "exp": 4_000_000_000})
-        async with Client(build_server()) as client:
+        async with Client(build_server(Settings(roots=(str(project.root),)))) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
             result = await client.call_tool(
                 "diagnose_jwt_403",
@@ -354,6 +360,12 @@ async def test_mcp_tool_diagnoses_a_loopback_idp_when_private_networks_are_allow
     }
     assert data["verdict"]["first_failing_step"] == "JWT003"
     assert data["verdict"]["fix"]["patch"] == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
+        {
+            "op": "test",
+            "path": "/runtimes/0/authorizerConfiguration/customJwtAuthorizer/allowedAudience",
+            "value": ["my-api"],
+        },
         {"op": "remove", "path": "/runtimes/0/authorizerConfiguration/customJwtAuthorizer/allowedAudience"},
         {
             "op": "add",

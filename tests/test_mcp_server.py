@@ -79,7 +79,10 @@ def _cli_statuses(path: str) -> dict[str, tuple[str, list[tuple[str | None, int 
 def _statuses(structured: dict[str, Any]) -> dict[str, tuple[str, list[tuple[str | None, int | None]]]]:
     results = structured["projects"][0]["results"]
     return {
-        r["rule"]: (r["status"], [(f["location"].get("path"), f["location"].get("line")) for f in r["findings"]])
+        r["rule"]: (
+            r["status"],
+            [(f["location"].get("path"), f["location"].get("line")) for f in r.get("findings", [])],
+        )
         for r in results
     }
 
@@ -98,7 +101,7 @@ async def test_tools_are_listed_with_output_schemas_and_read_only_hints(kind: st
 @pytest.mark.parametrize("kind", ["memory", "stdio", "http"])
 async def test_review_project_returns_the_same_findings_as_the_cli(kind: str, http_server: str) -> None:
     async with connect(kind, http_server) as client:
-        result = await client.call_tool("review_project", {"path": EXAMPLE})
+        result = await client.call_tool("review_project", {"path": EXAMPLE, "detail": "full"})
     assert result.is_error is False
     assert result.structured_content is not None
     assert _statuses(result.structured_content) == _cli_statuses(EXAMPLE)
@@ -107,10 +110,12 @@ async def test_review_project_returns_the_same_findings_as_the_cli(kind: str, ht
 @pytest.mark.parametrize("kind", ["memory", "stdio", "http"])
 async def test_render_checklist_matches_the_cli_markdown(kind: str, http_server: str, capsys) -> None:  # type: ignore[no-untyped-def]
     async with connect(kind, http_server) as client:
-        result = await client.call_tool("render_checklist", {"path": EXAMPLE})
+        result = await client.call_tool("render_checklist", {"path": EXAMPLE, "detail": "full"})
     assert result.structured_content is not None
-    markdown = result.structured_content["markdown"]
-    assert markdown.startswith("Production Readiness Checklist for SupportDesk\n")
+    assert "markdown" not in result.structured_content  # the markdown is the text block, not sent twice
+    assert [c["agent"] for c in result.structured_content["checklists"]] == ["SupportDesk"]
+    markdown = result.content[0].text  # type: ignore[union-attr]
+    assert markdown.startswith("# Production readiness of SupportDesk\n")
     cli_main(["check", EXAMPLE])
     assert markdown in capsys.readouterr().out
 
@@ -121,13 +126,14 @@ async def test_both_protocol_modes_over_http(mode: str, http_server: str) -> Non
         result = await client.call_tool("explain_rule", {"code": "AUTH003"})
     assert result.structured_content is not None
     assert result.structured_content["code"] == "AUTH003"
-    assert "### Why is this bad?" in result.structured_content["doc"]
+    assert "doc" not in result.structured_content  # the documentation is the text block
+    assert "### Why is this bad?" in result.content[0].text  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
 async def test_both_protocol_modes_over_stdio(mode: str) -> None:
     async with connect("stdio", mode=mode) as client:
-        result = await client.call_tool("check_auth", {"path": EXAMPLE})
+        result = await client.call_tool("check_auth", {"path": EXAMPLE, "detail": "full"})
     assert result.structured_content is not None
     statuses = _statuses(result.structured_content)
     assert sorted(statuses) == ["AUTH001", "AUTH002", "AUTH003", "AUTH004", "AUTH005", "AUTH006"]
@@ -136,9 +142,10 @@ async def test_both_protocol_modes_over_stdio(mode: str) -> None:
 
 async def test_bad_path_is_a_tool_error_not_a_crash() -> None:
     async with connect("memory") as client:
-        result = await client.call_tool("review_project", {"path": "/definitely/not/here"})
+        missing = str(REPO / "definitely" / "not" / "here")
+        result = await client.call_tool("review_project", {"path": missing})
         assert result.is_error is True
-        assert result.content[0].text.endswith("/definitely/not/here: no such file or directory")  # type: ignore[union-attr]
+        assert result.content[0].text.endswith(f"{missing}: no such file or directory")  # type: ignore[union-attr]
         again = await client.call_tool("list_rules", {})
     assert again.is_error is False
 

@@ -22,7 +22,7 @@ from agentcore_readiness.prompts import templates
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.server.security import InsecureBind, check_bind
 from agentcore_readiness.settings import Settings
-from conftest import ProjectBuilder, runtime
+from conftest import ProjectBuilder, memory_server, runtime
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = str(REPO / "examples" / "support-desk")
@@ -116,10 +116,11 @@ async def test_hostile_project_cannot_smuggle_text_through_the_output(project: P
         runtimes=[runtime(name=HOSTILE_NAME, authorizerType="NONE", envVars=[{"name": "X", "value": FAKE_KEY}])],
         agentCoreGateways=[{"name": "gw\u0007\u001b[31m" + FAKE_KEY, "targets": []}],
     )
-    async with Client(build_server()) as client:
+    async with Client(memory_server(project.root)) as client:
         result = await client.call_tool("review_project", {"path": str(project.root)})
         checklist = await client.call_tool("render_checklist", {"path": str(project.root)})
-    for payload in (result.structured_content, checklist.structured_content):
+    texts = [result.content[0].text, checklist.content[0].text]  # type: ignore[union-attr]
+    for payload in (result.structured_content, checklist.structured_content, texts):
         text = json.dumps(payload, ensure_ascii=False)
         assert FAKE_KEY not in text
         decoded = json.loads(text)
@@ -138,11 +139,7 @@ async def test_hostile_project_cannot_smuggle_text_through_the_output(project: P
             bad = [ch for ch in string if unicodedata.category(ch)[0] == "C" and ch not in "\n\t"]
             assert not bad, f"control or invisible characters in output: {[hex(ord(c)) for c in bad]}"
             assert len(string) <= 100_000
-    messages = [
-        f["message"]
-        for r in result.structured_content["projects"][0]["results"]  # type: ignore[index]
-        for f in r["findings"]
-    ]
+    messages = [f["message"] for f in result.structured_content["findings"]]  # type: ignore[index]
     assert any("IGNORE_ALL_PREVIOUS_INSTRUCTIONS" in m for m in messages)  # visible text stays, invisibles go
 
 

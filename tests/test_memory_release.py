@@ -16,7 +16,7 @@ from agentcore_readiness.facts import code as code_facts
 from conftest import REPO, ProjectBuilder
 
 
-def test_code_index_and_its_call_map_are_freed_after_each_review(
+def test_code_index_and_its_derived_analyses_are_freed_after_each_review(
     project: ProjectBuilder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project.agentcore()
@@ -53,7 +53,6 @@ def test_code_index_and_its_call_map_are_freed_after_each_review(
     gc.collect()
     assert len(built) == 3
     assert [ref() for ref in built] == [None, None, None]
-    assert len(callflow._MAPS) == 0
     assert len(callflow._PARENTS) == 0
 
 
@@ -63,8 +62,8 @@ def test_reviewing_the_example_repeatedly_leaves_no_cached_trees(tmp_path: Path)
     for _ in range(2):
         review(ReviewRequest(target=str(REPO / "examples" / "support-desk")))
     gc.collect()
-    assert (len(callflow._MAPS), len(callflow._PARENTS)) == (0, 0)
-    assert (len(callflow._MODULE_NAMES), len(callflow._FUNCTION_NAMES)) == (0, 0)
+    assert len(callflow._PARENTS) == 0
+    assert (len(callflow._MODULE_NAMES), len(callflow._FUNCTION_NAMES), len(callflow._MODULE_LEVEL)) == (0, 0, 0)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="glibc allocator")
@@ -93,3 +92,34 @@ def test_the_server_runs_on_the_system_allocator() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_large_project_index_is_freed_too(project: ProjectBuilder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From 500 files the index's trees are moved out of the collector's way (gc.freeze)
+    until the index is gone; nothing may hold the index in a reference cycle, which the
+    frozen collector would never break."""
+    project.agentcore()
+    project.write(
+        "app/Agent/main.py",
+        "import threading\nfrom bedrock_agentcore import BedrockAgentCoreApp\napp = BedrockAgentCoreApp()\n"
+        "from helpers import work\n@app.entrypoint\ndef invoke(payload):\n"
+        "    threading.Thread(target=work).start()\n    return 1\n",
+    )
+    project.write("app/Agent/helpers.py", "def work():\n    pass\n")
+    for index in range(520):
+        project.write(f"app/Agent/pkg/m{index:03}.py", f"def f{index}(x):\n    return x\n")
+    built: list[weakref.ref[Any]] = []
+    original = code_facts.build_code_index
+
+    def remember(*args: Any, **kwargs: Any) -> Any:
+        index = original(*args, **kwargs)
+        built.append(weakref.ref(index))
+        return index
+
+    monkeypatch.setattr(code_facts, "build_code_index", remember)
+    monkeypatch.setattr(code_facts, "PARALLEL_MIN_FILES", 10**9)  # one process: the trees are built here
+    results = project.results("SESS010", "PERF006", "RES004")
+    assert [f.location.line for f in results["SESS010"].findings] == [7]
+    del results
+    gc.collect()
+    assert [ref() is None for ref in built] == [True]

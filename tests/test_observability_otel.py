@@ -17,7 +17,10 @@ dependencies = [
 
 def container(project: ProjectBuilder, cmd: str, distro: bool = True) -> None:
     project.agentcore(runtimes=[runtime(build="Container")])
-    project.write("app/Agent/Dockerfile", f"FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n{cmd}\n")
+    project.write(
+        "app/Agent/Dockerfile",
+        f"FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir .\n{cmd}\n",
+    )
     project.write(
         "app/Agent/pyproject.toml", PYPROJECT.format(distro='"aws-opentelemetry-distro~=0.18.0",' if distro else "")
     )
@@ -27,7 +30,7 @@ def test_container_command_without_the_launcher_fails_at_its_line(project: Proje
     container(project, 'CMD ["python", "main.py"]')
     result = project.results("OBS002")["OBS002"]
     assert result.status == "fail"
-    assert findings_of(result) == [("fail", "app/Agent/Dockerfile", 4)]
+    assert findings_of(result) == [("fail", "app/Agent/Dockerfile", 5)]
     fix = result.findings[0].fix
     assert fix is not None and '`CMD ["opentelemetry-instrument", "python", "main.py"]`' in fix.summary
 
@@ -36,7 +39,10 @@ def test_container_under_the_launcher_with_the_distro_passes(project: ProjectBui
     container(project, 'CMD ["opentelemetry-instrument", "python", "main.py"]')
     result = project.results("OBS002")["OBS002"]
     assert result.status == "pass"
-    assert result.reason == "Agent: aws-opentelemetry-distro installed"
+    assert result.reason == (
+        "Agent: aws-opentelemetry-distro installed by app/Agent/Dockerfile:4 `pip install --no-cache-dir .` "
+        "(app/Agent/pyproject.toml:6)"
+    )
 
 
 def test_entrypoint_in_shell_form_counts(project: ProjectBuilder) -> None:

@@ -79,6 +79,7 @@ def test_multi_agent_yaml_is_normalised(project: ProjectBuilder) -> None:
 
 def test_yaml_rules_point_at_yaml_lines(project: ProjectBuilder) -> None:
     path = project.write(".bedrock_agentcore.yaml", MULTI_AGENT_YAML)
+    project.write("billing/agent.py", "from bedrock_agentcore.memory import MemoryClient\n\nmemory = MemoryClient()\n")
     lines = path.read_text().splitlines()
 
     def line(needle: str) -> int:
@@ -154,6 +155,7 @@ def test_deployed_state_supplies_runtime_arn_and_role(project: ProjectBuilder) -
 
 def test_broken_deployed_state_is_a_fact_error_not_a_crash(project: ProjectBuilder) -> None:
     project.agentcore()
+    project.entrypoint()
     project.write("agentcore/.cli/deployed-state.json", "{oops")
     report = project.review()
     errors = report.projects[0].fact_errors
@@ -174,7 +176,7 @@ def test_dockerfile_parsing_handles_continuations_and_env_forms() -> None:
     assert dockerfile.final_command is not None and dockerfile.final_command.line == 8
 
 
-def test_dependencies_from_pyproject_and_requirements(project: ProjectBuilder) -> None:
+def test_codezip_dependencies_come_from_pyproject_not_a_stray_requirements_file(project: ProjectBuilder) -> None:
     project.agentcore()
     project.write(
         "app/Agent/pyproject.toml", '[project]\nname = "a"\ndependencies = [\n  "Strands_Agents>=1.0",\n  "boto3",\n]\n'
@@ -184,7 +186,15 @@ def test_dependencies_from_pyproject_and_requirements(project: ProjectBuilder) -
     assert [(d.name, d.path, d.line) for d in agent.dependencies] == [
         ("strands-agents", "app/Agent/pyproject.toml", 4),
         ("boto3", "app/Agent/pyproject.toml", 5),
-        ("requests", "app/Agent/requirements.txt", 2),
+    ]
+    assert agent.build_plan is not None
+    assert [(d.name, d.path, d.line, d.via) for d in agent.build_plan.not_installed] == [
+        (
+            "requests",
+            "app/Agent/requirements.txt",
+            2,
+            "the AgentCore CLI's CodeZip packaging installs app/Agent/pyproject.toml, not this file",
+        )
     ]
 
 
@@ -209,7 +219,7 @@ def test_env_local_ignored_and_untracked_passes(project: ProjectBuilder) -> None
     _git(project.root, "init", "-q")
     result = project.results("SEC005")["SEC005"]
     assert result.status == "pass"
-    assert result.reason == ".env.local is git-ignored; not tracked by git"
+    assert result.reason == ".env.local is git-ignored (agentcore/.gitignore:1 `.env.local`); not tracked by git"
 
 
 def test_gitignore_without_env_local_fails(project: ProjectBuilder) -> None:
@@ -231,3 +241,16 @@ def test_pyproject_settings_select_and_ignore_rules(project: ProjectBuilder) -> 
     assert "AUTH001" not in results
     assert not any(code.startswith("SESS") for code in results)
     assert "OBS001" in results
+
+
+def test_an_entrypoint_missing_from_the_checkout_is_one_located_error(project: ProjectBuilder) -> None:
+    project.agentcore()
+    errors = project.review("CODE001").projects[0].fact_errors
+    assert [(e.source, e.location.line, e.location.pointer, e.message) for e in errors] == [
+        (
+            "agentcore/agentcore.json",
+            10,
+            "/runtimes/0/entrypoint",
+            "runtime Agent: entrypoint app/Agent/main.py is not in this checkout; its code is not reviewed",
+        )
+    ]

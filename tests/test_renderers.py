@@ -1,54 +1,12 @@
-"""Renderers: the checklist marks, the JSON output contract, SARIF 2.1.0 against the official schema."""
+"""Renderers: the checklist marks and the JSON output contract (SARIF: test_sarif.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import tarfile
-from pathlib import Path
-from typing import Any
-
-import pytest
 
 from agentcore_readiness.render.checklist import checklist_for_report
 from agentcore_readiness.render.json import render_json
-from agentcore_readiness.render.sarif import render_sarif
 from conftest import ProjectBuilder, gateway, runtime
-
-REPO = Path(__file__).resolve().parents[1]
-SCHEMA_CACHE = REPO / ".cache" / "sarif" / "sarif-2.1.0-rtm.5.json"
-
-
-def _sarif_schema() -> dict[str, Any]:
-    """The SARIF 2.1.0 JSON schema, from $SARIF_SCHEMA_PATH or the npm package that ships it."""
-    configured = os.environ.get("SARIF_SCHEMA_PATH")
-    if configured and Path(configured).is_file():
-        return json.loads(Path(configured).read_text())
-    if not SCHEMA_CACHE.is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("the SARIF schema needs npm (package @microsoft/jest-sarif) or SARIF_SCHEMA_PATH")
-        work = SCHEMA_CACHE.parent
-        work.mkdir(parents=True, exist_ok=True)
-        packed = subprocess.run(
-            [npm, "pack", "@microsoft/jest-sarif@1.0.0-beta.0", "--silent"],
-            cwd=work,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if packed.returncode != 0:
-            pytest.skip(f"could not fetch the SARIF schema from npm: {packed.stderr.strip()[:200]}")
-        archive = work / packed.stdout.strip().splitlines()[-1]
-        with tarfile.open(archive) as tar:
-            member = tar.extractfile("package/lib/schemas/sarif-2.1.0-rtm.5.json")
-            assert member is not None
-            SCHEMA_CACHE.write_bytes(member.read())
-        archive.unlink()
-    return json.loads(SCHEMA_CACHE.read_text())
 
 
 def failing_project(project: ProjectBuilder) -> None:
@@ -72,24 +30,66 @@ def test_checklist_marks_follow_rule_statuses(project: ProjectBuilder) -> None:
     assert marks["obs.xray"] == "x"
     assert marks["res.memory"] == "-"
     assert marks["test.memory"] == "?"
-    markdown = result.markdown
-    assert markdown.startswith("Production Readiness Checklist for Demo\n\nIAM\n")
-    assert (
-        "[ ] Inbound auth is AWS_IAM or CUSTOM_JWT (not NONE)\n    - FAIL AUTH001 (critical) runtime 'Agent'"
-        in markdown
-    )
-    assert "[x] X-Ray tracing enabled (auto-configured)\n" in markdown
-    sections = [line for line in markdown.splitlines() if line and not line.startswith(("[", " "))]
-    assert sections[1:9] == [
-        "IAM",
-        "Authentication",
-        "Shell Access (if using InvokeAgentRuntimeCommand)",
-        "Code quality",
-        "Observability",
-        "Performance",
-        "Resources",
-        "Testing",
+    assert [(f.rule, f.severity, f.level) for f in checklist.fix_first] == [
+        ("AUTH001", "critical", "fail"),
+        ("AUTH003", "critical", "fail"),
+        ("OBS004", "medium", "fail"),
+        ("TEST001", "low", "warn"),
     ]
+    markdown = result.markdown
+    assert markdown.startswith("# Production readiness of Demo\n")
+    assert (
+        "## Fix first\n\n1. **critical** fail AUTH001 `agentcore/agentcore.json:15 (/runtimes/0/authorizerType)`: "
+        "runtime 'Agent' accepts unauthenticated calls (authorizerType NONE)\n"
+        "   - Fix: Require authentication on Agent now: AWS_IAM (SigV4 callers) or CUSTOM_JWT. In "
+        '`agentcore/agentcore.json` set `/runtimes/0/authorizerType` to `"AWS_IAM"`, then validate and deploy.\n'
+        "   - `agentcore validate && agentcore deploy`\n"
+    ) in markdown
+    assert "- [ ] Inbound auth is AWS_IAM or CUSTOM_JWT (not NONE) (AUTH001, AUTH003: findings 1, 2)\n" in markdown
+    assert "- [x] X-Ray tracing enabled (auto-configured) (OBS001, OBS002)\n" in markdown
+    assert (
+        "- [-] If CUSTOM_JWT: discovery URL, audience, and client IDs configured (AUTH002 not applicable: no runtime "
+        "uses CUSTOM_JWT; AUTH004 not applicable: no gateway uses CUSTOM_JWT)\n"
+    ) in markdown
+    headings = [line for line in markdown.splitlines() if line.startswith("#")]
+    assert headings == [
+        "# Production readiness of Demo",
+        "## Fix first",
+        "## Production Readiness Checklist for Demo",
+        "### IAM",
+        "### Authentication",
+        "### Shell Access (if using InvokeAgentRuntimeCommand)",
+        "### Code quality",
+        "### Observability",
+        "### Performance",
+        "### Resources",
+        "### Testing",
+        "### Also checked",
+        "### Reasons",
+    ]
+
+
+def test_a_reason_several_rules_share_is_written_once(project: ProjectBuilder) -> None:
+    failing_project(project)
+    markdown = checklist_for_report(project.review()).markdown
+    not_requested = "AWS checks were not requested (run with `--aws`, or pass `aws=true`)"
+    assert markdown.count(not_requested + " (") == 1  # alone, under Reasons, with its rules
+    reasons = markdown.split("### Reasons\n\n", 1)[1].splitlines()
+    letter = next(line for line in reasons if line.endswith(")") and f"** {not_requested} (" in line)
+    assert letter.startswith("- **C.** ")
+    assert letter.endswith("(CMD002, CMD005, OBS003, IAM004, OBS005, NET003)")
+    assert "- [?] CloudWatch log retention policy set (OBS003 skipped: reason C)\n" in markdown
+
+
+def test_a_selection_keeps_only_the_items_its_rules_decide(project: ProjectBuilder) -> None:
+    failing_project(project)
+    markdown = checklist_for_report(project.review("AUTH003")).markdown
+    items = [line for line in markdown.splitlines() if line.startswith("- [")]
+    assert items == [
+        "- [ ] Inbound auth is AWS_IAM or CUSTOM_JWT (not NONE) (AUTH003: finding 1)",
+        "- [ ] Gateway auth configured (if using gateway) (AUTH003: finding 1)",
+    ]
+    assert "not run in this review" not in markdown and "### IAM" not in markdown
 
 
 def test_json_keeps_the_output_contract(project: ProjectBuilder) -> None:
@@ -107,30 +107,3 @@ def test_json_keeps_the_output_contract(project: ProjectBuilder) -> None:
     }
     assert finding["location"]["path"] == "agentcore/agentcore.json"
     assert isinstance(finding["location"]["line"], int)
-
-
-def test_sarif_validates_against_the_official_schema(project: ProjectBuilder) -> None:
-    import jsonschema
-
-    failing_project(project)
-    sarif = json.loads(render_sarif(project.review()))
-    jsonschema.Draft4Validator(_sarif_schema()).validate(sarif)
-    results = sarif["runs"][0]["results"]
-    auth = next(r for r in results if r["ruleId"] == "AUTH001")
-    assert auth["level"] == "error"
-    location = auth["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"] == {"uri": "agentcore/agentcore.json", "uriBaseId": "SRCROOT"}
-    lines = (project.root / "agentcore/agentcore.json").read_text().splitlines()
-    assert location["region"]["startLine"] == next(n for n, t in enumerate(lines, 1) if '"authorizerType": "NONE"' in t)
-    rule_ids = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
-    assert rule_ids[auth["ruleIndex"]] == "AUTH001"
-
-
-def test_sarif_uris_are_relative_to_a_repository_target(make_project) -> None:  # type: ignore[no-untyped-def]
-    inner = make_project("repo/svc")
-    failing_project(inner)
-    from agentcore_readiness.engine import ReviewRequest, review
-
-    sarif = json.loads(render_sarif(review(ReviewRequest(target=str(inner.root.parent)))))
-    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
-    assert uris == {"svc/agentcore/agentcore.json"}

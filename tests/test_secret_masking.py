@@ -56,8 +56,9 @@ def test_no_format_quotes_the_credentials(
         out = json.dumps(json.loads(out), ensure_ascii=False)
     for secret in (QUERY_KEY, URL_PASSWORD, PASSWORD, AWS_SECRET):
         assert secret not in out
-    assert f"api_key=…({len(QUERY_KEY)} chars)" in out
-    assert f"https://user:…({len(URL_PASSWORD)} chars)@db.example.com/rows" in out
+    if fmt != "markdown":  # the markdown summary names the rules, not each finding's text
+        assert f"api_key=…({len(QUERY_KEY)} chars)" in out
+        assert f"https://user:…({len(URL_PASSWORD)} chars)@db.example.com/rows" in out
 
 
 def test_the_findings_keep_their_location_and_say_what_was_masked(project: ProjectBuilder) -> None:

@@ -76,7 +76,7 @@ def test_known_key_formats_fail_at_their_lines_and_are_never_echoed(project: Pro
         ("fail", MAIN, line_of(project, MAIN, "KEY =")),
     ]
     first = result.findings[0]
-    assert first.message == f"Anthropic API key hard-coded in agent code: sk-ant-…({len(ANTHROPIC)} chars)"
+    assert first.message == f"Anthropic API key hard-coded in runtime code: sk-ant-…({len(ANTHROPIC)} chars)"
     assert first.fix is not None and "agentcore add credential --name Anthropic --type api-key" in first.fix.commands
     text = report_text(project, "SEC001")
     for secret in (ANTHROPIC, OPENAI, GITHUB, SLACK, STRIPE_TEST, PEM_BODY[:40], ANTHROPIC[10:30]):
@@ -90,7 +90,7 @@ def test_aws_key_id_with_its_secret_fails_and_alone_warns(make_project) -> None:
     result = paired.results("SEC001")["SEC001"]
     assert findings_of(result) == [("fail", SCRIPT, 1)]
     assert result.findings[0].message.startswith(
-        "AWS access key (ID with its secret access key on line 2) hard-coded in caller code: AKIA…(20 chars)"
+        "AWS access key (ID with its secret access key on line 2) hard-coded in a maintenance script: AKIA…(20 chars)"
     )
     assert result.findings[0].fix is not None
     assert (
@@ -134,10 +134,10 @@ def test_literal_assigned_to_secret_names_fails_but_env_reads_and_placeholders_p
         ("fail", MAIN, line_of(project, MAIN, 'os.getenv("SERVICE_TOKEN"')),
     ]
     assert [f.message for f in result.findings] == [
-        f"literal secret in the assignment `db_password` in agent code: {PASSWORD[:2]}…(14 chars)",
-        f"literal secret in the dict entry `client_secret` in agent code: {PASSWORD[:2]}…(15 chars)",
-        f"literal secret in the argument `api_key` in agent code: {PASSWORD[:2]}…(15 chars)",
-        f"literal secret in the environment default `SERVICE_TOKEN` in agent code: {PASSWORD[:2]}…(15 chars)",
+        f"literal secret in the assignment `db_password` in runtime code: {PASSWORD[:2]}…(14 chars)",
+        f"literal secret in the dict entry `client_secret` in runtime code: {PASSWORD[:2]}…(15 chars)",
+        f"literal secret in the argument `api_key` in runtime code: {PASSWORD[:2]}…(15 chars)",
+        f"literal secret in the environment default `SERVICE_TOKEN` in runtime code: {PASSWORD[:2]}…(15 chars)",
     ]
     assert PASSWORD not in report_text(project, "SEC001")
 
@@ -155,7 +155,7 @@ def test_secrets_in_tests_are_found_but_obvious_dummies_are_not(project: Project
     )
     result = project.results("SEC001")["SEC001"]
     assert findings_of(result) == [("fail", "tests/test_agent.py", 4)]
-    assert result.findings[0].message.startswith("GitHub token hard-coded in a test: ghp_…")
+    assert result.findings[0].message.startswith("GitHub token hard-coded in test code: ghp_…")
 
 
 def test_secret_values_in_runtime_env_vars_and_dockerfile_fail(project: ProjectBuilder) -> None:
@@ -271,7 +271,12 @@ def test_secret_like_env_var_names_fail_in_config_and_dockerfile(project: Projec
     ]
     fix = result.findings[0].fix
     assert fix is not None
-    assert fix.patch == [{"op": "remove", "path": "/runtimes/0/envVars/1"}]
+    assert fix.patch == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
+        {"op": "test", "path": "/runtimes/0/envVars/1/name", "value": "STRIPE_SECRET_KEY"},
+        {"op": "remove", "path": "/runtimes/0/envVars/1"},
+    ]
+    assert "x" not in [op.get("value") for op in fix.patch], "a test op never quotes a secret's value"
     assert fix.commands[0] == "agentcore add credential --name StripeSecretKey --type api-key"
 
 

@@ -321,8 +321,10 @@ def test_create_event_with_full_history_and_no_retry_warns(project: ProjectBuild
         ("warn", MAIN, line_of(project, MAIN, "messages=agent.messages")),
         ("warn", MAIN, line_of(project, MAIN, "messages=[message]")),
     ]
-    assert "writes the whole conversation (`agent.messages`)" in result.findings[0].message
-    assert "has no retry with backoff" in result.findings[0].message
+    assert result.findings[0].message == (
+        f"create_event at {MAIN}:{line_of(project, MAIN, 'messages=agent.messages')} writes the whole conversation "
+        "(`agent.messages`) on every turn"
+    )
     assert "one event per stored message (loop over `history`)" in result.findings[1].message
 
 
@@ -342,7 +344,32 @@ def test_latest_turn_with_retry_passes(project: ProjectBuilder) -> None:
     )
     result = project.results("RES004")["RES004"]
     assert result.status == "pass"
-    assert result.reason == f"{MAIN}:{line_of(project, MAIN, 'create_event')}: writes the latest turn, with retries"
+    assert result.reason == (
+        f"{MAIN}:{line_of(project, MAIN, 'create_event')}: writes the latest turn; the client retries throttling"
+    )
+
+
+def test_a_client_without_retries_loses_the_turn(project: ProjectBuilder) -> None:
+    agent(
+        project,
+        """
+        import boto3
+        from botocore.config import Config
+
+        events = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 0}))
+        store = boto3.client("bedrock-agentcore")
+
+        def save_turn(prompt, answer, sid):
+            turn = [{"conversational": {"content": {"text": prompt}, "role": "USER"}}]
+            events.create_event(memoryId="m", actorId="u", sessionId=sid, payload=turn)
+            store.create_event(memoryId="m", actorId="u", sessionId=sid, payload=turn)
+        """,
+    )
+    result = project.results("RES004")["RES004"]
+    assert findings_of(result) == [("warn", MAIN, line_of(project, MAIN, "events.create_event"))]
+    assert result.findings[0].message.endswith(
+        'goes through a client with retries turned off ({"max_attempts": 0}): a throttled write loses the turn'
+    )
 
 
 # --- RES007 ------------------------------------------------------------------------------------

@@ -1,11 +1,15 @@
-"""SESS001-SESS005 and SESS012 over caller scripts written here: exact rule, level, file and line,
-both the failing and the passing way."""
+"""SESS001-SESS005 and SESS012 over caller code written here: exact rule, level, file and line,
+both the failing and the passing way. The default caller is a chat backend (a long-lived
+service: a new session per call is per message); one-shot scripts have tests of their own."""
 
 from __future__ import annotations
 
+import textwrap
+
 from conftest import ProjectBuilder, findings_of
 
-SCRIPT = "scripts/call_agent.py"
+SCRIPT = "backend/chat_api.py"
+ONE_SHOT = "scripts/run_job.py"
 
 
 def line_of(builder: ProjectBuilder, rel: str, needle: str, occurrence: int = 1) -> int:
@@ -15,9 +19,11 @@ def line_of(builder: ProjectBuilder, rel: str, needle: str, occurrence: int = 1)
 
 
 def caller(builder: ProjectBuilder, code: str, rel: str = SCRIPT) -> None:
+    """Write the runtime and a caller at ``rel``; the default caller is a FastAPI chat backend."""
     builder.agentcore()
     builder.write("app/Agent/main.py", "def handler(payload):\n    return payload\n")
-    builder.write(rel, code)
+    framework = "\nimport fastapi  # noqa: E402 - the chat backend's web framework\n" if rel == SCRIPT else ""
+    builder.write(rel, textwrap.dedent(code).lstrip("\n") + framework)
 
 
 # --- SESS002: runtimeSessionId omitted ---------------------------------------------------------
@@ -341,29 +347,86 @@ def test_long_literal_passes(project: ProjectBuilder) -> None:
 # --- SESS012: retries on the invoking client ---------------------------------------------------
 
 
-def test_client_without_retry_config_warns_and_with_adaptive_passes(project: ProjectBuilder) -> None:
+LAMBDA = "lambdas/proxy/handler.py"
+
+
+def test_service_clients_retry_budget(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import json
+
+        import boto3
+        from botocore.config import Config
+
+        plain = boto3.client("bedrock-agentcore", region_name="us-east-1")
+        no_retries = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 0}))
+        RETRIES = Config(retries={"mode": "adaptive", "max_attempts": 10})
+        good = boto3.client("bedrock-agentcore", config=RETRIES)
+        control = boto3.client("bedrock-agentcore-control")
+
+
+        def handler(event, context):
+            body = json.dumps({"prompt": event["prompt"]})
+            arn, session = event["arn"], event["session"]
+            first = plain.invoke_agent_runtime(agentRuntimeArn=arn, runtimeSessionId=session, payload=body)
+            second = no_retries.invoke_agent_runtime(agentRuntimeArn=arn, runtimeSessionId=session, payload=body)
+            third = good.invoke_agent_runtime(agentRuntimeArn=arn, runtimeSessionId=session, payload=body)
+            return [first, second, third]
+        """,
+        LAMBDA,
+    )
+    result = project.results("SESS012")["SESS012"]
+    assert [(f.level, f.location.path, f.location.line) for f in result.findings] == [
+        ("info", LAMBDA, line_of(project, LAMBDA, "plain =")),
+        ("warn", LAMBDA, line_of(project, LAMBDA, "no_retries =")),
+    ]
+    assert result.findings[0].message == (
+        f"bedrock-agentcore client at {LAMBDA}:6 has no config: it relies on botocore's default retries "
+        "(standard mode in current botocore: 3 attempts; legacy mode, 5 attempts, in older releases), which retry "
+        "ThrottlingException and 429 with exponential backoff; for bursts against the 25 TPS invocation quota, "
+        "adaptive mode adds client-side rate limiting and a larger max_attempts gives the budget"
+    )
+    assert result.findings[1].message.startswith(
+        f'bedrock-agentcore client at {LAMBDA}:7 has retries turned off ({{"max_attempts": 0}}): in a long-lived '
+        "service a throttled invocation (ThrottlingException, 429) fails at once"
+    )
+    assert "without backoff" not in " ".join(f.message for f in result.findings)
+    fix = result.findings[1].fix
+    assert fix is not None and '"mode": "adaptive"' in fix.summary
+
+
+def test_one_shot_scripts_and_clients_that_do_not_invoke_pass(project: ProjectBuilder) -> None:
     caller(
         project,
         """
         import boto3
         from botocore.config import Config
 
-        plain = boto3.client("bedrock-agentcore", region_name="us-east-1")
-        legacy = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 10}))
-        RETRIES = Config(retries={"mode": "adaptive", "max_attempts": 10})
-        good = boto3.client("bedrock-agentcore", config=RETRIES)
-        control = boto3.client("bedrock-agentcore-control")
+        job = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 0}))
+        evaluator = boto3.client("bedrock-agentcore")
+
+
+        def run(arn, session, body):
+            return job.invoke_agent_runtime(agentRuntimeArn=arn, runtimeSessionId=session, payload=body)
+
+
+        if __name__ == "__main__":
+            run("arn", "s" * 40, b"{}")
         """,
+        ONE_SHOT,
+    )
+    project.write(
+        "scripts/evaluate.py",
+        'import boto3\n\nclient = boto3.client("bedrock-agentcore")\nprint(client.evaluate(evaluatorId="e"))\n',
     )
     result = project.results("SESS012")["SESS012"]
-    assert findings_of(result) == [
-        ("warn", SCRIPT, line_of(project, SCRIPT, "plain =")),
-        ("warn", SCRIPT, line_of(project, SCRIPT, "legacy =")),
-    ]
-    assert "has no config" in result.findings[0].message
-    assert "legacy mode" in result.findings[1].message
-    assert result.findings[0].fix is not None
-    assert '"mode": "adaptive"' in result.findings[0].fix.summary
+    assert (result.status, result.findings) == ("pass", [])
+    assert result.reason == (
+        "scripts/evaluate.py:3: this client invokes no runtime; "
+        f'{ONE_SHOT}:4: retries turned off ({{"max_attempts": 0}}) in a one-shot script (one invocation per run); '
+        f"{ONE_SHOT}:5: this client invokes no runtime"
+    )
 
 
 def test_no_agentcore_client_is_not_applicable(project: ProjectBuilder) -> None:
@@ -379,8 +442,106 @@ def test_only_retrying_clients_pass(project: ProjectBuilder) -> None:
         from botocore.config import Config
 
         client = boto3.client("bedrock-agentcore", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+        client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId="s" * 40, payload=b"{}")
         """,
     )
     result = project.results("SESS012")["SESS012"]
     assert result.status == "pass"
-    assert result.reason == f"{SCRIPT}:4: retries mode standard"
+    assert result.reason == f"{SCRIPT}:4: retries mode 'standard', 6 attempts"
+
+
+# --- the caller's shape: one-shot scripts, prompt loops, services, unknown -----------------------
+
+ASK = """
+import sys
+import uuid
+
+import boto3
+
+client = boto3.client("bedrock-agentcore")
+
+
+def ask(question):
+    return client.invoke_agent_runtime(
+        agentRuntimeArn="arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a",
+        runtimeSessionId=str(uuid.uuid4()),
+        payload=question,
+    )
+"""
+
+
+def test_one_shot_script_makes_a_session_per_run_which_is_right_but_must_stop_it(project: ProjectBuilder) -> None:
+    caller(project, ASK + '\nif __name__ == "__main__":\n    print(ask(" ".join(sys.argv[1:])))\n', rel=ONE_SHOT)
+    results = project.results("SESS001", "SESS004")
+    assert (results["SESS001"].status, results["SESS001"].findings) == ("pass", [])
+    invoke = line_of(project, ONE_SHOT, "invoke_agent_runtime(")
+    assert results["SESS001"].reason == (
+        f"{ONE_SHOT}:{invoke}: made by uuid.uuid4() in the call itself in ask(), once per run of this one-shot script"
+    )
+    assert findings_of(results["SESS004"]) == [("warn", ONE_SHOT, line_of(project, ONE_SHOT, "invoke_agent_runtime("))]
+    assert "per-job: made by uuid.uuid4()" in results["SESS004"].findings[0].message
+    assert results["SESS004"].findings[0].role == "caller code (one-shot script)"
+
+
+def test_prompt_loop_in_a_script_is_a_chat_and_a_session_per_message_fails(project: ProjectBuilder) -> None:
+    loop = '\nif __name__ == "__main__":\n    while True:\n        print(ask(input("> ")))\n'
+    caller(project, ASK + loop, rel=ONE_SHOT)
+    result = project.results("SESS001")["SESS001"]
+    assert findings_of(result) == [("fail", ONE_SHOT, line_of(project, ONE_SHOT, "uuid.uuid4()"))]
+    loop_line = line_of(project, ONE_SHOT, "while True:")
+    assert f"called for every message of the prompt loop at line {loop_line}" in result.findings[0].message
+
+
+def test_batch_loop_in_a_script_is_one_session_per_job(project: ProjectBuilder) -> None:
+    caller(
+        project,
+        """
+        import json
+        import uuid
+
+        import boto3
+
+        client = boto3.client("bedrock-agentcore")
+
+        if __name__ == "__main__":
+            for job in json.load(open("jobs.json")):
+                sid = f"job-{job['id']}-{uuid.uuid4()}"
+                client.invoke_agent_runtime(agentRuntimeArn="arn", runtimeSessionId=sid, payload=json.dumps(job))
+        """,
+        rel=ONE_SHOT,
+    )
+    results = project.results("SESS001", "SESS004")
+    assert results["SESS001"].status == "pass"
+    assert "for each job of the loop at line" in (results["SESS001"].reason or "")
+    assert findings_of(results["SESS004"]) == [("warn", ONE_SHOT, line_of(project, ONE_SHOT, "invoke_agent_runtime("))]
+
+
+def test_client_module_used_by_a_web_backend_is_a_service(project: ProjectBuilder) -> None:
+    caller(project, ASK, rel="backend/agent_client.py")
+    project.write(
+        "backend/api.py",
+        """
+        from fastapi import FastAPI
+
+        from agent_client import ask
+
+        app = FastAPI()
+
+
+        @app.post("/chat")
+        def chat(message: str) -> str:
+            return ask(message)
+        """,
+    )
+    result = project.results("SESS001")["SESS001"]
+    rel = "backend/agent_client.py"
+    assert findings_of(result) == [("fail", rel, line_of(project, rel, "uuid.uuid4()"))]
+    assert result.findings[0].role == "caller code (long-lived service)"
+
+
+def test_caller_of_unknown_shape_is_a_warning_that_says_why(project: ProjectBuilder) -> None:
+    caller(project, ASK, rel="lib/agent_client.py")
+    result = project.results("SESS001")["SESS001"]
+    rel = "lib/agent_client.py"
+    assert findings_of(result) == [("warn", rel, line_of(project, rel, "uuid.uuid4()"))]
+    assert "whether each call is a chat message or a whole job could not be told" in result.findings[0].message

@@ -63,11 +63,12 @@ def test_each_workload_proposes_the_tables_values_for_the_same_project(
     assert proposal.current_max_lifetime == 28800 and proposal.max_lifetime_is_default
     assert proposal.patch_file == CONFIG
     assert proposal.patch == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
         {
             "op": "add",
             "path": "/runtimes/0/lifecycleConfiguration",
             "value": {"idleRuntimeSessionTimeout": idle, "maxLifetime": lifetime},
-        }
+        },
     ]
     assert (
         proposal.add_agent_command
@@ -110,11 +111,17 @@ def test_only_the_value_out_of_range_changes_and_the_finding_points_at_it(projec
     assert findings_of(result) == [("warn", CONFIG, line_of(project, '"maxLifetime"'))]
     assert result.findings[0].fix is not None
     assert result.findings[0].fix.patch == [
+        {"op": "test", "path": "/runtimes/0/name", "value": "Agent"},
         {
-            "op": "add",
+            "op": "test",
+            "path": "/runtimes/0/lifecycleConfiguration",
+            "value": {"idleRuntimeSessionTimeout": 700, "maxLifetime": 20000},
+        },
+        {
+            "op": "replace",
             "path": "/runtimes/0/lifecycleConfiguration",
             "value": {"idleRuntimeSessionTimeout": 700, "maxLifetime": 3600},
-        }
+        },
     ]
 
 
@@ -158,10 +165,15 @@ def test_starter_toolkit_yaml_gets_a_yaml_patch(project: ProjectBuilder) -> None
     assert proposal.patch_file == ".bedrock_agentcore.yaml"
     assert proposal.patch == [
         {
-            "op": "add",
+            "op": "test",
+            "path": "/agents/helper/aws/lifecycle_configuration",
+            "value": {"idle_runtime_session_timeout": 900},
+        },
+        {
+            "op": "replace",
             "path": "/agents/helper/aws/lifecycle_configuration",
             "value": {"idle_runtime_session_timeout": 120, "max_lifetime": 1800},
-        }
+        },
     ]
     assert proposal.apply_commands == ["agentcore launch"]
 
@@ -190,6 +202,7 @@ def test_audit_sessions_runs_only_the_session_rules(project: ProjectBuilder) -> 
         "SESS011",
         "SESS012",
         "SESS013",
+        "SESS014",
         "RES004",
         "RES007",
     ]

@@ -11,8 +11,15 @@ import dataclasses
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 from agentcore_readiness import __version__
+
+if TYPE_CHECKING:
+    from agentcore_readiness.config import ConfigChoice
+    from agentcore_readiness.finalize import Baseline
+    from agentcore_readiness.model import Report
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -20,6 +27,57 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 def _codes(value: str) -> list[str]:
     return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def _names(value: str) -> list[str]:
+    return [n.strip() for n in value.split(",") if n.strip()]
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _add_time_limit(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--time-limit",
+        type=_positive_seconds,
+        default=300.0,
+        metavar="SECONDS",
+        help="stop reviewing after this long (default 300); what was not reviewed is reported as unknown",
+    )
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return seconds
+
+
+def _add_scope_options(parser: argparse.ArgumentParser) -> None:
+    from agentcore_readiness.scope import ScopeLimits
+
+    limits = ScopeLimits.from_env()
+    parser.add_argument(
+        "--max-projects",
+        type=_positive,
+        default=limits.max_projects,
+        metavar="N",
+        help=f"refuse a path holding more projects (default {limits.max_projects}; AGENTCORE_READINESS_MAX_PROJECTS)",
+    )
+    parser.add_argument(
+        "--max-files",
+        type=_positive,
+        default=limits.max_files,
+        metavar="N",
+        help=f"refuse projects holding more files (default {limits.max_files:,}; AGENTCORE_READINESS_MAX_FILES)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,9 +117,25 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[r for r in os.environ.get("AGENTCORE_READINESS_ROOTS", "").split(os.pathsep) if r],
         metavar="DIR",
-        help="only read projects under DIR (repeatable); default: the client's MCP roots, else "
-        "everything over stdio and the working directory over HTTP",
+        help="only read projects under DIR (repeatable; default: the working directory); a client's MCP roots "
+        "narrow this further, never widen it",
     )
+    serve.add_argument(
+        "--toolsets",
+        type=_names,
+        default=_names(os.environ.get("AGENTCORE_READINESS_TOOLSETS", "")),
+        metavar="NAMES",
+        help="expose only these toolsets (comma-separated): all (default), review (review_project alone), "
+        "checklist, rules, auth, iam, observability, sessions, performance, code",
+    )
+    serve.add_argument(
+        "--tools",
+        type=_names,
+        default=_names(os.environ.get("AGENTCORE_READINESS_TOOLS", "")),
+        metavar="NAMES",
+        help="expose only these tools (comma-separated), besides those of --toolsets",
+    )
+    _add_scope_options(serve)
     serve.add_argument(
         "--oauth-issuer", default=None, metavar="URL", help="HTTP: accept JWT access tokens of this OAuth/OIDC issuer"
     )
@@ -123,12 +197,38 @@ def build_parser() -> argparse.ArgumentParser:
         "idle or trickling connection, or gets 503",
     )
     serve.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr")
+    serve.add_argument(
+        "--no-project-config",
+        action="store_true",
+        default=os.environ.get("AGENTCORE_READINESS_NO_PROJECT_CONFIG", "").lower() in ("1", "true", "yes"),
+        help="ignore the reviewed projects' own [tool.agentcore-readiness] settings (select, ignore, exclude, "
+        "accept): every rule runs on every file",
+    )
 
-    check = sub.add_parser("check", help="review a project and print the report")
-    check.add_argument("path", help="project directory, a file inside it, or a repository of projects")
-    check.add_argument("--format", choices=("markdown", "json", "sarif"), default="markdown")
+    check = sub.add_parser("check", help="review projects and print the report")
+    check.add_argument(
+        "paths", nargs="+", metavar="PATH", help="project directory, a file inside it, or a repository of projects"
+    )
+    check.add_argument(
+        "--format",
+        choices=("markdown", "json", "sarif", "github"),
+        default="markdown",
+        help="markdown (default), json, sarif (code scanning) or github (workflow annotations)",
+    )
     check.add_argument("--select", type=_codes, default=[], help="only these rule codes or prefixes (comma-separated)")
     check.add_argument("--ignore", type=_codes, default=[], help="skip these rule codes or prefixes (comma-separated)")
+    _config_arguments(check)
+    check.add_argument(
+        "--baseline",
+        default=None,
+        metavar="FILE",
+        help="findings recorded in FILE are reported as suppressed; only new ones fail",
+    )
+    check.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="record every current finding in the --baseline FILE (and exit 0)",
+    )
     check.add_argument(
         "--fail-on",
         choices=(*SEVERITIES, "never"),
@@ -166,27 +266,83 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-runtimes", action="store_true", help="review every runtime of the region (fleet review; implies --aws)"
     )
     check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
-    check.add_argument(
-        "--time-limit",
-        type=float,
-        default=300.0,
-        metavar="SECONDS",
-        help="stop reviewing after this long (default 300); what was not reviewed is reported as unknown",
+    _add_time_limit(check)
+    _add_scope_options(check)
+
+    fix = sub.add_parser(
+        "fix",
+        help="apply the fixes a review proposes (config patches, ignore-file lines) and show the diff",
+        description="Review, then apply every fix that needs no input of yours: JSON Patches on "
+        "agentcore/agentcore.json (or .bedrock_agentcore.yaml) and lines added to .gitignore/.dockerignore. "
+        "Prints a unified diff, then reviews again and says which findings are gone.",
     )
+    fix.add_argument("paths", nargs="+", metavar="PATH", help="project directory, a file inside it, or a repository")
+    fix.add_argument("--select", type=_codes, default=[], help="only fix findings of these rule codes or prefixes")
+    fix.add_argument("--dry-run", action="store_true", help="print the diff without changing any file")
+    _config_arguments(fix)
+    _add_scope_options(fix)
+    _add_time_limit(fix)
 
     tool = sub.add_parser(
         "tool",
-        help="call any MCP tool from the command line and print its JSON result",
-        description="Call an MCP tool by name. Arguments are NAME=VALUE (VALUE is parsed as JSON when it "
-        "can be, else taken as text); NAME=@FILE reads the value from a file and NAME=@- from standard input, "
-        "so tokens never appear on the command line. Without a tool name, lists the tools.",
+        help="call any MCP tool from the command line and print its result",
+        description="Call an MCP tool by name and print its structured content as JSON (--text: the markdown "
+        "text an MCP client gets). Arguments are NAME=VALUE (VALUE is parsed as JSON when it can be, else "
+        "taken as text); NAME=@FILE reads the value from a file and NAME=@- from standard input, so tokens "
+        "never appear on the command line. Without a tool name, lists the tools.",
     )
+    tool.add_argument("--text", action="store_true", help="print the markdown text instead of the JSON")
     tool.add_argument("name", nargs="?", help="the tool, e.g. diagnose_jwt_403")
     tool.add_argument("arguments", nargs="*", metavar="NAME=VALUE")
+    _add_scope_options(tool)
+    project_map = sub.add_parser(
+        "map",
+        help="map each runtime (entrypoint, modules, tools and what they touch, models, memory, identity, callers)",
+        description="Print the project map: for each runtime, every item a reviewer must read, with file:line.",
+    )
+    project_map.add_argument("path", metavar="PATH", help="project directory, a file inside it, or a repository")
+    project_map.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or the structured map as JSON"
+    )
+    _add_scope_options(project_map)
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="explain a rule")
     explain.add_argument("code", help="rule code, e.g. AUTH003")
     return parser
+
+
+def _config_arguments(command: argparse.ArgumentParser) -> None:
+    group = command.add_mutually_exclusive_group()
+    group.add_argument(
+        "--config",
+        default=None,
+        metavar="FILE",
+        help="take [tool.agentcore-readiness] from FILE (a pyproject.toml or agentcore-readiness.toml) instead of "
+        "the nearest one from each project up to the repository root",
+    )
+    group.add_argument(
+        "--no-project-config",
+        action="store_true",
+        help="ignore the projects' own configuration (select, ignore, exclude, accept)",
+    )
+
+
+def _config_choice(args: argparse.Namespace) -> ConfigChoice | None:
+    """The configuration choice of ``--config``/``--no-project-config``; raises InputError for a bad file."""
+    from pathlib import Path
+
+    from agentcore_readiness.config import ConfigChoice, ConfigError, check_config_file
+    from agentcore_readiness.engine import InputError
+
+    if args.no_project_config:
+        return ConfigChoice(mode="none")
+    if args.config:
+        try:
+            check_config_file(Path(args.config))
+        except ConfigError as exc:
+            raise InputError(f"--config {args.config}: {exc}") from None
+        return ConfigChoice(mode="file", file=Path(args.config))
+    return None
 
 
 def _fails_at(report: object, threshold: str) -> bool:
@@ -211,10 +367,13 @@ def _render(report: object, fmt: str) -> str:
         from agentcore_readiness.render.sarif import render_sarif
 
         return render_sarif(report)
-    from agentcore_readiness.render.checklist import checklist_for_report
+    if fmt == "github":
+        from agentcore_readiness.render.github import render_github
+
+        return render_github(report)
     from agentcore_readiness.render.summary import render_summary
 
-    return render_summary(report) + "\n" + checklist_for_report(report).markdown
+    return render_summary(report)
 
 
 def _stderr_progress() -> Callable[[int, int], None] | None:
@@ -229,34 +388,35 @@ def _stderr_progress() -> Callable[[int, int], None] | None:
     return show
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
-    from agentcore_readiness.budget import Budget, request_budget
-    from agentcore_readiness.engine import InputError
-    from agentcore_readiness.tools.review import run_review
+def _limits(args: argparse.Namespace) -> AbstractContextManager[None]:
+    from agentcore_readiness.scope import ScopeLimits, scope_limits
 
-    if not args.time_limit > 0:
-        print("agentcore-readiness: error: --time-limit must be positive", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        with request_budget(Budget(seconds=args.time_limit)):
-            report = run_review(
-                args.path,
-                args.select,
-                args.ignore,
-                args.workload,
-                measure_imports=args.measure_imports,
-                aws=args.aws or bool(args.region),
-                region=args.region,
-                runtime_arns=args.runtime_arns,
-                all_runtimes=args.all_runtimes,
-                progress=_stderr_progress() if (args.aws or args.runtime_arns or args.all_runtimes) else None,
-            )
-    except InputError as exc:
-        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    return scope_limits(ScopeLimits(args.max_projects, args.max_files))
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from agentcore_readiness.baseline import BaselineError, read_baseline, write_baseline
+    from agentcore_readiness.engine import InputError
     from agentcore_readiness.textsafe import sanitize_model
 
-    text = _render(sanitize_model(report), args.format)
+    if args.write_baseline and not args.baseline:
+        print("agentcore-readiness: error: --write-baseline needs --baseline FILE", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        baseline = read_baseline(args.baseline) if args.baseline and not args.write_baseline else None
+        report = _review(args, args.select, baseline)
+    except (InputError, BaselineError) as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = sanitize_model(report)
+    if args.write_baseline:
+        try:
+            count = write_baseline(report, args.baseline)
+        except OSError as exc:
+            print(f"agentcore-readiness: error: cannot write {args.baseline}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"agentcore-readiness: wrote {count} finding(s) to the baseline {args.baseline}", file=sys.stderr)
+    text = _render(report, args.format)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:
@@ -266,7 +426,77 @@ def _cmd_check(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if args.write_baseline:
+        return EXIT_OK
     return EXIT_FINDINGS if _fails_at(report, args.fail_on or "high") else EXIT_OK
+
+
+def _review(args: argparse.Namespace, select: list[str], baseline: Baseline | None = None) -> Report:
+    """Run the review the command's arguments describe, within its time limit (InputError on bad input)."""
+    from agentcore_readiness.budget import DEFAULT_SECONDS, Budget, request_budget
+    from agentcore_readiness.tools.review import run_review
+
+    aws_args = getattr(args, "aws", False) or bool(getattr(args, "region", None))
+    runtime_arns = getattr(args, "runtime_arns", [])
+    all_runtimes = getattr(args, "all_runtimes", False)
+    with _limits(args), request_budget(Budget(seconds=getattr(args, "time_limit", DEFAULT_SECONDS))):
+        return run_review(
+            args.paths[0],
+            select,
+            getattr(args, "ignore", []),
+            getattr(args, "workload", None),
+            measure_imports=getattr(args, "measure_imports", False),
+            aws=aws_args,
+            region=getattr(args, "region", None),
+            runtime_arns=runtime_arns,
+            all_runtimes=all_runtimes,
+            progress=_stderr_progress() if (aws_args or runtime_arns or all_runtimes) else None,
+            more_paths=args.paths[1:],
+            config=_config_choice(args),
+            baseline=baseline,
+        )
+
+
+def _cmd_fix(args: argparse.Namespace) -> int:
+    from agentcore_readiness.autofix import plan_fixes
+    from agentcore_readiness.engine import InputError
+    from agentcore_readiness.textsafe import mask_secrets, strip_invisible
+
+    try:
+        report = _review(args, args.select)
+    except InputError as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    plan = plan_fixes(report, args.select)
+    sys.stdout.write(mask_secrets(strip_invisible(plan.diff())))
+    verb = "Would fix" if args.dry_run else "Fixed"
+    print(f"{verb} {len(plan.applied)} finding(s) in {len(plan.files)} file(s).")
+    for finding in plan.applied:
+        print(f"  {finding.rule} {finding.location.display()}: {_safe(finding.message)}")
+    if plan.skipped:
+        print(f"Not fixed automatically ({len(plan.skipped)}):")
+        for finding, why in plan.skipped:
+            print(f"  {finding.rule} {finding.location.display()}: {why}")
+    if args.dry_run or not plan.files:
+        return EXIT_OK
+    try:
+        plan.write()
+    except OSError as exc:
+        print(f"agentcore-readiness: error: cannot write the fixes: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    after = _review(args, args.select)
+    remaining = {f.fingerprint for f in after.findings()}
+    still = [f for f in plan.applied if f.fingerprint in remaining]
+    print(f"A new review finds {len(plan.applied) - len(still)} of the {len(plan.applied)} fixed finding(s) gone.")
+    for finding in still:
+        print(f"  still reported: {finding.rule} {finding.location.display()}: {_safe(finding.message)}")
+    return EXIT_OK
+
+
+def _safe(text: str) -> str:
+    from agentcore_readiness.textsafe import excerpt
+
+    return excerpt(text, 300)
 
 
 def _use_the_system_allocator() -> None:
@@ -286,11 +516,19 @@ def _use_the_system_allocator() -> None:
         return  # keep serving with the default allocator
 
 
-def _cmd_serve(args: argparse.Namespace) -> int:
-    _use_the_system_allocator()
+def _cmd_serve(args: argparse.Namespace, from_command_line: bool = False) -> int:
+    if from_command_line:  # a caller that passes its own arguments keeps its process
+        _use_the_system_allocator()
     from agentcore_readiness.server.app import run
     from agentcore_readiness.server.security import InsecureBind
     from agentcore_readiness.settings import Settings
+    from agentcore_readiness.tools import UnknownToolNames, chosen_tools
+
+    try:
+        chosen_tools(tuple(args.tools), tuple(args.toolsets))
+    except UnknownToolNames as exc:
+        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
     settings = Settings(
         transport=args.transport,
@@ -310,9 +548,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         request_seconds=args.request_timeout,
         read_timeout=args.read_timeout,
         max_connections=args.max_connections,
+        tools=tuple(args.tools),
+        toolsets=tuple(args.toolsets),
+        max_projects=args.max_projects,
+        max_files=args.max_files,
     )
     if args.trust_proxy_auth:
         settings = dataclasses.replace(settings, trust_proxy_auth=True)
+    if args.no_project_config:
+        from agentcore_readiness.config import ConfigChoice, set_default_choice
+
+        set_default_choice(ConfigChoice(mode="none"))
     try:
         run(settings)
     except InsecureBind as exc:
@@ -321,19 +567,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return EXIT_OK
-
-
-def _tool_specs() -> dict[str, object]:
-    import importlib
-
-    from agentcore_readiness import tools
-
-    specs: dict[str, object] = {}
-    for module_name in tools.TOOL_MODULES:
-        module = importlib.import_module(f"agentcore_readiness.tools.{module_name}")
-        for spec in module.TOOLS:
-            specs[spec.name] = spec
-    return specs
 
 
 def _tool_argument(raw: str) -> tuple[str, object]:
@@ -352,52 +585,76 @@ def _tool_argument(raw: str) -> tuple[str, object]:
         return name, value
 
 
-def _cmd_tool(name: str | None, raw_arguments: list[str]) -> int:
+def _cmd_tool(args: argparse.Namespace) -> int:
+    """Call a tool as an MCP client would: arguments checked by name and validated, bad input an
+    error naming the problem (exit 2), the answer cleaned and printed as JSON or as its markdown."""
     import anyio
     from pydantic import BaseModel, ValidationError
 
     from agentcore_readiness.engine import InputError
     from agentcore_readiness.textsafe import sanitize_model
+    from agentcore_readiness.tools import all_specs, calling
 
-    specs = _tool_specs()
-    if name is None:
-        for spec_name, spec in specs.items():
-            doc = " ".join((getattr(spec, "fn").__doc__ or "").split())  # noqa: B009
-            print(f"{spec_name:24} {doc.split('. ')[0][:100]}")
+    specs = all_specs()
+    if args.name is None:
+        for listed in specs.values():
+            doc = " ".join((listed.fn.__doc__ or "").split())
+            print(f"{listed.name:24} {doc.split('. ')[0][:100]}")
         return EXIT_OK
-    spec = specs.get(name)
+    spec = specs.get(args.name)
     if spec is None:
-        print(
-            f"agentcore-readiness: error: unknown tool {name!r}; list them with `agentcore-readiness tool`",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return _usage_error(f"unknown tool {args.name!r}; list them with `agentcore-readiness tool`")
     try:
-        kwargs = dict(_tool_argument(raw) for raw in raw_arguments)
+        raw = dict(_tool_argument(item) for item in args.arguments)
     except (ValueError, OSError) as exc:
-        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    from pydantic import validate_call
-
-    fn = validate_call(getattr(spec, "fn"))  # noqa: B009
+        return _usage_error(str(exc))
+    problem = calling.unknown_arguments_message(spec, raw)
+    if problem is not None:
+        return _usage_error(problem)
+    try:
+        validated = calling.arguments_model(spec).model_validate(raw)
+    except ValidationError as exc:
+        details = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors())
+        return _usage_error(f"bad arguments for {spec.name}: {details}")
 
     async def call() -> object:
-        return await fn(**kwargs)
+        return await spec.fn(**dict(validated))
 
     try:
-        result = anyio.run(call)
+        with _limits(args):
+            result = anyio.run(call)
     except InputError as exc:
-        print(f"agentcore-readiness: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (ValidationError, TypeError) as exc:
-        detail = exc.errors(include_input=False) if isinstance(exc, ValidationError) else str(exc)
-        print(f"agentcore-readiness: error: bad arguments for {name}: {detail}", file=sys.stderr)
-        return EXIT_USAGE
-    if isinstance(result, BaseModel):
-        print(sanitize_model(result).model_dump_json(indent=2, exclude_none=True))
-    else:
+        return _usage_error(str(exc))
+    if not isinstance(result, BaseModel):
         print(result)
+        return EXIT_OK
+    cleaned = sanitize_model(result)
+    if args.text:
+        sys.stdout.write(calling.text(spec, cleaned))
+    else:
+        import json
+
+        print(json.dumps(calling.structured(spec, cleaned), indent=2, ensure_ascii=False))
     return EXIT_OK
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from agentcore_readiness.engine import InputError
+    from agentcore_readiness.textsafe import sanitize_model
+    from agentcore_readiness.tools.map import build_maps, map_text
+
+    try:
+        with _limits(args):
+            result = sanitize_model(build_maps(args.path))
+    except InputError as exc:
+        return _usage_error(str(exc))
+    sys.stdout.write(result.model_dump_json(indent=2) + "\n" if args.format == "json" else map_text(result))
+    return EXIT_OK
+
+
+def _usage_error(message: str) -> int:
+    print(f"agentcore-readiness: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _cmd_rules() -> int:
@@ -431,7 +688,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configure(getattr(args, "log_level", None))
     try:
-        return _dispatch(parser, args)
+        return _dispatch(parser, args, from_command_line=argv is None)
     except Exception as exc:  # noqa: BLE001 - a crash must not read as "findings" (exit 1) nor print a traceback
         from agentcore_readiness.log import get_logger
 
@@ -440,13 +697,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, from_command_line: bool = False) -> int:
     if args.command == "serve":
-        return _cmd_serve(args)
+        return _cmd_serve(args, from_command_line)
     if args.command == "check":
         return _cmd_check(args)
+    if args.command == "fix":
+        return _cmd_fix(args)
     if args.command == "tool":
-        return _cmd_tool(args.name, args.arguments)
+        return _cmd_tool(args)
+    if args.command == "map":
+        return _cmd_map(args)
     if args.command == "rules":
         return _cmd_rules()
     if args.command == "explain":

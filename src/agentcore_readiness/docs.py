@@ -1,7 +1,8 @@
-"""Generated documentation: the README's tool list and rule table come from the code.
+"""Generated documentation: the README's tool list and rule table, and one page per rule
+under ``docs/rules/`` (what SARIF ``helpUri`` links to), come from the code.
 
-``python -m agentcore_readiness.docs`` rewrites the marked blocks of README.md; a test
-keeps them equal to what the registry says.
+``python -m agentcore_readiness.docs`` rewrites the marked blocks of README.md and the rule
+pages; tests keep them equal to what the registry says.
 """
 
 from __future__ import annotations
@@ -55,10 +56,76 @@ def render_readme(text: str) -> str:
     return _replace(text, TOOLS_START, TOOLS_END, tool_table())
 
 
+def rule_page(code: str) -> str:
+    """``docs/rules/<CODE>.md``: the rule's catalog entry and its documentation."""
+    meta = load_rules()[code].meta
+    lines = [
+        f"# {code} `{meta.name}`",
+        "",
+        f"**{meta.title}**",
+        "",
+        f"- Severity: {meta.severity}",
+        f"- Family: {meta.family}",
+        f"- Needs: {', '.join(_INPUTS[i] for i in meta.inputs)}",
+    ]
+    if meta.checklist:
+        lines.append(f"- Checklist items: {', '.join(f'`{key}`' for key in meta.checklist)}")
+    lines += [
+        "",
+        f"Explain it from the command line with `agentcore-readiness explain {code}`; silence one finding on its "
+        f"line with `# agentcore-readiness: ignore[{code}] <reason>` or accept it in `[tool.agentcore-readiness]`.",
+        "",
+        meta.doc.strip(),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+_INPUTS = {
+    "P": "project files",
+    "C": "source code",
+    "A": "read-only AWS API calls",
+    "T": "a token or request headers",
+    "X": "a local measurement",
+}
+
+
+def rule_index() -> str:
+    lines = [
+        "# Rules",
+        "",
+        "Generated from the rule registry by `python -m agentcore_readiness.docs`; codes are stable.",
+        "",
+        "| Code | Name | Severity | What it checks |",
+        "|---|---|---|---|",
+    ]
+    for code, rule in load_rules().items():
+        lines.append(f"| [{code}]({code}.md) | `{rule.meta.name}` | {rule.meta.severity} | {rule.meta.title} |")
+    return "\n".join(lines) + "\n"
+
+
+def rule_pages() -> dict[str, str]:
+    """File name -> content of every page under ``docs/rules/``."""
+    pages = {f"{code}.md": rule_page(code) for code in load_rules()}
+    pages["README.md"] = rule_index()
+    return pages
+
+
+def write_rule_pages(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    pages = rule_pages()
+    for stale in directory.glob("*.md"):
+        if stale.name not in pages:
+            stale.unlink()
+    for name, text in pages.items():
+        (directory / name).write_text(text, encoding="utf-8")
+
+
 def main() -> int:
     readme = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("README.md")
     updated = render_readme(readme.read_text(encoding="utf-8"))
     readme.write_text(updated, encoding="utf-8")
+    write_rule_pages(readme.parent / "docs" / "rules")
     return 0
 
 

@@ -6,6 +6,7 @@ and the report still comes.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,9 +24,20 @@ from agentcore_readiness.checks.registry import (
     select_rules,
     unknown_codes,
 )
+from agentcore_readiness.config import ConfigChoice, repository_root
 from agentcore_readiness.facts.project import ProjectFacts, ProjectNotFound, discover_projects, load_project
+from agentcore_readiness.finalize import Baseline, FindingFinalizer, repository_prefix, suppression_reason
 from agentcore_readiness.log import get_logger
-from agentcore_readiness.model import FactError, ProjectReport, Report, RuleResult, Status, summarize
+from agentcore_readiness.model import (
+    BaselineUse,
+    ConfigUse,
+    FactError,
+    ProjectReport,
+    Report,
+    RuleResult,
+    Status,
+    summarize,
+)
 
 log = get_logger(__name__)
 
@@ -50,21 +62,35 @@ class ReviewRequest:
     """Gathers AWS facts for a project: returns (facts, None) or (None, why not)."""
     policy_inputs: tuple[Any, ...] = ()
     """Policy documents given by the user (``facts.aws_policies.PolicyInput``) for the IAM rules."""
+    more_targets: tuple[str, ...] = ()
+    """Further paths reviewed into the same report (``check PATH PATH ...``)."""
+    config: ConfigChoice | None = None
+    """Where each project's configuration comes from; ``None``: the process default (discover)."""
+    baseline: Baseline | None = None
 
 
 def resolve_target(target: str) -> list[tuple[Path, str]]:
-    """Project roots for ``target`` with the path to show for each."""
-    from agentcore_readiness.roots import OutsideRoots, check_path
+    """Project roots for ``target`` with the path to show for each.
+
+    The target must be inside the allowed roots and not too broad (see :mod:`scope`); so must
+    every project found, since the project that holds a file may sit above the roots.
+    """
+    from agentcore_readiness import scope
+    from agentcore_readiness.roots import OutsideRoots, check_path, check_project_root
 
     if "\x00" in target:
         raise InputError(f"{target!r}: a path cannot contain a NUL byte")
-    try:
-        check_path(target)
-    except OutsideRoots as exc:
-        raise InputError(str(exc)) from None
     path = Path(target).expanduser()
     try:
+        scope.check_not_empty(target)
+        check_path(target)
+        scope.check_breadth(path)
         roots = discover_projects(path)
+        for root in roots:
+            check_project_root(target, root)
+        scope.check_size(target, roots)
+    except (OutsideRoots, scope.ScopeError) as exc:
+        raise InputError(str(exc)) from None
     except FileNotFoundError:
         raise InputError(f"{target}: no such file or directory") from None
     except ProjectNotFound as exc:
@@ -83,19 +109,63 @@ def resolve_target(target: str) -> list[tuple[Path, str]]:
     return shown
 
 
+def check_named_paths(project: ProjectFacts) -> None:
+    """Refuse a project whose configuration names a path outside the allowed roots (a runtime's
+    codeLocation or an additionalPolicies file such as ``../../etc``): nothing there may be read,
+    not even whether it exists."""
+    from agentcore_readiness.roots import OutsideRoots, check_path
+
+    for runtime in project.runtimes:
+        named = [("codeLocation", runtime.code_location)] if runtime.code_location else []
+        bases = [project.root / runtime.code_location] if runtime.code_location else []
+        for entry in runtime.additional_policies:
+            if not entry.startswith("arn:"):
+                named.extend(("additionalPolicies", str(base / entry)) for base in (*bases, project.root))
+        for field_name, value in named:
+            try:
+                check_path(project.root / value)
+            except OutsideRoots:
+                raise InputError(
+                    f"{project.display_path}: runtime {runtime.name!r} {field_name} names a path outside the "
+                    "directories this server may read; the project is not reviewed"
+                ) from None
+
+
 def needs_code(rules: Sequence[Rule]) -> bool:
-    return any("C" in r.meta.inputs for r in rules)
+    return any(r.reads for r in rules)
+
+
+def choose_rules(project: ProjectFacts, request: ReviewRequest) -> list[Rule]:
+    """The request's rules, narrowed by the project's own ``select``/``ignore``."""
+    registry = load_rules()
+    select = request.select or project.settings.select
+    ignore = (*request.ignore, *project.settings.ignore)
+    return [r for r in select_rules(registry, select, ignore) if r.in_review]
+
+
+def config_use(project: ProjectFacts, request: ReviewRequest, chosen: Sequence[Rule]) -> ConfigUse | None:
+    """What the project's own configuration changed in this review (``None`` without one)."""
+    settings = project.settings
+    if settings.source is None:
+        return None
+    without = [r for r in select_rules(load_rules(), request.select, request.ignore) if r.in_review]
+    kept = {r.meta.code for r in chosen}
+    return ConfigUse(
+        source=settings.source,
+        select=list(settings.select),
+        ignore=list(settings.ignore),
+        rules_off=[r.meta.code for r in without if r.meta.code not in kept],
+        exclude=list(settings.exclude),
+    )
 
 
 def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Facts, list[Rule]]:
     """Load the project, choose its rules (the request's, then its own settings), and
     gather only the facts those rules need.
     """
-    project = load_project(root, display)
-    registry = load_rules()
-    select = request.select or project.settings.select
-    ignore = (*request.ignore, *project.settings.ignore)
-    chosen = [r for r in select_rules(registry, select, ignore) if r.in_review]
+    project = load_project(root, display, request.config)
+    check_named_paths(project)
+    chosen = choose_rules(project, request)
     code = None
     if needs_code(chosen):
         from agentcore_readiness.facts.code import build_code_index
@@ -158,13 +228,23 @@ def _undecided(rule: Rule, reasons: Sequence[str]) -> str:
     return f"not decided: its input was not read in full ({shown})"
 
 
-def run_rule(rule: Rule, facts: Facts) -> RuleResult:
+def rule_facts(rule: Rule, facts: Facts) -> Facts:
+    """The facts one rule may read: the code of the roles it declares, or no code index."""
+    if facts.code is None:
+        return facts
+    if not rule.reads:
+        return replace(facts, code=None)
+    return replace(facts, code=facts.code.view(rule.reads))
+
+
+def run_rule(rule: Rule, facts: Facts, finalizer: FindingFinalizer | None = None) -> RuleResult:
     spent = budget.spent()
     if spent is not None:
         return RuleResult(rule=rule.meta.code, status="unknown", reason=f"not run: {spent}")
     out = Findings(rule.meta)
+    own = rule_facts(rule, facts)
     try:
-        verdict = rule.check(facts, out)
+        verdict = rule.check(own, out)
     except budget.BudgetSpent as exc:
         return RuleResult(rule=rule.meta.code, status="unknown", reason=f"not finished: {exc.reason}")
     except Exception as exc:
@@ -174,17 +254,8 @@ def run_rule(rule: Rule, facts: Facts) -> RuleResult:
             status="error",
             reason=f"the check itself failed ({type(exc).__name__}); the rest of the report is unaffected",
         )
-    findings = out.items
-    suppressed = 0
-    if facts.code is not None and findings:
-        kept = []
-        for finding in findings:
-            py_file = facts.code.file(finding.location.path) if finding.location.path else None
-            if py_file is not None and py_file.suppressed(rule.meta.code, finding.location.line):
-                suppressed += 1
-            else:
-                kept.append(finding)
-        findings = kept
+    finalizer = finalizer or FindingFinalizer(facts.project, facts.code)
+    findings, suppressed = finalizer.finish(out.items)
     levels = {f.level for f in findings}
     status: Status
     if "fail" in levels:
@@ -193,8 +264,12 @@ def run_rule(rule: Rule, facts: Facts) -> RuleResult:
         status, reason = "warn", None
     elif verdict is not None:
         status, reason = verdict.status, verdict.reason
+    elif own.code is not None and own.code.skipped:
+        status, reason = "unknown", _unread(own.code.skipped)
+    elif own.code is not None and "runtime" in rule.reads and (missing := _missing_runtimes(own)):
+        status, reason = "unknown", missing
     elif suppressed and not findings:
-        status, reason = "pass", f"{suppressed} finding(s) suppressed in code"
+        status, reason = "pass", suppression_reason(suppressed)
     else:
         status, reason = "pass", "; ".join(out.notes) or None
     if status in ("pass", "not_applicable"):
@@ -202,16 +277,103 @@ def run_rule(rule: Rule, facts: Facts) -> RuleResult:
         reasons = cut_short(rule, facts)
         if reasons:
             status, reason = "unknown", _undecided(rule, reasons)
-    return RuleResult(rule=rule.meta.code, status=status, reason=reason, findings=findings, suppressed=suppressed)
+    return RuleResult(
+        rule=rule.meta.code,
+        status=status,
+        reason=reason,
+        findings=findings,
+        suppressed=len(suppressed),
+        suppressed_findings=suppressed,
+    )
 
 
-def run_rules(facts: Facts, rules: Sequence[Rule]) -> list[RuleResult]:
-    return [run_rule(rule, facts) for rule in rules]
+def _unread(skipped: Sequence[Any]) -> str:
+    shown = "; ".join(f"{s.path} ({s.reason})" for s in skipped[:3])
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return (
+        f"nothing found in what could be read, but {len(skipped)} file(s) it reads could not be analysed: {shown}{more}"
+    )
+
+
+def _missing_runtimes(facts: Facts) -> str | None:
+    """Why some runtime's code could not be read (its entrypoint is not in this checkout)."""
+    assert facts.code is not None
+    missing = [e.name for e in facts.code.entries if e.missing]
+    if not missing:
+        return None
+    return (
+        f"nothing found in the code that could be read, but the code of runtime {', '.join(missing)} is not in "
+        "this checkout (the project's errors say why)"
+    )
+
+
+def run_rules(facts: Facts, rules: Sequence[Rule], finalizer: FindingFinalizer | None = None) -> list[RuleResult]:
+    finalizer = finalizer or FindingFinalizer(facts.project, facts.code)
+    return [run_rule(rule, facts, finalizer) for rule in rules]
+
+
+def repository_base(targets: Sequence[str]) -> Path:
+    """Where report paths start: the git working tree holding every target, else their common directory."""
+    directories = []
+    for target in targets:
+        path = Path(target).expanduser().resolve()
+        directories.append(path if path.is_dir() else path.parent)
+    repo = repository_root(directories[0])
+    if repo is not None and all(d == repo or repo in d.parents for d in directories):
+        return repo
+    return Path(os.path.commonpath(directories))
+
+
+def review_one(root: Path, display: str, request: ReviewRequest, base: Path) -> tuple[ProjectReport, set[str]]:
+    """Review one project; also returns the baseline fingerprints it matched."""
+    facts, chosen = gather_facts(root, display, request)
+    finalizer = FindingFinalizer(facts.project, facts.code, repository_prefix(root, base), request.baseline)
+    results = run_rules(facts, chosen, finalizer)
+    errors: list[FactError] = [*facts.project.errors]
+    if facts.code is not None:
+        errors.extend(FactError(source=s.path, message=f"skipped: {s.reason}", fact="code") for s in facts.code.skipped)
+    errors.extend(_cut_short_errors(facts, results))
+    errors.extend(getattr(facts.extra.get("policies"), "errors", ()))
+    if hasattr(facts.aws, "fact_errors"):
+        errors.extend(facts.aws.fact_errors())
+    use = config_use(facts.project, request, chosen)
+    if use is not None:
+        tally = finalizer.tally
+        unused = [a.label for a in facts.project.settings.accept if a.label not in tally.accepts_used]
+        use = use.model_copy(update={"accepted": tally.accepted, "unused_accepts": unused})
+    report = ProjectReport(
+        look_at=_look_at(facts, results),
+        path=display,
+        name=facts.project.name,
+        layout=facts.project.layout,  # type: ignore[arg-type]
+        agents=facts.project.agent_names,
+        results=results,
+        fact_errors=errors,
+        summary=summarize(results),
+        repository_path=repository_prefix(root, base),
+        config=use,
+    )
+    return report, finalizer.tally.baseline_hits
+
+
+def _look_at(facts: Facts, results: list[RuleResult]) -> dict[str, Any]:
+    """Where to read for each checklist item the review left undecided (from the project map)."""
+    if facts.code is None:
+        return {}
+    from agentcore_readiness.checks.project_map import look_at
+
+    metas = {code: rule.meta for code, rule in load_rules().items() if rule.in_review}
+    try:
+        return look_at(facts, results, metas)
+    except Exception as exc:  # the places are a reading aid: the report comes without them
+        log.warning("project map failed", error_type=type(exc).__name__, exc_info=True)
+        return {}
 
 
 def review(request: ReviewRequest) -> Report:
-    """Review every project found at ``request.target``, within the current request's
-    budget (:mod:`agentcore_readiness.budget`; a default one when none is set)."""
+    """Review every project found at ``request.target`` (and ``request.more_targets``),
+    within the current request's budget (:mod:`agentcore_readiness.budget`; a default one
+    when none is set)."""
     if budget.current() is None:
         with budget.request_budget(budget.Budget()):
             return _review(request)
@@ -224,15 +386,37 @@ def _review(request: ReviewRequest) -> Report:
     if bad:
         raise InputError(f"unknown rule code(s): {', '.join(bad)} (see `agentcore-readiness rules`)")
     started = time.perf_counter()
+    targets = (request.target, *request.more_targets)
+    found: dict[Path, str] = {}
+    for target in targets:
+        for root, display in resolve_target(target):
+            found.setdefault(root, display)
+    if request.more_targets:
+        from agentcore_readiness import scope
+
+        try:
+            scope.check_size(", ".join(targets), list(found))  # the limits hold for the whole review
+        except scope.ScopeError as exc:
+            raise InputError(str(exc)) from None
+    base = repository_base(targets)
     projects: list[ProjectReport] = []
-    for root, display in resolve_target(request.target):
+    baseline_hits: set[str] = set()
+    for root, display in found.items():
         try:
             budget.check()
-            facts, chosen = gather_facts(root, display, request)
+            project, hits = review_one(root, display, request, base)
         except budget.BudgetSpent as spent:
             projects.append(_not_reviewed(root, display, spent.reason))
             continue
-        projects.append(_project_report(facts, chosen, display))
+        projects.append(project)
+        baseline_hits |= hits
+    baseline = None
+    if request.baseline is not None:
+        baseline = BaselineUse(
+            file=request.baseline.file,
+            suppressed=len(baseline_hits),
+            gone=len(request.baseline.fingerprints - baseline_hits),
+        )
     log.debug("review finished", target=request.target, seconds=round(time.perf_counter() - started, 4))
     # Quoted project text is cleaned once, where it leaves the product: the MCP tool boundary
     # (server/app.py) and the CLI (cli.py).
@@ -241,14 +425,16 @@ def _review(request: ReviewRequest) -> Report:
         target=request.target,
         projects=projects,
         rules={r.rule: registry[r.rule].meta.model_copy(update={"doc": ""}) for p in projects for r in p.results},
+        repository_root=str(base),
+        baseline=baseline,
     )
 
 
-def _project_report(facts: Facts, chosen: Sequence[Rule], display: str) -> ProjectReport:
-    results = run_rules(facts, chosen)
-    errors: list[FactError] = [*facts.project.errors]
+def _cut_short_errors(facts: Facts, results: Sequence[RuleResult]) -> list[FactError]:
+    """What was not reviewed: code left out by the budget, measurements not finished, rules
+    the spent budget stopped."""
+    errors: list[FactError] = []
     if facts.code is not None:
-        errors.extend(FactError(source=s.path, message=f"skipped: {s.reason}", fact="code") for s in facts.code.skipped)
         listed = {f"{s.path}: {s.reason}" for s in facts.code.skipped}
         errors.extend(
             FactError(source="code", message=f"not reviewed: {reason}", fact="code")
@@ -260,9 +446,6 @@ def _project_report(facts: Facts, chosen: Sequence[Rule], display: str) -> Proje
             FactError(source="measurements", message=message, fact="measure")
             for message in getattr(facts.measured, "incomplete", ())
         )
-    errors.extend(getattr(facts.extra.get("policies"), "errors", ()))
-    if hasattr(facts.aws, "fact_errors"):
-        errors.extend(facts.aws.fact_errors())
     spent = budget.spent()
     if spent is not None:
         not_run = [
@@ -276,15 +459,7 @@ def _project_report(facts: Facts, chosen: Sequence[Rule], display: str) -> Proje
                     fact="budget",
                 )
             )
-    return ProjectReport(
-        path=display,
-        name=facts.project.name,
-        layout=facts.project.layout,  # type: ignore[arg-type]
-        agents=facts.project.agent_names,
-        results=results,
-        fact_errors=errors,
-        summary=summarize(results),
-    )
+    return errors
 
 
 def _not_reviewed(root: Path, display: str, reason: str) -> ProjectReport:

@@ -9,6 +9,8 @@ Environment variables (all optional):
 * ``AGENTCORE_READINESS_TOKEN``: HTTP transport: the bearer token clients must send.
 * ``AGENTCORE_READINESS_TRUST_PROXY_AUTH``: ``1`` when authentication happens in front of the
   server (AgentCore Runtime, an API gateway), which allows a non-loopback bind without a token.
+* ``AGENTCORE_READINESS_MAX_PROJECTS`` / ``AGENTCORE_READINESS_MAX_FILES``: how many projects, and
+  files in them, one review may take on (default 20 and 20,000).
 * ``AGENTCORE_READINESS_ALLOW_MEASURE_IMPORTS``: ``1`` lets clients ask for import timing
   (PERF007), which runs the reviewed project's code; off by default.
 """
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+
+from agentcore_readiness.scope import ScopeLimits
 
 
 def _env_bool(name: str) -> bool:
@@ -49,6 +53,14 @@ class Settings:
     max_request_bytes: int = 1_048_576
     public_url: str | None = None
     """HTTP only: the URL clients use to reach this server (the OAuth resource identifier)."""
+    tools: tuple[str, ...] = ()
+    """Expose only these tools (with those of ``toolsets``); every tool when both are empty."""
+    toolsets: tuple[str, ...] = ()
+    """Expose the tools of these toolsets (``tools.TOOLSETS``; ``all`` is every tool)."""
+    max_projects: int = field(default_factory=lambda: ScopeLimits.from_env().max_projects)
+    """Projects one tool call may review (``scope``)."""
+    max_files: int = field(default_factory=lambda: ScopeLimits.from_env().max_files)
+    """Files the projects of one tool call may hold (``scope``)."""
     allow_measure_imports: bool = field(default_factory=lambda: _env_bool("AGENTCORE_READINESS_ALLOW_MEASURE_IMPORTS"))
     """Whether a tool call may time the import of a project's entrypoint (PERF007), which runs
     the project's own code. A client's ``measure_imports=true`` alone never switches it on."""

@@ -11,6 +11,7 @@ from mcp import Client
 
 from agentcore_readiness.cli import main
 from agentcore_readiness.server.app import build_server
+from agentcore_readiness.settings import Settings
 from aws.conftest import Account, Scenario, deployed_project
 from conftest import ProjectBuilder
 
@@ -63,8 +64,10 @@ async def test_check_shell_access_names_who_can_run_commands(
 ) -> None:
     use_account(cli_default_account.account)
     deployed_project(project, cli_default_account)
-    async with Client(build_server()) as client:
-        result = await client.call_tool("check_shell_access", {"path": str(project.root), "aws": True})
+    async with Client(build_server(Settings(roots=(str(project.root),)))) as client:
+        result = await client.call_tool(
+            "check_shell_access", {"path": str(project.root), "aws": True, "detail": "full"}
+        )
     assert not result.is_error
     data: Any = result.structured_content
     assert data["who_can_run_commands"] == "1 principal(s) can run shell commands in the runtimes: user ops."

@@ -12,6 +12,7 @@ from mcp import Client
 from agentcore_readiness.facts.aws import AwsReviewOptions, gather_aws_facts
 from agentcore_readiness.facts.project import load_project
 from agentcore_readiness.server.app import build_server
+from agentcore_readiness.settings import Settings
 from agentcore_readiness.tools.review import run_review
 from aws.conftest import Account, Scenario, deployed_project
 from conftest import ProjectBuilder, gateway
@@ -86,10 +87,10 @@ async def test_long_scans_report_progress_to_the_mcp_client(
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         updates.append((progress, total))
 
-    async with Client(build_server()) as client:
+    async with Client(build_server(Settings(roots=(str(project.root),)))) as client:
         result = await client.call_tool(
             "check_observability",
-            {"path": str(project.root), "all_runtimes": True},
+            {"path": str(project.root), "all_runtimes": True, "detail": "full"},
             progress_callback=on_progress,
         )
     assert not result.is_error

@@ -62,8 +62,14 @@ def runtime_auth_none(facts: Facts, out: Findings) -> Verdict | None:
     for runtime_facts, config in deployed.items:
         # The API has no NONE: no customJWTAuthorizer means SigV4 (IAM).
         out.note(f"{runtime_facts.label} (deployed): {config.authorizer}")
+    undetermined: list[str] = []
     for runtime in runtimes:
         declared = (runtime.authorizer_type or "").upper()
+        if declared and declared not in ("NONE", "AWS_IAM", "CUSTOM_JWT"):
+            undetermined.append(
+                f"{runtime.name}: authorizer {runtime.authorizer_type!r} is not NONE, AWS_IAM or CUSTOM_JWT"
+            )
+            continue
         if declared == "NONE":
             out.fail(
                 f"runtime {runtime.name!r} accepts unauthenticated calls (authorizerType NONE)",
@@ -79,6 +85,8 @@ def runtime_auth_none(facts: Facts, out: Findings) -> Verdict | None:
             out.note(
                 f"{runtime.name}: {runtime.effective_authorizer}" + ("" if runtime.authorizer_type else " (default)")
             )
+    if undetermined and not out.items:
+        return unknown("; ".join(undetermined) + " (see CFG001)")
     return _aws_unknown(out, deployed)
 
 
@@ -457,6 +465,7 @@ def _deployed_gateway_jwts(facts: Facts, out: Findings) -> DeployedView[Any]:
     ("C", "P"),
     "Caller sends a Bearer token to an AWS_IAM runtime",
     family="Authentication",
+    reads=("caller",),
 )
 def bearer_to_iam_runtime(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from agentcore_readiness.checks.request_handlers import served
+
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.code import CallSite, CodeIndex, FunctionInfo, PyFile
     from agentcore_readiness.facts.project import ProjectFacts
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -211,7 +215,11 @@ class ParentMap:
         for ancestor, child in self.path(node, stop):
             if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 return None
-            if isinstance(ancestor, ast.If) and (_in_list(child, ancestor.body) or _in_list(child, ancestor.orelse)):
+            if (
+                isinstance(ancestor, ast.If)
+                and not is_main_guard(ancestor.test)  # a script's main block runs on every run
+                and (_in_list(child, ancestor.body) or _in_list(child, ancestor.orelse))
+            ):
                 return ancestor
             if isinstance(ancestor, ast.IfExp) and child is not ancestor.test:
                 return ancestor
@@ -327,6 +335,17 @@ _MODULE_NAMES: weakref.WeakKeyDictionary[ast.Module, dict[str, list[Binding]]] =
 _FUNCTION_NAMES: weakref.WeakKeyDictionary[ast.AST, _FunctionNames] = weakref.WeakKeyDictionary()
 
 
+_MODULE_LEVEL: weakref.WeakKeyDictionary[ast.Module, dict[str, list[Binding]]] = weakref.WeakKeyDictionary()
+
+
+def _module_level_names(tree: ast.Module) -> dict[str, list[Binding]]:
+    """Every name bound in the module's own code (import time or not), built once per tree."""
+    found = _MODULE_LEVEL.get(tree)
+    if found is None:
+        found = _MODULE_LEVEL[tree] = _bindings_by_name(tree.body)
+    return found
+
+
 def _function_names(function: FunctionNode) -> _FunctionNames:
     found = _FUNCTION_NAMES.get(function)
     if found is None:
@@ -387,6 +406,14 @@ def latest_binding(
             if local_all:
                 # bound later in the function (a loop that comes round again)
                 return local_all[-1], "local"
+    else:
+        # code at module level that does not run at import (a `__main__` block, its loops)
+        at_import = {id(b.node) for b in module_bindings(tree, name)}
+        scoped = [
+            b for b in _module_level_names(tree).get(name, ()) if b.line <= before_line and id(b.node) not in at_import
+        ]
+        if scoped:
+            return scoped[-1], "local"
     found = module_bindings(tree, name)
     if found:
         return found[-1], "module"
@@ -441,22 +468,37 @@ class CodeMap:
     """Functions of the project's own files, to follow calls from one file into another."""
 
     def __init__(self, code: CodeIndex, project: ProjectFacts) -> None:
-        # Only a weak reference: the map is cached in a WeakKeyDictionary keyed by the index,
-        # and a strong one would keep the key (and every tree it holds) alive for good.
+        # Only a weak reference: the map is kept in the index's ``derived`` dict; a strong one
+        # would close a cycle (index -> map -> index) that only the cyclic collector frees, and
+        # never while the trees sit in the frozen generation (facts.code._park_trees).
         self._code = weakref.ref(code)
         self.by_path: dict[str, PyFile] = {f.path: f for f in code.files}
         self.locations: dict[str, str] = {
             r.name: r.code_location for r in project.runtimes if r.code_location is not None
         }
+        self.roots: dict[str, tuple[str, ...]] = {
+            e.name: tuple("" if root == "." else root for root in e.package_roots) for e in code.entries
+        }
+        """Each runtime's ``sys.path`` roots, where its absolute imports resolve."""
         self._functions: dict[int, dict[str, FunctionInfo]] = {}
         self._callees: dict[Target, list[Target]] = {}
         self._by_node: dict[int, FunctionInfo] = {}
-        for py_file in code.files:
-            table: dict[str, FunctionInfo] = {}
+        self._all_built = False
+
+    # -- lookups
+    def functions_of(self, py_file: PyFile) -> dict[str, FunctionInfo]:
+        """The file's functions by qualified name (built on first use: a file nobody looks
+        into is never re-read)."""
+        table = self._functions.get(id(py_file))
+        if table is None:
+            if self.by_path.get(py_file.path) is not py_file:
+                return {}
+            table = {}
             for function in py_file.functions:
                 table[function.qualname] = function
                 self._by_node[id(function.node)] = function
             self._functions[id(py_file)] = table
+        return table
 
     @property
     def code(self) -> CodeIndex:
@@ -465,18 +507,40 @@ class CodeMap:
             raise RuntimeError("the code index of this map was released")
         return code
 
-    # -- lookups
-    def functions_of(self, py_file: PyFile) -> dict[str, FunctionInfo]:
-        return self._functions.get(id(py_file), {})
+    def rebind(self, code: CodeIndex) -> None:
+        """Serve ``code``, a view of the same roles as the one this map was built for (the
+        map is kept with the index and shared by its views; it refers to them weakly, so it
+        never keeps a view, or the index and its trees, alive by a reference cycle)."""
+        self._code = weakref.ref(code)
 
     def info(self, node: ast.AST) -> FunctionInfo | None:
-        return self._by_node.get(id(node))
+        found = self._by_node.get(id(node))
+        if found is None and not self._all_built:
+            self._all_built = True
+            for py_file in self.code.files:
+                self.functions_of(py_file)
+            found = self._by_node.get(id(node))
+        return found
 
     def target_of(self, py_file: PyFile, node: FunctionNode | None) -> Target | None:
         if node is None:
             return None
         info = self.info(node)
         return Target(py_file, info) if info is not None else None
+
+    def module_file(self, py_file: PyFile, dotted: str) -> PyFile | None:
+        return self._module_file(py_file, dotted)
+
+    def find_class(self, py_file: PyFile, dotted: str) -> tuple[PyFile, ast.ClassDef] | None:
+        """The project class a resolved name refers to, seen from ``py_file``."""
+        module, _, name = dotted.rpartition(".")
+        where = py_file if not module else self._module_file(py_file, module)
+        if where is None:
+            return None
+        for statement in where.tree.body:
+            if isinstance(statement, ast.ClassDef) and statement.name == name:
+                return where, statement
+        return None
 
     def _module_file(self, py_file: PyFile, dotted: str) -> PyFile | None:
         """The project file a module name refers to, seen from ``py_file``."""
@@ -491,11 +555,14 @@ class CodeMap:
                 base = base.rsplit("/", 1)[0] if "/" in base else ""
             bases.append(base)
         else:
-            if py_file.runtime is not None and py_file.runtime in self.locations:
-                location = self.locations[py_file.runtime]
-                bases.append("" if location == "." else location)
+            for runtime in py_file.runtimes:
+                bases.extend(self.roots.get(runtime, ()))
+                if runtime in self.locations:
+                    location = self.locations[runtime]
+                    bases.append("" if location == "." else location)
             bases.append(directory)
             bases.append("")
+        bases = list(dict.fromkeys(bases))
         for base in bases:
             stem = "/".join([*([base] if base else []), *parts])
             for candidate in (stem + ".py", stem + "/__init__.py") if stem else ("__init__.py",):
@@ -582,10 +649,19 @@ class CodeMap:
 
     # -- entrypoints and reachability
     def entrypoints(self, runtime: str | None = None) -> list[Target]:
+        """The HTTP request handlers a runtime serves: its live ``@app.entrypoint`` (the last
+        one of each app), ``POST /invocations`` routes and websocket handlers."""
         found: list[Target] = []
-        for py_file in self.code.agent_files(runtime):
+        for py_file in self.code.runtime_files(runtime):
+            live, _ = served(
+                [e for e in py_file.facts.entrypoints if e.kind in ("entrypoint", "http", "websocket")],
+                lambda e: e.kind,
+                lambda e: e.app,
+                lambda e: e.line,
+            )
+            wanted = {(e.qualname or e.name, e.line) for e in live}
             for function in py_file.functions:
-                if any(d == "entrypoint" or d.endswith(".entrypoint") for d in function.decorators):
+                if (function.qualname, function.line) in wanted:
                     found.append(Target(py_file, function))
         return found
 
@@ -642,19 +718,15 @@ def handed_functions(call: ast.Call) -> list[ast.expr]:
     return refs
 
 
-_MAPS: weakref.WeakKeyDictionary[CodeIndex, CodeMap] = weakref.WeakKeyDictionary()
-
-
 def code_map(code: CodeIndex, project: ProjectFacts) -> CodeMap:
-    """The (cached) :class:`CodeMap` of one code index."""
-    try:
-        found = _MAPS.get(code)
-    except TypeError:
-        return CodeMap(code, project)
+    """The :class:`CodeMap` of one code index (or view), built once and kept with the index."""
+    key = ("code_map", code.declared)
+    found: CodeMap | None = code.derived.get(key)
     if found is None:
         found = CodeMap(code, project)
-        with contextlib.suppress(TypeError):
-            _MAPS[code] = found
+        code.derived[key] = found
+    else:
+        found.rebind(code)
     return found
 
 
@@ -663,3 +735,356 @@ def first_call(
 ) -> ast.Call | None:
     hits = [c for c in calls_in(statements, lambdas=lambdas) if predicate(c)]
     return min(hits, key=lambda c: (c.lineno, c.col_offset)) if hits else None
+
+
+# ---------------------------------------------------------------------------
+# Who mentions a function, and whether a value it returns reaches the runtime's caller
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DEFINITION = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+
+
+class References:
+    """How often each identifier appears in a set of files (code, strings and comments
+    alike, so nothing is missed), against how often it is defined there: a function whose
+    name appears only where it is defined is called by none of these files.
+    """
+
+    def __init__(self, files: Iterable[PyFile]) -> None:
+        self.counts: Counter[str] = Counter()
+        self.definitions: Counter[str] = Counter()
+        self._files: dict[str, list[PyFile]] = {}
+        for py_file in files:
+            text = py_file.source_text()
+            tokens = _IDENTIFIER.findall(text)
+            self.counts.update(tokens)
+            self.definitions.update(_DEFINITION.findall(text))
+            for token in set(tokens):
+                self._files.setdefault(token, []).append(py_file)
+
+    def mentioned_elsewhere(self, name: str) -> bool:
+        """Whether ``name`` appears anywhere but in its own definitions."""
+        return self.counts[name] > self.definitions[name]
+
+    def files_mentioning(self, name: str) -> list[PyFile]:
+        return self._files.get(name, [])
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a value a function returns goes, followed up its callers."""
+
+    status: str
+    """``reaches`` (a request handler returns it to the runtime's caller), ``contained`` (no
+    caller passes it on), ``unknown`` (the function is used in a way not followed)."""
+    chain: tuple[Target, ...] = ()
+    """From the function up to the handler that returns the value (``reaches``)."""
+    why: str = ""
+
+
+_COLLECTORS = frozenset(
+    {"append", "extend", "add", "update", "insert", "put", "put_nowait", "appendleft", "setdefault"}
+)
+_PASS_THROUGH = (
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.JoinedStr,
+    ast.FormattedValue,
+    ast.BinOp,
+    ast.BoolOp,
+    ast.Starred,
+    ast.keyword,
+    ast.comprehension,
+    ast.ListComp,
+    ast.SetComp,
+    ast.GeneratorExp,
+    ast.DictComp,
+)
+
+
+@dataclass(frozen=True)
+class _Climb:
+    """Where an expression's value ends up in its statement."""
+
+    returned: bool = False
+    names: tuple[str, ...] = ()
+    """Variables that now hold (part of) the value."""
+    keys: tuple[str, ...] | None = None
+    """The keys of the value that hold what is followed (``None``: all of it)."""
+
+
+def _key_of(node: ast.AST, child: ast.AST) -> str | bool:
+    """For ``child[k]``: the literal key ``k``; ``True`` for another subscript of ``child``;
+    ``False`` when ``child`` is not what ``node`` subscripts (it is the index)."""
+    if isinstance(node, ast.Subscript) and node.value is child:
+        key = node.slice
+        return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else True
+    return False
+
+
+def _climb(
+    node: ast.expr, keys: tuple[str, ...] | None, pm: ParentMap, resolve: Callable[[ast.expr], str]
+) -> _Climb | None:
+    """Follow the value of ``node`` up its statement: returned or yielded, bound to
+    variables, or dropped (``None``): used only as a condition, logged, or discarded."""
+    from agentcore_readiness.checks.code_analysis import is_log_call
+
+    child: ast.AST = node
+    parent = pm.parent(child)
+    while parent is not None:
+        if isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
+            return _Climb(returned=True, keys=keys)
+        if isinstance(parent, ast.Await):
+            pass
+        elif isinstance(parent, ast.Subscript):
+            key = _key_of(parent, child)
+            if key is False:
+                return None
+            if isinstance(key, str) and keys is not None and key not in keys:
+                return None
+            keys = None
+        elif isinstance(parent, ast.Attribute):
+            call = pm.parent(parent)
+            if (
+                isinstance(call, ast.Call)
+                and call.func is parent
+                and parent.attr == "get"
+                and call.args
+                and isinstance(call.args[0], ast.Constant)
+            ):
+                if keys is not None and call.args[0].value not in keys:
+                    return None
+                parent, keys = call, None
+            else:
+                keys = None
+        elif isinstance(parent, ast.Call):
+            if child is parent.func:
+                keys = None
+            elif is_log_call(parent, resolve):
+                return None
+            elif isinstance(parent.func, ast.Attribute) and parent.func.attr in _COLLECTORS:
+                base = _base_name(parent.func.value)
+                return _Climb(names=(base,)) if base else None
+            else:
+                keys = None
+        elif isinstance(parent, ast.Dict):
+            index = next((i for i, v in enumerate(parent.values) if v is child), None)
+            if index is None:
+                return None
+            key_node = parent.keys[index]
+            keys = (key_node.value,) if isinstance(key_node, ast.Constant) and isinstance(key_node.value, str) else None
+        elif isinstance(parent, ast.IfExp):
+            if child is parent.test:
+                return None
+        elif isinstance(parent, ast.NamedExpr):
+            return _Climb(names=(parent.target.id,), keys=keys)
+        elif isinstance(parent, _PASS_THROUGH):
+            keys = None if isinstance(parent, (ast.JoinedStr, ast.FormattedValue, ast.BinOp)) else keys
+        elif isinstance(parent, ast.stmt):
+            return _statement_end(parent, child, keys)
+        else:
+            return None
+        child = parent
+        parent = pm.parent(child)
+    return None
+
+
+def _statement_end(statement: ast.stmt, child: ast.AST, keys: tuple[str, ...] | None) -> _Climb | None:
+    targets: list[ast.expr] = []
+    if isinstance(statement, ast.Assign) and child is statement.value:
+        targets = list(statement.targets)
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)) and child is statement.value:
+        targets = [statement.target]
+    elif isinstance(statement, (ast.For, ast.AsyncFor)) and child is statement.iter:
+        targets, keys = [statement.target], None
+    elif isinstance(statement, (ast.With, ast.AsyncWith)):
+        targets = [i.optional_vars for i in statement.items if i.context_expr is child and i.optional_vars is not None]
+    names: list[str] = []
+    for target in targets:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            names.extend(assigned_names(target))
+            keys = None
+        elif isinstance(target, ast.Name):
+            names.append(target.id)
+        else:
+            base = _base_name(target)
+            if base:
+                names.append(base)
+                keys = None
+    return _Climb(names=tuple(names), keys=keys) if names else None
+
+
+def _base_name(expr: ast.expr) -> str | None:
+    while isinstance(expr, (ast.Attribute, ast.Subscript)):
+        expr = expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def value_returned(
+    py_file: PyFile, function: FunctionNode, call: ast.AST, keys: tuple[str, ...] | None
+) -> _Climb | None:
+    """Whether the value of ``call`` (in ``function``) is returned or yielded by it, through
+    the variables it is bound to, the containers it is put in and the keys read from it
+    (a key other than ``keys`` drops it). ``None`` when it is not."""
+    pm = parents(py_file)
+    resolve = py_file.resolve
+    first = _climb(call, keys, pm, resolve)  # type: ignore[arg-type]
+    if first is None or first.returned:
+        return first
+    held: dict[str, tuple[str, ...] | None] = dict.fromkeys(first.names, first.keys)
+    uses = [n for n in function_body_nodes(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    for _ in range(4):
+        grown = False
+        for use in uses:
+            if use.id not in held:
+                continue
+            found = _climb(use, held[use.id], pm, resolve)
+            if found is None:
+                continue
+            if found.returned:
+                return found
+            for name in found.names:
+                if name not in held:
+                    held[name] = found.keys
+                    grown = True
+        if not grown:
+            break
+    return None
+
+
+def _local_names(function: FunctionNode | ast.Lambda) -> frozenset[str]:
+    """The names a function binds itself: parameters and variables it assigns."""
+    names = set(_params(function)) if not isinstance(function, ast.Lambda) else {a.arg for a in function.args.args}
+    if isinstance(function, ast.Lambda):
+        return frozenset(names)
+    for node in function_body_nodes(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return frozenset(names)
+
+
+@dataclass
+class Uses:
+    calls: list[tuple[PyFile, CallSite]] = field(default_factory=list)
+    other: list[tuple[PyFile, int]] = field(default_factory=list)
+    """References that are not calls, with their line."""
+
+
+class LeakFollower:
+    """Follows a value a function returns up its callers, across the runtime's modules, to
+    a request handler (which returns it to the runtime's caller) or to where it stops."""
+
+    MAX_DEPTH = 6
+    MAX_EXPLORED = 200
+    """Functions one search may visit: a bound on the work, whatever the call graph."""
+
+    def __init__(
+        self,
+        cmap: CodeMap,
+        references: References,
+        exposed: Callable[[Target], bool],
+        dead: Callable[[Target], bool],
+    ) -> None:
+        self.cmap = cmap
+        self.references = references
+        self.exposed = exposed
+        self.dead = dead
+        self._uses: dict[Target, Uses] = {}
+        self._load_table: dict[str, dict[str, list[ast.expr]]] = {}
+
+    def uses(self, target: Target) -> Uses:
+        """Where the runtime's code uses ``target``: calls resolved to it (for a method, also
+        calls of a method of that name on an object not resolved), and other references
+        (a callback, an entry of a list of tools)."""
+        found = self._uses.get(target)
+        if found is not None:
+            return found
+        name = target.function.name
+        method = target.function.class_name is not None
+        found = Uses()
+        for py_file in self.references.files_mentioning(name):
+            call_funcs: set[int] = set()
+            for call in py_file.calls:
+                if call.attr != name:
+                    continue
+                call_funcs.add(id(call.node.func))
+                resolved = self.cmap.resolve(py_file, call.node, call.function)
+                if resolved == target or (resolved is None and method and isinstance(call.node.func, ast.Attribute)):
+                    found.calls.append((py_file, call))
+            for node in self._loads(py_file).get(name, ()):
+                if id(node) in call_funcs:
+                    continue
+                if isinstance(node, ast.Name):
+                    if not method:
+                        found.other.append((py_file, node.lineno))
+                elif method or self.cmap.lookup(py_file, py_file.resolve(node)) == target:
+                    found.other.append((py_file, node.lineno))
+        self._uses[target] = found
+        return found
+
+    def _loads(self, py_file: PyFile) -> dict[str, list[ast.expr]]:
+        """Names and attributes read in a file, by name (built once per file); a name read
+        where a function binds it locally (a parameter, a variable) is left out."""
+        table = self._load_table.get(py_file.path)
+        if table is None:
+            table = {}
+            stack: list[tuple[ast.AST, frozenset[str]]] = [(py_file.tree, frozenset())]
+            while stack:
+                node, local = stack.pop()
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                    local = local | _local_names(node)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    if node.id not in local:
+                        table.setdefault(node.id, []).append(node)
+                elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                    table.setdefault(node.attr, []).append(node)
+                stack.extend((child, local) for child in ast.iter_child_nodes(node))
+            self._load_table[py_file.path] = table
+        return table
+
+    def route(self, target: Target, keys: tuple[str, ...] | None) -> Route:
+        explored: set[tuple[Target, tuple[str, ...] | None]] = set()
+        return self._route(target, keys, (target,), explored)
+
+    def _route(
+        self,
+        target: Target,
+        keys: tuple[str, ...] | None,
+        chain: tuple[Target, ...],
+        explored: set[tuple[Target, tuple[str, ...] | None]],
+    ) -> Route:
+        if len(chain) > self.MAX_DEPTH or len(explored) > self.MAX_EXPLORED:
+            return Route("unknown", chain, "the chain of callers is too long to follow")
+        explored.add((target, keys))
+        uses = self.uses(target)
+        sites = uses.calls
+        if uses.other:
+            where = uses.other[0]
+            return Route(
+                "unknown", chain, f"{target.function.name} is used other than by a call ({where[0].path}:{where[1]})"
+            )
+        if not sites:
+            return Route("contained", chain, f"nothing in the runtime's code calls {target.function.qualname}()")
+        unknown: Route | None = None
+        for py_file, call in sites:
+            if call.function is None:
+                continue
+            caller = Target(py_file, call.function)
+            if caller in chain or self.dead(caller):
+                continue
+            flow = value_returned(py_file, call.function.node, call.node, keys)
+            if flow is None:
+                continue
+            if self.exposed(caller):
+                return Route("reaches", (*chain, caller))
+            if (caller, flow.keys) in explored:
+                continue
+            found = self._route(caller, flow.keys, (*chain, caller), explored)
+            if found.status == "reaches":
+                return found
+            if found.status == "unknown" and unknown is None:
+                unknown = found
+        if unknown is not None:
+            return unknown
+        return Route("contained", chain, f"no caller of {target.function.qualname}() returns its value")

@@ -8,6 +8,7 @@ configuration.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from agentcore_readiness.checks import secret_patterns
-from agentcore_readiness.checks.code_analysis import HttpCall
+from agentcore_readiness.checks.callflow import latest_binding, literal_str
+from agentcore_readiness.checks.code_analysis import DYNAMIC, EnvRead, HttpCall, SecretLiteral, fold
 from agentcore_readiness.checks.code_support import (
     code_files,
     emit,
@@ -24,9 +26,11 @@ from agentcore_readiness.checks.code_support import (
     skipped_of,
     without_code,
 )
+from agentcore_readiness.checks.env_secrets import AWS_SDK_CREDENTIAL_VARS, calls_vault, key_name_use
 from agentcore_readiness.checks.fixes import VALIDATE_AND_DEPLOY, jwt_authorizer_template, located_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
 from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG
+from agentcore_readiness.facts.roles import ROLE_WORDS, ROLES
 from agentcore_readiness.model import FindingLevel, Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
@@ -70,51 +74,18 @@ def _credential_fix(facts: Facts, provider: str, what: str, rotate: bool) -> Fix
 # SEC001
 
 
-_ROLE_WORDS = {"agent": "agent code", "caller": "caller code", "test": "a test"}
-
-
 def sec001(facts: Facts, out: Findings) -> Verdict | None:
     if facts.code is None:
         return unknown("the code index was not built")
-    files = code_files(facts, "agent", "caller", "test")
+    files = code_files(facts, *ROLES)
     if not files and not facts.project.runtimes:
         if facts.code.skipped:
             return unknown(skipped_of(facts.code))
         return not_applicable("no Python code and no runtimes in the project")
-    checked = 0
+    fixtures = 0
     for py_file in files:
-        checked += 1
-        role = _ROLE_WORDS.get(py_file.role, "code")
-        known = {h.line for h in py_file.facts.secrets} | {
-            h.related_line for h in py_file.facts.secrets if h.related_line is not None
-        }
-        for hit in py_file.facts.secrets:
-            _secret_finding(
-                facts,
-                out,
-                py_file,
-                hit.line,
-                hit.level,
-                f"{hit.label} hard-coded in {role}",
-                hit.masked,
-                hit.provider,
-                hit.kind,
-            )
-        for literal in py_file.facts.secret_literals:
-            if literal.line in known:
-                continue  # already reported as a key of a known format
-            provider = _credential_name(facts, secret_patterns.credential_name_for(literal.name))
-            _secret_finding(
-                facts,
-                out,
-                py_file,
-                literal.line,
-                "fail",
-                f"literal secret in the {literal.how} `{literal.name}` in {role}",
-                literal.masked,
-                provider,
-                "generic",
-            )
+        fixtures += _file_secrets(facts, out, py_file)
+    checked = len(files)
     for runtime in facts.project.runtimes:
         for name, value, location, source in _project_values(runtime):
             hits = secret_patterns.scan_known_formats(value) if value else []
@@ -127,9 +98,7 @@ def sec001(facts: Facts, out: Findings) -> Verdict | None:
                     subject=runtime.name,
                     fix=_credential_fix(facts, _credential_name(facts, hit.provider), f"the {hit.label}", True),
                 )
-            elif (
-                value and secret_patterns.is_secret_name(name, env=True) and secret_patterns.generic_secret_value(value)
-            ):
+            elif value and literal_secret_value(name, value):
                 provider = _credential_name(facts, secret_patterns.credential_name_for(name))
                 out.fail(
                     f"literal secret as the value of {name} in {source} of runtime {runtime.name!r}: "
@@ -138,10 +107,75 @@ def sec001(facts: Facts, out: Findings) -> Verdict | None:
                     subject=runtime.name,
                     fix=_credential_fix(facts, provider, f"the value of {name}", True),
                 )
+    if fixtures:
+        out.note(f"{fixtures} literal value(s) assigned to secret-like names in test code are test fixtures")
     if not out.items:
         out.note(f"no hard-coded secrets in {checked} Python file(s) or the runtimes' configuration")
     note_skipped(facts, out)
     return None
+
+
+def _first_of_each(items: list[tuple[str, int]]) -> dict[int, list[int]]:
+    """For (fingerprint, line) pairs: the first line of each value -> the value's other lines."""
+    lines: dict[str, list[int]] = {}
+    for print_, line in sorted(items, key=lambda item: item[1]):
+        seen = lines.setdefault(print_ or f"line {line}", [])
+        if line not in seen:
+            seen.append(line)
+    return {found[0]: found[1:] for found in lines.values()}
+
+
+def _file_secrets(facts: Facts, out: Findings, py_file: PyFile) -> int:
+    """SEC001 in one file, each value once; returns how many test fixtures were left out."""
+    role = ROLE_WORDS.get(py_file.role, "code")
+    hits = py_file.facts.secrets
+    known = {h.line for h in hits} | {h.related_line for h in hits if h.related_line is not None}
+    first = _first_of_each([(h.fingerprint, h.line) for h in hits])
+    for hit in hits:
+        if hit.line in first:
+            what = f"{hit.label} hard-coded in {role}"
+            others = first.pop(hit.line)
+            _secret_finding(facts, out, py_file, hit.line, hit.level, what, hit.masked, hit.provider, hit.kind, others)
+    literals = [lit for lit in py_file.facts.secret_literals if lit.line not in known]
+    if py_file.role == "test":
+        return len(literals)  # fixtures; a key of a known format above is still reported
+    literals = [lit for lit in literals if not _replaced_temporary(py_file, lit)]
+    first = _first_of_each([(lit.fingerprint, lit.line) for lit in literals])
+    for literal in literals:
+        if literal.line in first:
+            provider = _credential_name(facts, secret_patterns.credential_name_for(literal.name))
+            what = f"literal secret in the {literal.how} `{literal.name}` in {role}"
+            others = first.pop(literal.line)
+            _secret_finding(
+                facts, out, py_file, literal.line, "fail", what, literal.masked, provider, "generic", others
+            )
+    return 0
+
+
+def _replaced_temporary(py_file: PyFile, literal: SecretLiteral) -> bool:
+    """A Cognito ``TemporaryPassword`` that the same function replaces with
+    ``admin_set_user_password(..., Permanent=True)`` right away: it never grants access.
+    """
+    if literal.name != "TemporaryPassword":
+        return False
+    creating = next(
+        (
+            c
+            for c in py_file.calls
+            if c.attr == "admin_create_user" and c.line <= literal.line <= (c.node.end_lineno or c.line)
+        ),
+        None,
+    )
+    if creating is None:
+        return False
+    return any(
+        c.attr == "admin_set_user_password"
+        and c.function is creating.function
+        and c.line > creating.line
+        and isinstance(c.keywords.get("Permanent"), ast.Constant)
+        and c.keywords["Permanent"].value is True  # type: ignore[attr-defined]
+        for c in py_file.calls
+    )
 
 
 def _secret_finding(
@@ -154,8 +188,14 @@ def _secret_finding(
     masked: str,
     provider: str,
     kind: str,
+    repeated: list[int] | None = None,
 ) -> None:
     message = f"{what}: {masked}"
+    evidence = None
+    if repeated:
+        lines = ", ".join(str(n) for n in repeated)
+        message += f" (the same value again on line{'s' if len(repeated) > 1 else ''} {lines})"
+        evidence = f"the same value appears on lines {line}, {lines} of {py_file.path}"
     if kind.startswith("aws"):
         fix = Fix(
             summary="Delete the access key from the code and deactivate it in IAM (it is in the repository "
@@ -171,7 +211,7 @@ def _secret_finding(
             summary="Remove the private key from the code, revoke or replace it, and load it at run time from "
             "AWS Secrets Manager (or an AgentCore credential provider for API access)."
         )
-    elif py_file.role == "agent":
+    elif "runtime" in py_file.roles:
         fix = _credential_fix(facts, _credential_name(facts, provider), "the key", True)
     else:
         fix = Fix(
@@ -181,7 +221,7 @@ def _secret_finding(
                 "aws secretsmanager get-secret-value --secret-id <secret-name> --query SecretString --output text"
             ],
         )
-    emit(out, level, py_file, line, message, fix=fix)  # type: ignore[arg-type]
+    emit(out, level, py_file, line, message, fix=fix, evidence=evidence)  # type: ignore[arg-type]
 
 
 def _project_values(runtime: Runtime) -> Iterator[tuple[str, str | None, Location, str]]:
@@ -198,11 +238,29 @@ def _project_values(runtime: Runtime) -> Iterator[tuple[str, str | None, Locatio
 
 
 def sec002(facts: Facts, out: Findings) -> Verdict | None:
-    verdict = without_code(facts, "agent")
+    verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
-    for py_file in code_files(facts, "agent"):
+    files = code_files(facts, "runtime")
+    loaded = _vault_loaded(files)
+    literal_values = {
+        (env.runtime.name, env.name): f"{env.location.path}:{env.location.line}"
+        for runtime in facts.project.runtimes
+        for env in project_env_sources(runtime)
+        if literal_secret_value(env.name, env.value)
+    }
+    for py_file in files:
+        reported = {hit.line for hit in py_file.facts.secrets} | {lit.line for lit in py_file.facts.secret_literals}
         for read in py_file.facts.env_reads:
+            why = _not_a_configured_secret(py_file, read, loaded, reported)
+            configured = next(
+                (literal_values[(r, read.name)] for r in py_file.runtimes if (r, read.name) in literal_values), None
+            )
+            if why is None and configured is not None:
+                why = f"its value is hard-coded at {configured}: SEC001's finding"
+            if why is not None:
+                out.note(f"{py_file.path}:{read.line} {read.name}: {why}")
+                continue
             provider = _credential_name(facts, secret_patterns.credential_name_for(read.name))
             emit(
                 out,
@@ -215,9 +273,68 @@ def sec002(facts: Facts, out: Findings) -> Verdict | None:
             )
     if not out.items:
         out.note(
-            f"no secret-like environment variables read by agent code (allowlist: {secret_patterns.ENV_ALLOWLIST_TEXT})"
+            "agent code reads no secret from environment variables the runtime's configuration provides "
+            f"(allowlist: {secret_patterns.ENV_ALLOWLIST_TEXT})"
         )
     note_skipped(facts, out)
+    return None
+
+
+def _vault_loaded(files: list[PyFile]) -> dict[tuple[str, str], str]:
+    """(runtime, variable) -> where that runtime's code stores a vault-fetched value in the environment."""
+    loaded: dict[tuple[str, str], str] = {}
+    for py_file in files:
+        for write in py_file.facts.env_writes:
+            if write.source == "vault":
+                for runtime in py_file.runtimes:
+                    loaded.setdefault((runtime, write.name), f"{py_file.path}:{write.line}")
+    return loaded
+
+
+def _not_a_configured_secret(
+    py_file: PyFile, read: EnvRead, loaded: dict[tuple[str, str], str], reported: set[int]
+) -> str | None:
+    """Why this environment read is not reading a secret from the runtime's configuration."""
+    name, line = read.name, read.line
+    if secret_patterns.bare_key_name(name):
+        use = key_name_use(py_file.tree, line, read.col)
+        if use is not None:
+            return use
+    if name.upper() in AWS_SDK_CREDENTIAL_VARS:
+        return "an AWS SDK credential variable (the execution role's credentials), not an application secret"
+    if line in reported:
+        return "its literal default is the hard-coded secret SEC001 reports on this line"
+    where = next((loaded[(r, name)] for r in py_file.runtimes if (r, name) in loaded), None)
+    if where is not None:
+        return f"the runtime's own code stores it in the environment from a secret store at {where}"
+    fetcher = _vault_fallback(py_file, line)
+    if fetcher is not None:
+        return f"a fallback: {fetcher} fetches the secret from a secret store first"
+    return None
+
+
+def _vault_fallback(py_file: PyFile, line: int) -> str | None:
+    """The function of this file that fetches from a vault and either reads the environment
+    itself or calls the function that does (the environment is then a local-development fallback).
+    """
+    if py_file.facts.vault_line is None:
+        return None
+    reader = next(
+        (
+            f
+            for f in sorted(py_file.functions, key=lambda f: -f.line)
+            if f.line <= line <= (f.node.end_lineno or f.line)
+        ),
+        None,
+    )
+    fetchers = {f.name: f for f in py_file.functions if calls_vault(f.node.body, py_file.resolve) is not None}
+    if reader is None or not fetchers:
+        return None
+    if reader.name in fetchers:
+        return f"{reader.name}()"
+    for call in py_file.calls:
+        if call.attr == reader.name and call.function is not None and call.function.name in fetchers:
+            return f"{call.function.name}() (line {call.function.line})"
     return None
 
 
@@ -233,6 +350,7 @@ class EnvSource:
     source: str
     always: bool = False
     """The name is a secret by definition (YAML ``api_key_env_var_name``)."""
+    value: str | None = None
 
 
 def project_env_sources(runtime: Runtime) -> Iterator[EnvSource]:
@@ -241,14 +359,29 @@ def project_env_sources(runtime: Runtime) -> Iterator[EnvSource]:
     """
     for env in runtime.env_vars:
         if runtime.source == TOOLKIT_CONFIG:
-            yield EnvSource(runtime, env.name, env.location, f"{TOOLKIT_CONFIG} api_key_env_var_name", True)
+            yield EnvSource(runtime, env.name, env.location, f"{TOOLKIT_CONFIG} api_key_env_var_name", True, env.value)
         else:
-            yield EnvSource(runtime, env.name, env.location, f"{CLI_CONFIG} envVars")
+            yield EnvSource(runtime, env.name, env.location, f"{CLI_CONFIG} envVars", value=env.value)
     if runtime.dockerfile is not None:
-        for name, _value, line in runtime.dockerfile.env():
+        for name, value, line in runtime.dockerfile.env():
             yield EnvSource(
-                runtime, name, Location(path=runtime.dockerfile.path, line=line), "the Dockerfile (ENV/ARG)"
+                runtime,
+                name,
+                Location(path=runtime.dockerfile.path, line=line),
+                "the Dockerfile (ENV/ARG)",
+                value=value,
             )
+
+
+def literal_secret_value(name: str, value: str | None) -> bool:
+    """Whether SEC001 reports ``value`` of the variable ``name`` as a hard-coded secret."""
+    if not value:
+        return False
+    if secret_patterns.scan_known_formats(value):
+        return True
+    if secret_patterns.bare_key_name(name) and secret_patterns.word_value(value):
+        return False  # TAG_KEY=Environment names a key
+    return secret_patterns.is_secret_name(name, env=True) and secret_patterns.generic_secret_value(value)
 
 
 def _env_fix(facts: Facts, env: EnvSource) -> Fix:
@@ -287,6 +420,17 @@ def sec003(facts: Facts, out: Findings) -> Verdict | None:
                 continue
             seen.add(key)
             checked += 1
+            if literal_secret_value(env.name, env.value):
+                out.note(f"{env.name} at {env.location.path}:{env.location.line}: its value is SEC001's finding")
+                continue
+            if (
+                not env.always
+                and env.value is not None
+                and secret_patterns.bare_key_name(env.name)
+                and secret_patterns.word_value(env.value)
+            ):
+                out.note(f"{env.name}={env.value!r}: a key name made of words, not a secret")
+                continue
             if env.always or secret_patterns.is_secret_env_name(env.name):
                 out.fail(
                     f"runtime {runtime.name!r} gets the secret {env.name} through {env.source}: runtime environment "
@@ -308,12 +452,26 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
     if facts.code is None:
         return unknown("the code index was not built")
     declared = {c.name: c for c in facts.project.credentials if c.name}
-    uses = [(f, p) for f in code_files(facts, "agent", "caller") for p in f.facts.providers]
-    if not uses and not declared:
+    files = code_files(facts, "runtime", "caller")
+    uses = [(f, p) for f in files for p in f.facts.providers]
+    fetches = [fetch for f in files if _may_fetch_credentials(f) for fetch in _credential_fetches(f)]
+    if not uses and not declared and not fetches:
         return not_applicable("no @requires_api_key/@requires_access_token in code and no declared credentials")
     used: set[str] = set()
     add = "agentcore add credential --name {name} --type api-key"
+    for where, call_name, name in fetches:
+        used.add(name)
+        out.note(f"{where} {call_name}(provider {name!r})")
     for py_file, use in uses:
+        if use.provider is None and use.env is not None:
+            where = f"{py_file.path}:{use.line}"
+            if use.default is None:
+                out.note(f"{where} @{use.decorator} takes its provider name from {use.env} (no default): not checked")
+                continue
+            used.add(use.default)
+            state = "declared" if use.default in declared else "not declared: the environment must name one"
+            out.note(f"{where} @{use.decorator} provider from {use.env}, default {use.default!r} ({state})")
+            continue
         if use.provider is None:
             out.note(
                 f"{py_file.path}:{use.line} @{use.decorator}(provider_name={use.expression}) is not a literal: "
@@ -336,6 +494,11 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
                         "--client-id <client-id> --scopes <scope>"
                     ],
                 ),
+            )
+        elif not declared and not facts.project.has_cli_config:
+            out.note(
+                f"{py_file.path}:{use.line} provider {use.provider!r}: the starter toolkit's YAML declares no "
+                "credential providers (they are created with `agentcore identity`, outside the file): not checked"
             )
         elif use.provider not in declared:
             close = next((n for n in declared if n.lower() == use.provider.lower()), None)
@@ -369,7 +532,7 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
     for name, credential in declared.items():
         if name not in used:
             out.info(
-                f"credential {name!r} is declared but no @requires_* decorator or gateway target uses it",
+                f"credential {name!r} is declared but no @requires_* decorator, AgentCore Identity call or gateway target uses it",
                 credential.where.at("name"),
                 fix=Fix(summary=f"Remove it if unused: agentcore remove credential --name {name}"),
                 severity="info",
@@ -378,6 +541,31 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
         names = sorted(used & set(declared))
         out.note(f"declared and used: {', '.join(names) or 'none'}")
     return None
+
+
+_CREDENTIAL_FETCHES = ("get_resource_api_key", "get_resource_oauth2_token")
+
+
+def _may_fetch_credentials(py_file: PyFile) -> bool:
+    """Whether a file can call AgentCore Identity directly (from its imports: the others are not reparsed)."""
+    return "boto3" in py_file.imported_modules or any("identity" in q.lower() for q in py_file.imports.values())
+
+
+def _credential_fetches(py_file: PyFile) -> Iterator[tuple[str, str, str]]:
+    """(where, call, provider name) for each ``IdentityClient.get_resource_api_key(provider_name=…)``
+    or boto3 ``get_resource_api_key(resourceCredentialProviderName=…)`` with a name known statically.
+    """
+    for call in py_file.calls:
+        if call.attr not in _CREDENTIAL_FETCHES:
+            continue
+        value = call.keywords.get("provider_name") or call.keywords.get("resourceCredentialProviderName")
+        scope = py_file.analysis_context().scope(call.function.node if call.function else None)
+        folded = fold(value, scope) if value is not None else None
+        if folded is None:
+            continue
+        name = folded.text if folded.literal or (folded.env and folded.text != DYNAMIC) else None
+        if name:
+            yield f"{py_file.path}:{call.line}", call.attr, name
 
 
 # ---------------------------------------------------------------------------
@@ -415,23 +603,53 @@ def host_of(url: str | None) -> str | None:
     return host.lower()
 
 
-def classify(call: HttpCall) -> Row | None:
-    """The skill's decision-table row for one direct call, or ``None`` when it is not
-    a direct external call (the project's own gateway, a local sidecar).
+_GATEWAY_HOST = re.compile(r"\.gateway\.bedrock-agentcore\.[a-z0-9-]+\.amazonaws\.com$")
+_IDENTITY_PATH = re.compile(
+    r"/(?:oauth2?/)?token/?$|/\.well-known/(?:openid-configuration|oauth-authorization-server|jwks\.json)/?$"
+    r"|/jwks(?:\.json)?/?$",
+    re.IGNORECASE,
+)
+_STATIC_FILE = re.compile(
+    r"\.(?:csv|tsv|json|jsonl|ndjson|parquet|xlsx?|zip|gz|tgz|tar|bz2|xz|txt|xml|ya?ml|pdf|png|jpe?g|gif|svg|md|geojson)$",
+    re.IGNORECASE,
+)
+_TELEMETRY_PATH = re.compile(r"/v1/(?:traces|metrics|logs)/?$|/api/public/(?:ingestion|otel\b)", re.IGNORECASE)
+_A2A_METHODS = frozenset({"message/send", "message/stream", "tasks/get", "tasks/cancel", "tasks/resubscribe"})
+_MCP_METHODS = frozenset(
+    {"initialize", "tools/list", "tools/call", "resources/list", "resources/read", "prompts/list", "prompts/get"}
+)
+ROW_NOT_TOOL = "Not a tool call"
+_TRANSPORT_KEYWORDS = frozenset({"timeout", "stream", "verify", "allow_redirects", "follow_redirects", "url"})
+
+
+def classify(call: HttpCall, purpose: str | None = None) -> Row | None:
+    """The skill's decision-table row for one direct call; a row with no rule (``code == ""``)
+    for a call that is not a tool call (its reason in ``why``); ``None`` for a local sidecar.
+
+    ``purpose`` is what the request body says the call is (:func:`request_purpose`).
+    GW001 is for third-party APIs the agent uses as tools. Not tools: the project's AgentCore
+    Gateway (the recommended path), identity plumbing (OAuth token requests, OIDC discovery
+    and JWKS), telemetry export (OTLP, Langfuse ingestion) and unauthenticated downloads of
+    static files; there is no tool to expose and no credential for a gateway to broker.
     """
-    env = call.url_env or ""
-    if env.startswith("AGENTCORE_GATEWAY_"):
-        return None
     host = host_of(call.url)
     if host is not None and _LOCAL_HOSTS.match(host):
         return None
     url = call.url or ""
-    if call.kind == "mcp":
+    path = _url_path(url)
+    named = f"{call.url_env or ''} {call.url_source}".lower()
+    if (host is not None and _GATEWAY_HOST.search(host)) or (host is None and "gateway" in named):
+        return Row("", "AgentCore Gateway", "the project's gateway: the recommended path for tools")
+    if purpose == "oauth-token" or (path and _IDENTITY_PATH.search(path)):
+        return Row("", ROW_NOT_TOOL, "an OAuth token or OIDC discovery request (identity plumbing)")
+    if path and _TELEMETRY_PATH.search(path):
+        return Row("", ROW_NOT_TOOL, "telemetry export")
+    if purpose == "a2a" or call.kind == "a2a":
+        return Row("GW004", ROW_A2A, "an A2A JSON-RPC call" if purpose == "a2a" else "an A2A client")
+    if call.kind == "mcp" or purpose == "mcp":
         if host is None:
             return None
         return Row("GW002", ROW_MCP, "an MCP client built on a literal remote URL")
-    if call.kind == "a2a":
-        return Row("GW004", ROW_A2A, "an A2A client")
     if call.kind in ("websocket", "sse", "webrtc"):
         return Row("GW004", ROW_STREAM, f"a {call.kind} connection")
     if host is not None and (host.endswith((".amazonaws.com", ".amazonaws.com.cn")) or host.endswith(".api.aws")):
@@ -440,11 +658,64 @@ def classify(call: HttpCall) -> Row | None:
         if host.startswith("bedrock-agentcore.") and "/runtimes/" in url:
             return Row("GW004", ROW_A2A, "another AgentCore runtime over HTTPS")
         return Row("GW003", ROW_AWS, f"the AWS endpoint {host}")
-    if host is not None and re.search(r"/(?:mcp|sse)/?$", urlsplit(url).path or ""):
+    if host is not None and re.search(r"/(?:mcp|sse)/?$", path):
         return Row("GW002", ROW_MCP, "an MCP endpoint called over raw HTTP")
     if ".well-known/agent" in url or "agent-card" in url:
         return Row("GW004", ROW_A2A, "an A2A agent card")
+    method = call.client.rsplit(".", 1)[-1].lower()
+    bare_get = purpose == "bare" and call.auth == "none" and method in ("get", "urlopen", "urlretrieve")
+    if bare_get and path and _STATIC_FILE.search(path):
+        return Row("", ROW_NOT_TOOL, "an unauthenticated download of a static file")
     return Row("GW001", ROW_REST, "a REST call")
+
+
+def _url_path(url: str) -> str:
+    """The path of a folded URL, also when its base is not known (``{…}/api/x`` -> ``/api/x``)."""
+    if "://" in url:
+        try:
+            return urlsplit(url).path
+        except ValueError:
+            return ""
+    if url.startswith("{…}/"):
+        return re.split(r"[?#]", url[len("{…}") :], maxsplit=1)[0]
+    return ""
+
+
+def request_purpose(py_file: PyFile, call: HttpCall) -> str | None:
+    """What the request says the call is: ``a2a`` (JSON-RPC ``message/send``), ``mcp`` (JSON-RPC
+    ``tools/list``, ...), ``oauth-token`` (a ``grant_type`` form), ``bare`` (nothing but the URL:
+    no parameters, headers, auth or body), or ``None``.
+    """
+    attr = call.client.rsplit(".", 1)[-1]
+    site = next((c for c in py_file.calls if c.line == call.line and c.attr == attr), None)
+    if site is None:
+        return None
+    if (
+        set(site.keywords) <= _TRANSPORT_KEYWORDS
+        and len(site.node.args) <= 1
+        and not any(k.arg is None for k in site.node.keywords)
+    ):
+        return "bare"
+    for keyword in ("json", "data", "content", "body"):
+        value = site.keywords.get(keyword)
+        if isinstance(value, ast.Name):
+            binding, _ = latest_binding(
+                site.function.node if site.function else None, py_file.tree, value.id, site.line
+            )
+            value = binding.value if binding is not None else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and "grant_type=" in value.value:
+            return "oauth-token"
+        if not isinstance(value, ast.Dict):
+            continue
+        entries = {k.value: v for k, v in zip(value.keys, value.values, strict=False) if isinstance(k, ast.Constant)}
+        if "grant_type" in entries:
+            return "oauth-token"
+        method = literal_str(entries.get("method")) if "jsonrpc" in entries or "method" in entries else None
+        if method in _A2A_METHODS:
+            return "a2a"
+        if method in _MCP_METHODS:
+            return "mcp"
+    return None
 
 
 def _target_name(host: str | None, suffix: str) -> str:
@@ -559,9 +830,10 @@ def gw_fix(facts: Facts, call: HttpCall, row: Row) -> Fix:
 
 
 def _calls(facts: Facts) -> Iterator[tuple[PyFile, HttpCall, Row]]:
-    for py_file in code_files(facts, "agent"):
+    for py_file in code_files(facts, "runtime"):
         for call in py_file.facts.http_calls:
-            row = classify(call)
+            purpose = request_purpose(py_file, call) if call.kind == "http" else None
+            row = classify(call, purpose)
             if row is not None:
                 yield py_file, call, row
 
@@ -579,11 +851,15 @@ def _describe(call: HttpCall) -> str:
 
 
 def gw_rule(facts: Facts, out: Findings, code: str) -> Verdict | None:
-    verdict = without_code(facts, "agent")
+    verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
     kept = 0
     for py_file, call, row in _calls(facts):
+        if not row.code:
+            if code in ("GW001", "GW002"):
+                out.note(f"{py_file.path}:{call.line} {_describe(call)}: {row.why}, not a direct tool call")
+            continue
         if row.code != code:
             if row.code == "GW004" and code != "GW004":
                 kept += 1
@@ -612,7 +888,7 @@ def gw_rule(facts: Facts, out: Findings, code: str) -> Verdict | None:
             fix=gw_fix(facts, call, row),
         )
     if not out.items:
-        direct = sum(1 for _ in _calls(facts))
+        direct = sum(1 for _, _, row in _calls(facts) if row.code)
         out.note(
             f"no {code} findings among {direct} direct outbound call(s)"
             + (f"; {kept} A2A/streaming call(s) may stay direct (GW004)" if kept else "")
@@ -628,7 +904,7 @@ def gw_rule(facts: Facts, out: Findings, code: str) -> Verdict | None:
 def cmd006(facts: Facts, out: Findings) -> Verdict | None:
     if facts.code is None:
         return unknown("the code index was not built")
-    commands = [(f, c) for f in code_files(facts, "agent", "caller") for c in f.facts.commands]
+    commands = [(f, c) for f in code_files(facts, "caller") for c in f.facts.commands]
     if not commands:
         return not_applicable("no invoke_agent_runtime_command call in the code")
     fix = Fix(
@@ -679,12 +955,7 @@ def auth006(facts: Facts, out: Findings) -> Verdict | None:
         return not_applicable("the project defines no runtimes")
     if facts.code is None:
         return unknown("the code index was not built")
-    senders = [
-        (f, c)
-        for f in code_files(facts, "agent", "caller")
-        for c in f.facts.http_calls
-        if c.bearer and _runtime_call(c)
-    ]
+    senders = [(f, c) for f in code_files(facts, "caller") for c in f.facts.http_calls if c.bearer and _runtime_call(c)]
     if not senders:
         out.note("no code sends a Bearer token to an AgentCore runtime endpoint")
         return None
@@ -769,15 +1040,16 @@ def _vpc_fix(runtime: Runtime) -> Fix:
 
 
 def net001(facts: Facts, out: Findings) -> Verdict | None:
-    verdict = without_code(facts, "agent")
+    verdict = without_code(facts, "runtime")
     if verdict is not None:
         return verdict
     seen: set[tuple[str, int]] = set()
-    for py_file in code_files(facts, "agent"):
+    for py_file in code_files(facts, "runtime"):
         runtime = runtime_named(facts, py_file.runtime)
         if runtime is None:
             continue
         mode = (runtime.network_mode or "PUBLIC").upper()
+        hosts = [e.detail for e in py_file.facts.private if e.kind == "host"]
         for evidence in py_file.facts.private:
             if (py_file.path, evidence.line) in seen:
                 continue
@@ -796,6 +1068,8 @@ def net001(facts: Facts, out: Findings) -> Verdict | None:
                     fix=_vpc_fix(runtime),
                     subject=runtime.name,
                 )
+            elif hosts:
+                out.note(f"{py_file.path}:{evidence.line} {evidence.detail}: its private host is the finding")
             else:
                 emit(
                     out,

@@ -11,8 +11,9 @@ from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_ap
 from agentcore_readiness.model import Finding, FindingLevel, Location
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CodeIndex, PyFile, Role
+    from agentcore_readiness.facts.code import CodeIndex, PyFile
     from agentcore_readiness.facts.project import Runtime
+    from agentcore_readiness.facts.roles import Role
 
 IGNORE_SYNTAX = "# agentcore-readiness: ignore[{code}] <reason>"
 
@@ -23,26 +24,35 @@ def code_files(facts: Facts, *roles: Role) -> list[PyFile]:
     return list(facts.code.facts_of(*roles))
 
 
-def without_code(facts: Facts, *roles: Role, what: str = "agent code") -> Verdict | None:
+def without_code(facts: Facts, *roles: Role, what: str | None = None) -> Verdict | None:
     """The verdict when there is no code of these roles to check, else ``None``."""
+    from agentcore_readiness.facts.roles import ROLE_WORDS
+
     if facts.code is None:
         return unknown("the code index was not built")
     if code_files(facts, *roles):
         return None
-    skipped = skipped_of(facts.code, *roles, project=facts)
+    what = what or " or ".join(ROLE_WORDS.get(r, r) for r in roles)
+    skipped = skipped_of(facts.code, *roles)
     if skipped:
         return unknown(f"no {what} could be analysed: {skipped}")
-    if "agent" in roles and not facts.project.runtimes:
-        return not_applicable("the project defines no runtimes")
+    if "runtime" in roles:
+        if not facts.project.runtimes:
+            return not_applicable("the project defines no runtimes")
+        missing = [f"runtime {e.name}: {e.missing}" for e in facts.code.entries if e.missing]
+        if missing:
+            return unknown("the runtimes' code is not in this checkout: " + "; ".join(missing))
     return not_applicable(f"no {what} found")
 
 
-def skipped_of(code: CodeIndex, *roles: Role, project: Facts | None = None) -> str:
-    if not code.skipped:
+def skipped_of(code: CodeIndex, *roles: Role) -> str:
+    """Which files of these roles could not be analysed (all roles of the view when none are named)."""
+    skipped = code.skipped_of(*roles) if roles else list(code.skipped)
+    if not skipped:
         return ""
-    shown = [f"{s.path} ({s.reason})" for s in code.skipped[:3]]
-    more = f" and {len(code.skipped) - 3} more" if len(code.skipped) > 3 else ""
-    return f"{len(code.skipped)} file(s) not analysed: " + "; ".join(shown) + more
+    shown = [f"{s.path} ({s.reason})" for s in skipped[:3]]
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return f"{len(skipped)} file(s) not analysed: " + "; ".join(shown) + more
 
 
 def note_skipped(facts: Facts, out: Findings) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from agentcore_readiness.checks.fixes import located_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule
 from agentcore_readiness.model import Fix
+
+if TYPE_CHECKING:
+    from agentcore_readiness.checks.tool_surface import Effect
 
 MAX_TARGETS = 100
 MAX_TOOLS = 1000
@@ -222,6 +227,7 @@ def lambda_target_cold(facts: Facts, out: Findings) -> Verdict | None:
     ("C",),
     "Direct HTTP call to an external REST API",
     family="Tool surface",
+    reads=("runtime",),
 )
 def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -232,9 +238,15 @@ def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
     (including API Gateway REST APIs) and names the `agentcore add gateway-target`
     command that replaces the call. The other rows: MCP servers (GW002), AWS services
     (GW003), A2A and streaming calls (allowed, GW004 checks their auth). Calls to the
-    project's own gateway (`AGENTCORE_GATEWAY_*_URL`) and to local addresses are not
-    direct external calls. A measured latency hot path may stay direct: suppress the
-    finding with the measurement as the reason.
+    project's own gateway (`AGENTCORE_GATEWAY_*_URL`, a `*.gateway.bedrock-agentcore.*`
+    URL, or a URL held in a name that says gateway) and to local addresses are not
+    direct external calls. Nor are calls that are not tools: OAuth token requests (a
+    `grant_type` form, a `/token` endpoint) and OIDC discovery or JWKS fetches, telemetry
+    export (OTLP `/v1/traces`, Langfuse ingestion), and unauthenticated downloads of
+    static files (a bare GET of a `.csv`, `.json`, `.parquet`, … path: no parameters, headers
+    or body): there is no tool to
+    expose and no credential for a gateway to broker. A measured latency hot path may
+    stay direct: suppress the finding with the measurement as the reason.
 
     ### Why is this bad?
     The agent process holds the API's credential and any traceback or log line can leak
@@ -268,6 +280,7 @@ def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
     ("C",),
     "MCP server called directly from agent code",
     family="Tool surface",
+    reads=("runtime",),
 )
 def direct_mcp_server_call(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -275,8 +288,10 @@ def direct_mcp_server_call(facts: Facts, out: Findings) -> Verdict | None:
     (`streamablehttp_client(url)`, `sse_client(url)`, `MultiServerMCPClient({...
     "url": url})`, or raw HTTP to a `/mcp` path), the URL folded through module
     constants: the skill's row "MCP server called directly". The CLI's scaffolds
-    ship one (`https://mcp.exa.ai/mcp`). MCP clients pointed at the project's gateway
-    (`AGENTCORE_GATEWAY_*_URL`) pass.
+    ship one (`https://mcp.exa.ai/mcp`). MCP clients pointed at an AgentCore Gateway
+    (`AGENTCORE_GATEWAY_*_URL`, a `*.gateway.bedrock-agentcore.*` URL) pass: that is the
+    recommended path. Raw HTTP carrying an MCP JSON-RPC method (`tools/list`,
+    `tools/call`) counts as an MCP call.
 
     ### Why is this bad?
     Every agent that uses the server needs its own connection and credentials, the tools
@@ -308,6 +323,7 @@ def direct_mcp_server_call(facts: Facts, out: Findings) -> Verdict | None:
     ("C",),
     "AWS service called over raw HTTP",
     family="Tool surface",
+    reads=("runtime",),
 )
 def aws_service_over_http(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -346,11 +362,13 @@ def aws_service_over_http(facts: Facts, out: Findings) -> Verdict | None:
     ("C",),
     "A2A or streaming call authenticated from environment variables",
     family="Tool surface",
+    reads=("runtime",),
 )
 def a2a_call_without_token_provider(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     For the calls the skill allows to stay direct, the rows "Another agent over A2A"
-    (`a2a.client`, agent cards, another AgentCore runtime over HTTPS) and "Streaming
+    (`a2a.client`, agent cards, another AgentCore runtime over HTTPS, raw HTTP carrying
+    the A2A JSON-RPC `message/send` or `message/stream`) and "Streaming
     service" (WebSocket, SSE, WebRTC), fails when the call's token or API key comes from
     an environment variable instead of `@requires_access_token` /
     `@requires_api_key` on the function.
@@ -377,3 +395,159 @@ def a2a_call_without_token_provider(facts: Facts, out: Findings) -> Verdict | No
     from agentcore_readiness.checks.code_rules import gw_rule
 
     return gw_rule(facts, out, "GW004")
+
+
+def _effects_text(effects: tuple[Effect, ...] | list[Effect], limit: int = 4) -> str:
+    shown = [f"{e.detail} ({e.path}:{e.line})" for e in effects[:limit]]
+    more = f" and {len(effects) - limit} more" if len(effects) > limit else ""
+    return ", ".join(shown) + more
+
+
+def _changes(effects: tuple[Effect, ...]) -> list[Effect]:
+    from agentcore_readiness.checks.tool_surface import changes
+
+    return changes(effects)
+
+
+@rule(
+    "GW008",
+    "mutating-tools-unguarded",
+    "high",
+    ("C", "P"),
+    "Tools that change or delete data given to the model without a policy engine or approval",
+    family="Tool surface",
+    checklist=("res.policy",),
+    reads=("runtime", "target"),
+)
+def mutating_tools_unguarded(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Lists the tools each runtime gives its model (`@tool`, `@function_tool`, `@mcp.tool()`,
+    `BaseTool` subclasses, `strands_tools` such as `use_aws` and `shell`, the AWS API MCP
+    server's `call_aws`) and what each touches, following the tool into the project's
+    functions it calls: AWS operations (classed by their name as botocore names them:
+    `Get`/`List`/`Describe`/`Search`… read, `Put`/`Create`/`Update`/`Delete`/`Send`/`Start`…
+    change), HTTP methods, subprocesses, SQL and MongoDB writes. A tool that deletes,
+    terminates, runs a subprocess or passes any AWS operation through fails, one that
+    otherwise changes data warns, unless the runtime has an approval step: a LangGraph
+    `interrupt()`/`interrupt_before`, a Strands interrupt or a hook setting `cancel_tool`,
+    an MCP elicitation, `needs_approval`. For gateway targets whose code is in the project,
+    the same holds unless the gateway has a policy engine in `ENFORCE` mode with an active
+    policy.
+
+    ### Why is this bad?
+    The model decides when to call a tool, from text a user or a retrieved document can
+    shape. A prompt injection, or a plain misunderstanding, can then delete records, stop
+    instances or run commands with the runtime's role. An approval step or a Cedar policy
+    that the gateway enforces keeps a person or a rule between the model and the change.
+
+    ### Example
+    ```python
+    @tool
+    def close_account(account_id: str) -> str:
+        accounts.delete_item(Key={"id": account_id})
+    ```
+
+    ### Fix
+    Put the tool behind an AgentCore Gateway with a policy engine in `ENFORCE` mode (Cedar
+    `permit` rules naming who may call it and with which arguments), or stop for a person
+    before it runs (a Strands interrupt in a `BeforeToolCallEvent` hook, LangGraph
+    `interrupt()`), or give the model a read-only variant and keep the change in the
+    application.
+
+    ### References
+    - agents-harden skill, "Policy engine (if restricting tool access)"; agents-connect skill, gateway policies
+    """
+    from agentcore_readiness.checks.code_support import emit, without_code
+    from agentcore_readiness.checks.tool_surface import runtime_tools
+
+    verdict = without_code(facts, "runtime")
+    if verdict is not None:
+        return verdict
+    assert facts.code is not None
+    seen_any = False
+    for runtime in facts.project.runtimes:
+        surface = runtime_tools(facts.code, facts.project, runtime.name)
+        quiet = [t.name for t in surface.tools if not _changes(t.effects) or t.kind == "MCP client"]
+        if quiet:
+            out.note(f"{runtime.name}: {', '.join(quiet)} change nothing the code shows")
+        for tool in surface.tools:
+            seen_any = True
+            changes = _changes(tool.effects)
+            if not changes or tool.kind == "MCP client":
+                continue
+            if surface.approvals:
+                path, line, what = surface.approvals[0]
+                out.note(f"{tool.name}() changes data; approval step: {what} ({path}:{line})")
+                continue
+            py_file = facts.code.file(tool.path)
+            if py_file is None:
+                continue
+            destructive = any(e.destructive for e in changes)
+            verb = "deletes data, runs commands or passes any operation through" if destructive else "changes data"
+            emit(
+                out,
+                "fail" if destructive else "warn",
+                py_file,
+                tool.line,
+                f"{tool.kind} {tool.name} of runtime {runtime.name} {verb} ({_effects_text(changes)}) and the model "
+                "may call it with no policy engine or approval step in between",
+                subject=runtime.name,
+                evidence="touches: " + _effects_text(tool.effects, 8),
+                fix=Fix(
+                    summary="Serve the tool through an AgentCore Gateway whose policy engine is in ENFORCE mode "
+                    "(Cedar rules on who may call it, with which arguments), or stop for a person before it runs "
+                    "(a Strands interrupt in a BeforeToolCallEvent hook, LangGraph interrupt()), or give the model a "
+                    "read-only variant.",
+                    commands=["agentcore add policy-engine --name <Name>", "agentcore deploy"],
+                ),
+            )
+    _gateway_targets(facts, out)
+    if not seen_any and not out.items:
+        out.note("no tool given to a model in the runtimes' code")
+    return None
+
+
+def _gateway_targets(facts: Facts, out: Findings) -> None:
+    """Targets of gateways without an enforcing policy engine whose own code changes data."""
+    from agentcore_readiness.checks.callflow import Target, code_map
+    from agentcore_readiness.checks.tool_surface import EffectFinder, policy_engine_enforcing
+
+    assert facts.code is not None
+    finder = EffectFinder(code_map(facts.code, facts.project))
+    for gateway in facts.project.gateways:
+        enforcing = policy_engine_enforcing(facts.project, gateway)
+        for target in gateway.targets:
+            changes: list[Effect] = []
+            for py_file in facts.code.facts_of("target"):
+                if not any(py_file.path.startswith(loc.rstrip("/") + "/") for loc in target.code_locations):
+                    continue
+                handler = py_file.facts.signals.lambda_handler
+                names = {handler[0]} if handler else {f.name for f in py_file.functions if f.class_name is None}
+                for function in py_file.functions:
+                    if function.name in names and function.class_name is None:
+                        changes.extend(_changes(finder.of_function(Target(py_file, function))))
+            if not changes:
+                continue
+            if enforcing:
+                out.note(
+                    f"gateway {gateway.name} target {target.name} changes data; policy engine "
+                    f"{gateway.policy_engine_name} enforces"
+                )
+                continue
+            destructive = any(e.destructive for e in changes)
+            engine = (
+                f"its policy engine {gateway.policy_engine_name} is in {gateway.policy_engine_mode or 'no'} mode"
+                if gateway.policy_engine_name
+                else "it has no policy engine"
+            )
+            out.add(
+                "fail" if destructive else "warn",
+                f"gateway {gateway.name} target {target.name} changes data ({_effects_text(changes)}) and {engine}",
+                target.where.here,
+                subject=gateway.name,
+                fix=Fix(
+                    summary=f"Attach a policy engine to gateway {gateway.name} in ENFORCE mode with Cedar rules for "
+                    f"the tools of {target.name}.",
+                    commands=["agentcore add policy-engine --name <Name>", "agentcore deploy"],
+                ),
+            )

@@ -313,6 +313,7 @@ def _role_fix(view: RoleView, summary: str, policy: dict[str, Any], policy_name:
     "Execution role may invoke any Bedrock model",
     family="IAM",
     checklist=("iam.bedrock",),
+    reads=("runtime",),
 )
 def bedrock_model_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -324,11 +325,18 @@ def bedrock_model_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     project's policy documents offline. Conditions are shown as evidence; an explicit
     Deny that covers the same resources cancels the finding.
 
+    Offline, it also warns where the runtimes' code builds an agent or model client that
+    names no model (a Strands `Agent()` without `model=`, a `BedrockModel()` without
+    `model_id=`): "model not pinned: the role cannot be scoped", with the framework's
+    default model named.
+
     ### Why is this bad?
     A prompt injection or a compromised dependency can then call any model in the
     account, including the most expensive ones, and the bill or the data exposure is
     not bounded by what the agent needs. The role the AgentCore CLI creates grants
-    exactly this (`foundation-model/*` and `inference-profile/*`).
+    exactly this (`foundation-model/*` and `inference-profile/*`). An agent that relies on
+    its framework's default model cannot be given a scoped role at all: the default
+    changes with the SDK version and the region.
 
     ### Example
     ```json
@@ -339,7 +347,8 @@ def bedrock_model_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     Use the policy in the finding: it lists the model IDs found in the project's code
     and configuration, with the inference-profile ARN and the foundation-model ARN in
     every region a `global.`/`us.`/`eu.`/`apac.` profile routes to. Attach it to a role
-    you manage (`executionRoleArn`) and drop the broad grant.
+    you manage (`executionRoleArn`) and drop the broad grant. Pin the model first where
+    the code relies on a default: `Agent(model=BedrockModel(model_id="..."))`.
 
     ### References
     - agents-harden skill, "IAM: Scope down permissions"
@@ -347,6 +356,7 @@ def bedrock_model_wildcard(facts: Facts, out: Findings) -> Verdict | None:
     """
     policies = project_policies(facts)
     model_ids = policies.model_ids if policies else ()
+    _unpinned_models(facts, out)
 
     def check(view: RoleView, findings: Findings) -> None:
         seen: set[tuple[int, int, str]] = set()
@@ -383,6 +393,28 @@ def bedrock_model_wildcard(facts: Facts, out: Findings) -> Verdict | None:
                     )
 
     return role_rule(facts, out, check)
+
+
+def _unpinned_models(facts: Facts, out: Findings) -> None:
+    """IAM001 offline: agents and model clients built without a model ID."""
+    if facts.code is None:
+        return
+    from agentcore_readiness.checks.model_use import STRANDS_DEFAULT_MODEL, runtime_models
+
+    for use in runtime_models(facts.code, facts.project):
+        if use.pinned:
+            continue
+        out.warn(
+            f"model not pinned: the role cannot be scoped: {use.framework} {use.built_with} names no model, so the "
+            f"agent calls {use.default}",
+            Location(path=use.path, line=use.line),
+            severity="medium",
+            fix=Fix(
+                summary="Name the model the agent uses, e.g. "
+                f'`Agent(model=BedrockModel(model_id="{STRANDS_DEFAULT_MODEL}"))` (today\'s default), then scope '
+                "the execution role to it (check_iam_scope gives the policy)."
+            ),
+        )
 
 
 def _repository_wildcard(pattern: str) -> bool:

@@ -225,6 +225,7 @@ def vpc_egress_incomplete(facts: Facts, out: Findings) -> Verdict | None:
     ("C", "P"),
     "Private resource reached from a PUBLIC runtime",
     family="Network",
+    reads=("runtime",),
 )
 def private_resource_on_public_network(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -234,7 +235,15 @@ def private_resource_on_public_network(facts: Facts, out: Findings) -> Verdict |
     addresses, `*.internal`, `*.local`, `*.corp`) fails when the runtime is not in
     `VPC` mode; a database or broker driver (`psycopg`, `pymysql`, `asyncpg`, `redis`,
     `pymongo`, `pika`, a non-SQLite `create_engine`, …) warns, since the server could
-    also be public.
+    also be public (in a file whose private host is already reported, the host is the
+    finding).
+
+    A host counts where the code connects to it or configures a client with it: a call
+    argument (`requests.get(url)`, `connect(host=…)`, an `os.getenv` default), a value given
+    to a configuration name (`DB_HOST = …`, `{"endpoint": …}`), or a constant a call
+    receives. Identifiers are not connections: JSON-Schema `$id`/`$schema`/`$ref`, XML
+    namespaces, strings compared or searched for, log messages. A public OpenSearch domain
+    endpoint (`search-*.es.amazonaws.com`) is not private; its VPC form (`vpc-*`) is.
 
     ### Why is this bad?
     A `PUBLIC` runtime has no route into your VPC: connections to private resources

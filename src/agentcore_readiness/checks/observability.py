@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import posixpath
+from typing import Any
 
 from agentcore_readiness.checks.fixes import config_edit, runtime_edit
+from agentcore_readiness.checks.per_runtime import merge_shared, runtimes_phrase
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
+from agentcore_readiness.checks.request_handlers import runtime_protocol
 from agentcore_readiness.facts.aws import AwsFacts, DeployedRuntime, OnlineEvaluation, aws_state, deployed_runtimes
-from agentcore_readiness.facts.project import CLI_CONFIG, Runtime
+from agentcore_readiness.facts.project import CLI_CONFIG, Located, Runtime
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
@@ -72,8 +76,10 @@ def tracing_disabled(facts: Facts, out: Findings) -> Verdict | None:
 )
 def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
-    Fails for each runtime that no `onlineEvalConfigs[]` entry evaluates (`agent` equal
-    to the runtime's name). Warns when a config exists but is neither enabled on create
+    Fails for each agent runtime that no `onlineEvalConfigs[]` entry evaluates (`agent`
+    equal to the runtime's name); an MCP runtime (a tool server: no agent answers to
+    score) is left out. When the project evaluates no runtime at all, that is one finding
+    listing them. Warns when a config exists but is neither enabled on create
     nor deployed as `ENABLED`. With AWS access, the deployed configs' execution status
     is used.
 
@@ -103,38 +109,20 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
         return skipped(
             ".bedrock_agentcore.yaml does not hold online evaluation configs; they can only be read from the AWS API"
         )
+    agents = 0
+    missing: list[Runtime] = []
     for runtime in project.runtimes:
+        if runtime_protocol(facts, runtime.name) == "MCP":
+            out.note(f"{runtime.name}: an MCP tool server (no agent answers to evaluate)")
+            continue
+        agents += 1
         configs = [e for e in project.online_evals if e.agent == runtime.name]
         api_enabled = deployed.enabled_for(runtime.name)
         if api_enabled:
             out.note(f"{runtime.name}: {api_enabled} ENABLED (deployed)")
             continue
         if not configs:
-            out.fail(
-                f"runtime {runtime.name!r} has no online evaluation config",
-                runtime.where.here,
-                subject=runtime.name,
-                fix=config_edit(
-                    CLI_CONFIG,
-                    [
-                        (
-                            "/onlineEvalConfigs/-",
-                            {
-                                "name": f"{runtime.name}_monitor",
-                                "agent": runtime.name,
-                                "evaluators": ["Builtin.Helpfulness"],
-                                "samplingRate": 5,
-                            },
-                        )
-                    ],
-                    f"Evaluate {runtime.name} continuously.",
-                    commands=[
-                        f"agentcore add online-eval --name {runtime.name}_monitor --runtime {runtime.name} "
-                        "--evaluator Builtin.Helpfulness --sampling-rate 5"
-                    ],
-                    op="add",
-                ),
-            )
+            missing.append(runtime)
             continue
         enabled = [e for e in configs if e.enable_on_create or (e.deployed_status or "").upper() == "ENABLED"]
         if enabled:
@@ -153,9 +141,52 @@ def online_eval_missing(facts: Facts, out: Findings) -> Verdict | None:
                 f"Enable {config.name} when it is deployed.",
             ),
         )
+    _missing_online_eval(facts, out, missing)
     if deployed.unknowns and not out.items:
         return unknown("; ".join(deployed.unknowns))
+    if not agents and not out.items:
+        return not_applicable("every runtime is an MCP tool server: online evaluation scores agent answers")
     return None
+
+
+def _missing_online_eval(facts: Facts, out: Findings, missing: list[Runtime]) -> None:
+    """One finding per runtime left out of a project that evaluates others; one finding listing
+    them all when the project evaluates none (one fact: no online evaluation at all).
+    """
+    if not missing:
+        return
+    configs = [
+        {
+            "name": f"{r.name}_monitor",
+            "agent": r.name,
+            "evaluators": ["Builtin.Helpfulness"],
+            "samplingRate": 5,
+            "enableOnCreate": True,
+        }
+        for r in missing
+    ]
+    commands = [
+        f"agentcore add online-eval --name {r.name}_monitor --runtime {r.name} "
+        "--evaluator Builtin.Helpfulness --sampling-rate 5"
+        for r in missing
+    ]
+    edits: list[tuple[str, Any]] = [("/onlineEvalConfigs/-", c) for c in configs]
+    if facts.project.online_evals or len(missing) == 1:
+        for runtime, edit, command in zip(missing, edits, commands, strict=True):
+            out.fail(
+                f"runtime {runtime.name!r} has no online evaluation config",
+                runtime.where.here,
+                subject=runtime.name,
+                fix=config_edit(CLI_CONFIG, [edit], f"Evaluate {runtime.name} continuously.", [command], op="add"),
+            )
+        return
+    names = [r.name for r in missing]
+    out.fail(
+        f"the project has no online evaluation config: {runtimes_phrase(names)} are not evaluated",
+        Located(CLI_CONFIG, "/onlineEvalConfigs", missing[0].where.lines).here,
+        subject=", ".join(names),
+        fix=config_edit(CLI_CONFIG, edits, "Evaluate every runtime continuously.", commands, op="add"),
+    )
 
 
 OTEL_DISTRO = "aws-opentelemetry-distro"
@@ -199,8 +230,11 @@ def container_without_otel(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     For Container builds, fails when the Dockerfile's final `CMD`/`ENTRYPOINT` does not
     start the agent with `opentelemetry-instrument`. For every runtime with tracing on,
-    warns when `aws-opentelemetry-distro` is in neither its dependencies
-    (`pyproject.toml`, `requirements.txt`) nor a `pip install` of the Dockerfile.
+    warns when the build does not install `aws-opentelemetry-distro`: what counts is what
+    the build really installs (the CLI's CodeZip packaging installs the `pyproject.toml`
+    dependencies; a Container installs what its Dockerfile's `RUN` commands install, with
+    their groups and extras), so the distro in a dev group or a stray `requirements.txt`
+    does not count.
 
     ### Why is this bad?
     AgentCore does not read a container's stdout: logs and traces reach CloudWatch only
@@ -252,34 +286,56 @@ def container_without_otel(facts: Facts, out: Findings) -> Verdict | None:
                             line,
                         ),
                     )
-        in_dependencies = any(d.name == OTEL_DISTRO for d in runtime.dependencies)
-        in_image = dockerfile is not None and any(
-            i.keyword == "RUN" and OTEL_DISTRO in i.args for i in dockerfile.instructions
-        )
-        if in_dependencies or in_image:
-            out.note(f"{runtime.name}: {OTEL_DISTRO} installed")
-        elif runtime.dependency_files:
-            where = runtime.dependency_files[0]
-            out.warn(
-                f"runtime {runtime.name!r}: {OTEL_DISTRO} is not among its dependencies ({where})",
-                Location(path=where, line=1),
-                subject=runtime.name,
-                fix=Fix(
-                    summary=f"Add {OTEL_DISTRO} to {where} (the CLI scaffold pins `{OTEL_DISTRO} ~= 0.18.0`).",
-                    commands=[
-                        f"uv add {OTEL_DISTRO}"
-                        if where.endswith("pyproject.toml")
-                        else f"echo {OTEL_DISTRO} >> {where}"
-                    ],
-                ),
-            )
-        else:
-            out.note(
-                f"{runtime.name}: no pyproject.toml or requirements.txt in its codeLocation to check for {OTEL_DISTRO}"
-            )
+        _distro_installed(runtime, out)
+    merge_shared(out)  # runtimes built from one folder share its Dockerfile and dependencies
     if unreadable and not out.items:
         return unknown("; ".join(unreadable))
     return None
+
+
+def _distro_installed(runtime: Runtime, out: Findings) -> None:
+    """Whether the build installs the ADOT distro, said with the file and command that decide it."""
+    plan = runtime.build_plan
+    installed = next((d for d in runtime.dependencies if d.name.startswith(OTEL_DISTRO)), None)
+    if installed is not None:
+        where = f"{installed.path}:{installed.line}" if installed.line else installed.path
+        out.note(f"{runtime.name}: {installed.name} {installed.via or 'declared'} ({where})")
+        return
+    skipped = next((d for d in plan.not_installed if d.name.startswith(OTEL_DISTRO)), None) if plan else None
+    files = runtime.dependency_files
+    if skipped is not None:
+        location = Location(path=skipped.path, line=skipped.line)
+        declared = f"{skipped.path}:{skipped.line}" if skipped.line else skipped.path
+        detail = f"declared at {declared} but {skipped.via}"
+        where = files[0] if files else skipped.path
+    elif files:
+        where = files[0]
+        location = Location(path=where, line=1)
+        detail = f"not among the dependencies the build installs ({', '.join(files)})"
+    else:
+        why = "; ".join(plan.unresolved) if plan and plan.unresolved else ""
+        if not why:
+            why = (
+                f"{runtime.dockerfile.path} installs no Python packages"
+                if runtime.dockerfile is not None
+                else "no pyproject.toml or requirements.txt"
+            )
+        out.note(f"{runtime.name}: {why}: cannot check for {OTEL_DISTRO}")
+        return
+    if where.endswith("pyproject.toml"):
+        command = f"cd {posixpath.dirname(where) or '.'} && uv add {OTEL_DISTRO}"
+    else:
+        command = f"echo {OTEL_DISTRO} >> {where}"
+    out.warn(
+        f"runtime {runtime.name!r}: {OTEL_DISTRO} is {detail}",
+        location,
+        subject=runtime.name,
+        fix=Fix(
+            summary=f"Install {OTEL_DISTRO} with the runtime's dependencies (the CLI scaffold pins "
+            f"`{OTEL_DISTRO} ~= 0.18.0`).",
+            commands=[command],
+        ),
+    )
 
 
 def _log_group_arn(runtime: DeployedRuntime, name: str, account: str | None) -> str:

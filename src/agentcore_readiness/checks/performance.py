@@ -6,51 +6,50 @@ from __future__ import annotations
 
 import ast
 import functools
+import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatch
 from typing import TYPE_CHECKING
 
 from agentcore_readiness.checks.callflow import CodeMap, calls_in, code_map, import_time_statements, source_of
+from agentcore_readiness.checks.fixes import ignore_file_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
-from agentcore_readiness.facts.measure import Requirement, closure, parse_requirement
+from agentcore_readiness.facts.dependency_files import Dependency
+from agentcore_readiness.facts.ignore_files import IgnoreVerdict
+from agentcore_readiness.facts.measure import Environment, Requirement, closure, parse_requirement
 from agentcore_readiness.facts.project import Runtime
+from agentcore_readiness.facts.uv_lock import Lock
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.code import FunctionInfo, PyFile
 
-# What a .dockerignore should keep out of the build context, and the patterns that do it.
-_ALWAYS = {
-    ".git": (".git", ".git/", "**/.git", ".git*"),
-    "Python caches": (
-        "__pycache__",
-        "__pycache__/",
-        "**/__pycache__",
-        "**/__pycache__/",
-        "*.pyc",
-        "*.py[cod]",
-        "**/*.pyc",
-        "**/*.py[cod]",
-    ),
-    "virtualenvs": (".venv", ".venv/", "venv", "venv/", "**/.venv", "**/.venv/"),
+# What a .dockerignore should keep out of the build context: a path of each kind that Docker
+# must not send (checked with Docker's own matching), and the line that excludes it.
+_ALWAYS: dict[str, tuple[str, ...]] = {
+    ".git": (".git/HEAD",),
+    "Python caches": ("__pycache__/main.cpython-312.pyc",),
+    "virtualenvs": (".venv/pyvenv.cfg",),
 }
-_WHEN_PRESENT = {
-    "tests": ("tests", "tests/", "test", "test/", "**/tests", "**/tests/", "tests/*", "tests/**"),
-    "docs": ("docs", "docs/", "doc", "doc/", "**/docs", "**/docs/", "docs/*", "docs/**"),
-}
-_PRESENT_DIRS = {"tests": ("tests/", "test/"), "docs": ("docs/", "doc/")}
+_WHEN_PRESENT = {"tests": ("tests/", "test/"), "docs": ("docs/", "doc/")}
+_VENV_DIRS = (".venv/", "venv/")
 
 _SLIM_MARKERS = ("slim", "distroless", "alpine", "minimal", "-micro", "chainguard", "wolfi")
 
 
-def _excluded(patterns: tuple[str, ...], candidates: tuple[str, ...]) -> bool:
-    normalized = {p.strip().lstrip("/") for p in patterns if not p.startswith("!")}
-    if any(p in normalized for p in candidates):
-        return True
-    probe = candidates[0].rstrip("/")
-    return any(fnmatch(probe, p.rstrip("/")) for p in normalized)
+def _probes(entries: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Paths that must be left out of the context, by kind (tests and docs only when present)."""
+    probes = dict(_ALWAYS)
+    venvs = [d for d in _VENV_DIRS if d in entries]
+    if venvs:
+        probes["virtualenvs"] = tuple(f"{d}pyvenv.cfg" for d in venvs)
+    for name, dirs in _WHEN_PRESENT.items():
+        present = [d for d in dirs if d in entries]
+        if present:
+            probes[name] = tuple(f"{d}x.py" for d in present)
+    return probes
 
 
 def _containers(facts: Facts) -> list[Runtime]:
@@ -68,9 +67,13 @@ def _containers(facts: Facts) -> list[Runtime]:
 )
 def dockerignore_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
-    For each Container runtime, checks that its build context has a `.dockerignore`
-    that keeps `.git`, Python caches and virtualenvs out of the image, and `tests/` and
-    `docs/` when the context has them.
+    For each Container runtime, checks that its build context (`buildContextPath`, else
+    `codeLocation`) has a `.dockerignore` (or a `<Dockerfile>.dockerignore`) that keeps
+    `.git`, Python caches and virtualenvs out of the image, and `tests/` and `docs/` when
+    the context has them. The file is read with Docker's own rules: patterns are anchored
+    at the context root (`__pycache__/` leaves out the top-level one, `**/__pycache__`
+    every one), the last matching line wins, and a `!` line re-includes; an allow-list
+    (`*` then `!app/`) counts.
 
     ### Why is this bad?
     Everything in the build context is sent to the builder and usually copied into the
@@ -90,12 +93,21 @@ def dockerignore_missing(facts: Facts, out: Findings) -> Verdict | None:
     containers = _containers(facts)
     if not containers:
         return not_applicable("no runtime uses a Container build")
+    by_context: dict[str, list[Runtime]] = {}
     for runtime in containers:
-        context = runtime.code_location or "."
+        plan = runtime.build_plan
+        by_context.setdefault((plan.context if plan is not None else None) or runtime.code_location or ".", []).append(
+            runtime
+        )
+    for context, sharing in by_context.items():
+        # one build context is one fact: its runtimes share the .dockerignore
+        runtime = sharing[0]
+        names = ", ".join(repr(r.name) for r in sharing)
         prefix = "" if context == "." else context + "/"
         if runtime.dockerignore is None:
             out.fail(
-                f"Container runtime {runtime.name!r} has no .dockerignore in its build context {context}/",
+                f"Container runtime{'s' if len(sharing) > 1 else ''} {names} "
+                f"{'have' if len(sharing) > 1 else 'has'} no .dockerignore in the build context {context}/",
                 Location(path=runtime.dockerfile.path if runtime.dockerfile else prefix + "Dockerfile", line=1),
                 subject=runtime.name,
                 fix=Fix(
@@ -104,30 +116,52 @@ def dockerignore_missing(facts: Facts, out: Findings) -> Verdict | None:
                     commands=[
                         f"printf '%s\\n' .git/ __pycache__/ '*.py[cod]' .venv/ tests/ docs/ > {prefix}.dockerignore"
                     ],
+                    edits=ignore_file_edit(
+                        prefix + ".dockerignore", [line for entries in _IGNORE_LINES.values() for line in entries]
+                    ),
                 ),
             )
             continue
-        patterns = runtime.dockerignore.patterns
-        missing = [name for name, candidates in _ALWAYS.items() if not _excluded(patterns, candidates)]
-        present = set(runtime.code_entries)
-        for name, candidates in _WHEN_PRESENT.items():
-            if any(d in present for d in _PRESENT_DIRS[name]) and not _excluded(patterns, candidates):
+        dockerignore = runtime.dockerignore
+        missing: list[str] = []
+        reincluded: list[IgnoreVerdict] = []
+        for name, probes in _probes(runtime.code_entries).items():
+            kept_in = [v for v in (dockerignore.check(p) for p in probes) if not v.ignored]
+            if kept_in:
                 missing.append(name)
+                reincluded.extend(v for v in kept_in if v.rule is not None)
         if missing:
+            first = reincluded[0].rule if reincluded else None
             out.warn(
-                f"{runtime.dockerignore.path} does not exclude {', '.join(missing)}",
-                Location(path=runtime.dockerignore.path, line=1),
+                f"{dockerignore.path} does not exclude {', '.join(missing)}"
+                + "".join(f"; {v.describe()}" for v in reincluded),
+                Location(path=dockerignore.path, line=first.line if first is not None else 1),
                 subject=runtime.name,
                 fix=Fix(
                     summary=f"Add the missing exclusions to {runtime.dockerignore.path}.",
                     commands=[
                         f"printf '%s\\n' {' '.join(_suggest(m) for m in missing)} >> {runtime.dockerignore.path}"
                     ],
+                    edits=ignore_file_edit(
+                        runtime.dockerignore.path, [line for m in missing for line in _IGNORE_LINES[m]]
+                    ),
                 ),
             )
         else:
-            out.note(f"{runtime.name}: {runtime.dockerignore.path} excludes VCS data, caches and virtualenvs")
+            out.note(
+                f"{', '.join(r.name for r in sharing)}: {runtime.dockerignore.path} excludes VCS data, caches and virtualenvs"
+            )
     return None
+
+
+_IGNORE_LINES: dict[str, tuple[str, ...]] = {
+    ".git": (".git/",),
+    "Python caches": ("__pycache__/", "*.py[cod]"),
+    "virtualenvs": (".venv/",),
+    "tests": ("tests/",),
+    "docs": ("docs/",),
+}
+"""The .dockerignore lines that exclude each category (what ``fix`` writes)."""
 
 
 def _suggest(category: str) -> str:
@@ -392,10 +426,14 @@ def _is_dev_tool(name: str) -> bool:
 )
 def dev_dependency_shipped(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
-    Warns for each runtime dependency (`[project].dependencies`, `requirements.txt`) that
-    is a development tool (pytest and its plugins, ruff, black, mypy, flake8, pylint,
-    isort, ipython, jupyter, moto, coverage, `types-*` stubs …), and, for CodeZip
-    builds, for `tests/`, `docs/` or `.git/` inside the code location.
+    Warns for each dependency the build really installs that is a development tool
+    (pytest and its plugins, ruff, black, mypy, flake8, pylint, isort, ipython, jupyter,
+    moto, coverage, `types-*` stubs …), and, for CodeZip builds, for `tests/`, `docs/` or
+    `.git/` inside the code location. What the build installs: the CLI's CodeZip
+    packaging installs the `[project].dependencies` of `pyproject.toml` (not its dependency
+    groups, extras or a stray `requirements.txt`); a Container installs what its
+    Dockerfile's `RUN` commands install, so `uv sync` without `--no-dev` ships the `dev`
+    group (the finding then points at that command).
 
     ### Why is this bad?
     Dev tools and test suites are installed and uploaded with the agent and downloaded
@@ -421,18 +459,7 @@ def dev_dependency_shipped(facts: Facts, out: Findings) -> Verdict | None:
         base = "" if runtime.code_location == "." else f"{runtime.code_location}/"
         for dep in runtime.dependencies:
             if _is_dev_tool(dep.name):
-                out.warn(
-                    f"{runtime.name} ships the development tool {dep.name!r} as a runtime dependency ({dep.path})",
-                    Location(path=dep.path, line=dep.line),
-                    subject=runtime.name,
-                    evidence=excerpt(dep.spec),
-                    fix=Fix(
-                        summary=f"Move {dep.name} to the dev group so it is not packaged.",
-                        commands=[f"cd {runtime.code_location} && uv remove {dep.name} && uv add --dev {dep.name}"]
-                        if dep.path.endswith("pyproject.toml")
-                        else [],
-                    ),
-                )
+                _dev_tool_installed(runtime, dep, out)
         if not runtime.is_container:
             for entry in runtime.code_entries:
                 if entry in _SHIPPED_DIRS:
@@ -447,7 +474,51 @@ def dev_dependency_shipped(facts: Facts, out: Findings) -> Verdict | None:
                     )
         if not any(f.subject == runtime.name for f in out.items):
             out.note(f"{runtime.name}: {len(runtime.dependencies)} runtime dependencies, no dev tools")
+        plan = runtime.build_plan
+        left_out = sorted({d.name for d in plan.not_installed if _is_dev_tool(d.name)}) if plan else []
+        if left_out:
+            out.note(
+                f"{runtime.name}: not installed by the build: {', '.join(left_out)} (dev groups, extras or files it does not read)"
+            )
     return None
+
+
+def _dev_tool_installed(runtime: Runtime, dep: Dependency, out: Findings) -> None:
+    """A dev tool the build installs: at its declaration, or at the Dockerfile command that pulls a
+    dev group in (the fix is there: ``--no-dev``)."""
+    declared = f"{dep.path}:{dep.line}" if dep.line else dep.path
+    command = dep.installed_at
+    dockerfile = runtime.dockerfile.path if runtime.dockerfile is not None else None
+    in_group = not dep.main and command is not None and command.path == dockerfile
+    evidence = excerpt(f"{dep.spec} ({dep.section}): {dep.via}" if dep.via else dep.spec, 300)
+    if in_group and command is not None:
+        out.warn(
+            f"{runtime.name} ships the development tool {dep.name!r}: {declared} puts it in {dep.section}, which "
+            f"the image installs",
+            command,
+            subject=runtime.name,
+            evidence=evidence,
+            fix=Fix(
+                summary=f"Install only the runtime dependencies in the image: leave {dep.section} out of the command "
+                f"at {command.path}:{command.line} (`uv sync --no-dev`, or no `--group`/`--all-groups` for it; Poetry: "
+                "`poetry install --only main`)."
+            ),
+        )
+        return
+    out.warn(
+        f"{runtime.name} ships the development tool {dep.name!r} as a runtime dependency ({declared}"
+        + (f", {dep.section}" if dep.section and dep.section != "[project].dependencies" else "")
+        + ")",
+        Location(path=dep.path, line=dep.line),
+        subject=runtime.name,
+        evidence=evidence,
+        fix=Fix(
+            summary=f"Move {dep.name} to the dev group so it is not packaged.",
+            commands=[f"cd {posixpath.dirname(dep.path) or '.'} && uv remove {dep.name} && uv add --dev {dep.name}"]
+            if dep.path.endswith("pyproject.toml") and dep.main
+            else [],
+        ),
+    )
 
 
 # Distribution -> modules it provides, for projects without an installed .venv (where the
@@ -622,21 +693,42 @@ _COMMAND_DISTS = {"uvicorn": "uvicorn", "gunicorn": "gunicorn", "opentelemetry-i
 
 
 def imported_modules(py_file: PyFile) -> set[str]:
-    """Every dotted module name the file imports (``from a.b import c`` gives ``a.b`` and ``a.b.c``)."""
+    """Every dotted module name the file imports (``from a.b import c`` gives ``a.b`` and ``a.b.c``),
+    from the imports the code index recorded in its walk (no syntax tree is needed)."""
     found: set[str] = set()
-    for node in ast.walk(py_file.tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
-        elif isinstance(node, ast.Call) and node.args:
-            name = py_file.resolve(node.func)
-            if name in ("importlib.import_module", "__import__"):
-                module = node.args[0]
-                if isinstance(module, ast.Constant) and isinstance(module.value, str):
-                    found.add(module.value)
+    signals = py_file.facts.signals
+    for ref in signals.imports:
+        if ref.level or not ref.module:
+            continue
+        found.add(ref.module)
+        found.update(f"{ref.module}.{name}" for name in ref.names if name != "*")
+    found.update(name for name, _ in signals.dynamic_imports)
     return found
+
+
+def _required_by(runtime: Runtime, environment: Environment | None, lock: Lock | None) -> dict[str, str]:
+    """Each distribution another installed dependency requires, and which one (with extras): from the
+    installed metadata of the ``.venv``, else from ``uv.lock``, else from the built-in table (where a name
+    it lacks is a leaf, still required)."""
+    if environment is not None:
+        provides: Mapping[str, tuple[Requirement, ...]] = {n: d.requires for n, d in environment.dists.items()}
+        source = ""
+    elif lock is not None:
+        provides = {n: p.requires for n, p in lock.packages.items()}
+        source = f" ({lock.path})"
+    else:
+        provides = known_provides()
+        source = " (built-in map)"
+    required_by: dict[str, str] = {}
+    for declared in runtime.dependencies:
+        requirement = parse_requirement(declared.spec)
+        if requirement is None:
+            continue
+        wanted, leaves = closure([requirement], provides)
+        needed = wanted | leaves if environment is None and lock is None else wanted
+        for other in sorted(needed - {declared.name}):
+            required_by.setdefault(other, declared.name + source)
+    return required_by
 
 
 def _provides(modules: tuple[str, ...], imported: set[str]) -> bool:
@@ -651,6 +743,7 @@ def _provides(modules: tuple[str, ...], imported: set[str]) -> bool:
     "Declared dependency never imported",
     family="Performance",
     checklist=("perf.deps",),
+    reads=("runtime", "test"),
 )
 def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -688,45 +781,30 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
     if not runtimes:
         return not_applicable("no runtime declares dependencies")
     environments = facts.measured.environments if facts.measured is not None else {}
+    locks = facts.measured.locks if facts.measured is not None else {}
+    imports = {r.name: _runtime_imports(facts, r) for r in runtimes}
+    # A dependency file several runtimes install is one fact: a package is unused only if none imports it.
+    installers: dict[tuple[str, str], list[Runtime]] = {}
     for runtime in runtimes:
-        files = list(facts.code.agent_files(runtime.name))
-        if not files:
+        for dep in runtime.dependencies:
+            installers.setdefault((dep.path, dep.name), []).append(runtime)
+    reported: set[tuple[str, str]] = set()
+    for runtime in runtimes:
+        imported, test_imports = imports[runtime.name]
+        if imported is None:
             out.note(f"{runtime.name}: no Python code found to compare with")
             continue
-        imported: set[str] = set()
-        for py_file in files:
-            imported |= imported_modules(py_file)
-        test_imports: set[str] = set()
-        for py_file in facts.code.of_role("test"):
-            if runtime.code_location and (
-                runtime.code_location == "." or py_file.path.startswith(runtime.code_location + "/")
-            ):
-                test_imports |= imported_modules(py_file)
         environment = environments.get(runtime.name)
+        lock = locks.get(runtime.name) if environment is None else None
         command = (
             runtime.dockerfile.final_command.args if runtime.dockerfile and runtime.dockerfile.final_command else ""
         )
         unmapped: list[str] = []
         used = 0
-        required_by: dict[str, str] = {}
-        # Installed metadata when there is a .venv (a name it lacks is not installed), else the
-        # built-in table (a name it lacks is a leaf, still required).
-        provides = (
-            {name: dist.requires for name, dist in environment.dists.items()}
-            if environment is not None
-            else known_provides()
-        )
-        for declared in runtime.dependencies:
-            requirement = parse_requirement(declared.spec)
-            if requirement is None:
-                continue
-            wanted, leaves = closure([requirement], provides)
-            needed = wanted if environment is not None else wanted | leaves
-            for other in sorted(needed - {declared.name}):
-                required_by.setdefault(
-                    other, declared.name if environment is not None else f"{declared.name} (built-in map)"
-                )
-        for dep in runtime.dependencies:
+        required_by = _required_by(runtime, environment, lock)
+        unknown_requirements = _unknown_requirements(runtime) if environment is None and lock is None else []
+        checked = [d for d in runtime.dependencies if d.main or d.section.startswith("[project.optional")]
+        for dep in checked:
             if dep.name in _USED_WITHOUT_IMPORT or (dep.name == "botocore" and "[crt]" in dep.spec.replace(" ", "")):
                 used += 1
                 continue
@@ -745,37 +823,128 @@ def unused_dependency(facts: Facts, out: Findings) -> Verdict | None:
             if not modules:
                 unmapped.append(dep.name)
                 continue
-            if _provides(modules, imported):
+            sharing = installers.get((dep.path, dep.name), [runtime])
+            if any(_provides(modules, imports[r.name][0] or set()) for r in sharing):
                 used += 1
                 continue
             if dep.name in required_by:
                 used += 1
                 out.note(f"{runtime.name}: {dep.name} is not imported but {required_by[dep.name]} requires it")
                 continue
-            only_tests = _provides(modules, test_imports)
-            out.warn(
-                f"{runtime.name} declares {dep.name!r} ({dep.path}) but its code never imports "
-                f"{' or '.join(modules)}" + (" (only its tests do)" if only_tests else "") + f" [map: {source}]",
-                Location(path=dep.path, line=dep.line),
-                subject=runtime.name,
-                evidence=excerpt(dep.spec),
-                fix=Fix(
-                    summary=f"Remove {dep.name} if nothing loads it"
-                    + (" or move it to the dev group" if only_tests else "")
-                    + ".",
-                    commands=[
-                        f"cd {runtime.code_location} && uv remove {dep.name}"
-                        + (f" && uv add --dev {dep.name}" if only_tests else "")
-                    ]
-                    if dep.path.endswith("pyproject.toml")
-                    else [],
-                ),
-            )
-        note = f"{runtime.name}: {used} of {len(runtime.dependencies)} dependencies imported"
+            if (dep.path, dep.name) in reported:
+                continue
+            reported.add((dep.path, dep.name))
+            _unused(out, dep, modules, source, sharing, test_imports, unknown_requirements)
+        note = f"{runtime.name}: {used} of {len(checked)} dependencies imported"
         if unmapped:
             note += f"; not mapped to modules (install into .venv to check): {', '.join(sorted(unmapped))}"
         out.note(note)
     return None
+
+
+def _runtime_imports(facts: Facts, runtime: Runtime) -> tuple[set[str] | None, set[str]]:
+    """What the runtime's code imports (``None`` without code), and what its tests import."""
+    assert facts.code is not None
+    files = [f for f in facts.code.facts_of("runtime") if runtime.name in f.runtimes]
+    imported: set[str] = set()
+    for py_file in files:
+        imported |= imported_modules(py_file)
+    test_imports: set[str] = set()
+    for py_file in facts.code.facts_of("test"):
+        if runtime.code_location and (
+            runtime.code_location == "." or py_file.path.startswith(runtime.code_location + "/")
+        ):
+            test_imports |= imported_modules(py_file)
+    return (imported if files else None), test_imports
+
+
+# Libraries other libraries commonly require: one of these that nothing imports may be another
+# declared package's requirement when that package's own requirements are not known here.
+_COMMON_REQUIREMENTS = frozenset(
+    {
+        "numpy",
+        "requests",
+        "urllib3",
+        "certifi",
+        "charset-normalizer",
+        "idna",
+        "python-dotenv",
+        "pydantic",
+        "pydantic-core",
+        "typing-extensions",
+        "six",
+        "python-dateutil",
+        "pytz",
+        "attrs",
+        "aiohttp",
+        "httpx",
+        "anyio",
+        "protobuf",
+        "grpcio",
+        "pyyaml",
+        "jinja2",
+        "markupsafe",
+        "click",
+        "packaging",
+        "setuptools",
+        "cryptography",
+        "cffi",
+        "tenacity",
+        "websockets",
+        "orjson",
+        "jsonschema",
+    }
+)
+
+
+def _unknown_requirements(runtime: Runtime) -> list[str]:
+    """Declared dependencies whose own requirements the built-in table does not know."""
+    known = known_provides()
+    return sorted({d.name for d in runtime.dependencies if d.name not in known})
+
+
+def _unused(
+    out: Findings,
+    dep: Dependency,
+    modules: tuple[str, ...],
+    source: str,
+    sharing: list[Runtime],
+    test_imports: set[str],
+    unknown_requirements: list[str],
+) -> None:
+    only_tests = _provides(modules, test_imports)
+    names = " and ".join(r.name for r in sharing)
+    code = "code" if len(sharing) == 1 else "code (all of them install this file)"
+    message = (
+        f"{names} {'declares' if len(sharing) == 1 else 'declare'} {dep.name!r} ({dep.path}) but {'its' if len(sharing) == 1 else 'their'} "
+        f"{code} never imports {' or '.join(modules)}"
+        + (" (only its tests do)" if only_tests else "")
+        + f" [map: {source}]"
+    )
+    others = [n for n in unknown_requirements if n != dep.name] if dep.name in _COMMON_REQUIREMENTS else []
+    fix = Fix(
+        summary=f"Remove {dep.name} if nothing loads it" + (" or move it to the dev group" if only_tests else "") + ".",
+        commands=[
+            f"cd {posixpath.dirname(dep.path) or '.'} && uv remove {dep.name}"
+            + (f" && uv add --dev {dep.name}" if only_tests else "")
+        ]
+        if dep.path.endswith("pyproject.toml")
+        else [],
+    )
+    if others:
+        # without a lock or an environment, a package nothing imports may still be another one's requirement
+        out.info(
+            message + f"; it may be a requirement of {', '.join(others[:4])}{' …' if len(others) > 4 else ''}, whose "
+            "requirements are not known here (a uv.lock or an installed .venv tells)",
+            Location(path=dep.path, line=dep.line),
+            subject=sharing[0].name,
+            evidence=excerpt(dep.spec),
+            fix=fix,
+        )
+        return
+    out.warn(
+        message, Location(path=dep.path, line=dep.line), subject=sharing[0].name, evidence=excerpt(dep.spec), fix=fix
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -952,6 +1121,7 @@ def _module_uses(tree: ast.Module, name: str, after: int) -> list[int]:
     "Heavy initialisation at import time",
     family="Performance",
     checklist=("perf.deferred",),
+    reads=("runtime",),
 )
 def import_time_initialization(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -992,7 +1162,7 @@ def import_time_initialization(facts: Facts, out: Findings) -> Verdict | None:
     """
     if facts.code is None:
         return unknown("the code index was not built")
-    files = list(facts.code.of_role("agent"))
+    files = list(facts.code.of_role("runtime"))
     if not files:
         return not_applicable("no agent code")
     cmap = code_map(facts.code, facts.project)

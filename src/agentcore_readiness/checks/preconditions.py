@@ -11,8 +11,12 @@ from agentcore_readiness.model import Fix, Location
 def config_invalid(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Reads `agentcore/agentcore.json` (or `.bedrock_agentcore.yaml`) and validates it
-    against the AgentCore CLI schema (versions 1 and 2). Each problem is reported with
-    its file, line and JSON pointer; every other check still runs on what could be read.
+    against the AgentCore CLI schema (versions 1 and 2), including what the schema states
+    in words: lifecycle values within 60-28,800 s with the idle timeout at most the
+    maximum lifetime, and authorizer values from the schema's enums (a YAML
+    `authorizer_configuration` is `null`, `NONE` or a `customJWTAuthorizer` mapping).
+    Each problem is reported with its file, line and JSON pointer; every other check
+    still runs on what could be read.
 
     ### Why is this bad?
     `agentcore deploy` refuses an invalid file, and a hand-edited field with the wrong
@@ -31,6 +35,8 @@ def config_invalid(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - AgentCore CLI JSON Schema: `https://schema.agentcore.aws.dev/v1/agentcore.json`
     """
+    from agentcore_readiness.checks.sessions import lifecycle_problems
+
     project = facts.project
     for error in project.config_errors:
         out.fail(
@@ -41,9 +47,18 @@ def config_invalid(facts: Facts, out: Findings) -> Verdict | None:
                 commands=["agentcore validate"] if error.source == CLI_CONFIG else [],
             ),
         )
-    if project.config_file:
-        out.note(f"{project.config_file} read and valid")
-    return passed(out.notes[0]) if not project.config_errors and out.notes else None
+    for runtime in project.runtimes:
+        for problem in lifecycle_problems(runtime):
+            out.fail(
+                f"{runtime.where.file}: {problem.message} (the {'CLI' if runtime.source == CLI_CONFIG else 'toolkit'} "
+                "refuses to deploy it; SESS008 reports it for the session lifecycle)",
+                problem.location,
+                subject=runtime.name,
+                fix=problem.fix,
+            )
+    if project.config_file and not out.items:
+        return passed(f"{project.config_file} read and valid")
+    return None
 
 
 @rule(

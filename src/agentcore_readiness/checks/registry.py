@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from agentcore_readiness.facts.code import CodeIndex
     from agentcore_readiness.facts.measure import MeasuredFacts
     from agentcore_readiness.facts.project import ProjectFacts
+    from agentcore_readiness.facts.roles import Role
 
 WORKLOADS = ("interactive", "request-reply", "batch", "background")
 
@@ -131,6 +132,10 @@ class Rule:
     in_review: bool = True
     """Whether ``review_project`` runs it (the JWT steps need a token and run only in
     ``diagnose_jwt_403``)."""
+    reads: tuple[Role, ...] = ()
+    """The code roles the rule reads (``runtime``, ``caller``, ``test``, ...): the engine
+    builds the code index only for rules that declare some, and gives each rule only the
+    files of its roles."""
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -146,7 +151,12 @@ def rule(
     family: str,
     checklist: tuple[str, ...] = (),
     in_review: bool = True,
+    reads: tuple[Role, ...] = (),
 ) -> Callable[[CheckFn], CheckFn]:
+    """Register a check under its stable ``code``. ``reads=`` names the code roles it reads
+    (see :mod:`agentcore_readiness.facts.roles`); a rule that declares none gets no code index.
+    """
+
     def register(fn: CheckFn) -> CheckFn:
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
@@ -158,9 +168,10 @@ def rule(
             title=title,
             family=family,
             checklist=list(checklist),
+            reads=list(reads),
             doc=inspect.cleandoc(fn.__doc__ or ""),
         )
-        REGISTRY[code] = Rule(meta=meta, check=fn, in_review=in_review)
+        REGISTRY[code] = Rule(meta=meta, check=fn, in_review=in_review, reads=reads)
         return fn
 
     return register

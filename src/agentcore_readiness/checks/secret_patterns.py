@@ -17,6 +17,7 @@ the length).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -118,6 +119,13 @@ class SecretHit:
     level: str = "fail"
     related_line: int | None = None
     """Another line that belongs to the same credential (an AWS secret access key)."""
+    fingerprint: str = ""
+    """A one-way digest of the value: the same key repeated in a file is one finding."""
+
+
+def fingerprint(value: str) -> str:
+    """A short one-way digest of a secret value, to recognise repeats without keeping the value."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def mask(value: str, keep: int = 4) -> str:
@@ -193,6 +201,7 @@ def scan_known_formats(text: str) -> list[SecretHit]:
                     mask(value, 7 if value.startswith("sk-") else 4),
                     len(value),
                     key_format.level,
+                    fingerprint=fingerprint(value),
                 )
             )
     if aws_ids:
@@ -211,6 +220,7 @@ def scan_known_formats(text: str) -> list[SecretHit]:
                         mask(value),
                         len(value),
                         related_line=secret_line,
+                        fingerprint=fingerprint(value),
                     )
                 )
             else:
@@ -224,6 +234,7 @@ def scan_known_formats(text: str) -> list[SecretHit]:
                         mask(value),
                         len(value),
                         "warn",
+                        fingerprint=fingerprint(value),
                     )
                 )
     hits.sort(key=lambda h: (h.line, h.column))
@@ -562,6 +573,9 @@ _NOT_SECRET_LAST = frozenset(
         "source",
         "kind",
         "key_name",
+        "role",
+        "roles",
+        "status",
     }
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -630,6 +644,23 @@ def is_secret_env_name(name: str) -> bool:
     if any(pattern.match(upper) for pattern in _ENV_ALLOW):
         return False
     return is_secret_name(name, env=True)
+
+
+_WORD = r"[A-Za-z][a-z]{2,}(?:[A-Z][a-z]+)*"
+_WORD_VALUE = re.compile(rf"^{_WORD}(?:[-_:./ ]{_WORD})*$")
+
+
+def bare_key_name(name: str) -> bool:
+    """A secret-like environment name only because it ends in ``KEY`` with no word saying which
+    kind (``TAG_KEY``, ``LOOKUP_KEY``): whether it holds a secret depends on its use or value.
+    """
+    tokens = name_tokens(name)
+    return is_secret_name(name, env=True) and not secret_word_in(tokens, strict_key=True)
+
+
+def word_value(value: str) -> bool:
+    """A value made of words (``Environment``, ``CostCenter``, ``cost-center``): a name, not a secret."""
+    return len(value) <= 64 and _WORD_VALUE.match(value) is not None
 
 
 def credential_name_for(name: str) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentcore_readiness.checks.fixes import ignore_file_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.facts.aws import DeployedView, deployed_runtimes
-from agentcore_readiness.facts.project import AGENTCORE_GITIGNORE, ENV_LOCAL, gitignore_ignores
+from agentcore_readiness.facts.ignore_files import IgnoreVerdict
+from agentcore_readiness.facts.project import AGENTCORE_GITIGNORE, ENV_LOCAL
+from agentcore_readiness.facts.roles import ROLES
 from agentcore_readiness.model import Fix, Location
 
 
@@ -22,8 +25,10 @@ from agentcore_readiness.model import Fix, Location
 def env_local_tracked(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Checks that `agentcore/.env.local`, where the CLI keeps credential values
-    (`AGENTCORE_CREDENTIAL_<NAME>`, client IDs and secrets), is listed in
-    `agentcore/.gitignore` and is not tracked by git.
+    (`AGENTCORE_CREDENTIAL_<NAME>`, client IDs and secrets), is ignored by git and is not
+    tracked. The `.gitignore` files are read as git reads them, from `agentcore/` up to the
+    repository's top level (the nearest directory holding `.git`): a root `.gitignore`
+    listing `.env.*` or `agentcore/.env.local` covers it, a later `!.env.local` undoes it.
 
     ### Why is this bad?
     A committed `.env.local` publishes API keys and OAuth client secrets to everyone with
@@ -57,26 +62,46 @@ def env_local_tracked(facts: Facts, out: Findings) -> Verdict | None:
                 ],
             ),
         )
-    ignored = project.gitignore_patterns is not None and gitignore_ignores(project.gitignore_patterns, ".env.local")
-    if not ignored:
-        where = (
-            f"{AGENTCORE_GITIGNORE} does not list .env.local"
-            if project.gitignore_patterns is not None
-            else f"{AGENTCORE_GITIGNORE} is missing"
-        )
-        out.fail(
-            f"{where}: a `git add .` would commit the project's credential values",
-            Location(path=AGENTCORE_GITIGNORE, line=1 if project.gitignore_patterns is not None else None),
-            fix=Fix(summary="Ignore the local secrets file.", commands=[f"echo .env.local >> {AGENTCORE_GITIGNORE}"]),
-        )
+    verdict = project.env_local_ignore
+    if verdict is not None and not verdict.ignored:
+        _env_local_not_ignored(project.gitignore_patterns is not None, verdict, out)
     if not out.items:
         tracked = (
             "not tracked by git"
             if project.env_local_tracked is False
             else (project.env_local_tracked_error or "no .env.local present")
         )
-        out.note(f".env.local is git-ignored; {tracked}")
+        rule = f" ({verdict.rule})" if verdict is not None and verdict.rule is not None else ""
+        out.note(f".env.local is git-ignored{rule}; {tracked}")
     return None
+
+
+def _env_local_not_ignored(has_gitignore: bool, verdict: IgnoreVerdict, out: Findings) -> None:
+    """The finding for an ``.env.local`` no ``.gitignore`` keeps out: at the ``!`` line that
+    re-includes it when that line is in the project, else at ``agentcore/.gitignore``
+    (a line there overrides every ``.gitignore`` above it).
+    """
+    rule = verdict.rule
+    if rule is not None:
+        where = verdict.describe()
+    elif has_gitignore:
+        where = f"{AGENTCORE_GITIGNORE} does not list .env.local and no .gitignore above it ignores it"
+    else:
+        where = f"{AGENTCORE_GITIGNORE} is missing and no .gitignore above it ignores .env.local"
+    if rule is not None and not rule.file.startswith("../"):
+        location = Location(path=rule.file, line=rule.line)
+    else:
+        location = Location(path=AGENTCORE_GITIGNORE, line=1 if has_gitignore else None)
+    out.fail(
+        f"{where}: a `git add .` would commit the project's credential values",
+        location,
+        evidence=str(rule) if rule is not None else None,
+        fix=Fix(
+            summary="Ignore the local secrets file.",
+            commands=[f"echo .env.local >> {AGENTCORE_GITIGNORE}"],
+            edits=ignore_file_edit(AGENTCORE_GITIGNORE, [".env.local"]),
+        ),
+    )
 
 
 @rule(
@@ -87,6 +112,7 @@ def env_local_tracked(facts: Facts, out: Findings) -> Verdict | None:
     "Secret hard-coded in code or configuration",
     family="Secrets",
     checklist=("code.secrets",),
+    reads=ROLES,
 )
 def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -109,6 +135,13 @@ def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     low-entropy characters; and, for names only, values shorter than 8 characters,
     with whitespace, naming an environment variable or an identifier, or URLs without
     credentials. The value is never shown: only a masked prefix and its length.
+
+    One finding per value and file: the same key or password repeated in a file is
+    reported at its first line, with the other lines in the message and evidence. In
+    test code, literals assigned to secret-like names are fixtures and are only counted;
+    a key of a known format is still reported there. A Cognito `TemporaryPassword` that
+    the same function replaces at once (`admin_set_user_password(..., Permanent=True)`)
+    never grants access and is not reported.
 
     ### Why is this bad?
     A key in the source is in every clone, every build artefact and the whole git
@@ -142,6 +175,7 @@ def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     "Secret read from runtime environment variables",
     family="Secrets",
     checklist=("code.credentials",),
+    reads=("runtime",),
 )
 def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -153,6 +187,18 @@ def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
     or describe a secret rather than hold it (`*_URL`, `*_NAME`, `*_PATH`, `*_FILE`,
     `*_HEADER`, `*_TTL`, `MAX_*`, `PUBLIC_KEY`, …). Caller scripts are not checked:
     their environment is not the runtime's.
+
+    Not reported, with the reason in the result: writes (`os.environ["X"] = …`,
+    `os.environ.setdefault`); the AWS SDK's credential variables (`AWS_SECRET_ACCESS_KEY`,
+    `AWS_SESSION_TOKEN`: the execution role's credentials being wired, not an application
+    secret); a variable the same runtime's code stores in the environment from Secrets
+    Manager, SSM Parameter Store or AgentCore Identity; a read that is the fallback of a
+    function fetching the secret from one of those; a read whose literal default is
+    already SEC001's finding on that line, or whose value the runtime's configuration
+    hard-codes (SEC001's finding there). A name that is secret-like only because it ends
+    in `KEY` (`TAG_KEY`, `COST_KEY`) is decided by its use: used as a key or name (`{"Key":
+    v}` tags, `Key=` objects, a dict index, `tag["Key"] == v`) it is not a secret; sent with
+    a request (headers, query parameters) or otherwise it is.
 
     ### Why is this bad?
     AgentCore Runtime environment variables are not vault-backed: they are plaintext
@@ -192,7 +238,9 @@ def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     name (same classifier and allowlist as SEC002) in `runtimes[].envVars` of
     `agentcore.json` or in the Dockerfile's `ENV`/`ARG`, and any
     `api_key_env_var_name` in `.bedrock_agentcore.yaml` (the starter toolkit puts that
-    API key in the environment).
+    API key in the environment). A variable whose value is itself a hard-coded secret is
+    SEC001's finding, not a second one here; a name secret-like only by ending in `KEY`
+    whose value is made of words (`COST_TAG_KEY=CostCenter`) names a key and passes.
 
     ### Why is this bad?
     Runtime environment variables are plaintext: visible in the runtime's
@@ -229,6 +277,7 @@ def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     "Credential provider used in code but not declared",
     family="Secrets",
     checklist=("code.credentials",),
+    reads=("runtime", "caller"),
 )
 def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -236,7 +285,13 @@ def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | Non
     in the code with the credentials the project declares (`credentials[]` in
     `agentcore.json`, `identity.credential_providers` in the YAML). An undeclared or
     empty name fails; a declared credential that neither the code nor a gateway target
-    uses is reported for information.
+    uses is reported for information. Uses also count when the code fetches the
+    credential itself (`IdentityClient.get_resource_api_key(provider_name=…)`,
+    `get_resource_oauth2_token`, or the boto3 calls with `resourceCredentialProviderName`),
+    and when the decorator's name comes from the environment with a default
+    (`provider_name=os.environ.get("X", "Default")` uses `Default`). A starter-toolkit
+    YAML that declares no credential providers says nothing about them (the toolkit
+    creates them outside the file): names are then noted, not checked.
 
     ### Why is this bad?
     The decorator fetches the credential at call time: a name that was never declared
@@ -287,3 +342,70 @@ def _deployed_env_secrets(facts: Facts, out: Findings) -> DeployedView[Any]:
                 f"{runtime.label} (deployed): {len(config.env_var_names)} environment variable(s), none secret-like"
             )
     return deployed
+
+
+@rule(
+    "SEC006",
+    "credential-reference-undeclared",
+    "medium",
+    ("P",),
+    "Configuration refers to a credential provider the project does not declare",
+    family="Secrets",
+    checklist=("code.credentials",),
+)
+def credential_reference_undeclared(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    Checks every place the configuration names a credential provider (a gateway target's
+    or unassigned target's `outboundAuth.credentialName`, a payment connector's
+    `credentialName`, a runtime environment variable such as `TICKETS_PROVIDER_NAME`
+    holding a provider name) against the credentials the project declares (`credentials[]`
+    in `agentcore.json`, `identity.credential_providers` in the YAML). Fails for each
+    name that is not declared (names are case-sensitive).
+
+    ### Why is this bad?
+    The gateway fetches the credential when it calls the target: a name nobody declares
+    does not exist in the account's token vault (or exists only because someone created it
+    by hand, outside the project), so the deploy fails or the tool call fails in production
+    with an outbound-auth error the model cannot recover from.
+
+    ### Example
+    ```json
+    "outboundAuth": {"type": "OAUTH", "credentialName": "TicketsOAuth"}
+    ```
+    with no `{"name": "TicketsOAuth", ...}` in `credentials[]`.
+
+    ### Fix
+    Declare it (`agentcore add credential --name TicketsOAuth --type oauth …`) or correct
+    the name, then `agentcore deploy`.
+
+    ### References
+    - agents-harden skill, "Secrets"; agents-connect skill, gateway targets with outbound auth
+    """
+    refs = facts.project.credential_refs
+    if not refs:
+        return not_applicable("nothing in the configuration refers to a credential provider by name")
+    declared = {c.name for c in facts.project.credentials if c.name} | set(facts.project.toolkit_credential_providers)
+    for ref in refs:
+        if ref.name in declared:
+            out.note(f"{ref.holder}: {ref.name} is declared")
+            continue
+        close = next((n for n in declared if n.lower() == ref.name.lower()), None)
+        hint = f" (declared as {close!r}: names are case-sensitive)" if close else ""
+        oauth = (ref.auth_type or "").upper() == "OAUTH"
+        command = (
+            f"agentcore add credential --name {ref.name} --type oauth --discovery-url <url> --client-id <client-id> "
+            "--scopes <scope>"
+            if oauth
+            else f"agentcore add credential --name {ref.name} --type api-key"
+        )
+        out.fail(
+            f"{ref.holder} refers to the credential provider {ref.name!r}, which the project does not declare{hint}",
+            ref.location,
+            subject=ref.holder,
+            fix=Fix(
+                summary=f"Declare the credential {ref.name!r} in the project (or correct the name) so it exists where "
+                "the gateway or runtime fetches it, then deploy.",
+                commands=[command, "agentcore validate && agentcore deploy"],
+            ),
+        )
+    return None

@@ -34,7 +34,8 @@ from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile, Role
+    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile
+    from agentcore_readiness.facts.roles import Role
 
 DEFAULT_IDLE = 900
 DEFAULT_MAX_LIFETIME = 28_800
@@ -172,36 +173,49 @@ def lifecycle_invalid(facts: Facts, out: Findings) -> Verdict | None:
         return not_applicable("the project defines no runtimes")
     _deployed_lifecycle_invalid(facts, out, deployed)
     for runtime in runtimes:
-        problems: list[tuple[str, str]] = []
-        for field, name, value in (
-            ("idle", "idleRuntimeSessionTimeout", runtime.idle_timeout),
-            ("maxLifetime", "maxLifetime", runtime.max_lifetime),
-        ):
-            if value is not None and not CLI_MIN <= value <= CLI_MAX:
-                problems.append((field, f"{name} {value} s is outside {CLI_MIN}..{CLI_MAX} s"))
-        idle = runtime.idle_timeout
-        lifetime = runtime.max_lifetime if runtime.max_lifetime is not None else DEFAULT_MAX_LIFETIME
-        if idle is not None and idle > lifetime and not problems:
-            problems.append(("idle", f"idleRuntimeSessionTimeout {idle} s is longer than maxLifetime {lifetime} s"))
-        for field, message in problems:
-            fixed_idle = min(max(idle or DEFAULT_IDLE, CLI_MIN), CLI_MAX)
-            fixed_max = min(max(runtime.max_lifetime or DEFAULT_MAX_LIFETIME, CLI_MIN), CLI_MAX)
-            fixed_idle = min(fixed_idle, fixed_max)
-            out.fail(
-                f"runtime {runtime.name!r}: {message}",
-                runtime.loc(field),
-                subject=runtime.name,
-                fix=runtime_edit(
-                    runtime,
-                    [("idle", fixed_idle), ("maxLifetime", fixed_max)],
-                    f"Bring {runtime.name}'s lifecycle values into range.",
-                ),
-            )
+        problems = lifecycle_problems(runtime)
+        for problem in problems:
+            out.fail(problem.message, problem.location, subject=runtime.name, fix=problem.fix)
         if not problems and (runtime.idle_timeout is not None or runtime.max_lifetime is not None):
             out.note(f"{runtime.name}: lifecycle values valid")
     if not out.items and not out.notes:
         out.note("no lifecycle values set (defaults apply)")
     return _deployed_unknown(out, deployed)
+
+
+@dataclass(frozen=True)
+class LifecycleProblem:
+    message: str
+    location: Location
+    fix: Fix
+
+
+def lifecycle_problems(runtime: Runtime) -> list[LifecycleProblem]:
+    """A runtime's lifecycle values that its configuration file may not hold: outside 60..28,800 s
+    (the CLI's and the starter toolkit's bounds), or an idle timeout longer than the maximum
+    lifetime (an unset ``maxLifetime`` is its default, 28,800 s). Each with the edit that fixes both.
+    """
+    problems: list[tuple[str, str]] = []
+    for field, name, value in (
+        ("idle", "idleRuntimeSessionTimeout", runtime.idle_timeout),
+        ("maxLifetime", "maxLifetime", runtime.max_lifetime),
+    ):
+        if value is not None and not CLI_MIN <= value <= CLI_MAX:
+            problems.append((field, f"{name} {value} s is outside {CLI_MIN}..{CLI_MAX} s"))
+    idle = runtime.idle_timeout
+    lifetime = runtime.max_lifetime if runtime.max_lifetime is not None else DEFAULT_MAX_LIFETIME
+    if idle is not None and idle > lifetime and not problems:
+        problems.append(("idle", f"idleRuntimeSessionTimeout {idle} s is longer than maxLifetime {lifetime} s"))
+    fixed_max = min(max(runtime.max_lifetime or DEFAULT_MAX_LIFETIME, CLI_MIN), CLI_MAX)
+    fixed_idle = min(min(max(idle or DEFAULT_IDLE, CLI_MIN), CLI_MAX), fixed_max)
+    fix = runtime_edit(
+        runtime,
+        [("idle", fixed_idle), ("maxLifetime", fixed_max)],
+        f"Bring {runtime.name}'s lifecycle values into range.",
+    )
+    return [
+        LifecycleProblem(f"runtime {runtime.name!r}: {message}", runtime.loc(field), fix) for field, message in problems
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -526,7 +540,7 @@ _ID_GENERATORS = frozenset(
         "datetime.datetime.utcnow",
     }
 )
-_CALLER_ROLES: tuple[Role, ...] = ("caller", "agent")
+_CALLER_ROLES: tuple[Role, ...] = ("caller",)
 
 
 def _generator_call(py_file: PyFile, expr: ast.AST) -> ast.Call | None:
@@ -547,6 +561,8 @@ class SessionIdOrigin:
     generated: bool = False
     literal: str | None = None
     literal_line: int | None = None
+    doubt: str | None = None
+    """Why the kind is a best reading rather than certain (the caller's workload shape is unknown)."""
 
 
 class _Origins:
@@ -680,30 +696,80 @@ class _Origins:
         line: int,
         how: str,
     ) -> SessionIdOrigin:
-        """Per request or per job, from where the ID is made relative to the invoke."""
+        """Per request or per job, from where the ID is made relative to the invoke and from
+        the caller's shape: in a one-shot script a new session per run or per job is what the
+        skill prescribes; in a service (or a script's prompt loop) it is a new session per message.
+        """
         pm = parents(py_file)
         scope = function.node if function is not None else None
+        shape = py_file.place.shape
         use_loops = pm.loops(use, scope)
         if use_loops:
             loop = use_loops[0]
             loop_line = getattr(loop, "lineno", line)
             made_loops = pm.loops(made_at, scope) if made_at is not use else use_loops
-            if any(m is loop for m in made_loops):
+            if not any(m is loop for m in made_loops):
                 return SessionIdOrigin(
-                    "per-request",
+                    "per-job", line, f"{how} once, before the loop at line {loop_line}", generated=True
+                )
+            if shape == "one_shot" and not _prompts(py_file, loop):
+                return SessionIdOrigin(
+                    "per-job",
                     line,
-                    f"{how} inside the loop (line {loop_line}) that invokes",
+                    f"{how} for each job of the loop at line {loop_line} (a one-shot script)",
                     generated=True,
                 )
-            return SessionIdOrigin("per-job", line, f"{how} once, before the loop at line {loop_line}", generated=True)
-        if function is not None:
+            return SessionIdOrigin(
+                "per-request", line, f"{how} inside the loop (line {loop_line}) that invokes", generated=True
+            )
+        if function is None:
+            return SessionIdOrigin("per-job", line, f"{how} once for this script run", generated=True)
+        if shape == "one_shot":
+            prompt_loop = _called_from_prompt_loop(py_file, function)
+            if prompt_loop is None:
+                return SessionIdOrigin(
+                    "per-job",
+                    line,
+                    f"{how} in {function.qualname}(), once per run of this one-shot script",
+                    generated=True,
+                )
             return SessionIdOrigin(
                 "per-request",
                 line,
-                f"{how} in {function.qualname}(), the function that invokes, so every call of it",
+                f"{how} in {function.qualname}(), called for every message of the prompt loop at line {prompt_loop}",
                 generated=True,
             )
-        return SessionIdOrigin("per-job", line, f"{how} once for this script run", generated=True)
+        doubt = None
+        if shape is None:
+            doubt = (
+                "the file is neither a recognised service (web handler, Lambda, UI, queue worker) nor a one-shot "
+                "script, so whether each call is a chat message or a whole job could not be told"
+            )
+        return SessionIdOrigin(
+            "per-request",
+            line,
+            f"{how} in {function.qualname}(), the function that invokes, so every call of it",
+            generated=True,
+            doubt=doubt,
+        )
+
+
+_PROMPTS = frozenset({"input", "sys.stdin.readline", "click.prompt", "typer.prompt", "rich.prompt.Prompt.ask"})
+
+
+def _prompts(py_file: PyFile, loop: ast.AST) -> bool:
+    """Whether a loop reads a line from the user on each turn (an interactive prompt loop)."""
+    return any(isinstance(node, ast.Call) and py_file.resolve(node.func) in _PROMPTS for node in body_nodes([loop]))
+
+
+def _called_from_prompt_loop(py_file: PyFile, function: FunctionInfo) -> int | None:
+    """The line of a prompt loop in the same file that calls ``function``, if any."""
+    for call in py_file.calls:
+        if call.attr == function.name and call.function is not function:
+            for loop in call.loops:
+                if _prompts(py_file, loop):
+                    return loop.lineno
+    return None
 
 
 _RANK = {"conversation": 0, "literal": 0, "splat": 0, "omitted": 0, "per-job": 1, "per-request": 2}
@@ -751,6 +817,7 @@ def _no_code(facts: Facts) -> Verdict | None:
     "Session ID made per request",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -792,9 +859,13 @@ def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     for py_file, call, origin in origins:
         where = f"{py_file.path}:{call.line}"
         if origin.kind == "per-request":
-            out.fail(
+            message = (
                 f"the runtimeSessionId of the invoke at {where} is new on every request: {origin.how}; "
-                "each call starts a new microVM",
+                "each call starts a new microVM"
+            )
+            out.add(
+                "warn" if origin.doubt else "fail",
+                message + (f" (a warning: {origin.doubt})" if origin.doubt else ""),
                 Location(path=py_file.path, line=origin.line),
                 evidence=excerpt(py_file.line_text(origin.line).strip()),
                 fix=Fix(
@@ -816,6 +887,7 @@ def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     "invoke_agent_runtime without runtimeSessionId",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def session_id_omitted(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -883,6 +955,7 @@ def _header_keys(node: ast.Dict) -> dict[str, int]:
     "Both runtimeSessionId and mcpSessionId passed",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def both_session_ids(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -968,6 +1041,7 @@ def both_session_ids(facts: Facts, out: Findings) -> Verdict | None:
     "Per-job sessions never stopped",
     family="Sessions",
     checklist=("perf.stop",),
+    reads=("caller",),
 )
 def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1017,8 +1091,9 @@ def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
         return None
     for py_file, call, origin in owned:
         out.warn(
-            f"the invoke at {py_file.path}:{call.line} uses a session made by the code ({origin.kind}) and no code "
-            "calls stop_runtime_session: each finished session keeps its microVM until the idle timeout",
+            f"the invoke at {py_file.path}:{call.line} uses a session made by the code ({origin.kind}: "
+            f"{origin.how}) and no code calls stop_runtime_session: each finished session keeps its microVM "
+            "until the idle timeout",
             Location(path=py_file.path, line=call.line),
             fix=Fix(
                 summary="Call `stop_runtime_session(agentRuntimeArn=..., runtimeSessionId=...)` in a `finally` once "
@@ -1028,23 +1103,33 @@ def session_never_stopped(facts: Facts, out: Findings) -> Verdict | None:
     return None
 
 
-def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
-    """(file, literal, line, where used) for every literal session ID in caller and agent code."""
+@dataclass(frozen=True)
+class SessionLiteral:
+    py_file: PyFile
+    literal: str
+    line: int
+    used: str
+    memory: bool
+    """A Memory session ID (``create_event(session_id=…)``), not a runtime session ID."""
+
+
+def _session_literals(facts: Facts, roles: tuple[Role, ...] = _CALLER_ROLES) -> list[SessionLiteral]:
+    """Every literal session ID in the code of ``roles``, with where it is used."""
     assert facts.code is not None
     finder = _Origins(code_map(facts.code, facts.project))
-    found: list[tuple[PyFile, str, int, str]] = []
+    found: list[SessionLiteral] = []
     seen: set[tuple[str, int]] = set()
 
-    def add(py_file: PyFile, origin: SessionIdOrigin, used: str) -> None:
+    def add(py_file: PyFile, origin: SessionIdOrigin, used: str, memory: bool = False) -> None:
         if origin.literal is None:
             return
         line = origin.literal_line or origin.line
         if (py_file.path, line) in seen:
             return
         seen.add((py_file.path, line))
-        found.append((py_file, origin.literal, line, used))
+        found.append(SessionLiteral(py_file, origin.literal, line, used, memory))
 
-    for py_file, call in facts.code.calls(_CALLER_ROLES):
+    for py_file, call in facts.code.calls(roles):
         keys: tuple[str, ...] = ()
         if call.attr in _SESSION_CALLS:
             keys = ("runtimeSessionId",)
@@ -1054,8 +1139,8 @@ def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
             value = call.keywords.get(key)
             if value is not None:
                 origin = finder.of_expr(py_file, value, call.node, call.function, depth=0)
-                add(py_file, origin, f"{call.attr}({key}=…) at line {call.line}")
-    for py_file in facts.code.of_role(*_CALLER_ROLES):
+                add(py_file, origin, f"{call.attr}({key}=…) at line {call.line}", key != "runtimeSessionId")
+    for py_file in facts.code.of_role(*roles):
         for node in ast.walk(py_file.tree):
             if isinstance(node, ast.Dict):
                 for header, value in zip(node.keys, node.values, strict=False):
@@ -1077,18 +1162,22 @@ def _session_literals(facts: Facts) -> list[tuple[PyFile, str, int, str]]:
     "Literal session ID shorter than 33 characters",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller", "runtime"),
 )
 def session_id_too_short(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Fails for every literal session ID shorter than 33 characters given as
     `runtimeSessionId` (also through a variable or module constant), in the
-    `X-Amzn-Bedrock-AgentCore-Runtime-Session-Id` header, or as the `session_id` of a
-    Memory call (`create_event`, `list_events`, `AgentCoreMemoryConfig`, …).
+    `X-Amzn-Bedrock-AgentCore-Runtime-Session-Id` header (caller code), or as the
+    `session_id` of a Memory call (`create_event`, `list_events`, `AgentCoreMemoryConfig`,
+    …, in caller or agent code) when the memory extracts long-term records. A short Memory
+    session ID is only noted when every memory the project declares is short-term only.
 
     ### Why is this bad?
-    The API rejects runtime session IDs under 33 characters (`ValidationException`),
-    and long-term memory silently skips extraction for short session IDs, so recall
-    never works and nothing says why.
+    `InvokeAgentRuntime` rejects runtime session IDs under 33 characters
+    (`ValidationException`). `CreateEvent` accepts Memory session IDs of 1-100
+    characters, but long-term memory silently skips extraction for session IDs under
+    33 characters, so recall never works and nothing says why.
 
     ### Example
     ```python
@@ -1103,54 +1192,116 @@ def session_id_too_short(facts: Facts, out: Findings) -> Verdict | None:
     """
     if (verdict := _no_code(facts)) is not None:
         return verdict
-    literals = _session_literals(facts)
+    literals = _session_literals(facts, ("caller", "runtime"))
     if not literals and not _invokes(facts):
         return not_applicable("no session ID is passed in caller or agent code")
-    for py_file, literal, line, used in literals:
-        shown = excerpt(literal, 60)
-        if len(literal) < SESSION_ID_MIN:
-            out.fail(
-                f"session ID {shown!r} ({len(literal)} characters, used in {used}) is shorter than "
-                f"{SESSION_ID_MIN}: the API rejects it and long-term memory ignores it",
-                Location(path=py_file.path, line=line),
-                fix=Fix(
-                    summary=f"Use a session ID of at least {SESSION_ID_MIN} characters, e.g. "
-                    'f"{user_id}-{uuid.uuid4()}".',
-                ),
-            )
+    long_term = _long_term_memory(facts)
+    for found in literals:
+        where = f"{found.py_file.path}:{found.line}"
+        if len(found.literal) >= SESSION_ID_MIN:
+            out.note(f"{where}: literal session ID of {len(found.literal)} characters")
+            continue
+        shown = f"session ID {excerpt(found.literal, 60)!r} ({len(found.literal)} characters, used in {found.used})"
+        if not found.memory:
+            why = f"InvokeAgentRuntime rejects runtime session IDs under {SESSION_ID_MIN} characters (ValidationException)"
+        elif long_term is None:
+            out.note(f"{where}: {shown}; the project's memories keep short-term events only, which accept it")
+            continue
         else:
-            out.note(f"{py_file.path}:{line}: literal session ID of {len(literal)} characters")
+            why = (
+                "CreateEvent accepts it (1-100 characters), but long-term memory silently skips extraction for "
+                f"session IDs under {SESSION_ID_MIN} characters ({long_term}): nothing is ever recalled"
+            )
+        out.fail(
+            f"{shown} is shorter than {SESSION_ID_MIN}: {why}",
+            Location(path=found.py_file.path, line=found.line),
+            fix=Fix(
+                summary=f"Use a session ID of at least {SESSION_ID_MIN} characters, e.g. "
+                'f"{user_id}-{uuid.uuid4()}".',
+            ),
+        )
     if not literals:
         out.note("no literal session IDs")
     return None
 
 
-_RETRY_MODES = ("standard", "adaptive")
+def _long_term_memory(facts: Facts) -> str | None:
+    """Why the project's memory extracts long-term records (its strategies), or ``None`` when every
+    memory it declares is short-term only. A memory declared elsewhere may have strategies.
+    """
+    memories = facts.project.memories
+    if not memories:
+        return "if the memory has long-term strategies"
+    for memory in memories:
+        if memory.strategies:
+            return f"memory {memory.name} has {', '.join(s.type for s in memory.strategies)}"
+        if memory.mode and memory.mode.upper() == "STM_AND_LTM":
+            return f"memory {memory.name} is STM_AND_LTM"
+    return None
+
+
 _RETRY_DECORATORS = ("retry", "backoff", "on_exception", "retrying")
+DEFAULT_RETRIES = (
+    "botocore's default retries (standard mode in current botocore: 3 attempts; legacy mode, 5 attempts, in "
+    "older releases), which retry ThrottlingException and 429 with exponential backoff"
+)
 
 
-def _retry_mode(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo | None) -> tuple[str, str]:
-    """(``ok`` | ``missing`` | ``legacy`` | ``unresolved``, detail) for a boto3 ``config=`` value."""
+@dataclass(frozen=True)
+class RetryConfig:
+    """What a boto3 ``config=`` says about retries."""
+
+    state: str
+    """``default`` (no retries setting), ``explicit``, ``off`` (no retry at all) or ``unresolved``."""
+    detail: str
+    mode: str | None = None
+
+
+def retry_config(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo | None) -> RetryConfig:
+    """The retry setting of a boto3 client's ``config=`` value. ``max_attempts`` in ``retries``
+    counts retries after the first attempt (``0``: none); ``total_max_attempts`` counts all.
+    """
     if expr is None:
-        return "missing", "no config"
+        return RetryConfig("default", "no config")
     value: ast.expr | None = expr
     if isinstance(expr, ast.Name):
         binding, _ = latest_binding(function.node if function else None, py_file.tree, expr.id, expr.lineno)
         value = binding.value if binding is not None else None
-    if isinstance(value, ast.Call) and py_file.resolve(value.func).endswith("Config"):
-        retries = next((k.value for k in value.keywords if k.arg == "retries"), None)
-        if retries is None:
-            return "missing", "Config without retries"
-        if isinstance(retries, ast.Dict):
-            for key, item in zip(retries.keys, retries.values, strict=False):
-                if literal_str(key) == "mode":
-                    mode = literal_str(item)
-                    if mode in _RETRY_MODES:
-                        return "ok", f"retries mode {mode}"
-                    return "legacy", f"retries mode {mode!r}"
-            return "legacy", "retries without a mode (legacy mode)"
-        return "unresolved", "retries not a literal"
-    return "unresolved", f"config={excerpt(source_of(py_file, expr), 60)} not followed"
+    if not (isinstance(value, ast.Call) and py_file.resolve(value.func).endswith("Config")):
+        return RetryConfig("unresolved", f"config={excerpt(source_of(py_file, expr), 60)} not followed")
+    retries = next((k.value for k in value.keywords if k.arg == "retries"), None)
+    if retries is None:
+        return RetryConfig("default", "a Config without retries")
+    if not isinstance(retries, ast.Dict):
+        return RetryConfig("unresolved", "retries not a literal")
+    entries = {literal_str(k): v for k, v in zip(retries.keys, retries.values, strict=False) if k is not None}
+    mode = literal_str(entries.get("mode"))
+    total = _int_literal(entries.get("total_max_attempts"))
+    retry_count = _int_literal(entries.get("max_attempts"))
+    attempts = total if total is not None else (retry_count + 1 if retry_count is not None else None)
+    if attempts is not None and attempts <= 1:
+        return RetryConfig("off", f"retries turned off ({excerpt(source_of(py_file, retries), 80)})", mode)
+    if mode is None:
+        return RetryConfig("default", f"retries without a mode ({excerpt(source_of(py_file, retries), 80)})")
+    return RetryConfig("explicit", f"retries mode {mode!r}" + (f", {attempts} attempts" if attempts else ""), mode)
+
+
+def _assigned_to(py_file: PyFile, call: CallSite) -> str | None:
+    """The name (``client``, ``self.client`` -> ``client``) a client call is assigned to, if any."""
+    parent = parents(py_file).parent(call.node)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id
+        if isinstance(target, ast.Attribute):
+            return target.attr
+    return None
+
+
+def _int_literal(expr: ast.expr | None) -> int | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, int) and not isinstance(expr.value, bool):
+        return expr.value
+    return None
 
 
 @rule(
@@ -1161,22 +1312,34 @@ def _retry_mode(py_file: PyFile, expr: ast.expr | None, function: FunctionInfo |
     "bedrock-agentcore client without a retry config",
     family="Sessions",
     checklist=("perf.reuse",),
+    reads=("caller",),
 )
 def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
-    Warns for each `boto3.client("bedrock-agentcore")` (or `session.client(...)`) made
-    without `config=Config(retries={"mode": "standard" | "adaptive", ...})`, unless every
-    `invoke_agent_runtime` in that file runs under a retry decorator (tenacity, backoff).
+    Looks at the retry configuration of each `boto3.client("bedrock-agentcore")` (or
+    `session.client(...)`) in a file that calls `invoke_agent_runtime`, and at the
+    caller's shape. A long-lived service (a web backend, a Lambda, a queue worker) gets:
+
+    - a warning when its client turns retries off (`retries={"max_attempts": 0}`):
+      a throttled invocation fails at once;
+    - a note (an `info` finding) when it relies on botocore's default retries: those
+      already retry `ThrottlingException` and 429 with exponential backoff (standard mode,
+      3 attempts, in current botocore; legacy mode, 5 attempts, in older releases), but
+      without client-side rate limiting and with a budget not sized for bursts.
+
+    An explicit `standard` or `adaptive` mode, a retry decorator (tenacity, backoff) on
+    every invoke of the file, and one-shot scripts (one invocation per run, where a retry
+    budget for bursts does not apply and turning retries off for a long non-idempotent job
+    is a choice) pass, with the reason.
 
     ### Why is this bad?
-    `InvokeAgentRuntime` is rate limited (25 TPS per agent by default): bursts get
-    `ThrottlingException: Rate exceeded`. Without client-side retries with backoff and
-    jitter, those transient throttles become user-facing errors, and quota increase
-    requests get refused for lack of retries.
+    `InvokeAgentRuntime` is rate limited (25 TPS per agent by default): a service whose
+    traffic comes in bursts can exhaust a small retry budget, and then throttles become
+    user-facing errors; quota increase requests get refused without client retries.
 
     ### Example
     ```python
-    client = boto3.client("bedrock-agentcore", region_name="us-east-1")
+    client = boto3.client("bedrock-agentcore", config=Config(retries={"max_attempts": 0}))
     ```
 
     ### Fix
@@ -1187,7 +1350,7 @@ def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
     ```
 
     ### References
-    - agents-harden `references/limits.md`, "Invocation rate"
+    - agents-harden `references/limits.md`, "Invocation rate"; botocore `retries` configuration
     """
     if (verdict := _no_code(facts)) is not None:
         return verdict
@@ -1200,35 +1363,64 @@ def invoke_without_retries(facts: Facts, out: Findings) -> Verdict | None:
         if service == "bedrock-agentcore":
             clients.append((py_file, call))
     if not clients:
-        return not_applicable("no bedrock-agentcore client in caller or agent code")
+        return not_applicable("no bedrock-agentcore client in caller code")
     for py_file, call in clients:
-        state, detail = _retry_mode(py_file, call.keywords.get("config"), call.function)
-        if state == "ok":
-            out.note(f"{py_file.path}:{call.line}: {detail}")
-            continue
-        if state == "unresolved":
-            out.note(f"{py_file.path}:{call.line}: {detail}")
-            continue
-        invokes = [c for c in py_file.calls if c.attr == INVOKE]
-        if invokes and all(
-            c.function is not None and any(any(r in d for r in _RETRY_DECORATORS) for d in c.function.decorators)
-            for c in invokes
-        ):
-            out.note(f"{py_file.path}:{call.line}: every invoke retries through a decorator")
-            continue
-        call_text = excerpt(source_of(py_file, call.node), 160)
-        out.warn(
-            f"bedrock-agentcore client at {py_file.path}:{call.line} has {detail}: throttled invocations "
-            "(ThrottlingException, 429) fail without backoff",
-            Location(path=py_file.path, line=call.line),
-            evidence=call_text,
-            fix=Fix(
-                summary="Give the client adaptive retries: add "
-                '`config=Config(retries={"mode": "adaptive", "max_attempts": 10})` '
-                "(`from botocore.config import Config`) to the client call.",
-            ),
-        )
+        _client_retries(out, py_file, call)
     return None
+
+
+def _client_retries(out: Findings, py_file: PyFile, call: CallSite) -> None:
+    where = f"{py_file.path}:{call.line}"
+    invokes = [c for c in py_file.calls if c.attr == INVOKE]
+    held_in = _assigned_to(py_file, call)
+    if held_in is not None:
+        invokes = [
+            c
+            for c in invokes
+            if isinstance(c.node.func, ast.Attribute)
+            and source_of(py_file, c.node.func.value).rsplit(".", 1)[-1] == held_in
+        ]
+    if not invokes:
+        out.note(f"{where}: this client invokes no runtime")
+        return
+    config = retry_config(py_file, call.keywords.get("config"), call.function)
+    if config.state in ("explicit", "unresolved"):
+        out.note(f"{where}: {config.detail}")
+        return
+    if all(
+        c.function is not None and any(any(r in d for r in _RETRY_DECORATORS) for d in c.function.decorators)
+        for c in invokes
+    ):
+        out.note(f"{where}: every invoke retries through a decorator")
+        return
+    if py_file.place.shape == "one_shot":
+        out.note(f"{where}: {config.detail} in a one-shot script (one invocation per run)")
+        return
+    fix = Fix(
+        summary="Size the retries for bursts: add "
+        '`config=Config(retries={"mode": "adaptive", "max_attempts": 10})` '
+        "(`from botocore.config import Config`) to the client call; adaptive mode also rate-limits the client.",
+    )
+    location = Location(path=py_file.path, line=call.line)
+    evidence = excerpt(source_of(py_file, call.node), 160)
+    if config.state == "off":
+        out.warn(
+            f"bedrock-agentcore client at {where} has {config.detail}: in a long-lived service a throttled "
+            "invocation (ThrottlingException, 429) fails at once instead of being retried with backoff",
+            location,
+            evidence=evidence,
+            fix=fix,
+        )
+        return
+    out.info(
+        f"bedrock-agentcore client at {where} has {config.detail}: it relies on {DEFAULT_RETRIES}; for bursts "
+        "against the 25 TPS invocation quota, adaptive mode adds client-side rate limiting and a larger "
+        "max_attempts gives the budget",
+        location,
+        evidence=evidence,
+        fix=fix,
+        severity="info",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -1374,6 +1566,7 @@ def _app_name(entry: Target) -> str:
     "Background work started without add_async_task",
     family="Sessions",
     checklist=("perf.async",),
+    reads=("runtime",),
 )
 def background_task_untracked(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1534,6 +1727,7 @@ def _task_sinks(
     "add_async_task without complete_async_task",
     family="Sessions",
     checklist=("perf.async",),
+    reads=("runtime",),
 )
 def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1572,7 +1766,7 @@ def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
     assert facts.code is not None
     cmap = code_map(facts.code, facts.project)
     found_any = False
-    for py_file in facts.code.of_role("agent"):
+    for py_file in facts.code.of_role("runtime"):
         for function in py_file.functions:
             if _is_async_task(function):
                 found_any = True
@@ -1611,7 +1805,7 @@ def async_task_not_completed(facts: Facts, out: Findings) -> Verdict | None:
             else:
                 base_names = names_in(holder) - {"self", "cls"}
                 attr = holder.attr if isinstance(holder, ast.Attribute) else None
-                for other in facts.code.agent_files(py_file.runtime):
+                for other in facts.code.runtime_files(py_file.runtime):
                     for f in other.functions:
                         for c in calls_in(f.node.body):
                             if not other.resolve(c.func).endswith("complete_async_task"):
@@ -1693,6 +1887,7 @@ def _loop_yields(loop: ast.AST) -> bool:
     "Streaming entrypoint without periodic yields",
     family="Sessions",
     checklist=("perf.async",),
+    reads=("runtime",),
 )
 def stream_without_heartbeat(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
@@ -1770,3 +1965,128 @@ def stream_without_heartbeat(facts: Facts, out: Findings) -> Verdict | None:
             ),
         )
     return None
+
+
+@rule(
+    "SESS014",
+    "blocking-work-in-async-entrypoint",
+    "medium",
+    ("C",),
+    "Blocking call in an async entrypoint or handler",
+    family="Sessions",
+    reads=("runtime",),
+)
+def blocking_work_in_async_entrypoint(facts: Facts, out: Findings) -> Verdict | None:
+    """### What it does
+    For each `async` request handler of a runtime (`@app.entrypoint`, a `POST /invocations`
+    route, a websocket handler, an MCP tool, an A2A executor) and every other `async`
+    function of the runtime's code (a tool, a step the handler dispatches to), fails at
+    every synchronous call that waits on the model, a tool or the network while the event
+    loop runs it: a Strands `agent(prompt)`, a LangChain/LangGraph `.invoke()`,
+    CrewAI `kickoff()`, any boto3 call, `requests`/`httpx` calls, `urllib.request.urlopen`,
+    `time.sleep`, a subprocess. It follows the handler into the project functions it
+    awaits and the synchronous functions it calls (reported at the call in the async code,
+    with the chain). Work handed to a thread (`asyncio.to_thread`, `run_in_executor`,
+    inside a lambda) and the async APIs (`await agent.invoke_async()`,
+    `agent.stream_async()`, `ainvoke()`) are fine; so is a plain `def` handler, which the
+    SDK runs in a worker thread.
+
+    ### Why is this bad?
+    An async handler shares the server's single event loop. A blocking call stops the
+    loop for as long as it runs: streamed events stop flowing, other requests of the
+    session wait, and the `/ping` health check goes unanswered, so AgentCore can take the
+    session for unhealthy and the caller sees a stalled or dropped stream.
+
+    ### Example
+    ```python
+    @app.entrypoint
+    async def invoke(payload):
+        result = agent(payload["prompt"])        # blocks the event loop for the whole run
+        return {"result": str(result)}
+    ```
+
+    ### Fix
+    ```python
+    @app.entrypoint
+    async def invoke(payload):
+        result = await agent.invoke_async(payload["prompt"])
+        return {"result": str(result)}
+    ```
+    or `await asyncio.to_thread(agent, prompt)`, `async for event in agent.stream_async(prompt)`,
+    `await graph.ainvoke(...)`; or make the handler a plain `def`.
+
+    ### References
+    - agents-harden skill, "Async tasks and health status"; agents-debug skill, "Connection drops mid-stream"
+    """
+    from agentcore_readiness.checks.blocking import BlockingFinder
+    from agentcore_readiness.checks.code_support import emit, without_code
+    from agentcore_readiness.checks.runtime_handlers import RuntimePaths, handler_model, is_tool
+
+    verdict = without_code(facts, "runtime")
+    if verdict is not None:
+        return verdict
+    assert facts.code is not None
+    cmap = code_map(facts.code, facts.project)
+    starts: list[tuple[Target, str]] = []
+    for handler in handler_model(facts).handlers:
+        info = cmap.functions_of(handler.file).get(handler.entry.qualname or handler.entry.name)
+        if info is not None and info.is_async:
+            starts.append((Target(handler.file, info), f"async {handler.label}"))
+    paths = RuntimePaths(facts)
+    for py_file in facts.code.runtime_files():
+        for function in py_file.functions:
+            target = Target(py_file, function)
+            if not function.is_async or any(target == s for s, _ in starts) or _runs_before_serving(function):
+                continue
+            if not is_tool(function) and paths.called(py_file, function.qualname) is not None:
+                continue  # nothing in the runtime calls it
+            kind = "tool" if is_tool(function) else "function"
+            starts.append((target, f"async {kind} {function.qualname}()"))
+    if not starts:
+        return not_applicable(
+            "no async request handler or async function in the runtimes' code (a plain `def` handler runs in a "
+            "worker thread)"
+        )
+    finder = BlockingFinder(cmap)
+    reported: set[tuple[str, int]] = set()
+    handlers = len(starts) - sum(1 for _, label in starts if label.startswith(("async function", "async tool")))
+    for index, (start, label) in enumerate(starts):
+        found = finder.in_async(start)
+        if not found and index < handlers:
+            out.note(f"{start.file.path}:{start.function.line} {label}: nothing blocks the event loop")
+        for blocking in found:
+            if (blocking.file.path, blocking.line) in reported:
+                continue
+            reported.add((blocking.file.path, blocking.line))
+            chain = " → ".join(f"{t.function.qualname}() ({t.file.path}:{t.function.line})" for t in blocking.chain)
+            emit(
+                out,
+                "fail",
+                blocking.file,
+                blocking.line,
+                f"{label} runs {blocking.what} on the event loop: while it runs, streamed events stop, other requests "
+                "wait and /ping goes unanswered",
+                evidence=f"called through {chain}",
+                fix=Fix(
+                    summary="Use the async API (`await agent.invoke_async(prompt)`, `agent.stream_async(prompt)`, "
+                    "`await graph.ainvoke(...)`) or hand the call to a thread (`await asyncio.to_thread(fn, ...)`); "
+                    "or make the handler a plain `def`, which the SDK runs in a worker thread."
+                ),
+            )
+    return None
+
+
+def _runs_before_serving(function: FunctionInfo) -> bool:
+    """A startup or shutdown hook (``@app.on_event("startup")``, a ``lifespan``): it blocks
+    nothing that is being served."""
+    return function.name in ("lifespan", "startup", "shutdown") or any(
+        d.endswith((".on_event", ".on_startup", ".on_shutdown", "asynccontextmanager")) for d in function.decorators
+    )
+
+
+def session_origins(facts: Facts) -> list[tuple[str, int, str]]:
+    """(path, line, how) of each ``invoke_agent_runtime`` in caller code: how its
+    ``runtimeSessionId`` is made (per request, per job, per conversation, omitted, literal)."""
+    if facts.code is None:
+        return []
+    return [(py_file.path, call.line, f"{origin.kind}: {origin.how}") for py_file, call, origin in _origins(facts)]

@@ -545,6 +545,7 @@ def command_alert_missing(facts: Facts, out: Findings) -> Verdict | None:
     "Shell command built from request data",
     family="Shell access",
     checklist=("shell.injection",),
+    reads=("caller",),
 )
 def command_injection(facts: Facts, out: Findings) -> Verdict | None:
     r"""### What it does

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agentcore_readiness.checks.code_support import code_files, emit
+from agentcore_readiness.checks.per_runtime import runtimes_phrase
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.model import Fix
 
@@ -33,12 +34,14 @@ def _covers(test_path: str, runtime_location: str | None, locations: list[str]) 
     "No tests for the agent",
     family="Testing",
     checklist=("test.inputs",),
+    reads=("test", "runtime"),
 )
 def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Warns for each runtime with no test files: none inside its code location and none in
     the project outside every runtime's code location (files under `tests/`, named
-    `test_*.py`, `*_test.py` or `conftest.py`). Passing says tests exist; whether they
+    `test_*.py`, `*_test.py` or `conftest.py`). A project with no test file at all is one
+    finding listing its runtimes. Passing says tests exist; whether they
     use production-representative inputs is still for you to confirm.
 
     ### Why is this bad?
@@ -62,8 +65,27 @@ def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
     if not runtimes:
         return not_applicable("the project defines no runtimes")
     tests = _test_paths(facts)
+    commands = ["mkdir -p tests && touch tests/test_agent.py", "uv add --dev pytest", "uv run pytest"]
+    if not tests and len(runtimes) > 1:
+        # one fact: the project has no tests at all
+        names = [r.name for r in runtimes]
+        out.warn(
+            f"the project has no test files (none under tests/, no test_*.py, *_test.py or conftest.py): "
+            f"{runtimes_phrase(names)} are untested",
+            runtimes[0].loc("codeLocation"),
+            subject=", ".join(names),
+            fix=Fix(
+                summary="Add tests that call each runtime's entrypoint with representative payloads, kept out of "
+                "the deployment packages.",
+                commands=commands,
+            ),
+        )
+        return None
     locations = [r.code_location for r in runtimes if r.code_location is not None]
     for runtime in runtimes:
+        if runtime.code_location is None:
+            out.note(f"{runtime.name}: its code is not in this checkout")
+            continue
         mine = [t for t in tests if _covers(t, runtime.code_location, locations)]
         if mine:
             out.note(f"{runtime.name}: {len(mine)} test file(s), e.g. {mine[0]}")
@@ -76,7 +98,7 @@ def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
             fix=Fix(
                 summary=f"Add tests for {runtime.name} that call its entrypoint with representative payloads, "
                 "kept out of the deployment package.",
-                commands=["mkdir -p tests && touch tests/test_agent.py", "uv add --dev pytest", "uv run pytest"],
+                commands=commands,
             ),
         )
     if not out.items:
@@ -92,6 +114,7 @@ def tests_missing(facts: Facts, out: Findings) -> Verdict | None:
     "Tests never exercise a failing tool or model call",
     family="Testing",
     checklist=("test.errors",),
+    reads=("test",),
 )
 def error_cases_untested(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does

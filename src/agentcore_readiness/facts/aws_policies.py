@@ -447,7 +447,7 @@ def find_model_ids(project: ProjectFacts, code: CodeIndex | None) -> tuple[Model
     """Bedrock model IDs and model ARNs the project uses: code literals and env var values."""
     found: dict[str, ModelRef] = {}
     if code is not None:
-        for py_file in code.of_role("agent", "caller"):
+        for py_file in code.of_role("runtime", "infra"):
             for literal in py_file.strings:
                 value = literal.value.strip()
                 if literal.is_docstring or len(value) > 200:

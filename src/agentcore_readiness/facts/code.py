@@ -38,13 +38,14 @@ import subprocess
 import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from agentcore_readiness import budget
+from agentcore_readiness.analysis.pyparse import parse_module
 from agentcore_readiness.checks import code_analysis as analysis
-from agentcore_readiness.checks import secret_patterns
+from agentcore_readiness.checks import env_secrets, net_hosts, request_handlers, secret_patterns
 from agentcore_readiness.checks.code_analysis import FileFacts
 from agentcore_readiness.checks.dataflow import CHILD_FIELDS, child_fields
 from agentcore_readiness.facts.files import (
@@ -57,14 +58,29 @@ from agentcore_readiness.facts.files import (
     rel_posix,
     walk_tree,
 )
+from agentcore_readiness.facts.roles import (
+    FileRole,
+    ImportRef,
+    Role,
+    RuntimeEntry,
+    assign_roles,
+    collect_signals,
+    runtime_entries,
+)
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.project import ProjectFacts
 
-Role = Literal["agent", "caller", "test"]
+WalkRole = Literal["code", "test"]
+"""How a file is analysed in the walk: test files for error injection, every other file for
+everything a rule may ask of it (its role in the project is decided after the walk)."""
 
 SUPPRESS = re.compile(r"#\s*agentcore-readiness:\s*ignore\[([A-Za-z0-9,\s]+)\]([^\n]*)")
-_EXCLUDED_TOP = ("agentcore/cdk/", "agentcore/.cli/", ".bedrock_agentcore/")
+_EXCLUDED_TOP = ("agentcore/.cli/", ".bedrock_agentcore/")
+
+_UNPLACED = FileRole(role="other", roles=frozenset({"other"}))
+"""The role of a file between its analysis and the project-wide role assignment."""
+_TEST = FileRole(role="test", roles=frozenset({"test"}))
 
 PARALLEL_MIN_FILES = 200
 """Below this many files (or :data:`PARALLEL_MIN_BYTES`), the sequential path is faster
@@ -137,17 +153,17 @@ class _Syntax:
 class PyFile:
     """One indexed Python file.
 
-    ``path``, ``role``, ``runtime``, ``imports``, ``imported_modules``, ``suppressions``
-    and ``facts`` are always at hand; ``tree``, ``lines``, ``calls``, ``functions`` and
-    ``strings`` come from the single parse when the file was indexed in this process,
-    and are rebuilt on first use when it was analysed by a worker.
+    ``path``, ``role`` (with ``roles``, ``runtimes`` and ``shape``), ``imports``,
+    ``imported_modules``, ``suppressions`` and ``facts`` are always at hand; ``tree``,
+    ``lines``, ``calls``, ``functions`` and ``strings`` come from the single parse when the
+    file was indexed in this process, and are rebuilt on first use when it was analysed by
+    a worker.
     """
 
     def __init__(
         self,
         path: str,
-        role: Role,
-        runtime: str | None,
+        place: FileRole,
         tree: ast.Module | None = None,
         lines: list[str] | None = None,
         *,
@@ -159,15 +175,17 @@ class PyFile:
     ) -> None:
         self.path = path
         """Project-relative, ``/``-separated."""
-        self.role: Role = role
-        self.runtime = runtime
+        self.place = place
+        """The file's role in the project (:mod:`agentcore_readiness.facts.roles`)."""
         self.facts: FileFacts = facts if facts is not None else FileFacts()
         self._source = source
         self._syntax: _Syntax | None = None
         self._lines = lines
         if tree is not None:
             if calls is None or functions is None or strings is None:
-                built = _build(tree, lines if lines is not None else [], legacy=True, analyze=False, role=role)
+                built = _build(
+                    tree, lines if lines is not None else [], legacy=True, analyze=False, role=self.walk_role
+                )
                 calls, functions, strings = built.syntax.calls, built.syntax.functions, built.syntax.strings
                 if not self.facts.imports:
                     self.facts.imports.update(built.facts.imports)
@@ -175,7 +193,30 @@ class PyFile:
             self._syntax = _Syntax(tree, lines if lines is not None else [], calls, functions, strings)
 
     def __repr__(self) -> str:
-        return f"PyFile({self.path!r}, role={self.role!r}, runtime={self.runtime!r})"
+        return f"PyFile({self.path!r}, role={self.role!r}, runtimes={self.runtimes!r})"
+
+    @property
+    def role(self) -> Role:
+        """The main role (``runtime``, ``caller``, ``test``, ...)."""
+        return self.place.role
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return self.place.roles
+
+    @property
+    def runtimes(self) -> tuple[str, ...]:
+        """The runtimes whose code this file is."""
+        return self.place.runtimes
+
+    @property
+    def runtime(self) -> str | None:
+        """The first runtime whose code this file is."""
+        return self.place.runtimes[0] if self.place.runtimes else None
+
+    @property
+    def walk_role(self) -> WalkRole:
+        return "test" if self.place.role == "test" else "code"
 
     # -- always available
     @property
@@ -204,10 +245,10 @@ class PyFile:
                     text = ""
             lines = text.splitlines()
             try:
-                tree = ast.parse(text, filename=self.path)
+                tree = parse_module(text, self.path)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 tree = ast.Module(body=[], type_ignores=[])
-            built = _build(tree, lines, legacy=True, analyze=False, role=self.role)
+            built = _build(tree, lines, legacy=True, analyze=False, role=self.walk_role)
             self._syntax = built.syntax
             if self._lines is None:
                 self._lines = lines
@@ -238,6 +279,17 @@ class PyFile:
     @property
     def strings(self) -> list[StringLiteral]:
         return self._syntax_index().strings
+
+    def source_text(self) -> str:
+        """The file's text, without parsing it again when only the text is needed."""
+        if self._lines is not None:
+            return "\n".join(self._lines)
+        if self._syntax is None and self._source is not None:
+            try:
+                return self._source()
+            except FileReadError:
+                return ""
+        return "\n".join(self.lines)
 
     def line_text(self, line: int) -> str:
         lines = self.lines
@@ -271,14 +323,33 @@ class PyFile:
 class SkippedFile:
     path: str
     reason: str
+    place: FileRole | None = None
+    """Its role, as far as it is known without reading it (by path, or reached by import)."""
+
+
+class UndeclaredRole(LookupError):
+    """A rule asked the code index for files of a role it did not declare."""
 
 
 @dataclass(frozen=True, eq=False)
 class CodeIndex:
+    """Every Python file of a project, parsed and walked once, with its role.
+
+    A rule sees a :meth:`view` limited to the roles it declares; asking a view for another
+    role raises :class:`UndeclaredRole`, so what a rule reads is what it declares.
+    """
+
     files: tuple[PyFile, ...]
     skipped: tuple[SkippedFile, ...]
     parallel: bool = False
     """Whether worker processes analysed the files."""
+    entries: tuple[RuntimeEntry, ...] = ()
+    """Where each runtime's code starts (and why, when its entrypoint is not here)."""
+    declared: frozenset[Role] | None = None
+    """The roles this view may read; ``None`` for the whole index."""
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    """What analyses build once from the files (a call graph per view), shared by the index and
+    its views and freed with them."""
     incomplete: tuple[str, ...] = ()
     """Why the index does not cover all of the project's code (unreadable directories or
     files, a file-count limit, the request's budget); empty when it does."""
@@ -287,19 +358,45 @@ class CodeIndex:
     def __post_init__(self) -> None:
         self._by_path.update((f.path, f) for f in self.files)
 
+    def view(self, roles: Iterable[Role]) -> CodeIndex:
+        """The files of ``roles`` only (a file with several roles is in every view that names one)."""
+        wanted = frozenset(roles)
+        return CodeIndex(
+            files=tuple(f for f in self.files if not f.roles.isdisjoint(wanted)),
+            skipped=tuple(s for s in self.skipped if s.place is None or not s.place.roles.isdisjoint(wanted)),
+            parallel=self.parallel,
+            entries=self.entries,
+            declared=wanted,
+            derived=self.derived,
+            incomplete=self.incomplete,
+        )
+
+    def _check(self, roles: Iterable[Role]) -> frozenset[Role]:
+        asked = frozenset(roles)
+        if self.declared is not None and not asked <= self.declared:
+            missing = ", ".join(sorted(asked - self.declared))
+            raise UndeclaredRole(
+                f"reads {missing} code without declaring it (declared: {', '.join(sorted(self.declared))})"
+            )
+        return asked
+
     def of_role(self, *roles: Role) -> Iterator[PyFile]:
-        chosen = [f for f in self.files if f.role in roles]
+        """Files holding any of ``roles``, with their syntax index loaded."""
+        wanted = self._check(roles)
+        chosen = [f for f in self.files if not f.roles.isdisjoint(wanted)]
         _load_all(chosen, self)
         return iter(chosen)
 
-    def agent_files(self, runtime: str | None = None) -> Iterator[PyFile]:
-        chosen = [f for f in self.files if f.role == "agent" and (runtime is None or f.runtime == runtime)]
+    def runtime_files(self, runtime: str | None = None) -> Iterator[PyFile]:
+        """The code of ``runtime`` (of every runtime when ``None``)."""
+        self._check(("runtime",))
+        chosen = [f for f in self.files if "runtime" in f.roles and (runtime is None or runtime in f.runtimes)]
         _load_all(chosen, self)
         return iter(chosen)
 
-    def calls(self, roles: Iterable[Role] = ("agent", "caller")) -> Iterator[tuple[PyFile, CallSite]]:
-        wanted = set(roles)
-        chosen = [f for f in self.files if f.role in wanted]
+    def calls(self, roles: Iterable[Role] = ("runtime", "caller")) -> Iterator[tuple[PyFile, CallSite]]:
+        wanted = self._check(roles)
+        chosen = [f for f in self.files if not f.roles.isdisjoint(wanted)]
         _load_all(chosen, self)
         for py_file in chosen:
             for call in py_file.calls:
@@ -310,7 +407,16 @@ class CodeIndex:
 
     def facts_of(self, *roles: Role) -> Iterator[PyFile]:
         """Files of these roles, for rules that read only :attr:`PyFile.facts` (no reparse)."""
-        return (f for f in self.files if f.role in roles)
+        wanted = self._check(roles)
+        return (f for f in self.files if not f.roles.isdisjoint(wanted))
+
+    def skipped_of(self, *roles: Role) -> list[SkippedFile]:
+        """Files of these roles that could not be analysed (a file whose role is unknown counts for every role)."""
+        wanted = self._check(roles)
+        return [s for s in self.skipped if s.place is None or not s.place.roles.isdisjoint(wanted)]
+
+    def entry(self, runtime: str) -> RuntimeEntry | None:
+        return next((e for e in self.entries if e.name == runtime), None)
 
 
 def _load_all(files: list[PyFile], owner: object | None = None) -> None:
@@ -421,7 +527,14 @@ def _context(tree: ast.Module, imports: dict[str, str], resolve: Callable[[ast.e
     return analysis.FileContext(resolve=resolve, module_values=module_values, functions=functions)
 
 
-def _collect_import(node: ast.Import | ast.ImportFrom, imports: dict[str, str], modules: set[str]) -> None:
+def _collect_import(
+    node: ast.Import | ast.ImportFrom, imports: dict[str, str], modules: set[str], refs: set[ImportRef] | None = None
+) -> None:
+    if refs is not None:
+        if isinstance(node, ast.Import):
+            refs.update(ImportRef(0, alias.name, (), node.lineno) for alias in node.names)
+        else:
+            refs.add(ImportRef(node.level, node.module or "", tuple(a.name for a in node.names), node.lineno))
     if isinstance(node, ast.Import):
         for alias in node.names:
             modules.add(alias.name.split(".")[0])
@@ -442,21 +555,23 @@ def _collect_import(node: ast.Import | ast.ImportFrom, imports: dict[str, str], 
         imports[local] = qualified
 
 
-def _module_imports(statements: list[ast.stmt], imports: dict[str, str], modules: set[str]) -> None:
+def _module_imports(
+    statements: list[ast.stmt], imports: dict[str, str], modules: set[str], refs: set[ImportRef] | None = None
+) -> None:
     for statement in statements:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            _collect_import(statement, imports, modules)
+            _collect_import(statement, imports, modules, refs)
         elif isinstance(statement, ast.If):
-            _module_imports(statement.body, imports, modules)
-            _module_imports(statement.orelse, imports, modules)
+            _module_imports(statement.body, imports, modules, refs)
+            _module_imports(statement.orelse, imports, modules, refs)
         elif isinstance(statement, (ast.Try, ast.TryStar)):
-            _module_imports(statement.body, imports, modules)
+            _module_imports(statement.body, imports, modules, refs)
             for handler in statement.handlers:
-                _module_imports(handler.body, imports, modules)
-            _module_imports(statement.orelse, imports, modules)
-            _module_imports(statement.finalbody, imports, modules)
+                _module_imports(handler.body, imports, modules, refs)
+            _module_imports(statement.orelse, imports, modules, refs)
+            _module_imports(statement.finalbody, imports, modules, refs)
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
-            _module_imports(statement.body, imports, modules)
+            _module_imports(statement.body, imports, modules, refs)
 
 
 def _docstring(body: list[ast.stmt]) -> ast.Constant | None:
@@ -589,7 +704,7 @@ class _Hot:
     phrased on these lines, so a full walk and a selective walk collect the same nodes.
     """
 
-    def __init__(self, text: str, role: Role, imports: dict[str, str], module_clients: list[str]) -> None:
+    def __init__(self, text: str, role: WalkRole, imports: dict[str, str], module_clients: list[str]) -> None:
         aliases = {
             local
             for local, qualified in imports.items()
@@ -608,7 +723,7 @@ class _Hot:
         gated = any(word in lowered for word in _SECRET_GATES)
         self.secrets = frozenset(_match_lines(_GENERIC_SECRET_HINT, lowered)) if gated else frozenset()
         private: list[int] = []
-        if role == "agent":
+        if role == "code":
             private = _match_lines(_PRIVATE_NAMES, lowered)
             if "10." in text or "172." in text or "192.168." in text:
                 private = sorted({*private, *_match_lines(_PRIVATE_ADDRESSES, text)})
@@ -678,14 +793,15 @@ class _Walker:
     something (:class:`_Hot`).
     """
 
-    def __init__(self, tree: ast.Module, text: str | None, role: Role, legacy: bool, analyze: bool) -> None:
+    def __init__(self, tree: ast.Module, text: str | None, role: WalkRole, legacy: bool, analyze: bool) -> None:
         self.tree = tree
         self.role = role
         self.legacy = legacy
         self.analyze = analyze and text is not None
         self.imports: dict[str, str] = {}
         self.modules: set[str] = set()
-        _module_imports(tree.body, self.imports, self.modules)
+        self.import_refs: set[ImportRef] = set()
+        _module_imports(tree.body, self.imports, self.modules, self.import_refs)
         self.calls: list[CallSite] = []
         self.functions: list[FunctionInfo] = []
         self.strings: list[StringLiteral] = []
@@ -698,9 +814,13 @@ class _Walker:
         # analysis inputs
         self.interesting: list[tuple[ast.Call, FunctionInfo | None]] = []
         self.handlers: list[tuple[ast.ExceptHandler, FunctionInfo | None]] = []
+        self.handler_try: dict[int, ast.Try | ast.TryStar] = {}
+        """The ``try`` statement of each handler (by the handler's id)."""
         self.env_subscripts: list[tuple[ast.Subscript, FunctionInfo | None]] = []
+        self.env_stores: list[tuple[ast.Subscript, FunctionInfo | None]] = []
         self.secret_literals: list[analysis.SecretLiteral] = []
         self.private: list[analysis.Evidence] = []
+        self.private_strings: list[tuple[ast.Constant, analysis.Evidence]] = []
         self.injection: list[analysis.Evidence] = []
         self.docstrings: set[int] = set()
         self.hot: _Hot | None = None
@@ -811,7 +931,7 @@ class _Walker:
                     self._walk([statement])
                 continue
             if kind is ast.Import or kind is ast.ImportFrom:
-                _collect_import(statement, self.imports, self.modules)  # type: ignore[arg-type]
+                _collect_import(statement, self.imports, self.modules, self.import_refs)  # type: ignore[arg-type]
                 continue
             # a block with no hot line and no except/import/def/class inside holds nothing to see
             inside = _spans(structure, statement.lineno + 1, statement.end_lineno)
@@ -849,6 +969,7 @@ class _Walker:
                 for handler in node.handlers:
                     if self.code:
                         self.handlers.append((handler, self.function))
+                        self.handler_try[id(handler)] = node
                     self._expressions([handler.type])
                     self._statements(handler.body)
                 self._statements(node.orelse)
@@ -978,6 +1099,8 @@ class _Walker:
         return True
 
     def _try(self, node: ast.Try | ast.TryStar, stack: list[Any]) -> bool:
+        for handler in node.handlers:
+            self.handler_try[id(handler)] = node
         stack.extend(reversed(node.finalbody))
         stack.extend(reversed(node.orelse))
         stack.extend(reversed(node.handlers))
@@ -1031,7 +1154,7 @@ class _Walker:
         return False
 
     def _import(self, node: ast.Import | ast.ImportFrom, stack: list[Any]) -> bool:
-        _collect_import(node, self.imports, self.modules)
+        _collect_import(node, self.imports, self.modules, self.import_refs)
         return True
 
     def _constant(self, node: ast.Constant, stack: list[Any]) -> bool:
@@ -1048,7 +1171,7 @@ class _Walker:
             ):
                 host = analysis.private_host(value)
                 if host:
-                    self.private.append(analysis.Evidence("host", host, node.lineno))
+                    self.private_strings.append((node, analysis.Evidence("host", host, node.lineno)))
         return True
 
     def _handler(self, node: ast.ExceptHandler, stack: list[Any]) -> bool:
@@ -1064,7 +1187,10 @@ class _Walker:
         ):
             hot = self.hot
             if hot is not None and node.lineno in hot.code_set:
-                self.env_subscripts.append((node, self.function))
+                if type(node.ctx) is ast.Load:
+                    self.env_subscripts.append((node, self.function))
+                elif type(node.ctx) is ast.Store:
+                    self.env_stores.append((node, self.function))
         return False
 
     def _assign(self, node: ast.Assign | ast.AnnAssign, stack: list[Any]) -> bool:
@@ -1148,7 +1274,7 @@ def _suppressions(text: str, facts: FileFacts) -> None:
 
 
 def _build(
-    tree: ast.Module, lines: list[str], *, legacy: bool, analyze: bool, role: Role, text: str | None = None
+    tree: ast.Module, lines: list[str], *, legacy: bool, analyze: bool, role: WalkRole, text: str | None = None
 ) -> _Built:
     walker = _Walker(tree, text, role, legacy, analyze)
     try:
@@ -1166,9 +1292,6 @@ def _build(
     return _Built(syntax, facts)
 
 
-_ENTRYPOINT_SUFFIX = ".entrypoint"
-
-
 def _is_tool(decorator: str) -> bool:
     last = decorator.rsplit(".", 1)[-1]
     return last in ("tool", "function_tool")
@@ -1177,6 +1300,8 @@ def _is_tool(decorator: str) -> bool:
 def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
     """The code rules' per-file facts, from the walk's collected nodes."""
     _suppressions(text, facts)
+    refs = sorted(walker.import_refs, key=_ref_key)
+    facts.signals = collect_signals(walker.tree, text, walker.imports, walker.modules, refs, walker.resolve)
     facts.secrets = secret_patterns.scan_known_formats(text)
     facts.secret_literals = walker.secret_literals
     if walker.tests:
@@ -1184,10 +1309,19 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         return
     resolve = walker.resolve
     ctx = _context(walker.tree, walker.imports, resolve)
-    agent = walker.role == "agent"
+    agent = walker.role == "code"
     facts.private = walker.private
+    if walker.private_strings:
+        use = net_hosts.HostUse(walker.tree, walker.resolve)
+        facts.private.extend(
+            evidence
+            for node, evidence in walker.private_strings
+            if not net_hosts.public_endpoint(evidence.detail) and use.connects(node)
+        )
     kinds: dict[int, str] = {}
     module_clients: set[str] | None = None
+    if agent:
+        _request_handlers(walker, facts, ctx, text, kinds)
     for info in walker.functions:
         if not info.decorators:
             if agent and analysis.rate_limit_name(info.name):
@@ -1197,10 +1331,6 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         for decorator_node, decorator in zip(info.node.decorator_list, info.decorators, strict=True):
             if decorator.endswith(("requires_api_key", "requires_access_token")):
                 facts.providers.append(analysis.provider_use(decorator_node, decorator, info.node, scope))
-            elif agent and decorator.endswith(_ENTRYPOINT_SUFFIX):
-                kinds[id(info.node)] = "entrypoint"
-                generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in analysis.own_nodes(info.node.body))
-                facts.entrypoints.append(analysis.analyze_entrypoint(info.node, generator, ctx))
             elif agent and _is_tool(decorator):
                 kinds[id(info.node)] = "tool"
                 facts.tools.append(info.name)
@@ -1215,7 +1345,13 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         for handler, owner in walker.handlers:
             kind = kinds.get(id(owner.node)) if owner is not None else None
             facts.handler_issues.extend(
-                analysis.analyze_handler(handler, owner.qualname if owner else None, kind, resolve)
+                analysis.analyze_handler(
+                    handler,
+                    owner.qualname if owner else None,
+                    kind,
+                    resolve,
+                    walker.handler_try.get(id(handler)),
+                )
             )
         for module in sorted(walker.modules):
             if module in analysis.RATE_LIMIT_MODULES:
@@ -1228,6 +1364,7 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
             if isinstance(statement, ast.ClassDef) and analysis.rate_limit_name(statement.name):
                 facts.rate_limits.append(analysis.Evidence("class", statement.name, statement.lineno))
     http_sites: list[tuple[ast.Call, Any, tuple[str, ...]]] = []
+    stores: list[tuple[ast.expr, ast.AST | None, str]] = []
     for call, owner in walker.interesting:
         name = resolve(call.func)
         attr = name.rsplit(".", 1)[-1]
@@ -1235,7 +1372,9 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         if name in _ENV_CALLS:
             scope = ctx.scope(node)
             env = analysis.env_name(call, scope)
-            if env and agent and secret_patterns.is_secret_env_name(env):
+            if env and agent and attr == "setdefault" and len(call.args) > 1:
+                stores.append((call.args[1], node, env))
+            elif env and agent and secret_patterns.is_secret_env_name(env):
                 facts.env_reads.append(analysis.EnvRead(env, call.lineno, call.col_offset))
             if env and len(call.args) > 1:
                 default = analysis.generic_secret(env, call.args[1], call.lineno, "environment default")
@@ -1254,11 +1393,63 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
         env = analysis.env_name(subscript, ctx.scope(node))
         if env and agent and secret_patterns.is_secret_env_name(env):
             facts.env_reads.append(analysis.EnvRead(env, subscript.lineno, subscript.col_offset))
+    if agent:
+        _env_writes(walker, ctx, facts, stores, text)
     if http_sites:
         facts.http_calls = analysis.analyze_http(http_sites, ctx)
     facts.private.sort(key=lambda e: e.line)
     facts.rate_limits.sort(key=lambda e: e.line)
     facts.env_reads.sort(key=lambda e: (e.line, e.col))
+
+
+def _env_writes(
+    walker: _Walker,
+    ctx: analysis.FileContext,
+    facts: FileFacts,
+    stores: list[tuple[ast.expr, ast.AST | None, str]],
+    text: str,
+) -> None:
+    """Environment writes and vault fetches (SEC002 tells a configured secret from one the
+    runtime's code loaded itself)."""
+    for subscript, owner in walker.env_stores:
+        node = owner.node if owner is not None else None
+        env = analysis.env_name(subscript, ctx.scope(node))
+        if env:
+            stores.append((subscript, node, env))
+    if any(call in text for call in env_secrets.VAULT_CALLS):
+        facts.vault_line = env_secrets.calls_vault([walker.tree], walker.resolve)
+    if stores:
+        helpers = {name.rsplit(".", 1)[-1]: function for name, function in ctx.functions.items()}
+        facts.env_writes = env_secrets.env_writes(walker.tree, stores, helpers, walker.resolve)
+
+
+def _request_handlers(
+    walker: _Walker, facts: FileFacts, ctx: analysis.FileContext, text: str, kinds: dict[int, str]
+) -> None:
+    """The file's request handlers (:mod:`~agentcore_readiness.checks.request_handlers`), each
+    with its guard and payload facts; their except handlers are judged as a handler's."""
+    defined = [
+        request_handlers.DefinedFunction(info.node, info.qualname, info.class_name, info.decorators)
+        for info in walker.functions
+    ]
+    for function, spec in request_handlers.find_handlers(walker.tree, text, defined, ctx.module_values, walker.resolve):
+        node = function.node
+        generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in analysis.own_nodes(node.body))
+        found = analysis.analyze_entrypoint(
+            node, generator, ctx, kind=spec.kind, app=spec.app, qualname=function.qualname, payload=spec.payload
+        )
+        if spec.body_model is not None:
+            found = replace(
+                found,
+                whole_validated=f"the web framework parses the body into {spec.body_model}",
+                whole_model=spec.body_model,
+            )
+        facts.entrypoints.append(found)
+        kinds[id(node)] = "entrypoint"
+
+
+def _ref_key(ref: ImportRef) -> tuple[int, int, str, tuple[str, ...]]:
+    return (ref.line, ref.level, ref.module, ref.names)
 
 
 def _import_line(tree: ast.Module, module: str) -> int:
@@ -1270,15 +1461,18 @@ def _import_line(tree: ast.Module, module: str) -> int:
     return 1
 
 
-def parse_file(path: str, text: str, role: Role, runtime: str | None) -> PyFile:
-    """Parse and index one file's text. Raises SyntaxError (or ValueError) when it does not parse."""
-    tree = ast.parse(text, filename=path)
+def parse_file(path: str, text: str, role: Role = "runtime", runtime: str | None = None) -> PyFile:
+    """Parse and index one file's text, as a file of ``role`` (of ``runtime``).
+    Raises SyntaxError (or ValueError) when it does not parse.
+    """
+    tree = parse_module(text, path)
     lines = text.splitlines()
-    built = _build(tree, lines, legacy=True, analyze=True, role=role, text=text)
+    walk_role: WalkRole = "test" if role == "test" else "code"
+    built = _build(tree, lines, legacy=True, analyze=True, role=walk_role, text=text)
+    place = FileRole(role=role, roles=frozenset({role}), runtimes=(runtime,) if runtime else ())
     return PyFile(
         path,
-        role,
-        runtime,
+        place,
         tree,
         lines,
         facts=built.facts,
@@ -1306,8 +1500,7 @@ def _parse_error(exc: BaseException) -> str:
 class _Entry:
     path: str
     rel: str
-    role: Role
-    runtime: str | None
+    role: WalkRole
     size: int
     plain: bool = False
     """A regular file, not a symlink (its containment needs no resolving)."""
@@ -1331,10 +1524,6 @@ def _is_test_path(rel: str) -> bool:
 
 def _entries(project: ProjectFacts, max_files: int, skipped: list[SkippedFile]) -> list[_Entry]:
     root = project.root
-    locations: list[tuple[str, str]] = sorted(
-        ((r.code_location, r.name) for r in project.runtimes if r.code_location is not None),
-        key=lambda item: -len(item[0]),
-    )
     excludes = project.settings.exclude
     found: list[_Entry] = []
     walk = walk_tree(root, root, (".py",), max_files=max_files)
@@ -1343,18 +1532,13 @@ def _entries(project: ProjectFacts, max_files: int, skipped: list[SkippedFile]) 
         rel = rel_posix(root, path)
         if rel.startswith(_EXCLUDED_TOP) or any(_glob_match(rel, pattern) for pattern in excludes):
             continue
-        runtime: str | None = None
-        for location, runtime_name in locations:
-            if location == "." or rel.startswith(location + "/"):
-                runtime = runtime_name
-                break
-        role: Role = "test" if _is_test_path(rel) else ("agent" if runtime else "caller")
+        role: WalkRole = "test" if _is_test_path(rel) else "code"
         try:
             status = path.lstat()
             size, plain = status.st_size, stat.S_ISREG(status.st_mode)
         except OSError:
             size, plain = 0, False
-        found.append(_Entry(str(path), rel, role, runtime, size, plain))
+        found.append(_Entry(str(path), rel, role, size, plain))
     return found
 
 
@@ -1365,8 +1549,8 @@ def _read_source(root: Path, entry: _Entry) -> str:
     Both refuse FIFOs and devices and apply the same size, binary and encoding checks.
     """
     if not entry.plain:
-        return read_text(root, Path(entry.path), SOURCE_MAX_BYTES).text
-    return decode_text(read_file_bytes(Path(entry.path), entry.rel, SOURCE_MAX_BYTES), entry.rel)
+        return read_text(root, Path(entry.path), SOURCE_MAX_BYTES, count=True).text
+    return decode_text(read_file_bytes(Path(entry.path), entry.rel, SOURCE_MAX_BYTES, count=True), entry.rel)
 
 
 def _analyze_one(root: Path, entry: _Entry, legacy: bool) -> tuple[_Entry, _Built | str]:
@@ -1375,7 +1559,7 @@ def _analyze_one(root: Path, entry: _Entry, legacy: bool) -> tuple[_Entry, _Buil
     except FileReadError as exc:
         return entry, exc.message
     try:
-        tree = ast.parse(text, filename=entry.rel)
+        tree = parse_module(text, entry.rel)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return entry, _parse_error(exc)
     try:
@@ -1527,7 +1711,7 @@ def build_code_index(project: ProjectFacts, max_files: int | None = None, *, wor
                 if isinstance(outcome, str):
                     skipped.append(SkippedFile(rel, outcome))
                 else:
-                    files.append(PyFile(rel, entry.role, entry.runtime, facts=outcome, source=_reader(root, entry)))
+                    files.append(PyFile(rel, _UNPLACED, facts=outcome, source=_reader(root, entry)))
         else:
             for done, entry in enumerate(entries):
                 try:
@@ -1542,8 +1726,7 @@ def build_code_index(project: ProjectFacts, max_files: int | None = None, *, wor
                 files.append(
                     PyFile(
                         entry.rel,
-                        entry.role,
-                        entry.runtime,
+                        _TEST if entry.role == "test" else _UNPLACED,
                         syntax.tree,
                         syntax.lines,
                         facts=built.facts,
@@ -1556,10 +1739,22 @@ def build_code_index(project: ProjectFacts, max_files: int | None = None, *, wor
         if enabled:
             gc.enable()
     incomplete.extend(f"{s.path}: {s.reason}" for s in skipped if s.reason.startswith(UNREADABLE))
+    runtime_starts = runtime_entries(project)
+    places = assign_roles(
+        [e.rel for e in entries],
+        {f.path: f.facts.signals for f in files},
+        runtime_starts,
+        test_paths=[e.rel for e in entries if e.role == "test"],
+        target_dirs=project.tool_code_locations,
+    )
+    for py_file in files:
+        py_file.place = places[py_file.path]
+    skipped = [SkippedFile(s.path, s.reason, places.get(s.path)) for s in skipped]
     return CodeIndex(
         files=tuple(files),
         skipped=tuple(skipped),
         parallel=outcomes is not None,
+        entries=tuple(runtime_starts),
         incomplete=tuple(dict.fromkeys(incomplete)),
     )
 

@@ -141,7 +141,7 @@ def _unreadable(rel: str, exc: OSError) -> FileReadError:
     return FileReadError(rel, f"{UNREADABLE}{exc.strerror or exc})", kind="unreadable")
 
 
-def read_file_bytes(path: Path, rel: str, max_bytes: int, *, prefix: bool = False) -> bytes:
+def read_file_bytes(path: Path, rel: str, max_bytes: int, *, prefix: bool = False, count: bool = False) -> bytes:
     """The bytes of one regular file, at most ``max_bytes`` of them, or :class:`FileReadError`.
     With ``prefix``, a longer file gives its first ``max_bytes`` bytes instead of an error.
 
@@ -149,7 +149,10 @@ def read_file_bytes(path: Path, rel: str, max_bytes: int, *, prefix: bool = Fals
     checked to be a regular file both before and after it is opened: a FIFO, a device
     such as ``/dev/zero`` or a socket is refused, never read. Containment is the
     caller's: use :func:`read_bytes` for a path that may leave the project.
-    The request's budget (:mod:`agentcore_readiness.budget`) is charged for the file.
+    With ``count``, the file and its bytes are charged to the request's budget
+    (:mod:`agentcore_readiness.budget`; :class:`~agentcore_readiness.budget.BudgetSpent` when
+    it is spent): the bulk reads (sources, installed packages) count, a project's few
+    configuration files do not.
     """
     from agentcore_readiness import budget
 
@@ -167,7 +170,8 @@ def read_file_bytes(path: Path, rel: str, max_bytes: int, *, prefix: bool = Fals
         raise FileReadError(
             rel, f"is {before.st_size:,} bytes, over the {max_bytes:,}-byte limit; not read", kind="too_large"
         )
-    budget.charge(files=1, size=min(before.st_size, max_bytes))
+    if count:
+        budget.charge(files=1, size=min(before.st_size, max_bytes))
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
@@ -229,7 +233,9 @@ def decode_text(data: bytes, rel: str) -> str:
         raise FileReadError(rel, f"is not valid UTF-8 (byte {exc.start})", line, "undecodable") from None
 
 
-def read_bytes(root: Path | None, path: Path, max_bytes: int = CONFIG_MAX_BYTES, *, prefix: bool = False) -> bytes:
+def read_bytes(
+    root: Path | None, path: Path, max_bytes: int = CONFIG_MAX_BYTES, *, prefix: bool = False, count: bool = False
+) -> bytes:
     """The bytes of a file of the project at ``root``: refused when it (or a symlink on
     its way) leaves the project, when it is not a regular file or over ``max_bytes``.
     With ``root=None`` (a file of this machine, not of a project) only containment is
@@ -244,14 +250,14 @@ def read_bytes(root: Path | None, path: Path, max_bytes: int = CONFIG_MAX_BYTES,
         linked = resolved != Path(os.path.abspath(path))
         where = "is a symlink that points outside the project" if linked else "is outside the project"
         raise FileReadError(rel, f"{where}; not read", kind="outside")
-    return read_file_bytes(resolved, rel, max_bytes, prefix=prefix)
+    return read_file_bytes(resolved, rel, max_bytes, prefix=prefix, count=count)
 
 
-def read_text(root: Path, path: Path, max_bytes: int = CONFIG_MAX_BYTES) -> TextFile:
+def read_text(root: Path, path: Path, max_bytes: int = CONFIG_MAX_BYTES, *, count: bool = False) -> TextFile:
     """Read a text file of the project (see :func:`read_bytes`, :func:`decode_text`), or
     raise :class:`FileReadError`."""
     rel = rel_posix(root, path)
-    return TextFile(rel, decode_text(read_bytes(root, path, max_bytes), rel))
+    return TextFile(rel, decode_text(read_bytes(root, path, max_bytes, count=count), rel))
 
 
 def read_host_text(path: Path, max_bytes: int = 1024 * 1024, *, prefix: bool = False) -> str | None:

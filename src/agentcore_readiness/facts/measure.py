@@ -25,13 +25,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from agentcore_readiness import budget
+from agentcore_readiness.facts.dependency_files import Requirement as Requirement
+from agentcore_readiness.facts.dependency_files import normalize_dist as normalize_dist
 from agentcore_readiness.facts.files import (
     FileReadError,
     inside,
@@ -42,6 +43,9 @@ from agentcore_readiness.facts.files import (
     read_text,
     rel_posix,
 )
+from agentcore_readiness.facts.uv_lock import MAX_LOCK_BYTES, Lock
+from agentcore_readiness.facts.uv_lock import LockedPackage as LockedPackage
+from agentcore_readiness.facts.uv_lock import read_lock as parse_lock
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
@@ -56,7 +60,6 @@ METADATA_MAX_BYTES = 1024 * 1024
 """Headers come first in METADATA: only this much of it is read (long descriptions follow)."""
 RECORD_MAX_BYTES = 16 * 1024 * 1024
 TOP_LEVEL_MAX_BYTES = 64 * 1024
-LOCK_MAX_BYTES = 32 * 1024 * 1024
 MAX_DISTRIBUTIONS = 5_000
 
 # Directories never shipped in a package (VCS, virtualenvs, caches, build output).
@@ -86,16 +89,6 @@ _NOT_SHIPPED = frozenset(
 
 
 @dataclass(frozen=True)
-class Requirement:
-    name: str
-    """Normalised distribution name."""
-    extras: tuple[str, ...] = ()
-    when_extra: str | None = None
-    """Only needed when this extra of the requiring distribution is asked for."""
-    marker: str | None = None
-
-
-@dataclass(frozen=True)
 class InstalledDist:
     name: str
     version: str
@@ -113,10 +106,6 @@ class Environment:
     dists: Mapping[str, InstalledDist]
     skipped: tuple[str, ...] = ()
     """What of it could not be read, and why (the distributions listed may be incomplete)."""
-
-
-def normalize_dist(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 _REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?([^;]*)(?:;(.*))?$")
@@ -213,7 +202,7 @@ def _optional_text(root: Path, path: Path, max_bytes: int) -> str:
         present = path.exists() or path.is_symlink()
     except (OSError, ValueError):
         present = False
-    return read_text(root, path, max_bytes).text if present else ""
+    return read_text(root, path, max_bytes, count=True).text if present else ""
 
 
 def _read_dist_info(root: Path, info: Path, with_sizes: bool) -> InstalledDist | None:
@@ -222,7 +211,7 @@ def _read_dist_info(root: Path, info: Path, with_sizes: bool) -> InstalledDist |
     metadata_file = info / "METADATA"
     if not (metadata_file.exists() or metadata_file.is_symlink()):
         return None
-    head = read_bytes(root, metadata_file, METADATA_MAX_BYTES, prefix=True)
+    head = read_bytes(root, metadata_file, METADATA_MAX_BYTES, prefix=True, count=True)
     metadata = head.decode("utf-8", "replace")
     name = version = ""
     requires: list[Requirement] = []
@@ -319,26 +308,6 @@ def closure(roots: Iterable[Requirement], provides: Mapping[str, Iterable[Requir
 # uv.lock
 
 
-@dataclass(frozen=True)
-class LockedPackage:
-    name: str
-    version: str
-    requires: tuple[Requirement, ...]
-    """Dependencies; optional ones carry ``when_extra``."""
-    wheel: str | None
-    size: int | None
-    size_kind: str
-    """``wheel`` (the chosen Linux wheel), ``sdist`` or ``none``."""
-    local: bool
-    """An editable / virtual / directory source (the project itself)."""
-
-
-@dataclass(frozen=True)
-class Lock:
-    path: str
-    packages: Mapping[str, LockedPackage]
-
-
 def find_lock(root: Path, code_location: str | None) -> Path | None:
     candidates = []
     if code_location is not None:
@@ -351,83 +320,13 @@ def find_lock(root: Path, code_location: str | None) -> Path | None:
 
 
 def read_lock(root: Path, path: Path) -> Lock:
-    """Parse ``uv.lock``; raises ``ValueError`` with the reason when it cannot be read."""
+    """Read ``uv.lock`` (bounded); raises ``ValueError`` with the reason when it cannot be read."""
+    rel = path.relative_to(root).as_posix() if _inside(root, path) else str(path)
     try:
-        data = tomllib.loads(read_text(root, path, LOCK_MAX_BYTES).text)
+        text = read_text(root, path, max_bytes=MAX_LOCK_BYTES).text
     except FileReadError as exc:
         raise ValueError(exc.message) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"is not valid TOML ({exc})") from None
-    packages: dict[str, LockedPackage] = {}
-    items = data.get("package", [])
-    if not isinstance(items, list):
-        raise ValueError("has no [[package]] list")
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            continue
-        name = normalize_dist(item["name"])
-        requires: list[Requirement] = [_lock_dep(d) for d in _dicts(item.get("dependencies"))]
-        optional = item.get("optional-dependencies", {})
-        if isinstance(optional, dict):
-            for extra, deps in optional.items():
-                requires.extend(
-                    Requirement(r.name, r.extras, normalize_dist(str(extra)), r.marker)
-                    for r in (_lock_dep(d) for d in _dicts(deps))
-                )
-        source = item.get("source", {})
-        local = isinstance(source, dict) and any(k in source for k in ("editable", "virtual", "directory"))
-        wheel, size, kind = _choose_wheel(item)
-        packages[name] = LockedPackage(
-            name=name,
-            version=str(item.get("version", "")),
-            requires=tuple(requires),
-            wheel=wheel,
-            size=size,
-            size_kind=kind,
-            local=local,
-        )
-    return Lock(path=path.relative_to(root).as_posix() if _inside(root, path) else str(path), packages=packages)
-
-
-def _dicts(value: object) -> list[dict[str, object]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _lock_dep(item: Mapping[str, object]) -> Requirement:
-    extras = item.get("extra", [])
-    marker = item.get("marker")
-    return Requirement(
-        normalize_dist(str(item.get("name", ""))),
-        tuple(normalize_dist(str(e)) for e in extras) if isinstance(extras, list) else (),
-        None,
-        marker if isinstance(marker, str) else None,
-    )
-
-
-def _choose_wheel(item: Mapping[str, object]) -> tuple[str | None, int | None, str]:
-    """The wheel the Linux ARM64 runtime would install (AgentCore runs on Graviton)."""
-    wheels = [w for w in _dicts(item.get("wheels")) if isinstance(w.get("url"), str)]
-
-    def rank(wheel: Mapping[str, object]) -> tuple[int, str]:
-        filename = str(wheel["url"]).rsplit("/", 1)[-1]
-        if "linux" in filename and ("aarch64" in filename or "arm64" in filename):
-            return (0, filename)
-        if filename.endswith("-none-any.whl"):
-            return (1, filename)
-        if "linux" in filename:
-            return (2, filename)
-        return (3, filename)
-
-    if wheels:
-        best_rank = min(rank(w)[0] for w in wheels)
-        candidates = sorted((w for w in wheels if rank(w)[0] == best_rank), key=lambda w: rank(w)[1])
-        chosen = candidates[-1]  # the highest CPython tag sorts last
-        size = chosen.get("size")
-        return str(chosen["url"]).rsplit("/", 1)[-1], size if isinstance(size, int) else None, "wheel"
-    sdist = item.get("sdist")
-    if isinstance(sdist, dict) and isinstance(sdist.get("size"), int):
-        return None, int(sdist["size"]), "sdist"
-    return None, None, "none"
+    return parse_lock(rel, text)
 
 
 # ---------------------------------------------------------------------------
@@ -1057,6 +956,8 @@ class MeasuredFacts:
     packages: Mapping[str, PackageSize] = field(default_factory=dict)
     environments: Mapping[str, Environment | None] = field(default_factory=dict)
     """Per runtime: its virtualenv's installed distributions (``None`` when it has none)."""
+    locks: Mapping[str, Lock | None] = field(default_factory=dict)
+    """Per runtime without a virtualenv: its ``uv.lock`` (each file read once per review)."""
     cli: CliFacts | None = None
     imports: Mapping[str, ImportTiming] | None = None
     """``None`` unless import timing was requested."""
@@ -1087,7 +988,8 @@ def _runtime_environment(
 def _runtime_lock(
     root: Path, runtime: Runtime, cache: dict[Path, tuple[Lock | None, str | None]]
 ) -> tuple[Lock | None, str | None]:
-    lock_path = find_lock(root, runtime.code_location)
+    plan = runtime.build_plan
+    lock_path = (root / plan.lock) if plan is not None and plan.lock else find_lock(root, runtime.code_location)
     if lock_path is None:
         return None, None
     if lock_path not in cache:
@@ -1116,17 +1018,19 @@ def gather_measurements(
     errors: list[str] = []
     env_cache: dict[Path, Environment] = {}
     lock_cache: dict[Path, tuple[Lock | None, str | None]] = {}
+    locks: dict[str, Lock | None] = {}
     if chosen & ENVIRONMENT_RULES:
         with_sizes = bool(chosen & PACKAGE_RULES)
         for runtime in project.runtimes:
             try:
                 environment = _runtime_environment(root, runtime, with_sizes, env_cache)
                 environments[runtime.name] = environment
-                if not chosen & PACKAGE_RULES or runtime.code_location is None:
-                    continue
                 lock, lock_error = (None, None) if environment is not None else _runtime_lock(root, runtime, lock_cache)
+                locks[runtime.name] = lock
                 if lock_error and lock_error not in errors:
                     errors.append(lock_error)
+                if not chosen & PACKAGE_RULES or runtime.code_location is None:
+                    continue
                 packages[runtime.name] = measure_package(root, runtime, environment, lock, lock_error)
             except (OSError, ValueError) as exc:
                 errors.append(f"{runtime.name}: the package could not be measured ({type(exc).__name__})")
@@ -1155,6 +1059,7 @@ def gather_measurements(
     return MeasuredFacts(
         packages=packages,
         environments=environments,
+        locks=locks,
         cli=cli,
         imports=imports,
         errors=tuple(errors),

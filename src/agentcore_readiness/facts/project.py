@@ -16,15 +16,20 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from agentcore_readiness.config import ConfigChoice, ToolSettings, load_settings
+from agentcore_readiness.facts.build import BuildPlan, plan_build
+from agentcore_readiness.facts.dependency_files import Dependency as Dependency
+from agentcore_readiness.facts.dependency_files import normalize_dist as normalize_dist
+from agentcore_readiness.facts.dockerfile import Dockerfile as Dockerfile
+from agentcore_readiness.facts.dockerfile import DockerInstruction as DockerInstruction
+from agentcore_readiness.facts.dockerfile import parse_dockerfile as parse_dockerfile
 from agentcore_readiness.facts.files import (
     SKIP_DIRS,
     FileReadError,
@@ -35,6 +40,8 @@ from agentcore_readiness.facts.files import (
     read_text,
     rel_posix,
 )
+from agentcore_readiness.facts.ignore_files import DockerIgnore as DockerIgnore
+from agentcore_readiness.facts.ignore_files import GitIgnores, IgnoreVerdict
 from agentcore_readiness.facts.jsonloc import JsonLoadError, LocatedJson, loads_located, pointer
 from agentcore_readiness.model import FactError, Location
 
@@ -99,53 +106,6 @@ class EnvVar:
 
 
 @dataclass(frozen=True)
-class DockerInstruction:
-    keyword: str
-    args: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Dockerfile:
-    path: str
-    instructions: tuple[DockerInstruction, ...]
-
-    @property
-    def stages(self) -> tuple[DockerInstruction, ...]:
-        return tuple(i for i in self.instructions if i.keyword == "FROM")
-
-    @property
-    def final_command(self) -> DockerInstruction | None:
-        last: DockerInstruction | None = None
-        for instruction in self.instructions:
-            if instruction.keyword in ("CMD", "ENTRYPOINT"):
-                last = instruction
-        return last
-
-    def env(self) -> list[tuple[str, str, int]]:
-        found: list[tuple[str, str, int]] = []
-        for instruction in self.instructions:
-            if instruction.keyword in ("ENV", "ARG"):
-                found.extend((name, value, instruction.line) for name, value in _parse_env_args(instruction.args))
-        return found
-
-
-@dataclass(frozen=True)
-class DockerIgnore:
-    path: str
-    patterns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Dependency:
-    name: str
-    """Normalised distribution name (PEP 503)."""
-    spec: str
-    path: str
-    line: int | None
-
-
-@dataclass(frozen=True)
 class Runtime:
     name: str
     source: str
@@ -184,6 +144,14 @@ class Runtime:
     account: str | None = None
     code_entries: tuple[str, ...] = ()
     """Names directly inside ``code_location`` (directories end with ``/``)."""
+    entry_file: str | None = None
+    """The entrypoint module, project-relative; ``None`` when it is not a Python file of this checkout."""
+    path_notes: tuple[str, ...] = ()
+    """How paths of this runtime's config were read (absolute paths from another machine, unset fields)."""
+    runtime_version: str | None = None
+    """``PYTHON_3_12`` …, as configured."""
+    build_plan: BuildPlan | None = None
+    """What the build installs and, for a Container, what the image holds and runs."""
 
     @property
     def effective_authorizer(self) -> str:
@@ -214,6 +182,8 @@ class GatewayTarget:
     tool_count: int
     lambda_arn: str | None
     where: Located
+    code_locations: tuple[str, ...] = ()
+    """Project-relative folders of the target's own code (Lambda or runtime compute)."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +204,8 @@ class MemoryStrategy:
     type: str
     has_reflection_templates: bool
     where: Located
+    namespaces: tuple[str, ...] = ()
+    """The strategy's ``namespaceTemplates`` (``/users/{actorId}/facts``); empty when not declared."""
 
 
 @dataclass(frozen=True)
@@ -244,6 +216,11 @@ class Memory:
     """YAML memory mode (NO_MEMORY, STM_ONLY, STM_AND_LTM); ``None`` for agentcore.json."""
     where: Located
     deployed_id: str | None = None
+    agent: str | None = None
+    """The runtime a YAML memory belongs to; ``None`` for agentcore.json (shared by the project)."""
+    created_by_toolkit: bool | None = None
+    """YAML ``was_created_by_toolkit``: ``False`` for an existing memory the agent was pointed at, whose
+    strategies this file does not record."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +228,19 @@ class Credential:
     name: str
     type: str | None
     where: Located
+
+
+@dataclass(frozen=True)
+class CredentialRef:
+    """A place in the configuration that names a credential provider (a gateway target's
+    outbound auth, a payment connector, a runtime environment variable holding a provider name)."""
+
+    name: str
+    holder: str
+    """What refers to it: ``gateway Tools target Tickets``, ``runtime Agent env var TICKETS_PROVIDER``."""
+    location: Location
+    auth_type: str | None = None
+    """The outbound auth type that uses it (``OAUTH``, ``API_KEY``), when the configuration says."""
 
 
 @dataclass(frozen=True)
@@ -278,16 +268,6 @@ class PolicyEngine:
 
 
 @dataclass(frozen=True)
-class ToolSettings:
-    """``[tool.agentcore-readiness]`` in the project's ``pyproject.toml``."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    workload: str | None = None
-    exclude: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class ProjectFacts:
     root: Path
     display_path: str
@@ -301,6 +281,8 @@ class ProjectFacts:
     online_evals: tuple[OnlineEval, ...] = ()
     policy_engines: tuple[PolicyEngine, ...] = ()
     harnesses: tuple[str, ...] = ()
+    tool_code_locations: tuple[str, ...] = ()
+    """Project-relative folders of gateway targets' and MCP runtime tools' own code."""
     errors: tuple[FactError, ...] = ()
     config_errors: tuple[FactError, ...] = ()
     """Errors that make the configuration itself invalid (CFG001)."""
@@ -313,8 +295,12 @@ class ProjectFacts:
     env_local_exists: bool = False
     env_local_tracked: bool | None = None
     env_local_tracked_error: str | None = None
+    env_local_ignore: IgnoreVerdict | None = None
+    """Whether git ignores ``agentcore/.env.local``, by the ``.gitignore`` files up to the repository's top level."""
     settings: ToolSettings = field(default_factory=ToolSettings)
     toolkit_credential_providers: tuple[str, ...] = ()
+    credential_refs: tuple[CredentialRef, ...] = ()
+    """Every credential provider the configuration refers to by name (SEC006)."""
 
     @property
     def agent_names(self) -> list[str]:
@@ -418,10 +404,24 @@ class _Loader:
             return None
 
 
-def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
+def _report_missing_code(loader: _Loader, runtimes: Sequence[Runtime]) -> None:
+    """A runtime whose code is not in this checkout is said once, where its config names it."""
+    for runtime in runtimes:
+        if runtime.entry_file is None and runtime.path_notes:
+            location = runtime.loc("entrypoint")
+            loader.error(
+                runtime.where.file,
+                f"runtime {runtime.name}: {runtime.path_notes[-1]}; its code is not reviewed",
+                location.line,
+                location.pointer,
+            )
+
+
+def load_project(root: Path, display_path: str | None = None, config: ConfigChoice | None = None) -> ProjectFacts:
     root = root.resolve()
     loader = _Loader(root, display_path or str(root))
-    settings = _load_tool_settings(loader)
+    settings, settings_errors = load_settings(root, config)
+    loader.errors.extend(settings_errors)
     cli_doc = loader.read_json(CLI_CONFIG, config=True) if exists(root / CLI_CONFIG) else None
     has_cli = exists(root / CLI_CONFIG)
     has_toolkit = exists(root / TOOLKIT_CONFIG)
@@ -442,11 +442,13 @@ def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
         parts = _from_toolkit(loader)
         name = parts.pop("name", None) or name
 
+    _report_missing_code(loader, parts.get("runtimes", ()))
     gitignore_patterns: tuple[str, ...] | None = None
     gitignore_path: str | None = None
     env_local_exists = False
     env_local_tracked: bool | None = None
     tracked_error: str | None = None
+    env_local_ignore: IgnoreVerdict | None = None
     if has_cli:
         gitignore = loader.read(AGENTCORE_GITIGNORE)
         if gitignore is not None:
@@ -454,6 +456,9 @@ def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
             gitignore_patterns = tuple(
                 line.strip() for line in gitignore.text.splitlines() if line.strip() and not line.startswith("#")
             )
+        git_ignores = GitIgnores(root)
+        env_local_ignore = git_ignores.check(ENV_LOCAL)
+        loader.errors.extend(git_ignores.errors)
         env_local_exists = exists(root / ENV_LOCAL)
         if env_local_exists:
             env_local_tracked, tracked_error = _git_tracks(root, ENV_LOCAL)
@@ -473,9 +478,23 @@ def load_project(root: Path, display_path: str | None = None) -> ProjectFacts:
         env_local_exists=env_local_exists,
         env_local_tracked=env_local_tracked,
         env_local_tracked_error=tracked_error,
+        env_local_ignore=env_local_ignore,
         settings=settings,
         **parts,
     )
+
+
+def load_config_document(root: Path, rel: str) -> Any | None:
+    """The parsed value of a project config file (``agentcore.json`` or another JSON file, or the
+    starter toolkit's YAML), read with the same limits as the review; ``None`` when it cannot be read."""
+    loader = _Loader(root.resolve(), str(root))
+    if rel == TOOLKIT_CONFIG:
+        loaded = _load_yaml(loader)
+        return loaded[0] if loaded is not None else None
+    if rel.endswith(".json"):
+        located = loader.read_json(rel)
+        return located.value if located is not None else None
+    return None
 
 
 def _git_tracks(root: Path, rel: str) -> tuple[bool | None, str | None]:
@@ -494,39 +513,6 @@ def _git_tracks(root: Path, rel: str) -> tuple[bool | None, str | None]:
     if "not a git repository" in stderr:
         return None, "the project is not a git repository"
     return False, None
-
-
-def _load_tool_settings(loader: _Loader) -> ToolSettings:
-    if not is_file(loader.root / "pyproject.toml"):
-        return ToolSettings()
-    text_file = loader.read("pyproject.toml")
-    if text_file is None:
-        return ToolSettings()
-    try:
-        data = tomllib.loads(text_file.text)
-    except tomllib.TOMLDecodeError as exc:
-        loader.error("pyproject.toml", f"not valid TOML: {exc}")
-        return ToolSettings()
-    section = data.get("tool", {}).get("agentcore-readiness")
-    if not isinstance(section, dict):
-        return ToolSettings()
-
-    def codes(key: str) -> tuple[str, ...]:
-        value = section.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            loader.error("pyproject.toml", f"[tool.agentcore-readiness] {key} must be a list of strings")
-            return ()
-        return tuple(v.strip() for v in value)
-
-    workload = section.get("workload")
-    return ToolSettings(
-        select=codes("select"),
-        ignore=codes("ignore"),
-        workload=workload if isinstance(workload, str) else None,
-        exclude=codes("exclude"),
-    )
 
 
 # -- value accessors that never raise on wrong types (schema errors are reported separately)
@@ -591,6 +577,69 @@ def _norm_code_location(value: str | None) -> str | None:
     return cleaned or "."
 
 
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
+
+
+@dataclass(frozen=True)
+class MappedPath:
+    """A path from a config file, as a project-relative path of this checkout."""
+
+    rel: str | None
+    """Project-relative, ``/``-separated (``.`` for the root); ``None`` when it is not in this checkout."""
+    note: str | None = None
+    """How it was mapped (an absolute path from the author's machine) or why it could not be."""
+
+
+def map_config_path(root: Path, value: str | None, field_name: str) -> MappedPath:
+    r"""Map a path written in a config file into this checkout.
+
+    Relative paths are taken from the project root. Absolute paths (``/Users/…``,
+    ``/home/ec2-user/…``, ``D:\…``) were written on the author's machine: they map to the
+    longest tail of the path that exists here (preferring a tail that follows the project
+    folder's own name). A path that leaves the checkout, or has no tail here, maps to
+    nothing: a location outside the checkout is never reported.
+    """
+    if value is None or not value.strip():
+        return MappedPath(".")
+    raw = value.strip()
+    text = raw.replace("\\", "/")
+    absolute = text.startswith(("/", "~")) or bool(_WINDOWS_DRIVE.match(text))
+    parts = [p for p in text.split("/") if p and p != "."]
+    if absolute:
+        if _WINDOWS_DRIVE.match(text) or text.startswith("~"):
+            parts = parts[1:]
+        return _map_absolute(root, raw, parts, field_name)
+    resolved: list[str] = []
+    for part in parts:
+        if part == "..":
+            if not resolved:
+                return MappedPath(None, f"{field_name} '{raw}' points outside the project; not reviewed")
+            resolved.pop()
+        else:
+            resolved.append(part)
+    return MappedPath("/".join(resolved) or ".")
+
+
+def _map_absolute(root: Path, raw: str, parts: list[str], field_name: str) -> MappedPath:
+    if ".." in parts:
+        return MappedPath(None, f"{field_name} '{raw}' is an absolute path with '..'; not reviewed")
+    best: str | None = None
+    for index in range(len(parts) + 1):
+        tail = "/".join(parts[index:])
+        anchored = index > 0 and parts[index - 1] == root.name
+        if anchored and (not tail or exists(root / tail)):
+            best = tail or "."
+            break
+        if best is None and tail and exists(root / tail):
+            best = tail
+    if best is None:
+        return MappedPath(
+            None, f"{field_name} '{raw}' was written on another machine and no part of it is in this checkout"
+        )
+    shown = "the project root" if best == "." else best + ("/" if is_dir(root / best) else "")
+    return MappedPath(best, f"{field_name} '{raw}' was written on another machine; read as {shown} of this checkout")
+
+
 _CLI_FIELDS: dict[str, str] = {
     "name": "/name",
     "build": "/build",
@@ -608,6 +657,7 @@ _CLI_FIELDS: dict[str, str] = {
     "envVars": "/envVars",
     "protocol": "/protocol",
     "executionRoleArn": "/executionRoleArn",
+    "requestHeaderAllowlist": "/requestHeaderAllowlist",
 }
 
 _YAML_FIELDS: dict[str, str] = {
@@ -627,7 +677,38 @@ _YAML_FIELDS: dict[str, str] = {
     "envVars": "/api_key_env_var_name",
     "protocol": "/aws/protocol_configuration/server_protocol",
     "executionRoleArn": "/aws/execution_role",
+    "requestHeaderAllowlist": "/request_header_configuration/requestHeaderAllowlist",
 }
+
+
+_TOOLKIT_AUTHORIZER_KEYS = frozenset({"customJWTAuthorizer", "customJwtAuthorizer"})
+
+
+def _toolkit_authorizer_errors(loader: _Loader, authorizer: object, ptr: str, lines: Mapping[str, int]) -> None:
+    """A YAML ``authorizer_configuration`` is ``null`` (IAM), ``NONE`` or a ``customJWTAuthorizer``
+    mapping (the other casing is AUTH002's finding); anything else is not an authorizer the
+    toolkit deploys.
+    """
+    if authorizer is None or authorizer == "NONE":
+        return
+    if isinstance(authorizer, Mapping):
+        unknown_keys = sorted(str(k) for k in authorizer if k not in _TOOLKIT_AUTHORIZER_KEYS)
+        if unknown_keys:
+            loader.error(
+                TOOLKIT_CONFIG,
+                f"{ptr}: unknown authorizer {', '.join(unknown_keys)} (expected customJWTAuthorizer, NONE or null)",
+                lines.get(ptr),
+                ptr,
+                config=True,
+            )
+        return
+    loader.error(
+        TOOLKIT_CONFIG,
+        f"{ptr}: {str(authorizer)[:60]!r} is not an authorizer (expected customJWTAuthorizer, NONE or null)",
+        lines.get(ptr),
+        ptr,
+        config=True,
+    )
 
 
 def _schema_errors(loader: _Loader, doc: LocatedJson) -> None:
@@ -677,7 +758,9 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
     runtimes: list[Runtime] = []
     for index, item in _items(raw.get("runtimes")):
         name = _s(item.get("name")) or f"runtime[{index}]"
-        code_location = _norm_code_location(_s(item.get("codeLocation")))
+        mapped = map_config_path(loader.root, _s(item.get("codeLocation")), "codeLocation")
+        code_location = mapped.rel
+        entry_file, entry_note = _entry_file(loader.root, code_location, _s(item.get("entrypoint")))
         network = _d(item.get("networkConfig"))
         lifecycle = _d(item.get("lifecycleConfiguration"))
         where = located("runtimes", index)
@@ -687,8 +770,17 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         )
         dep = deployed_runtimes.get(name, {})
         build = _s(item.get("build"))
-        dockerfile, dockerignore = _container_files(loader, code_location, _s(item.get("dockerfile")), build)
-        deps, dep_files = _dependencies(loader, code_location)
+        plan = plan_build(
+            loader,
+            runtime=name,
+            packager="AgentCore CLI",
+            build=build,
+            code_location=code_location,
+            dockerfile_name=_s(item.get("dockerfile")),
+            build_context=map_config_path(loader.root, _s(item.get("buildContextPath")), "buildContextPath").rel
+            if item.get("buildContextPath")
+            else None,
+        )
         runtimes.append(
             Runtime(
                 name=name,
@@ -712,10 +804,11 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
                 additional_policies=_strs(item.get("additionalPolicies")),
                 connections=tuple(v for _, v in _items(item.get("connections"))),
                 request_header_allowlist=_strs(item.get("requestHeaderAllowlist")),
-                dockerfile=dockerfile,
-                dockerignore=dockerignore,
-                dependencies=deps,
-                dependency_files=dep_files,
+                dockerfile=plan.dockerfile,
+                dockerignore=plan.dockerignore,
+                dependencies=plan.dependencies,
+                dependency_files=plan.dependency_files,
+                build_plan=plan,
                 fields=_CLI_FIELDS,
                 deployed_arn=_s(dep.get("runtimeArn")),
                 deployed_id=_s(dep.get("runtimeId")),
@@ -723,6 +816,9 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
                 region=region,
                 account=account,
                 code_entries=_code_entries(loader.root, code_location),
+                entry_file=entry_file,
+                path_notes=tuple(n for n in (mapped.note, entry_note) if n),
+                runtime_version=_s(item.get("runtimeVersion")),
             )
         )
 
@@ -741,8 +837,11 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
                     outbound_auth_type=_s(outbound.get("type")),
                     credential_name=_s(outbound.get("credentialName")),
                     tool_count=len(tools) if isinstance(tools, list) else 0,
-                    lambda_arn=_s(target.get("lambdaFunctionArn")) or _s(_d(target.get("compute")).get("lambdaArn")),
+                    lambda_arn=_s(target.get("lambdaFunctionArn"))
+                    or _s(_d(target.get("lambdaFunctionArn")).get("lambdaArn"))
+                    or _s(_d(target.get("compute")).get("lambdaArn")),
                     where=located("agentCoreGateways", index, "targets", t_index),
+                    code_locations=_compute_locations(loader.root, target.get("compute")),
                 )
             )
         engine = _d(item.get("policyEngineConfiguration"))
@@ -765,8 +864,13 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
             strategies=tuple(
                 MemoryStrategy(
                     type=_s(strategy.get("type")) or "",
-                    has_reflection_templates=bool(_strs(strategy.get("reflectionNamespaceTemplates"))),
+                    # reflectionNamespaces is the deprecated (v1) name of the same setting
+                    has_reflection_templates=bool(
+                        _strs(strategy.get("reflectionNamespaceTemplates"))
+                        or _strs(strategy.get("reflectionNamespaces"))
+                    ),
                     where=located("memories", index, "strategies", s_index),
+                    namespaces=_strs(strategy.get("namespaceTemplates")) or _strs(strategy.get("namespaces")),
                 )
                 for s_index, strategy in _items(item.get("strategies"))
             ),
@@ -809,7 +913,12 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         for i, item in _items(raw.get("policyEngines"))
     )
     harnesses = tuple(_s(h.get("name")) or "" for _, h in _items(raw.get("harnesses")))
+    tool_locations = [loc for g in gateways for t in g.targets for loc in t.code_locations]
+    for _, tool in _items(raw.get("mcpRuntimeTools")):
+        tool_locations.extend(_compute_locations(loader.root, tool.get("compute")))
     return {
+        "credential_refs": _credential_refs(raw, located, runtimes, gateways),
+        "tool_code_locations": tuple(dict.fromkeys(tool_locations)),
         "name": _s(raw.get("name")),
         "runtimes": tuple(runtimes),
         "gateways": tuple(gateways),
@@ -821,6 +930,148 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         "deployed_state": deployed,
         "aws_targets": targets,
     }
+
+
+_PROVIDER_ENV = re.compile(r"(?:CREDENTIAL|PROVIDER)(?:_PROVIDER)?(?:_NAME)?$", re.IGNORECASE)
+"""Environment variables that hold a credential provider's name (``TICKETS_PROVIDER_NAME``,
+``GITHUB_CREDENTIAL_PROVIDER``), as code reads them for ``provider_name=os.environ[...]``."""
+
+
+def _credential_refs(
+    raw: Mapping[str, Any],
+    located: Callable[..., Located],
+    runtimes: Sequence[Runtime],
+    gateways: Sequence[Gateway],
+) -> tuple[CredentialRef, ...]:
+    """Where agentcore.json names a credential provider: gateway and unassigned targets'
+    ``outboundAuth.credentialName``, payment connectors' ``credentialName``, and runtime
+    environment variables whose name says they hold a provider name."""
+    refs: list[CredentialRef] = []
+    for gateway in gateways:
+        for target in gateway.targets:
+            if target.credential_name:
+                refs.append(
+                    CredentialRef(
+                        target.credential_name,
+                        f"gateway {gateway.name} target {target.name}",
+                        target.where.at("outboundAuth", "credentialName"),
+                        target.outbound_auth_type,
+                    )
+                )
+    for index, unassigned in _items(raw.get("unassignedTargets")):
+        outbound = _d(unassigned.get("outboundAuth"))
+        name = _s(outbound.get("credentialName"))
+        if name:
+            label = _s(unassigned.get("name")) or f"unassignedTargets[{index}]"
+            refs.append(
+                CredentialRef(
+                    name,
+                    f"unassigned target {label}",
+                    located("unassignedTargets", index, "outboundAuth", "credentialName").here,
+                    _s(outbound.get("type")),
+                )
+            )
+    for p_index, payment in _items(raw.get("payments")):
+        for c_index, connector in _items(payment.get("connectors")):
+            name = _s(connector.get("credentialName"))
+            if name:
+                label = f"payment {_s(payment.get('name')) or p_index} connector {_s(connector.get('name')) or c_index}"
+                refs.append(
+                    CredentialRef(
+                        name, label, located("payments", p_index, "connectors", c_index, "credentialName").here
+                    )
+                )
+    for runtime in runtimes:
+        for variable in runtime.env_vars:
+            if variable.value and _PROVIDER_ENV.search(variable.name) and " " not in variable.value.strip():
+                position = (variable.location.pointer or "").rsplit("/", 2)[-2]
+                location = (
+                    runtime.where.at("envVars", int(position), "value") if position.isdigit() else variable.location
+                )
+                refs.append(
+                    CredentialRef(variable.value.strip(), f"runtime {runtime.name} env var {variable.name}", location)
+                )
+    return tuple(refs)
+
+
+def _compute_locations(root: Path, compute: Any) -> tuple[str, ...]:
+    """Folders of a gateway target's or MCP tool's own code (``implementation.path``, ``runtime.codeLocation``)."""
+    found: list[str] = []
+    for value in (
+        _d(_d(compute).get("implementation")).get("path"),
+        _d(_d(compute).get("runtime")).get("codeLocation"),
+    ):
+        if isinstance(value, str) and value.strip():
+            rel = map_config_path(root, value, "codeLocation").rel
+            if rel is not None and rel != ".":
+                found.append(rel.rsplit("/", 1)[0] if rel.endswith(".py") else rel)
+    return tuple(found)
+
+
+def _entry_module_path(entrypoint: str) -> str:
+    r"""``main.py:app`` -> ``main.py``; ``./src\agent.py`` -> ``src/agent.py``."""
+    path = entrypoint.strip().replace("\\", "/")
+    if ":" in path and not _WINDOWS_DRIVE.match(path):
+        path = path.split(":", 1)[0]
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def _entry_file(root: Path, code_location: str | None, entrypoint: str | None) -> tuple[str | None, str | None]:
+    """The entrypoint module of a CLI runtime (``entrypoint`` is relative to ``codeLocation``)."""
+    if not entrypoint:
+        return None, "the runtime names no entrypoint"
+    if code_location is None:
+        return None, None
+    module = _entry_module_path(entrypoint)
+    if not module.endswith(".py"):
+        return None, f"entrypoint {entrypoint!r} is not a Python file: its code is not reviewed"
+    rel = module if code_location == "." else f"{code_location}/{module}"
+    if not is_file(root / rel):
+        return None, f"entrypoint {rel} is not in this checkout"
+    return rel, None
+
+
+def _source_from_entrypoint(source: str | None, entrypoint: str | None, entry_file: str) -> str | None:
+    r"""Where an absolute ``source_path`` lands, when the entrypoint was written under it on the same
+    machine and the entrypoint itself was found here (``C:\\p\\agent`` + ``C:\\p\\agent\\app\\main.py``
+    found as ``app/main.py``: the source is the project root).
+    """
+    if not source or not entrypoint:
+        return None
+    prefix = source.replace("\\", "/").rstrip("/").lower()
+    written = _entry_module_path(entrypoint).lower()
+    if not written.startswith(prefix + "/"):
+        return None
+    tail = written[len(prefix) + 1 :]
+    if not entry_file.lower().endswith(tail):
+        return None
+    kept = entry_file[: len(entry_file) - len(tail)].rstrip("/")
+    return kept or "."
+
+
+def _toolkit_entry_file(root: Path, source_path: str | None, entrypoint: str | None) -> tuple[str | None, str | None]:
+    """The entrypoint module of a starter-toolkit agent: relative to the project folder or to
+    ``source_path``, or an absolute path from the author's machine.
+    """
+    if not entrypoint:
+        return None, "the agent names no entrypoint"
+    module = _entry_module_path(entrypoint)
+    if module.startswith(("/", "~")) or _WINDOWS_DRIVE.match(module):
+        mapped = map_config_path(root, module, "entrypoint")
+        if mapped.rel is None or not is_file(root / mapped.rel):
+            return None, mapped.note
+        return mapped.rel, mapped.note
+    if not module.endswith(".py"):
+        return None, f"entrypoint {entrypoint!r} is not a Python file: its code is not reviewed"
+    candidates = [module]
+    if source_path not in (None, "."):
+        candidates.insert(0, f"{source_path}/{module}")
+    for candidate in candidates:
+        if is_file(root / candidate):
+            return candidate, None
+    return None, f"entrypoint {module} is not in this checkout"
 
 
 def _code_entries(root: Path, code_location: str | None) -> tuple[str, ...]:
@@ -874,152 +1125,6 @@ def _load_aws_targets(loader: _Loader) -> tuple[Mapping[str, Any], ...]:
         loader.error(AWS_TARGETS, "expected a JSON array of deployment targets", 1, "/")
         return ()
     return tuple(v for _, v in _items(doc.value))
-
-
-# -- Dockerfile, .dockerignore, dependencies
-
-
-def _container_files(
-    loader: _Loader,
-    code_location: str | None,
-    dockerfile_name: str | None,
-    build: str | None,
-    extra_dirs: Sequence[str] = (),
-) -> tuple[Dockerfile | None, DockerIgnore | None]:
-    if code_location is None:
-        return None, None
-    dirs = [*extra_dirs, code_location]
-    dockerfile: Dockerfile | None = None
-    dockerignore: DockerIgnore | None = None
-    for directory in dirs:
-        base = "" if directory == "." else directory + "/"
-        if dockerfile is None:
-            rel = base + (dockerfile_name or "Dockerfile")
-            text_file = loader.read(rel) if exists(loader.root / rel) else None
-            if text_file is not None:
-                dockerfile = Dockerfile(path=rel, instructions=parse_dockerfile(text_file.text))
-        if dockerignore is None:
-            rel = base + ".dockerignore"
-            text_file = loader.read(rel) if exists(loader.root / rel) else None
-            if text_file is not None:
-                patterns = tuple(
-                    line.strip() for line in text_file.text.splitlines() if line.strip() and not line.startswith("#")
-                )
-                dockerignore = DockerIgnore(path=rel, patterns=patterns)
-    return dockerfile, dockerignore
-
-
-def parse_dockerfile(text: str) -> tuple[DockerInstruction, ...]:
-    instructions: list[DockerInstruction] = []
-    buffer: list[str] = []
-    start_line = 0
-    for number, raw_line in enumerate(text.splitlines(), start=1):
-        line = raw_line.rstrip()
-        stripped = line.strip()
-        if not buffer and (not stripped or stripped.startswith("#")):
-            continue
-        if buffer and stripped.startswith("#"):
-            continue
-        if not buffer:
-            start_line = number
-        if line.endswith("\\"):
-            buffer.append(line[:-1])
-            continue
-        buffer.append(line)
-        joined = " ".join(part.strip() for part in buffer).strip()
-        buffer = []
-        keyword, _, args = joined.partition(" ")
-        instructions.append(DockerInstruction(keyword.upper(), args.strip(), start_line))
-    if buffer:
-        joined = " ".join(part.strip() for part in buffer).strip()
-        keyword, _, args = joined.partition(" ")
-        instructions.append(DockerInstruction(keyword.upper(), args.strip(), start_line))
-    return tuple(instructions)
-
-
-def _parse_env_args(args: str) -> list[tuple[str, str]]:
-    args = args.strip()
-    if not args:
-        return []
-    if "=" not in args.split(" ", 1)[0]:
-        name, _, value = args.partition(" ")
-        return [(name, value.strip())]
-    pairs: list[tuple[str, str]] = []
-    for match in re.finditer(r'([A-Za-z_][A-Za-z0-9_]*)(?:=("(?:[^"\\]|\\.)*"|\'[^\']*\'|\S*))?', args):
-        value = match.group(2) or ""
-        pairs.append((match.group(1), value.strip("\"'")))
-    return pairs
-
-
-_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-
-
-def normalize_dist(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-_TOML_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'([^\'\n]*)\'')
-
-
-def _string_lines(text: str) -> dict[str, int]:
-    """The line of the first one-line string literal holding each value, from one pass
-    (looking each dependency up line by line would be quadratic in the file's size)."""
-    found: dict[str, int] = {}
-    line = 1
-    position = 0
-    for match in _TOML_STRING.finditer(text):
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        value = match.group(1) if match.group(1) is not None else match.group(2)
-        if match.group(1) is not None and "\\" in value:
-            try:
-                value = tomllib.loads(f"v = {match.group(0)}")["v"]
-            except tomllib.TOMLDecodeError:
-                continue
-        found.setdefault(value, line)
-    return found
-
-
-def _dependencies(loader: _Loader, code_location: str | None) -> tuple[tuple[Dependency, ...], tuple[str, ...]]:
-    if code_location is None:
-        return (), ()
-    base = "" if code_location == "." else code_location + "/"
-    deps: list[Dependency] = []
-    files: list[str] = []
-    pyproject_rel = base + "pyproject.toml"
-    if is_file(loader.root / pyproject_rel):
-        text_file = loader.read(pyproject_rel)
-        if text_file is not None:
-            try:
-                data = tomllib.loads(text_file.text)
-            except tomllib.TOMLDecodeError as exc:
-                loader.error(pyproject_rel, f"not valid TOML: {exc}")
-                data = {}
-            listed = _d(data.get("project")).get("dependencies", [])
-            if isinstance(listed, list):
-                files.append(pyproject_rel)
-                string_lines = _string_lines(text_file.text)
-                for spec in listed:
-                    if not isinstance(spec, str):
-                        continue
-                    match = _REQ_NAME.match(spec)
-                    if not match:
-                        continue
-                    found_at = string_lines.get(spec)
-                    deps.append(Dependency(normalize_dist(match.group(1)), spec, pyproject_rel, found_at))
-    requirements_rel = base + "requirements.txt"
-    if is_file(loader.root / requirements_rel):
-        text_file = loader.read(requirements_rel)
-        if text_file is not None:
-            files.append(requirements_rel)
-            for number, line in enumerate(text_file.text.splitlines(), start=1):
-                stripped = line.split("#", 1)[0].strip()
-                if not stripped or stripped.startswith("-"):
-                    continue
-                match = _REQ_NAME.match(stripped)
-                if match:
-                    deps.append(Dependency(normalize_dist(match.group(1)), stripped, requirements_rel, number))
-    return tuple(deps), tuple(files)
 
 
 # -- starter toolkit YAML
@@ -1080,11 +1185,28 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
         observability = aws.get("observability")
         deployment_type = _s(settings.get("deployment_type")) or "container"
         build = "Container" if deployment_type == "container" else "CodeZip"
-        source_path = _norm_code_location(_s(settings.get("source_path")) or ".")
+        mapped = map_config_path(loader.root, _s(settings.get("source_path")), "source_path")
+        source_path = mapped.rel
         entrypoint = _s(settings.get("entrypoint"))
-        if entrypoint and "/" in entrypoint.replace("\\", "/") and source_path == ".":
-            source_path = _norm_code_location(entrypoint.replace("\\", "/").rsplit("/", 1)[0])
-            entrypoint = entrypoint.replace("\\", "/").rsplit("/", 1)[1]
+        entry_file, entry_note = _toolkit_entry_file(loader.root, source_path, entrypoint)
+        if entrypoint and _s(settings.get("source_path")) is None and entry_file and "/" in entry_file:
+            # no source_path: the toolkit packages the entrypoint's folder
+            source_path = entry_file.rsplit("/", 1)[0]
+            mapped = MappedPath(source_path, f"source_path is not set: the entrypoint's folder {source_path}/")
+        elif source_path is None and entry_file is not None:
+            derived = _source_from_entrypoint(_s(settings.get("source_path")), entrypoint, entry_file)
+            if derived is not None:
+                source_path = derived
+                mapped = MappedPath(
+                    derived,
+                    f"source_path '{_s(settings.get('source_path'))}' was written on another machine; read as "
+                    f"{'the project root' if derived == '.' else derived + '/'} (the folder that holds the "
+                    "entrypoint as it did there)",
+                )
+        if entrypoint and entry_file and source_path not in (None, ".") and entry_file.startswith(f"{source_path}/"):
+            entrypoint = entry_file[len(source_path) + 1 :]
+        elif entrypoint and entry_file and source_path == ".":
+            entrypoint = entry_file
         for key, expected in (("aws", Mapping), ("memory", Mapping), ("identity", Mapping)):
             if key in settings and settings[key] is not None and not isinstance(settings[key], expected):
                 loader.error(
@@ -1102,14 +1224,20 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                     TOOLKIT_CONFIG, f"{ptr}: must be an integer number of seconds", lines.get(ptr), ptr, config=True
                 )
         authorizer = settings.get("authorizer_configuration")
+        _toolkit_authorizer_errors(loader, authorizer, f"{base}/authorizer_configuration", lines)
         jwt = _jwt(_d(authorizer), "customJWTAuthorizer", "customJwtAuthorizer")
         api_key_env = _s(settings.get("api_key_env_var_name"))
         env_vars = (EnvVar(api_key_env, None, where.at("api_key_env_var_name")),) if api_key_env else ()
         agent_ids = _d(settings.get("bedrock_agentcore"))
-        dockerfile, dockerignore = _container_files(
-            loader, source_path, None, build, extra_dirs=(f".bedrock_agentcore/{agent_name}",)
+        plan = plan_build(
+            loader,
+            runtime=_s(settings.get("name")) or agent_name,
+            packager="starter toolkit",
+            build=build,
+            code_location=source_path,
+            dockerfile_dirs=(f".bedrock_agentcore/{agent_name}",),
+            entry_file=entry_file or (_entry_module_path(entrypoint) if entrypoint else None),
         )
-        deps, dep_files = _dependencies(loader, source_path)
         enable_otel = _b(_d(observability).get("enabled")) if isinstance(observability, Mapping) else None
         runtimes.append(
             Runtime(
@@ -1120,7 +1248,7 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                 entrypoint=entrypoint,
                 code_location=source_path,
                 protocol=_s(_d(aws.get("protocol_configuration")).get("server_protocol")),
-                authorizer_type=("NONE" if _s(authorizer) == "NONE" else ("CUSTOM_JWT" if jwt else None)),
+                authorizer_type=(_s(authorizer) if isinstance(authorizer, str) else ("CUSTOM_JWT" if jwt else None)),
                 jwt=jwt,
                 idle_timeout=_i(lifecycle.get("idle_runtime_session_timeout")),
                 max_lifetime=_i(lifecycle.get("max_lifetime")),
@@ -1136,10 +1264,11 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                 request_header_allowlist=_strs(
                     _d(settings.get("request_header_configuration")).get("requestHeaderAllowlist")
                 ),
-                dockerfile=dockerfile,
-                dockerignore=dockerignore,
-                dependencies=deps,
-                dependency_files=dep_files,
+                dockerfile=plan.dockerfile,
+                dockerignore=plan.dockerignore,
+                dependencies=plan.dependencies,
+                dependency_files=plan.dependency_files,
+                build_plan=plan,
                 fields=_YAML_FIELDS,
                 deployed_arn=_s(agent_ids.get("agent_arn")),
                 deployed_id=_s(agent_ids.get("agent_id")),
@@ -1148,6 +1277,9 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                 region=_s(aws.get("region")),
                 account=_s(aws.get("account")),
                 code_entries=_code_entries(loader.root, source_path),
+                entry_file=entry_file,
+                path_notes=tuple(n for n in (mapped.note, entry_note) if n),
+                runtime_version=_s(settings.get("runtime_type")),
             )
         )
         memory = _d(settings.get("memory"))
@@ -1160,6 +1292,10 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                     mode=mode,
                     where=Located(TOOLKIT_CONFIG, base + "/memory", lines),
                     deployed_id=_s(memory.get("memory_id")),
+                    agent=_s(settings.get("name")) or agent_name,
+                    created_by_toolkit=memory.get("was_created_by_toolkit")
+                    if isinstance(memory.get("was_created_by_toolkit"), bool)
+                    else None,
                 )
             )
         for p_index, provider in _items(_d(settings.get("identity")).get("credential_providers")):
@@ -1177,29 +1313,6 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
         "memories": tuple(memories),
         "credentials": tuple(providers),
     }
-
-
-def gitignore_ignores(patterns: Sequence[str], rel_in_dir: str) -> bool:
-    """Whether gitignore ``patterns`` (of the directory holding the file) ignore ``rel_in_dir``.
-
-    Handles the forms these files use: exact names, globs, a leading ``/`` and
-    ``!`` negation (last match wins).
-    """
-    ignored = False
-    name = rel_in_dir.rsplit("/", 1)[-1]
-    for raw in patterns:
-        negate = raw.startswith("!")
-        pattern = raw[1:] if negate else raw
-        pattern = pattern.rstrip("/")
-        anchored = pattern.startswith("/")
-        pattern = pattern.lstrip("/")
-        if "/" in pattern or anchored:
-            matched = fnmatch(rel_in_dir, pattern)
-        else:
-            matched = fnmatch(name, pattern) or fnmatch(rel_in_dir, pattern)
-        if matched:
-            ignored = not negate
-    return ignored
 
 
 def display_rel(root: Path, path: Path) -> str:

@@ -4,9 +4,9 @@ They follow the CLI's published JSON Schema for the fields the readiness checks 
 keep every other key (``extra="allow"``), so a newer CLI's additions are never fatal.
 Validation errors become CFG001 findings located by JSON pointer.
 
-A few constraints are deliberately not enforced here because a dedicated rule reports
-them with a better message: a runtime ``authorizerType`` of ``NONE`` (AUTH001) and
-lifecycle values out of range (SESS008).
+A runtime ``authorizerType`` of ``NONE`` is accepted here because AUTH001 reports it with
+a better message. Lifecycle values (60..28,800 s, idle at most the maximum lifetime) are
+checked on the normalised runtimes for both file formats (CFG001, SESS008).
 """
 
 from __future__ import annotations

@@ -64,10 +64,13 @@ def templates() -> tuple[PromptTemplate, ...]:
     return tuple(_parse(f.read_text(encoding="utf-8")) for f in files)
 
 
-def register_prompts(server: Any) -> None:
+def register_prompts(server: Any, tools: set[str] | None = None) -> None:
+    """Register every prompt whose tools are all among ``tools`` (every prompt when ``None``)."""
     from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 
     for template in templates():
+        if tools is not None and not set(template.tools) <= tools:
+            continue
 
         def render(_template: PromptTemplate = template, **values: Any) -> str:
             return _template.render(values)

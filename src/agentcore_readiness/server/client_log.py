@@ -56,16 +56,27 @@ def messages_for(result: Any) -> list[tuple[Level, str]]:
 
 
 def _reports_in(result: Any) -> list[Any]:
-    """The review reports a tool result is or holds (one level down: audits wrap a report)."""
+    """The review answers a tool result is or holds (one level down: audits wrap one)."""
     from pydantic import BaseModel
 
     from agentcore_readiness.model import Report
+    from agentcore_readiness.tools.results import ReviewResult
 
-    if isinstance(result, Report):
+    reviews = (Report, ReviewResult)
+    if isinstance(result, reviews):
         return [result]
     if isinstance(result, BaseModel):
-        return [value for value in vars(result).values() if isinstance(value, Report)]
+        return [value for value in vars(result).values() if isinstance(value, reviews)]
     return []
+
+
+def _crashed(project: Any) -> list[tuple[str, str | None]]:
+    """(rule, reason) of the rules that crashed: from every result, or from the answer's reason lines."""
+    if getattr(project, "results", None):
+        return [(r.rule, r.reason) for r in project.results if r.status == "error"]
+    return [
+        (rule, line.reason) for line in getattr(project, "reasons", ()) if line.status == "error" for rule in line.rules
+    ]
 
 
 def _report_messages(report: Any) -> list[tuple[Level, str]]:
@@ -76,9 +87,8 @@ def _report_messages(report: Any) -> list[tuple[Level, str]]:
         for error in project.fact_errors:
             where = error.location.path or error.location.arn or error.source
             messages.append(("warning", f"{project.path}: {where} could not be read: {error.message}"))
-        for rule_result in project.results:
-            if rule_result.status == "error":
-                messages.append(("error", f"{project.path}: rule {rule_result.rule} crashed: {rule_result.reason}"))
+        for rule, reason in _crashed(project):
+            messages.append(("error", f"{project.path}: rule {rule} crashed: {reason}"))
         summary = project.summary
         messages.append(
             (

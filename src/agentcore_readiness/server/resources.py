@@ -26,13 +26,9 @@ def rule_catalog_json() -> str:
 
 
 def rule_markdown(code: str) -> str:
-    from agentcore_readiness.tools.rules import explain
+    from agentcore_readiness.tools import rules
 
-    meta = explain(code)
-    return (
-        f"# {meta.code} {meta.name}\n\n{meta.title}. Severity {meta.severity}; needs "
-        f"{', '.join(meta.inputs)}; family {meta.family}.\n\n{meta.doc}\n"
-    )
+    return rules.rule_markdown(rules.explain(code))
 
 
 def register_resources(server: Any) -> None:

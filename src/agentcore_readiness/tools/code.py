@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-import anyio.to_thread
 from pydantic import Field
 
-from agentcore_readiness.checks.registry import load_rules, select_rules
-from agentcore_readiness.engine import InputError, ReviewRequest, review
+from agentcore_readiness.engine import ReviewRequest, review
 from agentcore_readiness.model import Report
+from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
-from agentcore_readiness.tools.review import PathArg
+from agentcore_readiness.tools.results import (
+    DEFAULT_MAX_FINDINGS,
+    DetailArg,
+    MaxFindingsArg,
+    MinSeverityArg,
+    OffsetArg,
+    ResultView,
+    ReviewResult,
+    StatusArg,
+    narrow,
+)
+from agentcore_readiness.tools.review import IgnoreArg, PathArg, shaped
 
 CODE_AUDIT_RULES: tuple[str, ...] = (
     "CODE",
@@ -30,24 +41,13 @@ CODE_AUDIT_RULES: tuple[str, ...] = (
 )
 
 
-def audit_rules(select: list[str] | None = None) -> tuple[str, ...]:
-    """The rule codes an audit runs: all of :data:`CODE_AUDIT_RULES`, or those ``select`` names."""
-    registry = load_rules()
-    audited = [r.meta.code for r in select_rules(registry, CODE_AUDIT_RULES)]
-    if not select:
-        return tuple(audited)
-    chosen = [code for code in audited if any(code.startswith(p.strip().upper()) for p in select if p.strip())]
-    unknown = [p for p in select if p.strip() and not any(c.startswith(p.strip().upper()) for c in audited)]
-    if unknown or not chosen:
-        raise InputError(
-            f"audit_code does not run {', '.join(unknown) or 'those rules'}: choose among {', '.join(audited)} "
-            "(review_project runs every rule)"
-        )
-    return tuple(chosen)
+def audit_rules(select: list[str] | None = None, ignore: list[str] | None = None) -> tuple[str, ...]:
+    """The rule codes an audit runs: all of :data:`CODE_AUDIT_RULES`, narrowed by ``select`` and ``ignore``."""
+    return narrow("audit_code", CODE_AUDIT_RULES, select, ignore)
 
 
-def run_audit_code(path: str, select: list[str] | None = None) -> Report:
-    return review(ReviewRequest(target=path, select=audit_rules(select)))
+def run_audit_code(path: str, select: list[str] | None = None, ignore: list[str] | None = None) -> Report:
+    return review(ReviewRequest(target=path, select=audit_rules(select, ignore)))
 
 
 async def audit_code(
@@ -59,20 +59,23 @@ async def audit_code(
             "rule (CODE, SEC001-SEC004, GW001-GW004, CMD006, AUTH006, NET001, TEST)"
         ),
     ] = None,
-) -> Report:
+    ignore: IgnoreArg = None,
+    detail: DetailArg = "summary",
+    status: StatusArg = None,
+    min_severity: MinSeverityArg = None,
+    max_findings: MaxFindingsArg = DEFAULT_MAX_FINDINGS,
+    offset: OffsetArg = 0,
+) -> ReviewResult:
     """Audit the agent's own source code, parsed once per file: error handling
     (CODE001-CODE004), payload validation (CODE005-CODE007), rate limiting in the agent
-    (CODE008), hard-coded secrets and secrets from environment variables (SEC001-SEC004),
-    direct HTTP/MCP/A2A calls classified by the skill's Gateway decision table with the
-    `agentcore add gateway-target` command that replaces each (GW001-GW004), shell
-    command injection (CMD006), Bearer tokens sent to IAM runtimes (AUTH006), private
-    resources from PUBLIC runtimes (NET001) and tests (TEST001-TEST002). Agent code is
-    each runtime's codeLocation; caller scripts are checked by the caller rules. Files
-    that cannot be read or parsed are listed in `fact_errors` as skipped, with the
-    reason. `# agentcore-readiness: ignore[RULE] reason` on a line silences that rule
-    there (a reason is required); the report counts suppressions.
+    (CODE008), secrets in code or environment variables (SEC001-SEC004), direct
+    HTTP/MCP/A2A calls with the `agentcore add gateway-target` command that replaces each
+    (GW001-GW004), shell injection (CMD006), Bearer tokens to IAM runtimes (AUTH006),
+    private resources from PUBLIC runtimes (NET001) and tests (TEST001-TEST002).
+    `# agentcore-readiness: ignore[RULE] reason` on a line silences a rule there.
     """
-    return await anyio.to_thread.run_sync(run_audit_code, path, select)
+    run = partial(run_audit_code, path, select, ignore)
+    return await shaped(run, ResultView.of(detail, status, min_severity, max_findings, offset))
 
 
-TOOLS = [ToolSpec(audit_code, "Audit the agent's code")]
+TOOLS = [ToolSpec(audit_code, "Audit the agent's code", text=render_review)]

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-import anyio.to_thread
 from pydantic import Field
 
 from agentcore_readiness.checks.registry import ReviewOptions
 from agentcore_readiness.engine import InputError, ReviewRequest, review
 from agentcore_readiness.model import Report
+from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
+from agentcore_readiness.tools.results import (
+    DEFAULT_MAX_FINDINGS,
+    DetailArg,
+    MaxFindingsArg,
+    MinSeverityArg,
+    OffsetArg,
+    ResultView,
+    ReviewResult,
+    StatusArg,
+)
+from agentcore_readiness.tools.review import PathArg, shaped
 
 COLD_START_RULES: tuple[str, ...] = ("PERF",)
 MAX_IMPORT_TIMEOUT = 300.0
@@ -24,10 +36,7 @@ def run_audit_cold_start(path: str, measure_imports: bool = False, import_timeou
 
 
 async def audit_cold_start(
-    path: Annotated[
-        str,
-        Field(description="Project directory (holding agentcore/agentcore.json or .bedrock_agentcore.yaml)"),
-    ],
+    path: PathArg,
     measure_imports: Annotated[
         bool,
         Field(
@@ -39,14 +48,20 @@ async def audit_cold_start(
         float,
         Field(description="With measure_imports: seconds before the import's process group is killed (1-300)"),
     ] = 30.0,
-) -> Report:
+    detail: DetailArg = "summary",
+    status: StatusArg = None,
+    min_severity: MinSeverityArg = None,
+    max_findings: MaxFindingsArg = DEFAULT_MAX_FINDINGS,
+    offset: OffsetArg = 0,
+) -> ReviewResult:
     """Audit cold-start cost: deployment package size measured from the code location and
     its resolved dependencies (uv.lock or .venv; an estimate that says so otherwise), dev
     tools or tests shipped, declared dependencies never imported, clients/models/MCP
     clients built at import time (with the lazy-getter rewrite), Dockerfile weight, and
     optionally the measured entrypoint import time (rules PERF001-PERF007).
     """
-    return await anyio.to_thread.run_sync(run_audit_cold_start, path, measure_imports, import_timeout_seconds)
+    run = partial(run_audit_cold_start, path, measure_imports, import_timeout_seconds)
+    return await shaped(run, ResultView.of(detail, status, min_severity, max_findings, offset))
 
 
-TOOLS = [ToolSpec(audit_cold_start, "Audit cold-start cost")]
+TOOLS = [ToolSpec(audit_cold_start, "Audit cold-start cost", text=render_review)]

@@ -6,12 +6,21 @@ import json
 from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
-import anyio.to_thread
 from pydantic import Field
 
 from agentcore_readiness.engine import InputError
-from agentcore_readiness.model import Report
+from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
+from agentcore_readiness.tools.results import (
+    DEFAULT_MAX_FINDINGS,
+    DetailArg,
+    MaxFindingsArg,
+    MinSeverityArg,
+    OffsetArg,
+    ResultView,
+    ReviewResult,
+    StatusArg,
+)
 from agentcore_readiness.tools.review import (
     AllRuntimesArg,
     AwsArg,
@@ -20,6 +29,7 @@ from agentcore_readiness.tools.review import (
     RuntimeArnsArg,
     progress_reporter,
     run_review,
+    shaped,
 )
 
 if TYPE_CHECKING:
@@ -34,16 +44,13 @@ MAX_POLICY_CHARS = 200_000
 PoliciesArg = Annotated[
     list[str] | None,
     Field(
-        description="Policy documents as JSON text, reviewed without AWS access: IAM policies, trust policies, "
-        "CloudFormation templates, or `aws iam get-role` / `get-policy-version` output"
+        description="Policy documents (JSON text) to review offline: IAM or trust policies, CloudFormation "
+        "templates, `aws iam get-role` output"
     ),
 ]
 PolicyFilesArg = Annotated[
     list[str] | None,
-    Field(
-        description="Paths (inside the project) of JSON files with policy documents or CloudFormation/CDK "
-        "templates, reviewed without AWS access"
-    ),
+    Field(description="Project files (JSON) with policies or CloudFormation/CDK templates to review offline"),
 ]
 
 
@@ -79,15 +86,19 @@ async def check_iam_scope(
     all_runtimes: AllRuntimesArg = False,
     policies: PoliciesArg = None,
     policy_files: PolicyFilesArg = None,
+    detail: DetailArg = "summary",
+    status: StatusArg = None,
+    min_severity: MinSeverityArg = None,
+    max_findings: MaxFindingsArg = DEFAULT_MAX_FINDINGS,
+    offset: OffsetArg = 0,
     ctx: Context = None,  # type: ignore[type-arg,assignment]
-) -> Report:
+) -> ReviewResult:
     """Check the agent's IAM scope (rules IAM001-IAM005): Bedrock access limited to the
-    models the code uses (the finding carries a ready policy with the inference-profile
-    and foundation-model ARNs), ECR pulls limited to the agent's repository, the trust
-    policy scoped with aws:SourceAccount and aws:SourceArn, no public runtime resource
-    policy, no administrator-level grants. Reads the deployed execution role with
-    `aws=true`; offline it reviews the project's policy files, the CDK templates, and the
-    documents given in `policies` / `policy_files`.
+    models the code uses (with a ready policy), ECR pulls limited to the agent's
+    repository, the trust policy scoped with aws:SourceAccount and aws:SourceArn, no
+    public runtime resource policy, no administrator-level grants. Reads the deployed
+    execution role with `aws=true`; offline it reviews the project's policy files, the CDK
+    templates, and the documents given in `policies` / `policy_files`.
     """
     inputs = policy_inputs(policies, policy_files)
     run = partial(
@@ -103,7 +114,7 @@ async def check_iam_scope(
         progress=progress_reporter(ctx),
         policy_inputs=inputs,
     )
-    return await anyio.to_thread.run_sync(run)
+    return await shaped(run, ResultView.of(detail, status, min_severity, max_findings, offset))
 
 
-TOOLS = [ToolSpec(check_iam_scope, "Check the execution role's IAM scope", open_world=True)]
+TOOLS = [ToolSpec(check_iam_scope, "Check the execution role's IAM scope", open_world=True, text=render_review)]

@@ -43,6 +43,7 @@ from agentcore_readiness.facts.jwt_input import (
 from agentcore_readiness.facts.project import JwtAuthorizer, ProjectFacts, Runtime
 from agentcore_readiness.log import get_logger
 from agentcore_readiness.model import Finding, Fix, RuleResult, Status
+from agentcore_readiness.render.md import code, inline, prose
 from agentcore_readiness.textsafe import excerpt, mask_secret
 from agentcore_readiness.tools import ToolSpec
 
@@ -623,7 +624,7 @@ async def diagnose_jwt_403(
     ] = None,
     path: Annotated[
         str | None,
-        Field(description="The project directory (holding agentcore/agentcore.json or .bedrock_agentcore.yaml)"),
+        Field(description="The project directory (relative: from the client's first root, else the working directory)"),
     ] = None,
     runtime: Annotated[
         str | None,
@@ -670,4 +671,31 @@ async def diagnose_jwt_403(
     return await anyio.to_thread.run_sync(call)
 
 
-TOOLS = [ToolSpec(diagnose_jwt_403, "Diagnose a JWT 403 on a runtime", open_world=True)]
+_STEP_MARK = {"pass": "x", "fail": " ", "warn": " ", "not_applicable": "-"}
+
+
+def diagnosis_markdown(diagnosis: JwtDiagnosis) -> str:
+    """The verdict, its fix, and each step on one line, for the model to read."""
+    verdict = diagnosis.verdict
+    runtime = f" on runtime {inline(diagnosis.runtime)}" if diagnosis.runtime else ""
+    lines = [
+        f"**{verdict.outcome.replace('_', ' ')}**{runtime}: {prose(verdict.summary)}",
+        "",
+        f"Authorizer {diagnosis.authorizer_type or 'unknown'} from {prose(diagnosis.authorizer_source)}"
+        + (f"; discovery URL {code(diagnosis.discovery_url)}" if diagnosis.discovery_url else "")
+        + ("" if diagnosis.fetched else "; discovery document and JWKS not fetched")
+        + ".",
+    ]
+    if verdict.fix is not None:
+        lines.extend(["", f"Fix: {prose(verdict.fix.summary)}"])
+        lines.extend(f"- {code(command)}" for command in verdict.fix.commands)
+    lines.extend(["", "Steps:", ""])
+    for step in diagnosis.steps:
+        mark = _STEP_MARK.get(step.status, "?")
+        lines.append(f"- [{mark}] {step.rule} {step.name} {step.status.replace('_', ' ')}: {prose(step.summary)}")
+    for note in [*diagnosis.input_problems, *diagnosis.notes]:
+        lines.append(f"- note: {prose(note)}")
+    return "\n".join(lines) + "\n"
+
+
+TOOLS = [ToolSpec(diagnose_jwt_403, "Diagnose a JWT 403 on a runtime", open_world=True, text=diagnosis_markdown)]

@@ -5,10 +5,18 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-import anyio.to_thread
-
-from agentcore_readiness.model import Report
+from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
+from agentcore_readiness.tools.results import (
+    DEFAULT_MAX_FINDINGS,
+    DetailArg,
+    MaxFindingsArg,
+    MinSeverityArg,
+    OffsetArg,
+    ResultView,
+    ReviewResult,
+    StatusArg,
+)
 from agentcore_readiness.tools.review import (
     AllRuntimesArg,
     AwsArg,
@@ -17,6 +25,7 @@ from agentcore_readiness.tools.review import (
     RuntimeArnsArg,
     progress_reporter,
     run_review,
+    shaped,
 )
 
 if TYPE_CHECKING:
@@ -29,8 +38,13 @@ async def check_observability(
     region: RegionArg = None,
     runtime_arns: RuntimeArnsArg = None,
     all_runtimes: AllRuntimesArg = False,
+    detail: DetailArg = "summary",
+    status: StatusArg = None,
+    min_severity: MinSeverityArg = None,
+    max_findings: MaxFindingsArg = DEFAULT_MAX_FINDINGS,
+    offset: OffsetArg = 0,
     ctx: Context = None,  # type: ignore[type-arg,assignment]
-) -> Report:
+) -> ReviewResult:
     """Check observability (rules OBS001-OBS005): OpenTelemetry tracing on, Container
     images started by `opentelemetry-instrument` with `aws-opentelemetry-distro`
     installed, a retention policy on every runtime log group, an enabled online
@@ -49,7 +63,9 @@ async def check_observability(
         all_runtimes=all_runtimes,
         progress=progress_reporter(ctx),
     )
-    return await anyio.to_thread.run_sync(run)
+    return await shaped(run, ResultView.of(detail, status, min_severity, max_findings, offset))
 
 
-TOOLS = [ToolSpec(check_observability, "Check tracing, logs and evaluations", open_world=True)]
+TOOLS = [
+    ToolSpec(check_observability, "Check tracing, logs and evaluations", open_world=True, text=render_review),
+]

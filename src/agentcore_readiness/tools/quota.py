@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentcore_readiness.engine import InputError
 from agentcore_readiness.model import Report, RuleResult
+from agentcore_readiness.render.md import code, fenced, prose
 from agentcore_readiness.textsafe import excerpt
 from agentcore_readiness.tools import ToolSpec
 
@@ -75,7 +76,7 @@ class QuotaDiagnosis(_Frozen):
     justification_fields: list[JustificationField] = Field(default_factory=list)
     request_steps: list[str] = Field(default_factory=list)
     project: str | None = None
-    markdown: str
+    markdown: str = Field(default="", description="The diagnosis as markdown (the MCP answer's text)")
 
 
 @dataclass(frozen=True)
@@ -451,18 +452,30 @@ def _request_steps(region: str | None) -> list[str]:
 _MARK = {"done": "[x]", "open": "[ ]", "not_applicable": "[-]", "manual": "[ ]", "unknown": "[?]"}
 
 
+def _step_markdown(step: str) -> str:
+    """A request step as markdown: its command whole in one code span, the words around it as prose."""
+    head, sep, command = step.partition(": aws ")
+    if step.startswith("aws "):
+        return code(step)
+    if sep:
+        return f"{prose(head)}: {code('aws ' + command)}"
+    return prose(step)
+
+
 def _render(diagnosis: dict[str, object]) -> str:
     lines: list[str] = []
     status = diagnosis["status"]
     quota = diagnosis.get("quota")
     lines.append("# Quota diagnosis")
     lines.append("")
-    lines.append(f"Error: `{diagnosis['error']}`")
+    lines.append(f"Error: {code(str(diagnosis['error']))}")
     lines.append("")
     if isinstance(quota, QuotaInfo):
         lines.append(f"**Quota: {quota.quota}** (default {quota.default}; adjustable). {quota.meaning}")
     else:
-        lines.append(f"**{'Ambiguous' if status == 'ambiguous' else 'Unknown error'}:** {diagnosis['explanation']}")
+        lines.append(
+            f"**{'Ambiguous' if status == 'ambiguous' else 'Unknown error'}:** {prose(str(diagnosis['explanation']))}"
+        )
         candidates = diagnosis.get("candidates") or []
         if isinstance(candidates, list) and candidates:
             lines.append("")
@@ -485,18 +498,17 @@ def _render(diagnosis: dict[str, object]) -> str:
                 continue
             suffix = f" ({', '.join(item.rules)}: {item.state})" if item.rules else f" ({item.state})"
             lines.append(f"{item.step}. {_MARK[item.state]} {item.text}{suffix}")
-            lines.extend(f"   - {e}" for e in item.evidence[:5])
+            indent = " " * len(f"{item.step}. ")
+            lines.extend(f"{indent}- {prose(e)}" for e in item.evidence[:5])
     justification = diagnosis.get("justification")
     if isinstance(justification, str):
         lines.append("")
         lines.append("## Increase request")
         steps = diagnosis.get("request_steps") or []
         if isinstance(steps, list):
-            lines.extend(f"- {s}" for s in steps)
+            lines.extend(f"- {_step_markdown(str(s))}" for s in steps)
         lines.append("")
-        lines.append("```")
-        lines.append(justification.rstrip("\n"))
-        lines.append("```")
+        lines.append(fenced(justification))
     return "\n".join(lines) + "\n"
 
 
@@ -582,18 +594,27 @@ async def diagnose_quota_error(
     ],
     path: Annotated[
         str | None,
-        Field(description="The project that got the error, to tick the triage from its own code and configuration"),
+        Field(description="The project that got the error, to tick the triage from its own files"),
     ] = None,
 ) -> QuotaDiagnosis:
     """Diagnose an AgentCore throttling or quota error: which quota it is (invocation rate,
     active session workloads / maxVms, new sessions rate, Memory operation rates, gateway
-    targets, built-in tool sessions), what to fix before asking for an increase (for
-    maxVms: StopRuntimeSession, session-ID reuse, idle timeout), the skill's pre-request
-    triage ticked from the project's session rules when a path is given, and the increase
-    request filled with what the project knows. Unknown errors are reported as unknown,
-    with the list of known ones.
+    targets, built-in tool sessions), what to fix before asking for an increase, the
+    skill's pre-request triage ticked from the project's rules when a path is given, and
+    the increase request filled in. Unknown errors are reported as such, never guessed.
     """
     return await anyio.to_thread.run_sync(diagnose, error_text, path)
 
 
-TOOLS = [ToolSpec(diagnose_quota_error, "Diagnose a quota or throttling error")]
+def diagnosis_markdown(diagnosis: QuotaDiagnosis) -> str:
+    return diagnosis.markdown
+
+
+TOOLS = [
+    ToolSpec(
+        diagnose_quota_error,
+        "Diagnose a quota or throttling error",
+        text=diagnosis_markdown,
+        text_only=("markdown",),
+    )
+]

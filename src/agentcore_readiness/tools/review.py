@@ -13,25 +13,41 @@ from pydantic import Field
 from agentcore_readiness.checks.registry import WORKLOADS, ReviewOptions, load_rules, select_rules
 from agentcore_readiness.engine import InputError, ReviewRequest, review
 from agentcore_readiness.model import Report
+from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
+from agentcore_readiness.tools.results import (
+    DEFAULT_MAX_FINDINGS,
+    DetailArg,
+    MaxFindingsArg,
+    MinSeverityArg,
+    OffsetArg,
+    ResultView,
+    ReviewResult,
+    StatusArg,
+    shape,
+)
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
 
+    from agentcore_readiness.config import ConfigChoice
+    from agentcore_readiness.finalize import Baseline
+
 PathArg = Annotated[
     str,
     Field(
-        description="Project directory (holding agentcore/agentcore.json or .bedrock_agentcore.yaml), a file "
-        "inside it, or a repository holding several projects"
+        description="Project directory, a file in it, or a folder of projects (relative: from the client's first "
+        "root, else the server's working directory)"
     ),
 ]
 Codes = Annotated[
     list[str] | None,
     Field(description="Rule codes or prefixes, e.g. ['AUTH', 'SESS006']"),
 ]
+IgnoreArg = Annotated[list[str] | None, Field(description="Not these of its rules")]
 Workload = Annotated[
     str | None,
-    Field(description=f"Workload shape for the session-lifecycle table: one of {', '.join(WORKLOADS)}"),
+    Field(description=f"For the session-lifecycle table: {', '.join(WORKLOADS)}"),
 ]
 
 
@@ -42,29 +58,23 @@ def _check_workload(workload: str | None) -> None:
 
 AwsArg = Annotated[
     bool,
-    Field(
-        description="Also run the AWS rules with read-only API calls (Get/List/Describe only), using the "
-        "server's AWS credentials (environment, profile or instance role)"
-    ),
+    Field(description="Also run the AWS rules: read-only calls with the server's AWS credentials"),
 ]
 RegionArg = Annotated[
     str | None,
-    Field(description="AWS region of the deployed runtimes; default: the project's deployment target, then AWS_REGION"),
+    Field(description="AWS region; default: the project's deployment target, then AWS_REGION"),
 ]
 RuntimeArnsArg = Annotated[
     list[str] | None,
-    Field(description="Review these deployed runtimes (ARNs) instead of those in agentcore/.cli/deployed-state.json"),
+    Field(description="Deployed runtime ARNs to review instead of the project's"),
 ]
 AllRuntimesArg = Annotated[
     bool,
-    Field(description="Review every runtime of the region (fleet review), not only the project's"),
+    Field(description="Review every runtime of the region (fleet)"),
 ]
 MeasureImportsArg = Annotated[
     bool,
-    Field(
-        description="Also time the import of each runtime's entrypoint (PERF007); runs the agent's own code in a "
-        "separate process with a hard time limit"
-    ),
+    Field(description="Also time each entrypoint's import (PERF007): runs the agent's code in a time-limited process"),
 ]
 Progress = Callable[[int, int], None]
 
@@ -119,11 +129,17 @@ def run_review(
     progress: Progress | None = None,
     policy_inputs: Sequence[Any] = (),
     measure_imports: bool = False,
+    more_paths: Sequence[str] = (),
+    config: ConfigChoice | None = None,
+    baseline: Baseline | None = None,
 ) -> Report:
     _check_workload(workload)
     aws = aws or bool(runtime_arns) or all_runtimes
     request = ReviewRequest(
         target=path,
+        more_targets=tuple(more_paths),
+        config=config,
+        baseline=baseline,
         select=tuple(select or ()),
         ignore=tuple(ignore or ()),
         options=ReviewOptions(workload=workload, aws_requested=aws, measure_imports=measure_imports),
@@ -157,6 +173,15 @@ def progress_reporter(ctx: Context[Any, Any] | None) -> Progress | None:
     return report
 
 
+async def shaped(run: Callable[[], Report], view: ResultView) -> ReviewResult:
+    """Run a review in a worker thread and answer with the part ``view`` asks for."""
+
+    def review_and_shape() -> ReviewResult:
+        return shape(run(), view)
+
+    return await anyio.to_thread.run_sync(review_and_shape)
+
+
 async def review_project(
     path: PathArg,
     select: Codes = None,
@@ -167,14 +192,19 @@ async def review_project(
     runtime_arns: RuntimeArnsArg = None,
     all_runtimes: AllRuntimesArg = False,
     measure_imports: MeasureImportsArg = False,
+    detail: DetailArg = "summary",
+    status: StatusArg = None,
+    min_severity: MinSeverityArg = None,
+    max_findings: MaxFindingsArg = DEFAULT_MAX_FINDINGS,
+    offset: OffsetArg = 0,
     ctx: Context = None,  # type: ignore[type-arg,assignment]
-) -> Report:
-    """Review an AgentCore project for production readiness: every rule that can run on
-    it (IAM, authentication, secrets, sessions, observability, performance, resources),
-    with each rule's status and each finding's location, evidence and fix. Works offline
-    on the project files, where AWS-backed rules report `skipped` with the reason; with
-    `aws=true` it also reads the deployed runtimes, roles and account settings with
-    read-only calls (progress is reported on long scans).
+) -> ReviewResult:
+    """Review an AgentCore project for production readiness with every rule (IAM, auth,
+    secrets, sessions, observability, performance, resources): status counts, the fail and
+    warn findings most severe first with location and fix (`max_findings` at a time; the
+    answer gives the `offset` for the rest), and why rules did not decide. Offline by
+    default (AWS rules `skipped`); `aws=true` also reads the deployed runtimes, roles and
+    account settings, read-only.
     """
     run = partial(
         run_review,
@@ -189,19 +219,27 @@ async def review_project(
         progress=progress_reporter(ctx),
         measure_imports=measure_imports,
     )
-    return await anyio.to_thread.run_sync(run)
+    return await shaped(run, ResultView.of(detail, status, min_severity, max_findings, offset))
 
 
-async def check_auth(path: PathArg) -> Report:
+async def check_auth(
+    path: PathArg,
+    detail: DetailArg = "summary",
+    status: StatusArg = None,
+    min_severity: MinSeverityArg = None,
+    max_findings: MaxFindingsArg = DEFAULT_MAX_FINDINGS,
+    offset: OffsetArg = 0,
+) -> ReviewResult:
     """Check inbound authentication of the project's runtimes and gateways: no NONE
     authorizers, complete CUSTOM_JWT settings (discovery URL, allowed clients or audience),
     no DEBUG exception details, and no caller sending a Bearer token to an IAM runtime
     (rules AUTH001-AUTH006).
     """
-    return await anyio.to_thread.run_sync(run_review, path, ["AUTH"], None, None)
+    run = partial(run_review, path, ["AUTH"], None, None)
+    return await shaped(run, ResultView.of(detail, status, min_severity, max_findings, offset))
 
 
 TOOLS = [
-    ToolSpec(review_project, "Review an AgentCore project", open_world=True),
-    ToolSpec(check_auth, "Check inbound authentication"),
+    ToolSpec(review_project, "Review an AgentCore project", open_world=True, text=render_review, schema_depth=3),
+    ToolSpec(check_auth, "Check inbound authentication", text=render_review),
 ]

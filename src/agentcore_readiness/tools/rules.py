@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agentcore_readiness.checks.registry import load_rules
 from agentcore_readiness.engine import InputError
 from agentcore_readiness.model import RuleMeta
+from agentcore_readiness.render.md import inline
 from agentcore_readiness.tools import ToolSpec
 
 
@@ -52,7 +53,26 @@ async def explain_rule(code: Annotated[str, Field(description="Rule code, e.g. A
     return explain(code)
 
 
+def catalog_markdown(result: RuleCatalog) -> str:
+    lines = ["| Code | Severity | Needs | Rule |", "|---|---|---|---|"]
+    lines.extend(
+        f"| {m.code} | {m.severity} | {''.join(m.inputs)} | {m.name}: {inline(m.title)} |" for m in result.rules
+    )
+    lines.append("")
+    lines.append("Needs: P project files, C code, A AWS API, T a token, X a local measurement.")
+    return "\n".join(lines) + "\n"
+
+
+def rule_markdown(meta: RuleMeta) -> str:
+    """One rule's documentation, as the ``agentcore-readiness://rules/{code}`` resource gives it."""
+    checklist = f"; checklist items {', '.join(meta.checklist)}" if meta.checklist else ""
+    return (
+        f"# {meta.code} {meta.name}\n\n{meta.title}. Severity {meta.severity}; needs {', '.join(meta.inputs)}; "
+        f"family {meta.family}{checklist}.\n\n{meta.doc}\n"
+    )
+
+
 TOOLS = [
-    ToolSpec(list_rules, "List the readiness rules"),
-    ToolSpec(explain_rule, "Explain a readiness rule"),
+    ToolSpec(list_rules, "List the readiness rules", text=catalog_markdown),
+    ToolSpec(explain_rule, "Explain a readiness rule", text=rule_markdown, text_only=("doc",)),
 ]

@@ -11,8 +11,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentcore_readiness.checks.registry import WORKLOADS, ReviewOptions
 from agentcore_readiness.engine import InputError, ReviewRequest, resolve_target, review
-from agentcore_readiness.model import Report
+from agentcore_readiness.render.md import code, inline
+from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
+from agentcore_readiness.tools.results import (
+    DEFAULT_MAX_FINDINGS,
+    DetailArg,
+    MaxFindingsArg,
+    MinSeverityArg,
+    OffsetArg,
+    ResultView,
+    ReviewResult,
+    StatusArg,
+    shape,
+)
+from agentcore_readiness.tools.review import PathArg
 
 SESSION_RULES: tuple[str, ...] = ("SESS", "RES004", "RES007")
 
@@ -45,8 +58,10 @@ class LifecycleProposal(BaseModel):
 class SessionAudit(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    workload: str | None = Field(description="The workload compared with (argument, else the project's setting)")
-    report: Report
+    workload: str | None = Field(
+        default=None, description="The workload compared with (argument, else the project's setting)"
+    )
+    report: ReviewResult
     proposals: list[LifecycleProposal] = Field(
         default_factory=list, description="Per runtime, when a workload is known"
     )
@@ -60,6 +75,7 @@ def _check_workload(workload: str | None) -> None:
 def proposals_for(path: str, workload: str | None) -> tuple[list[LifecycleProposal], str | None]:
     from agentcore_readiness.checks.sessions import WORKLOAD_TABLE, lifecycle_proposal
     from agentcore_readiness.facts.project import load_project
+    from agentcore_readiness.finalize import project_documents, valid_fix
 
     proposals: list[LifecycleProposal] = []
     used: str | None = workload
@@ -71,7 +87,7 @@ def proposals_for(path: str, workload: str | None) -> tuple[list[LifecyclePropos
         used = used or chosen
         for runtime in project.runtimes:
             proposal = lifecycle_proposal(runtime, chosen)
-            fix = proposal.fix()
+            fix = valid_fix(proposal.fix(), project_documents(project.root))
             proposals.append(
                 LifecycleProposal(
                     project=display,
@@ -97,18 +113,39 @@ def proposals_for(path: str, workload: str | None) -> tuple[list[LifecyclePropos
     return proposals, used
 
 
-def run_audit_sessions(path: str, workload: str | None = None) -> SessionAudit:
+def run_audit_sessions(
+    path: str,
+    workload: str | None = None,
+    rules: tuple[str, ...] = SESSION_RULES,
+    view: ResultView | None = None,
+) -> SessionAudit:
     _check_workload(workload)
-    report = review(ReviewRequest(target=path, select=SESSION_RULES, options=ReviewOptions(workload=workload)))
+    report = review(ReviewRequest(target=path, select=rules, options=ReviewOptions(workload=workload)))
     proposals, used = proposals_for(path, workload)
-    return SessionAudit(workload=used, report=report, proposals=proposals)
+    return SessionAudit(workload=used, report=shape(report, view or ResultView(detail="full")), proposals=proposals)
+
+
+def render_session_audit(audit: SessionAudit) -> str:
+    lines: list[str] = []
+    if audit.proposals:
+        lines.extend([f"### Lifecycle for a {inline(audit.workload or '')} workload", ""])
+    for proposal in audit.proposals:
+        verdict = "fits the table" if proposal.fits else "outside the table"
+        lines.append(
+            f"- {inline(proposal.runtime)}: idle {proposal.current_idle_timeout} s, max {proposal.current_max_lifetime} s "
+            f"({verdict}: idle {inline(proposal.table_idle_timeout)}, max {inline(proposal.table_max_lifetime)}); "
+            f"proposed idle {proposal.proposed_idle_timeout} s, max {proposal.proposed_max_lifetime} s"
+        )
+        if not proposal.fits:
+            lines.append(f"  - {code(proposal.add_agent_command)}")
+            lines.extend(f"  - {code(command)}" for command in proposal.apply_commands)
+    if lines:
+        lines.append("")
+    return "\n".join(lines) + render_review(audit.report)
 
 
 async def audit_sessions(
-    path: Annotated[
-        str,
-        Field(description="Project directory (holding agentcore/agentcore.json or .bedrock_agentcore.yaml)"),
-    ],
+    path: PathArg,
     workload: Annotated[
         str | None,
         Field(
@@ -116,16 +153,21 @@ async def audit_sessions(
             f"propose values: one of {', '.join(WORKLOADS)}"
         ),
     ] = None,
+    detail: DetailArg = "summary",
+    status: StatusArg = None,
+    min_severity: MinSeverityArg = None,
+    max_findings: MaxFindingsArg = DEFAULT_MAX_FINDINGS,
+    offset: OffsetArg = 0,
 ) -> SessionAudit:
     """Audit runtime sessions, the main cost and `maxVms` lever: how callers make session
-    IDs (per request vs per conversation, omitted IDs that start a new microVM per call,
-    IDs under 33 characters, both runtime and MCP session IDs), whether finished sessions
-    are stopped, retries on the invoking client, the idle timeout and maximum lifetime
-    (with a workload: the proposed values and the exact agentcore.json patch), background
-    work started without `add_async_task`, streams without heartbeats, and Memory /
-    Code Interpreter / Browser usage (rules SESS001-SESS013, RES004, RES007).
+    IDs (per request or per conversation, omitted, under 33 characters), whether finished
+    sessions are stopped, client retries, the idle timeout and maximum lifetime (with a
+    workload: proposed values and the agentcore.json patch), background work without
+    `add_async_task`, blocking calls in async handlers, streams without heartbeats, and
+    Memory / Code Interpreter / Browser usage (rules SESS001-SESS014, RES004, RES007).
     """
-    return await anyio.to_thread.run_sync(run_audit_sessions, path, workload)
+    view = ResultView.of(detail, status, min_severity, max_findings, offset)
+    return await anyio.to_thread.run_sync(run_audit_sessions, path, workload, SESSION_RULES, view)
 
 
-TOOLS = [ToolSpec(audit_sessions, "Audit runtime sessions and lifecycle")]
+TOOLS = [ToolSpec(audit_sessions, "Audit runtime sessions and lifecycle", text=render_session_audit)]

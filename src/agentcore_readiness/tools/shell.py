@@ -9,8 +9,21 @@ import anyio.to_thread
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentcore_readiness.model import Report, RuleResult
+from agentcore_readiness.render.md import code, inline
+from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
 from agentcore_readiness.tools.iam import PoliciesArg, PolicyFilesArg, policy_inputs
+from agentcore_readiness.tools.results import (
+    DEFAULT_MAX_FINDINGS,
+    DetailArg,
+    MaxFindingsArg,
+    MinSeverityArg,
+    OffsetArg,
+    ResultView,
+    ReviewResult,
+    StatusArg,
+    shape,
+)
 from agentcore_readiness.tools.review import (
     AllRuntimesArg,
     AwsArg,
@@ -28,7 +41,7 @@ if TYPE_CHECKING:
 class ShellAccessHolder(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    arn: str | None
+    arn: str | None = None
     kind: Literal["user", "role", "group", "unknown"]
     name: str
     grants: list[str] = Field(description="The policy statements that allow InvokeAgentRuntimeCommand")
@@ -40,8 +53,8 @@ class ShellAccessReport(BaseModel):
 
     who_can_run_commands: str = Field(description="In a sentence: who can run shell commands in the runtimes")
     holders_known: bool = Field(description="Whether the account's IAM was read (AWS access)")
-    holders: list[ShellAccessHolder]
-    report: Report
+    holders: list[ShellAccessHolder] = Field(default_factory=list)
+    report: ReviewResult
 
 
 def _kind(arn: str | None) -> Literal["user", "role", "group", "unknown"]:
@@ -51,7 +64,7 @@ def _kind(arn: str | None) -> Literal["user", "role", "group", "unknown"]:
     return "unknown"
 
 
-def shell_access_summary(report: Report) -> ShellAccessReport:
+def shell_access_summary(report: Report, view: ResultView | None = None) -> ShellAccessReport:
     """The CMD002 findings as a list of principals, with a one-line answer."""
     results: dict[str, RuleResult] = {r.rule: r for p in report.projects for r in p.results}
     holders_result = results.get("CMD002")
@@ -78,7 +91,12 @@ def shell_access_summary(report: Report) -> ShellAccessReport:
         names = ", ".join(f"{h.kind} {h.name}" for h in holders[:10])
         more = f" and {len(holders) - 10} more" if len(holders) > 10 else ""
         sentence = f"{len(holders)} principal(s) can run shell commands in the runtimes: {names}{more}."
-    return ShellAccessReport(who_can_run_commands=sentence, holders_known=known, holders=holders, report=report)
+    return ShellAccessReport(
+        who_can_run_commands=sentence,
+        holders_known=known,
+        holders=holders,
+        report=shape(report, view or ResultView(detail="full")),
+    )
 
 
 async def check_shell_access(
@@ -89,6 +107,11 @@ async def check_shell_access(
     all_runtimes: AllRuntimesArg = False,
     policies: PoliciesArg = None,
     policy_files: PolicyFilesArg = None,
+    detail: DetailArg = "summary",
+    status: StatusArg = None,
+    min_severity: MinSeverityArg = None,
+    max_findings: MaxFindingsArg = DEFAULT_MAX_FINDINGS,
+    offset: OffsetArg = 0,
     ctx: Context = None,  # type: ignore[type-arg,assignment]
 ) -> ShellAccessReport:
     """Check shell access to the agent's runtimes (InvokeAgentRuntimeCommand, rules
@@ -112,8 +135,23 @@ async def check_shell_access(
         progress=progress_reporter(ctx),
         policy_inputs=inputs,
     )
-    report = await anyio.to_thread.run_sync(run)
-    return shell_access_summary(report)
+    view = ResultView.of(detail, status, min_severity, max_findings, offset)
+    return await anyio.to_thread.run_sync(lambda: shell_access_summary(run(), view))
 
 
-TOOLS = [ToolSpec(check_shell_access, "Check who can run shell commands in the agent", open_world=True)]
+def render_shell_access(answer: ShellAccessReport) -> str:
+    lines = [f"**Who can run shell commands:** {inline(answer.who_can_run_commands)}", ""]
+    for holder in answer.holders:
+        condition = " (every grant has conditions)" if holder.conditional else ""
+        lines.append(f"- {holder.kind} {code(holder.arn or holder.name)}{condition}")
+        lines.extend(f"  - {code(grant)}" for grant in holder.grants[:5])
+    if answer.holders:
+        lines.append("")
+    return "\n".join(lines) + render_review(answer.report)
+
+
+TOOLS = [
+    ToolSpec(
+        check_shell_access, "Check who can run shell commands in the agent", open_world=True, text=render_shell_access
+    )
+]
