@@ -198,3 +198,17 @@ def test_unreadable_directories_make_code_rules_unknown_not_pass(project: Projec
     assert [(e["source"], e["message"]) for e in project_report["fact_errors"]] == [
         ("app/Agent/hidden", f"skipped: {reason}")
     ]
+
+
+def test_a_fifo_as_the_baseline_file_is_refused_not_waited_on(
+    project: ProjectBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agentcore_readiness.cli import main
+
+    project.agentcore()
+    pipe = tmp_path / "baseline.json"
+    os.mkfifo(pipe)
+    assert main(["check", str(project.root), "--baseline", str(pipe)]) == 2
+    assert capsys.readouterr().err == (
+        f"agentcore-readiness: error: {pipe}: is a named pipe (FIFO), not a regular file; not read\n"
+    )
