@@ -61,7 +61,8 @@ async def client_loop(url: str, deadline: float, latencies: list[float], errors:
                 result = await client.call_tool("review_project", {"path": EXAMPLE})
                 elapsed = time.perf_counter() - start
                 if result.is_error or not result.structured_content:
-                    errors.append("tool error")
+                    text = result.content[0].text if result.content else ""  # type: ignore[union-attr]
+                    errors.append(f"tool error: {text[:300]}")
                 else:
                     latencies.append(elapsed)
     except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
@@ -129,7 +130,8 @@ async def run(args: argparse.Namespace) -> None:
         server.terminate()
         server.wait(timeout=15)
         log.seek(0)
-        logged = len(log.read())
+        log_text = log.read()
+        logged = len(log_text)
         log.close()
     latencies.sort()
 
@@ -155,8 +157,11 @@ async def run(args: argparse.Namespace) -> None:
         change = (late - early) / early * 100
         verdict = "flat" if abs(change) <= 10 else "NOT flat"
         print(f"server memory first 10 s {early:.0f} MiB, last 10 s {late:.0f} MiB ({change:+.1f}%): {verdict}")
+        print("server memory every 5 s (MiB):", " ".join(f"{rss:.0f}" for at, rss in samples if int(at) % 5 == 0))
     for error in sorted(set(errors))[:5]:
-        print(f"  error: {error[:200]}")
+        print(f"  error: {error[:300]}")
+    if errors and log_text:
+        print("server log (end):", log_text[-2000:].decode("utf-8", "replace"))
 
 
 def main() -> None:

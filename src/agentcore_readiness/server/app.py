@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import time
 import typing
 import warnings
 from collections.abc import Awaitable, Callable
@@ -147,7 +148,7 @@ def _boundary(spec: Any, settings: Settings, server_roots: tuple[Path, ...]) -> 
                 result = await stop_on_cancel(functools.partial(fn, *args, **kwargs), call_budget, _hang_up_event(ctx))
         except (InputError, OutsideRoots, ScopeError) as exc:
             raise ToolError(clean_text(str(exc), 2000)) from None
-        if call_budget.bytes >= LARGE_REVIEW_BYTES:
+        if call_budget.bytes >= LARGE_REVIEW_BYTES or time.monotonic() - _last_release[0] >= RELEASE_EVERY_SECONDS:
             import anyio.to_thread
 
             await anyio.to_thread.run_sync(release_freed_memory)
@@ -173,8 +174,11 @@ def _boundary(spec: Any, settings: Settings, server_roots: tuple[Path, ...]) -> 
     return wrapper
 
 
-LARGE_REVIEW_BYTES = 16 * 1024 * 1024
+LARGE_REVIEW_BYTES = 1024 * 1024
 """After a call that read this much, freed memory is handed back to the system."""
+RELEASE_EVERY_SECONDS = 10.0
+"""... and after any call, at most this often (many small reviews free memory too)."""
+_last_release = [0.0]
 
 
 def release_freed_memory() -> None:
@@ -184,6 +188,7 @@ def release_freed_memory() -> None:
     import ctypes
     import ctypes.util
 
+    _last_release[0] = time.monotonic()
     name = ctypes.util.find_library("c")
     if name is None:
         return
