@@ -7,7 +7,11 @@ time is up. Reports throughput, p50/p90/p99 latency, errors, the server's peak m
 and the mean of the first 10 s is compared with the mean of the last 10 s (within 10% is
 flat). Traffic goes to 127.0.0.1 only, bounded in count and time.
 
-Usage: ``uv run python benchmarks/load.py [--clients 50] [--seconds 60] [--stateless] [--raw]``
+Usage: ``uv run python benchmarks/load.py [--clients 50] [--seconds 60] [--warmup 10] [--stateless] [--raw]``
+
+The clients connect and run for ``--warmup`` seconds first (sessions opened, caches filled);
+the measured window, throughput, latencies and memory samples start after it. Errors are
+counted over both.
 
 ``--raw`` uses thin JSON-RPC clients against a stateless server, so the numbers describe the
 server rather than the SDK client's validation of each result on the same two cores.
@@ -43,6 +47,11 @@ def memory_mib(pid: int, field: str = "VmHWM") -> float:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+async def _sample_after(delay: float, pid: int, deadline: float, samples: list[tuple[float, float]]) -> None:
+    await anyio.sleep(delay)
+    await sample_rss(pid, deadline, samples)
 
 
 async def sample_rss(pid: int, deadline: float, samples: list[tuple[float, float]]) -> None:
@@ -116,14 +125,18 @@ async def run(args: argparse.Namespace) -> None:
         latencies: list[float] = []
         errors: list[str] = []
         samples: list[tuple[float, float]] = []
-        started = time.monotonic()
+        warm: list[float] = []
+        started = time.monotonic() + args.warmup  # the measured window starts after the warm-up
         deadline = started + args.seconds
         async with anyio.create_task_group() as group:
-            group.start_soon(sample_rss, server.pid, deadline, samples)
+            group.start_soon(_sample_after, args.warmup, server.pid, deadline, samples)
             for _ in range(args.clients):
                 group.start_soon(
                     raw_client_loop if args.raw else client_loop, url, deadline, latencies, errors, args.mode
                 )
+            await anyio.sleep(args.warmup)
+            warm.extend(latencies)
+            latencies.clear()
         wall = time.monotonic() - started
         peak = memory_mib(server.pid)
     finally:
@@ -139,11 +152,15 @@ async def run(args: argparse.Namespace) -> None:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
 
     print(
-        f"clients {args.clients}, {args.seconds:.0f} s requested, {wall:.1f} s wall, mode {args.mode}, "
+        f"clients {args.clients}, {args.warmup:.0f} s warm-up ({len(warm)} calls, not counted), "
+        f"{args.seconds:.0f} s requested, {wall:.1f} s wall, mode {args.mode}, "
         f"{'stateless' if args.stateless or args.raw else 'stateful'} server, "
         f"{'raw JSON-RPC' if args.raw else 'MCP SDK'} clients"
     )
-    print(f"calls {len(latencies)}, errors {len(errors)}, throughput {len(latencies) / wall:.1f} calls/s")
+    print(
+        f"calls {len(latencies)}, errors {len(errors)} (warm-up included), "
+        f"throughput {len(latencies) / wall:.1f} calls/s"
+    )
     if latencies:
         print(
             f"latency p50 {pct(0.50):.0f} ms, p90 {pct(0.90):.0f} ms, p99 {pct(0.99):.0f} ms, "
@@ -168,6 +185,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--warmup", type=float, default=10.0, help="seconds of the same load before the measured window (default 10)"
+    )
     parser.add_argument("--stateless", action="store_true")
     parser.add_argument("--mode", default="legacy", help="client protocol mode: legacy, auto or 2026-07-28")
     parser.add_argument("--raw", action="store_true", help="thin JSON-RPC clients over stateless HTTP")
