@@ -49,10 +49,22 @@ def memory_mib(pid: int, field: str = "VmRSS") -> float:
 
 
 def generate_tree(root: Path, files: int) -> None:
+    """The code-audit benchmark's project, with an entrypoint that imports every module, so
+    the whole tree is the runtime's code (reached from its entrypoint) and fully analysed."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from code_audit import generate
 
     generate(root, files=files, total_lines=files * 100)
+    agent = root / "app" / "BenchAgent"
+    modules = sorted(
+        ".".join(path.relative_to(agent).with_suffix("").parts)
+        for path in agent.rglob("mod*.py")
+        if "tests" not in path.parts
+    )
+    lines = ["from bedrock_agentcore import BedrockAgentCoreApp", *(f"import {m}" for m in modules)]
+    lines += ["", "app = BedrockAgentCoreApp()", "", "", "@app.entrypoint", "def invoke(payload):"]
+    lines += ["    return {'ok': True}", ""]
+    (agent / "main.py").write_text("\n".join(lines))
 
 
 async def review(http: httpx2.AsyncClient, url: str, path: Path, errors: list[str]) -> None:
@@ -91,7 +103,7 @@ def settle(pid: int, seconds: float = 3.0) -> float:
 async def run(args: argparse.Namespace) -> int:
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="agentcore-soak-"))
     tree = workdir / "tree"
-    if not (tree / "agentcore" / "agentcore.json").exists():
+    if not (tree / "app" / "BenchAgent" / "main.py").exists():
         print(f"generating a {args.tree_files:,}-file project in {tree} ...", flush=True)
         generate_tree(tree, args.tree_files)
     port = free_port()

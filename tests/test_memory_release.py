@@ -123,3 +123,30 @@ def test_a_large_project_index_is_freed_too(project: ProjectBuilder, monkeypatch
     del results
     gc.collect()
     assert [ref() is None for ref in built] == [True]
+
+
+def test_the_index_is_freed_as_soon_as_the_review_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No reference cycle holds the index: it goes by reference counting, without waiting
+    for a full garbage collection (which may not come for minutes on a quiet server, and
+    never for objects in the frozen generation)."""
+    from agentcore_readiness.engine import ReviewRequest, review
+
+    built: list[weakref.ref[Any]] = []
+    original = code_facts.build_code_index
+
+    def remember(*args: Any, **kwargs: Any) -> Any:
+        index = original(*args, **kwargs)
+        built.append(weakref.ref(index))
+        return index
+
+    monkeypatch.setattr(code_facts, "build_code_index", remember)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        report = review(ReviewRequest(target=str(REPO / "examples" / "support-desk")))
+        assert report.projects[0].summary.findings > 0
+        del report
+        assert [ref() is None for ref in built] == [True]
+    finally:
+        if enabled:
+            gc.enable()
