@@ -205,6 +205,8 @@ class Route:
     send_length: bool = True
     drip: tuple[bytes, float, int] | None = None
     """(chunk, seconds between chunks, count): a slow body."""
+    header_drip: tuple[float, int] | None = None
+    """(seconds between header lines, count): slow headers, each line within any read timeout."""
     delay: float = 0.0
 
 
@@ -242,6 +244,16 @@ class _Handler(BaseHTTPRequestHandler):
         if route.delay:
             time.sleep(route.delay)
         self.send_response(route.status)
+        if route.header_drip is not None:
+            interval, count = route.header_drip
+            self.flush_headers()
+            try:
+                for index in range(count):
+                    self.wfile.write(f"X-Slow-{index}: x\r\n".encode())
+                    self.wfile.flush()
+                    time.sleep(interval)
+            except OSError:
+                return
         self.send_header("Content-Type", route.content_type)
         for name, value in route.headers.items():
             self.send_header(name, value)

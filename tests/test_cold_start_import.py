@@ -195,7 +195,11 @@ def anyio_backend() -> str:
 async def test_server_answers_after_an_entrypoint_that_sleeps_forever(project: ProjectBuilder, kind: str) -> None:
     project.agentcore()
     project.write(MAIN, "import time\nwhile True:\n    time.sleep(1)\n")
-    target = build_server(Settings(roots=(str(project.root),))) if kind == "memory" else stdio_server(project.root)
+    target = (
+        build_server(Settings(roots=(str(project.root),), allow_measure_imports=True))
+        if kind == "memory"
+        else stdio_server(project.root, extra=("--allow-measure-imports",))
+    )
     started = time.monotonic()
     async with Client(target) as client:  # type: ignore[arg-type]
         result = await client.call_tool(

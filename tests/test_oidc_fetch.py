@@ -274,6 +274,15 @@ def test_a_body_trickling_in_hits_the_overall_deadline(provider: OidcProvider) -
     assert (error.problem.kind, error.problem.message) == ("timeout", "the response took longer than 0.8 s")
 
 
+@pytest.mark.timeout(20)
+def test_headers_trickling_in_hit_the_overall_deadline(provider: OidcProvider) -> None:
+    """Each header line arrives within the read timeout; the whole fetch still ends on time
+    (before, the deadline was only checked while the body streamed: 260 s against 15 s)."""
+    provider.serve(DISCOVERY, Route(body=b"{}", header_drip=(0.2, 200)))
+    error = fetch_error(provider.fetcher(timeout=0.5, total_timeout=0.8), provider.url(DISCOVERY))
+    assert (error.problem.kind, error.problem.message) == ("timeout", "the response took longer than 0.8 s")
+
+
 @pytest.mark.parametrize(
     ("discovery", "jwks", "where", "kind", "message"),
     [

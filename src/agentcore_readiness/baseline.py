@@ -24,15 +24,18 @@ class BaselineError(Exception):
 
 
 def read_baseline(path: str) -> Baseline:
+    from agentcore_readiness.facts.files import FileReadError, decode_text, read_bytes
+
     file = Path(path)
+    if not (file.exists() or file.is_symlink()):
+        raise BaselineError(f"{path}: no such file (write it with --write-baseline)")
     try:
-        if file.stat().st_size > MAX_BYTES:
-            raise BaselineError(f"{path}: over {MAX_BYTES:,} bytes; not a baseline written by this tool")
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: no such file (write it with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot be read ({exc})") from None
+        # the bounded reader: a regular file only (a FIFO would hang the CI job), size-capped
+        data = json.loads(decode_text(read_bytes(None, file, MAX_BYTES), path))
+    except FileReadError as exc:
+        if exc.kind == "too_large":
+            raise BaselineError(f"{path}: over {MAX_BYTES:,} bytes; not a baseline written by this tool") from None
+        raise BaselineError(f"{path}: {exc.message}") from None
     except ValueError as exc:
         raise BaselineError(f"{path}: not valid JSON ({exc})") from None
     entries = data.get("findings") if isinstance(data, dict) else None

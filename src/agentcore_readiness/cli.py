@@ -1,7 +1,7 @@
 """The ``agentcore-readiness`` command line: the MCP tools for terminals and CI.
 
 Exit codes of ``check``: 0 when no finding at or above ``--fail-on`` fails, 1 when one
-does, 2 on a usage or input error.
+does, 2 on a usage or input error, 3 when the tool itself failed (never read as findings).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from agentcore_readiness.model import Report
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _codes(value: str) -> list[str]:
@@ -38,6 +38,26 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
     return number
+
+
+def _add_time_limit(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--time-limit",
+        type=_positive_seconds,
+        default=300.0,
+        metavar="SECONDS",
+        help="stop reviewing after this long (default 300); what was not reviewed is reported as unknown",
+    )
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return seconds
 
 
 def _add_scope_options(parser: argparse.ArgumentParser) -> None:
@@ -148,6 +168,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--public-url", default=None, help="HTTP: the URL clients use, e.g. https://host/mcp")
     serve.add_argument("--max-request-bytes", type=int, default=1_048_576, help="HTTP: request body limit")
+    serve.add_argument(
+        "--allow-measure-imports",
+        action="store_true",
+        default=os.environ.get("AGENTCORE_READINESS_ALLOW_MEASURE_IMPORTS", "").lower() in ("1", "true", "yes"),
+        help="let clients time entrypoint imports (PERF007, measure_imports=true), which runs the reviewed "
+        "project's code in a child process with an empty environment; off by default",
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="time limit of one tool call's review (default 120); what was not reviewed is reported as unknown",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="HTTP: a connection must deliver each request (headers and body) within this time (default 10)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=256,
+        help="HTTP: open connections at once (default 256); at the limit a new one replaces the longest-waiting "
+        "idle or trickling connection, or gets 503",
+    )
     serve.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default) or ERROR; logs go to stderr")
     serve.add_argument(
         "--no-project-config",
@@ -218,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-runtimes", action="store_true", help="review every runtime of the region (fleet review; implies --aws)"
     )
     check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
+    _add_time_limit(check)
     _add_scope_options(check)
 
     fix = sub.add_parser(
@@ -232,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--dry-run", action="store_true", help="print the diff without changing any file")
     _config_arguments(fix)
     _add_scope_options(fix)
+    _add_time_limit(fix)
 
     tool = sub.add_parser(
         "tool",
@@ -382,13 +432,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace, select: list[str], baseline: Baseline | None = None) -> Report:
-    """Run the review the command's arguments describe (InputError on bad input)."""
+    """Run the review the command's arguments describe, within its time limit (InputError on bad input)."""
+    from agentcore_readiness.budget import DEFAULT_SECONDS, Budget, request_budget
     from agentcore_readiness.tools.review import run_review
 
     aws_args = getattr(args, "aws", False) or bool(getattr(args, "region", None))
     runtime_arns = getattr(args, "runtime_arns", [])
     all_runtimes = getattr(args, "all_runtimes", False)
-    with _limits(args):
+    with _limits(args), request_budget(Budget(seconds=getattr(args, "time_limit", DEFAULT_SECONDS))):
         return run_review(
             args.paths[0],
             select,
@@ -448,7 +499,26 @@ def _safe(text: str) -> str:
     return excerpt(text, 300)
 
 
-def _cmd_serve(args: argparse.Namespace) -> int:
+def _use_the_system_allocator() -> None:
+    """Restart this process with ``PYTHONMALLOC=malloc`` (Linux, unless already set).
+
+    Python's own small-object allocator returns memory to the system only in whole 1 MiB
+    arenas, so the few objects that outlive a large review keep most of its peak resident
+    for good; with the C allocator, the pages a review freed are handed back after it
+    (``malloc_trim``), and a long-running server returns to its baseline memory.
+    """
+    if sys.platform != "linux" or "PYTHONMALLOC" in os.environ:
+        return
+    os.environ["PYTHONMALLOC"] = "malloc"
+    try:
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606 - this same command again
+    except OSError:
+        return  # keep serving with the default allocator
+
+
+def _cmd_serve(args: argparse.Namespace, from_command_line: bool = False) -> int:
+    if from_command_line:  # a caller that passes its own arguments keeps its process
+        _use_the_system_allocator()
     from agentcore_readiness.server.app import run
     from agentcore_readiness.server.security import InsecureBind
     from agentcore_readiness.settings import Settings
@@ -474,6 +544,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         allowed_origins=tuple(args.allowed_origin),
         public_url=args.public_url,
         max_request_bytes=args.max_request_bytes,
+        allow_measure_imports=args.allow_measure_imports,
+        request_seconds=args.request_timeout,
+        read_timeout=args.read_timeout,
+        max_connections=args.max_connections,
         tools=tuple(args.tools),
         toolsets=tuple(args.toolsets),
         max_projects=args.max_projects,
@@ -613,8 +687,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from agentcore_readiness.log import configure
 
     configure(getattr(args, "log_level", None))
+    try:
+        return _dispatch(parser, args, from_command_line=argv is None)
+    except Exception as exc:  # noqa: BLE001 - a crash must not read as "findings" (exit 1) nor print a traceback
+        from agentcore_readiness.log import get_logger
+
+        get_logger(__name__).debug("internal error", exc_info=True)
+        print(f"agentcore-readiness: internal error ({type(exc).__name__}); the review did not finish", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, from_command_line: bool = False) -> int:
     if args.command == "serve":
-        return _cmd_serve(args)
+        return _cmd_serve(args, from_command_line)
     if args.command == "check":
         return _cmd_check(args)
     if args.command == "fix":

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agentcore_readiness import __version__
+from agentcore_readiness import __version__, budget
 from agentcore_readiness.checks.registry import (
     Facts,
     Findings,
@@ -47,6 +47,12 @@ from agentcore_readiness.model import (
 log = get_logger(__name__)
 
 
+IMPORTS_REFUSED = (
+    "import timing runs the project's own code, and this server's operator has not enabled it "
+    "(`agentcore-readiness serve --allow-measure-imports`); the per-call argument alone cannot switch it on"
+)
+
+
 class InputError(Exception):
     """Bad input from the user (no such path, no project, unknown rule code)."""
 
@@ -77,6 +83,8 @@ def resolve_target(target: str) -> list[tuple[Path, str]]:
     from agentcore_readiness import scope
     from agentcore_readiness.roots import OutsideRoots, check_path, check_project_root
 
+    if "\x00" in target:
+        raise InputError(f"{target!r}: a path cannot contain a NUL byte")
     path = Path(target).expanduser()
     try:
         scope.check_not_empty(target)
@@ -201,16 +209,21 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
 
         policies = gather_project_policies(project, code, request.policy_inputs)
     options = replace(request.options, workload=request.options.workload or project.settings.workload)
+    if options.measure_imports and not budget.project_code_allowed():
+        options = replace(options, measure_imports=False, measure_imports_refused=IMPORTS_REFUSED)
     measured = None
     if wanted.measures:
-        from agentcore_readiness.facts.measure import gather_measurements
+        from agentcore_readiness.facts.measure import MeasuredFacts, gather_measurements
 
-        measured = gather_measurements(
-            project,
-            wanted.measures,
-            measure_imports=options.measure_imports,
-            import_timeout=options.import_timeout,
-        )
+        try:
+            measured = gather_measurements(
+                project,
+                wanted.measures,
+                measure_imports=options.measure_imports,
+                import_timeout=options.import_timeout,
+            )
+        except budget.BudgetSpent as spent:
+            measured = MeasuredFacts(incomplete=(f"{spent.reason}: the local measurements were not finished",))
     facts = Facts(
         project=project,
         now=datetime.now(UTC),
@@ -222,6 +235,21 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
         project_policies=policies,
     )
     return facts, chosen
+
+
+def cut_short(rule: Rule, facts: Facts) -> list[str]:
+    """Why the input this rule reads was not read in full (code or local measurements)."""
+    reasons: list[str] = []
+    if rule.reads and facts.code is not None:
+        reasons.extend(facts.code.incomplete)
+    if rule.needs.measures and facts.measured is not None:
+        reasons.extend(getattr(facts.measured, "incomplete", ()))
+    return reasons
+
+
+def _undecided(rule: Rule, reasons: Sequence[str]) -> str:
+    shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+    return f"not decided: its input was not read in full ({shown})"
 
 
 def rule_facts(rule: Rule, facts: Facts) -> Facts:
@@ -245,10 +273,15 @@ def opening(rule: Rule, facts: Facts) -> Verdict | None:
 
 
 def run_rule(rule: Rule, facts: Facts, finalizer: FindingFinalizer | None = None) -> RuleResult:
+    spent = budget.spent()
+    if spent is not None:
+        return RuleResult(rule=rule.meta.code, status="unknown", reason=f"not run: {spent}")
     out = Findings(rule.meta)
     own = rule_facts(rule, facts)
     try:
         verdict = opening(rule, own) or rule.check(own, out)
+    except budget.BudgetSpent as exc:
+        return RuleResult(rule=rule.meta.code, status="unknown", reason=f"not finished: {exc.reason}")
     except Exception as exc:
         log.error("rule crashed", rule=rule.meta.code, error_type=type(exc).__name__, exc_info=True)
         return RuleResult(
@@ -274,6 +307,11 @@ def run_rule(rule: Rule, facts: Facts, finalizer: FindingFinalizer | None = None
         status, reason = "pass", suppression_reason(suppressed)
     else:
         status, reason = "pass", "; ".join(out.notes) or None
+    if status in ("pass", "not_applicable"):
+        # a pass (or "nothing to check") on input that was cut short is not a pass
+        reasons = cut_short(rule, facts)
+        if reasons:
+            status, reason = "unknown", _undecided(rule, reasons)
     return RuleResult(
         rule=rule.meta.code,
         status=status,
@@ -342,6 +380,7 @@ def _review_one(root: Path, display: str, request: ReviewRequest, base: Path) ->
     errors: list[FactError] = [*facts.project.errors]
     if facts.code is not None:
         errors.extend(FactError(source=s.path, message=f"skipped: {s.reason}", fact="code") for s in facts.code.skipped)
+    errors.extend(_cut_short_errors(facts, results))
     errors.extend(getattr(facts.project_policies, "errors", ()))
     if hasattr(facts.aws_facts, "fact_errors"):
         errors.extend(facts.aws_facts.fact_errors())
@@ -380,9 +419,17 @@ def review_all(
         workers = parallel.worker_count(len(jobs), sum(sizes))
         if workers:
             done = parallel.review_in_workers(jobs, sizes, request, base, workers)
-    return [
-        done[i] if i in done else review_one(root, display, request, base) for i, (root, display) in enumerate(jobs)
-    ]
+    reports: list[tuple[ProjectReport, set[str]]] = []
+    for i, (root, display) in enumerate(jobs):
+        if i in done:
+            reports.append(done[i])
+            continue
+        try:
+            budget.check()
+            reports.append(review_one(root, display, request, base))
+        except budget.BudgetSpent as spent:
+            reports.append((_not_reviewed(root, display, spent.reason), set()))
+    return reports
 
 
 def _look_at(facts: Facts, results: list[RuleResult]) -> dict[str, Any]:
@@ -400,7 +447,16 @@ def _look_at(facts: Facts, results: list[RuleResult]) -> dict[str, Any]:
 
 
 def review(request: ReviewRequest) -> Report:
-    """Review every project found at ``request.target`` (and ``request.more_targets``)."""
+    """Review every project found at ``request.target`` (and ``request.more_targets``),
+    within the current request's budget (:mod:`agentcore_readiness.budget`; a default one
+    when none is set)."""
+    if budget.current() is None:
+        with budget.request_budget(budget.Budget()):
+            return _review(request)
+    return _review(request)
+
+
+def _review(request: ReviewRequest) -> Report:
     registry = load_rules()
     bad = unknown_codes(registry, (*request.select, *request.ignore))
     if bad:
@@ -441,4 +497,46 @@ def review(request: ReviewRequest) -> Report:
         rules={r.rule: registry[r.rule].meta.model_copy(update={"doc": ""}) for p in projects for r in p.results},
         repository_root=str(base),
         baseline=baseline,
+    )
+
+
+def _cut_short_errors(facts: Facts, results: Sequence[RuleResult]) -> list[FactError]:
+    """What was not reviewed: code left out by the budget, measurements not finished, rules
+    the spent budget stopped."""
+    errors: list[FactError] = []
+    if facts.code is not None:
+        listed = {f"{s.path}: {s.reason}" for s in facts.code.skipped}
+        errors.extend(
+            FactError(source="code", message=f"not reviewed: {reason}", fact="code")
+            for reason in facts.code.incomplete
+            if reason not in listed
+        )
+    if facts.measured is not None:
+        errors.extend(
+            FactError(source="measurements", message=message, fact="measure")
+            for message in getattr(facts.measured, "incomplete", ())
+        )
+    spent = budget.spent()
+    if spent is not None:
+        not_run = [
+            r.rule for r in results if r.reason is not None and r.reason.startswith(("not run:", "not finished:"))
+        ]
+        if not_run:
+            errors.append(
+                FactError(
+                    source="review",
+                    message=f"not reviewed: {spent}; rules not run or not finished: {', '.join(not_run)}",
+                    fact="budget",
+                )
+            )
+    return errors
+
+
+def _not_reviewed(root: Path, display: str, reason: str) -> ProjectReport:
+    return ProjectReport(
+        path=display,
+        name=root.name,
+        layout="unknown",
+        fact_errors=[FactError(source="review", message=f"not reviewed: {reason}", fact="budget")],
+        summary=summarize([]),
     )

@@ -72,9 +72,10 @@ class FindingFinalizer:
         self.code = code
         self.baseline = baseline
         self.tally = SuppressionTally()
-        # the fingerprinter gets the documents, not a method of this finalizer: no reference
-        # cycle keeps the project's code index alive once the review is over
-        self.document = _ConfigDocuments(project.root)
+        # The fingerprinter gets the document cache, not a method of this finalizer: a bound
+        # method would close a reference cycle (finalizer -> fingerprinter -> finalizer) that
+        # kept the code index (and every syntax tree) alive until a full garbage collection.
+        self.document = _DocumentCache(project.root)
         self.fingerprinter = Fingerprinter(project.root, repository_prefix, self.document)
 
     def finish(self, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
@@ -152,6 +153,22 @@ def valid_fix(fix: Fix, documents: Callable[[str], Any], rule: str = "") -> Fix:
         log.warning("fix patch does not apply; left out", rule=rule, file=fix.patch_file, error=str(exc))
         return fix.model_copy(update={"patch": None})
     return fix.model_copy(update={"patch": patch})
+
+
+class _DocumentCache:
+    """The parsed config files of one project, each read once (``None`` when a file is not
+    one or unreadable)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._documents: dict[str, Any] = {}
+
+    def __call__(self, rel: str) -> Any:
+        if rel not in self._documents:
+            from agentcore_readiness.facts.project import load_config_document
+
+            self._documents[rel] = load_config_document(self.root, rel)
+        return self._documents[rel]
 
 
 def project_documents(root: Path) -> Callable[[str], Any]:

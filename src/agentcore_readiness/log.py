@@ -14,6 +14,17 @@ from typing import Any
 _CONFIGURED = False
 
 
+class _CurrentStderr:
+    """Whatever ``sys.stderr`` is at the time of writing: a stream replaced after the
+    loggers were configured (test capture, a redirected CLI) is never written when closed."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure(level: str | None = None) -> None:
     global _CONFIGURED
     import structlog
@@ -31,7 +42,7 @@ def configure(level: str | None = None) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
     _CONFIGURED = True

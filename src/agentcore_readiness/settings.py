@@ -11,6 +11,8 @@ Environment variables (all optional):
   server (AgentCore Runtime, an API gateway), which allows a non-loopback bind without a token.
 * ``AGENTCORE_READINESS_MAX_PROJECTS`` / ``AGENTCORE_READINESS_MAX_FILES``: how many projects, and
   files in them, one review may take on (default 20 and 20,000).
+* ``AGENTCORE_READINESS_ALLOW_MEASURE_IMPORTS``: ``1`` lets clients ask for import timing
+  (PERF007), which runs the reviewed project's code; off by default.
 """
 
 from __future__ import annotations
@@ -59,3 +61,15 @@ class Settings:
     """Projects one tool call may review (``scope``)."""
     max_files: int = field(default_factory=lambda: ScopeLimits.from_env().max_files)
     """Files the projects of one tool call may hold (``scope``)."""
+    allow_measure_imports: bool = field(default_factory=lambda: _env_bool("AGENTCORE_READINESS_ALLOW_MEASURE_IMPORTS"))
+    """Whether a tool call may time the import of a project's entrypoint (PERF007), which runs
+    the project's own code. A client's ``measure_imports=true`` alone never switches it on."""
+    request_seconds: float = 120.0
+    """Time limit of one tool call's review work; what was not reviewed is reported as such."""
+    request_max_files: int = 100_000
+    request_max_bytes: int = 512 * 1024 * 1024
+    read_timeout: float = 10.0
+    """HTTP only: seconds a connection may take to deliver a whole request (headers and
+    body) before it gets 408 and is closed."""
+    max_connections: int = 256
+    """HTTP only: open connections at once; more are answered 503 and closed."""

@@ -49,8 +49,59 @@ def strip_invisible(text: str) -> str:
     return "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
 
 
+# Secrets without a telling prefix, recognised by where they sit:
+# a URL query parameter named like a credential (?api_key=..., &X-Amz-Signature=...),
+_URL_QUERY_SECRET = re.compile(
+    r"(?i)([?&;][a-z0-9_.-]{0,64}?(?:key|token|secret|password|passwd|pwd|signature|sig|credential|auth)"
+    r"[a-z0-9_.-]{0,32}=)([^&#\s'\"<>…]+)"
+)
+# the password of a URL's user info (https://user:password@host),
+_URL_PASSWORD = re.compile(r"(://[^/\s:@'\"]{1,256}:)([^@\s/'\"…]{1,256})(@)")
+# a quoted value assigned to a credential-like name (password = "...", "apiKey": "..."),
+_ASSIGNED_SECRET = re.compile(
+    r"(?i)\b([a-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"
+    r"token|credentials?)s?[\"']?[ \t]{0,8}[:=][ \t]{0,8})([\"'])([^\"'\n…]{4,})\2"
+)
+# an unquoted NAME=value of such a name (ENV DB_PASSWORD=..., a .env line),
+_ENV_SECRET = re.compile(
+    r"(?i)\b([a-z0-9_]{0,64}?(?:password|passwd|pwd|secret|api_?key|access_?key|private_?key|token)s?=)"
+    r"([^\s'\"&;,…]{4,})"
+)
+# and a 40-character AWS secret access key (mixed case and digits, or / and +).
+_AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=:._-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=._-])")
+_PLACEHOLDER = re.compile(r"^(?:[{$<%\[(*]|\.\.\.|x+$|os\.|env\.|process\.env)", re.IGNORECASE)
+
+
+def _hidden(value: str) -> str:
+    """A credential without a telling prefix: only its length is shown."""
+    if _PLACEHOLDER.match(value) or value.startswith(("http://", "https://")):
+        return value
+    return mask_secret(value, keep=0)
+
+
+def _looks_like_aws_secret(match: re.Match[str]) -> str:
+    value = match.group(0)
+    has_lower = any(c.islower() for c in value)
+    has_upper = any(c.isupper() for c in value)
+    has_other = any(c.isdigit() or c in "/+" for c in value)
+    return mask_secret(value, keep=0) if has_lower and has_upper and has_other else value
+
+
 def mask_secrets(text: str) -> str:
-    return _SECRETISH.sub(lambda m: mask_secret(m.group(0)), text)
+    """Mask credentials in ``text``: known token formats (their prefix and length shown),
+    and values that sit where credentials sit (only their length shown)."""
+    text = _SECRETISH.sub(lambda m: mask_secret(m.group(0)), text)
+    if "=" in text or ":" in text:
+        if "=" in text:
+            text = _URL_QUERY_SECRET.sub(lambda m: m.group(1) + _hidden(m.group(2)), text)
+            text = _ENV_SECRET.sub(lambda m: m.group(1) + _hidden(m.group(2)), text)
+        if "@" in text:
+            text = _URL_PASSWORD.sub(lambda m: m.group(1) + _hidden(m.group(2)) + m.group(3), text)
+        if "'" in text or '"' in text:
+            text = _ASSIGNED_SECRET.sub(lambda m: m.group(1) + m.group(2) + _hidden(m.group(3)) + m.group(2), text)
+    if len(text) >= 40:
+        text = _AWS_SECRET_KEY.sub(_looks_like_aws_secret, text)
+    return text
 
 
 def excerpt(text: str, limit: int = 200) -> str:

@@ -59,6 +59,7 @@ import ast
 import keyword
 import re
 import sys
+import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -69,6 +70,24 @@ __all__ = ["ParseLimitError", "parse_module", "parse_with_backport"]
 
 _RUNNING: Final = sys.version_info[:2]
 _TOO_DEEP: Final = "nests too deeply for the parser"
+
+
+_PARSE_LOCK = threading.Lock()
+"""One ``ast.parse`` at a time in this process. CPython 3.11 counts the depth of the tree it
+converts in per-interpreter state: when a thread switch happens during the conversion (a
+garbage collection running a weakref callback, say) and another thread parses meanwhile,
+both fail with ``SystemError: AST constructor recursion depth mismatch``. A server reviews
+several projects in threads at once; parsing gains nothing from threads (it holds the GIL)."""
+
+
+def _ast_parse(source: str, filename: str) -> ast.Module:
+    with _PARSE_LOCK:
+        return ast.parse(source, filename=filename)
+
+
+def _ast_parse_expression(source: str, filename: str) -> ast.Expression:
+    with _PARSE_LOCK:
+        return ast.parse(source, filename=filename, mode="eval")
 
 
 class ParseLimitError(SyntaxError):
@@ -82,7 +101,7 @@ def parse_module(text: str, filename: str) -> ast.Module:
     (with its line) when the text is invalid under all of those grammars.
     """
     try:
-        return ast.parse(text, filename=filename)
+        return _ast_parse(text, filename)
     except SyntaxError as exc:
         native = exc
     except ValueError as exc:  # 3.11 reports NUL bytes this way
@@ -662,7 +681,7 @@ class _Rebuild:
     def module(self) -> ast.Module:
         body, top = self._render(0, len(self.text))
         try:
-            tree = ast.parse(body, filename=self.source.filename)
+            tree = _ast_parse(body, self.source.filename)
         except SyntaxError as exc:
             raise self.source.relocate(exc, 0, 0) from None
         self._splice(tree, top)
@@ -748,7 +767,7 @@ class _Rebuild:
         body, top = self._render(start, end, within)
         line, col = self.source.where(start)
         try:
-            tree = ast.parse("(" + body + ")", filename=self.source.filename, mode="eval")
+            tree = _ast_parse_expression("(" + body + ")", self.source.filename)
         except SyntaxError as exc:
             raise self.source.relocate(exc, line - 1, col - 1) from None
         _shift(tree, line - 1, col - 1)

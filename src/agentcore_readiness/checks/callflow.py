@@ -290,43 +290,100 @@ class Binding:
 
 def bindings(statements: Iterable[ast.AST], name: str) -> list[Binding]:
     """Where ``name`` is bound in ``statements`` (not inside nested functions)."""
-    found: list[Binding] = []
+    return _bindings_by_name(statements).get(name, [])
+
+
+def _bindings_by_name(statements: Iterable[ast.AST]) -> dict[str, list[Binding]]:
+    """Every name bound in ``statements`` (not inside nested functions), each with its
+    bindings in line order, from one walk."""
+    found: dict[str, list[Binding]] = {}
+
+    def add(names: Iterable[str], binding: Binding) -> None:
+        for bound in dict.fromkeys(names):
+            found.setdefault(bound, []).append(binding)
+
     for node in body_nodes(statements):
         if isinstance(node, ast.Assign):
-            if any(name in assigned_names(t) for t in node.targets):
-                found.append(Binding(node, node.value, node.lineno, "assign"))
+            add((n for t in node.targets for n in assigned_names(t)), Binding(node, node.value, node.lineno, "assign"))
         elif isinstance(node, ast.AnnAssign):
-            if node.value is not None and name in assigned_names(node.target):
-                found.append(Binding(node, node.value, node.lineno, "assign"))
+            if node.value is not None:
+                add(assigned_names(node.target), Binding(node, node.value, node.lineno, "assign"))
         elif isinstance(node, ast.AugAssign):
-            if name in assigned_names(node.target):
-                found.append(Binding(node, node.value, node.lineno, "augassign"))
+            add(assigned_names(node.target), Binding(node, node.value, node.lineno, "augassign"))
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            if name in assigned_names(node.target):
-                found.append(Binding(node, None, node.lineno, "for"))
+            add(assigned_names(node.target), Binding(node, None, node.lineno, "for"))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
-                if item.optional_vars is not None and name in assigned_names(item.optional_vars):
-                    found.append(Binding(node, item.context_expr, node.lineno, "with"))
-        elif isinstance(node, ast.NamedExpr) and node.target.id == name:
-            found.append(Binding(node, node.value, node.lineno, "assign"))
-    return sorted(found, key=lambda b: b.line)
+                if item.optional_vars is not None:
+                    add(assigned_names(item.optional_vars), Binding(node, item.context_expr, node.lineno, "with"))
+        elif isinstance(node, ast.NamedExpr):
+            add([node.target.id], Binding(node, node.value, node.lineno, "assign"))
+    for listed in found.values():
+        listed.sort(key=lambda b: b.line)
+    return found
+
+
+@dataclass(frozen=True)
+class _FunctionNames:
+    bindings: dict[str, list[Binding]]
+    globals: frozenset[str]
+
+
+# Per parsed tree or function node: the index of its names, built once. Weak keys: an
+# entry goes with the tree it describes (its values hold child nodes, never the key).
+_MODULE_NAMES: weakref.WeakKeyDictionary[ast.Module, dict[str, list[Binding]]] = weakref.WeakKeyDictionary()
+_FUNCTION_NAMES: weakref.WeakKeyDictionary[ast.AST, _FunctionNames] = weakref.WeakKeyDictionary()
+
+
+_MODULE_LEVEL: weakref.WeakKeyDictionary[ast.Module, dict[str, list[Binding]]] = weakref.WeakKeyDictionary()
+
+
+def _module_level_names(tree: ast.Module) -> dict[str, list[Binding]]:
+    """Every name bound in the module's own code (import time or not), built once per tree."""
+    found = _MODULE_LEVEL.get(tree)
+    if found is None:
+        found = _MODULE_LEVEL[tree] = _bindings_by_name(tree.body)
+    return found
+
+
+def _function_names(function: FunctionNode) -> _FunctionNames:
+    found = _FUNCTION_NAMES.get(function)
+    if found is None:
+        declared = frozenset(
+            name for n in function_body_nodes(function) if isinstance(n, ast.Global) for name in n.names
+        )
+        found = _FunctionNames(_bindings_by_name(function.body), declared)
+        _FUNCTION_NAMES[function] = found
+    return found
+
+
+def _module_names(tree: ast.Module) -> dict[str, list[Binding]]:
+    found = _MODULE_NAMES.get(tree)
+    if found is not None:
+        return found
+    found = {}
+    for stmt, _ in import_time_statements(tree.body):
+        names: Iterable[str] = ()
+        binding: Binding | None = None
+        if isinstance(stmt, ast.Assign):
+            names = [n for t in stmt.targets for n in assigned_names(t)]
+            binding = Binding(stmt, stmt.value, stmt.lineno, "assign")
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            names = assigned_names(stmt.target)
+            binding = Binding(stmt, stmt.value, stmt.lineno, "assign")
+        elif isinstance(stmt, ast.AugAssign):
+            names = assigned_names(stmt.target)
+            binding = Binding(stmt, stmt.value, stmt.lineno, "augassign")
+        if binding is not None:
+            for bound in dict.fromkeys(names):
+                found.setdefault(bound, []).append(binding)
+    _MODULE_NAMES[tree] = found
+    return found
 
 
 def module_bindings(tree: ast.Module, name: str) -> list[Binding]:
     """Module-level bindings of ``name`` (statements run at import)."""
-    statements = [stmt for stmt, _ in import_time_statements(tree.body)]
-    found: list[Binding] = []
-    for stmt in statements:
-        if isinstance(stmt, ast.Assign):
-            if any(name in assigned_names(t) for t in stmt.targets):
-                found.append(Binding(stmt, stmt.value, stmt.lineno, "assign"))
-        elif isinstance(stmt, ast.AnnAssign):
-            if stmt.value is not None and name in assigned_names(stmt.target):
-                found.append(Binding(stmt, stmt.value, stmt.lineno, "assign"))
-        elif isinstance(stmt, ast.AugAssign) and name in assigned_names(stmt.target):
-            found.append(Binding(stmt, stmt.value, stmt.lineno, "augassign"))
-    return found
+    return list(_module_names(tree).get(name, ()))
 
 
 def latest_binding(
@@ -336,23 +393,25 @@ def latest_binding(
     (``param``, ``local``, ``module``, ``none``) and the binding itself.
     """
     if function is not None:
+        names = _function_names(function)
+        local_all = names.bindings.get(name, [])
+        local = [b for b in local_all if b.line <= before_line]
         if name in _params(function):
-            local = [b for b in bindings(function.body, name) if b.line <= before_line]
             if not local:
                 return Binding(function, None, function.lineno, "param"), "param"
             return local[-1], "local"
-        globals_declared = any(isinstance(n, ast.Global) and name in n.names for n in function_body_nodes(function))
-        if not globals_declared:
-            local = [b for b in bindings(function.body, name) if b.line <= before_line]
+        if name not in names.globals:
             if local:
                 return local[-1], "local"
-            if any(True for _ in bindings(function.body, name)):
+            if local_all:
                 # bound later in the function (a loop that comes round again)
-                return bindings(function.body, name)[-1], "local"
+                return local_all[-1], "local"
     else:
         # code at module level that does not run at import (a `__main__` block, its loops)
         at_import = {id(b.node) for b in module_bindings(tree, name)}
-        scoped = [b for b in bindings(tree.body, name) if b.line <= before_line and id(b.node) not in at_import]
+        scoped = [
+            b for b in _module_level_names(tree).get(name, ()) if b.line <= before_line and id(b.node) not in at_import
+        ]
         if scoped:
             return scoped[-1], "local"
     found = module_bindings(tree, name)
@@ -409,7 +468,10 @@ class CodeMap:
     """Functions of the project's own files, to follow calls from one file into another."""
 
     def __init__(self, code: CodeIndex, project: ProjectFacts) -> None:
-        self.code = code
+        # Only a weak reference: the map is kept in the index's ``derived`` dict; a strong one
+        # would close a cycle (index -> map -> index) that only the cyclic collector frees, and
+        # never while the trees sit in the frozen generation (facts.code._park_trees).
+        self._code = weakref.ref(code)
         self.by_path: dict[str, PyFile] = {f.path: f for f in code.files}
         self.locations: dict[str, str] = {
             r.name: r.code_location for r in project.runtimes if r.code_location is not None
@@ -419,6 +481,7 @@ class CodeMap:
         }
         """Each runtime's ``sys.path`` roots, where its absolute imports resolve."""
         self._functions: dict[int, dict[str, FunctionInfo]] = {}
+        self._callees: dict[Target, list[Target]] = {}
         self._by_node: dict[int, FunctionInfo] = {}
         self._all_built = False
 
@@ -436,6 +499,19 @@ class CodeMap:
                 self._by_node[id(function.node)] = function
             self._functions[id(py_file)] = table
         return table
+
+    @property
+    def code(self) -> CodeIndex:
+        code = self._code()
+        if code is None:
+            raise RuntimeError("the code index of this map was released")
+        return code
+
+    def rebind(self, code: CodeIndex) -> None:
+        """Serve ``code``, a view of the same roles as the one this map was built for (the
+        map is kept with the index and shared by its views; it refers to them weakly, so it
+        never keeps a view, or the index and its trees, alive by a reference cycle)."""
+        self._code = weakref.ref(code)
 
     def info(self, node: ast.AST) -> FunctionInfo | None:
         found = self._by_node.get(id(node))
@@ -608,6 +684,13 @@ class CodeMap:
         return chains
 
     def callees(self, target: Target) -> list[Target]:
+        """The own functions ``target`` calls or hands on (computed once per function)."""
+        known = self._callees.get(target)
+        if known is None:
+            known = self._callees[target] = self._find_callees(target)
+        return list(known)
+
+    def _find_callees(self, target: Target) -> list[Target]:
         found: list[Target] = []
         for call in calls_in(target.function.node.body, lambdas=True):
             callee = self.resolve(target.file, call, target.function)
@@ -642,6 +725,8 @@ def code_map(code: CodeIndex, project: ProjectFacts) -> CodeMap:
     if found is None:
         found = CodeMap(code, project)
         code.derived[key] = found
+    else:
+        found.rebind(code)
     return found
 
 

@@ -226,6 +226,12 @@ class FileContext:
     """Top-level functions by name and methods by ``Class.method``."""
     text_flags: frozenset[str] = frozenset()
     scopes: dict[int, Scope] = field(default_factory=dict)
+    var_uses: dict[int, dict[str, list[ast.AST]]] = field(default_factory=dict)
+    """Per function: the nodes that may check each variable (see :func:`checks_on`)."""
+    checks_found: dict[tuple[str, int, int], tuple[frozenset[str], tuple[Delegation, ...]]] = field(
+        default_factory=dict
+    )
+    """What :func:`checks_on` found per (variable, function, depth), with the hand-offs."""
 
     def scope(self, function: FunctionNode | None) -> Scope:
         key = id(function)
@@ -1034,6 +1040,43 @@ def _mentions(expr: ast.AST, var: str) -> bool:
     return isinstance(expr, ast.Name) and expr.id == var
 
 
+def _uses_by_variable(function: FunctionNode, ctx: FileContext) -> dict[str, list[ast.AST]]:
+    """The calls, comparisons, slices and copies of ``function`` that name each variable,
+    in source order, from one walk of the body (nodes inside log and print arguments left
+    out): :func:`checks_on` looks only at a variable's own uses, so checking every payload
+    field of a long function stays linear.
+    """
+    found = ctx.var_uses.get(id(function))
+    if found is not None:
+        return found
+    found = {}
+    logged = log_argument_nodes(function.body, ctx.resolve)
+    for node in own_nodes(function.body):
+        if id(node) in logged:
+            continue
+        names: set[str] = set()
+        if isinstance(node, ast.Call):
+            names.update(a.id for a in node.args if isinstance(a, ast.Name))
+            if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+                names.add(node.func.value.id)
+        elif isinstance(node, ast.Compare):
+            if isinstance(node.left, ast.Name):
+                names.add(node.left.id)
+            for operand in (node.left, *node.comparators):
+                if isinstance(operand, ast.Call) and operand.args and isinstance(operand.args[0], ast.Name):
+                    names.add(operand.args[0].id)
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            names.add(node.value.id)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            copied = _copied_name(node.value)
+            if copied is not None:
+                names.add(copied)
+        for name in names:
+            found.setdefault(name, []).append(node)
+    ctx.var_uses[id(function)] = found
+    return found
+
+
 def checks_on(
     var: str,
     function: FunctionNode,
@@ -1046,14 +1089,23 @@ def checks_on(
     bounding slice, a pattern match or allowlist, a known validating library), not by a
     function's name. Functions of other modules the value is passed to are added to
     ``handoffs``, to be followed when the rules run. Slices and tests inside a log or print
-    call's arguments do not count.
+    call's arguments do not count. Each (variable, function, depth) is worked out once.
     """
+    key = (var, id(function), depth)
+    known = ctx.checks_found.get(key)
+    if known is None:
+        handed: list[Delegation] = []
+        found = _checks_on(var, function, ctx, depth, handed)
+        known = ctx.checks_found[key] = (frozenset(found), tuple(handed))
+    if handoffs is not None:
+        handoffs.extend(known[1])
+    return set(known[0])
+
+
+def _checks_on(var: str, function: FunctionNode, ctx: FileContext, depth: int, handoffs: list[Delegation]) -> set[str]:
     found: set[str] = set()
     resolve = ctx.resolve
-    logged = log_argument_nodes(function.body, resolve)
-    for node in own_nodes(function.body):
-        if id(node) in logged:
-            continue
+    for node in _uses_by_variable(function, ctx).get(var, ()):
         if isinstance(node, ast.Call):
             args = node.args
             receiver = isinstance(node.func, ast.Attribute) and _mentions(node.func.value, var)
@@ -1074,7 +1126,7 @@ def checks_on(
                 if target is not None:
                     if index < len(params):
                         found |= checks_on(params[index], target, ctx, depth - 1, handoffs)
-                elif handoffs is not None and _maybe_project(name):
+                elif _maybe_project(name):
                     handoffs.append(Delegation(name, node.lineno, index))
         elif isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
@@ -1098,10 +1150,15 @@ def checks_on(
 
 def _is_copy_of(value: ast.expr, var: str) -> bool:
     """``var``, ``var.strip()``, ``str(var)`` (the same value under another name)."""
+    return _copied_name(value) == var
+
+
+def _copied_name(value: ast.expr) -> str | None:
+    """The variable ``value`` is a copy of (``var``, ``var.strip()``, ``str(var)``), if any."""
     inner = _unwrap(value)
     if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "str" and inner.args:
         inner = _unwrap(inner.args[0])
-    return _mentions(inner, var)
+    return inner.id if isinstance(inner, ast.Name) else None
 
 
 @dataclass

@@ -157,17 +157,43 @@ def complete_patch(patch: list[dict[str, Any]], document: Any) -> list[dict[str,
     """
     import jsonpatch
 
-    working = copy.deepcopy(document)
+    working = document
     completed: list[dict[str, Any]] = []
     guarded: set[str] = set()
     for op in patch:
         steps = _unique(_complete_op(op, working, guarded))
+        # Applied to a copy of only the containers on the steps' paths: copying the whole
+        # document for each finding's patch made a project's fixes quadratic in its size.
+        for step in steps:
+            for key in ("from", "path"):
+                if key in step:
+                    working = _copy_path(working, decode_pointer(str(step[key])))
         try:
-            working = jsonpatch.apply_patch(working, steps)
+            working = jsonpatch.apply_patch(working, copy.deepcopy(steps), in_place=True)
         except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
             raise PatchError(str(exc)) from None
         completed.extend(steps)
     return completed
+
+
+def _copy_path(document: Any, tokens: list[str]) -> Any:
+    """``document`` with every container from the root to the parent of ``tokens`` copied
+    (shallowly), so an in-place edit there leaves the original untouched."""
+    if not isinstance(document, (dict, list)):
+        return document
+    root = copy.copy(document)
+    current: Any = root
+    for token in tokens[:-1]:
+        child = _child(current, token)
+        if not isinstance(child, (dict, list)):
+            break
+        child = copy.copy(child)
+        if isinstance(current, dict):
+            current[token] = child
+        else:
+            current[int(token)] = child
+        current = child
+    return root
 
 
 def _unique(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1078,6 +1078,8 @@ def slow_import(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Initialization time: Optimize cold start performance"
     """
+    if facts.options.measure_imports_refused:
+        return skipped(facts.options.measure_imports_refused)
     if not facts.options.measure_imports:
         return skipped(
             "the import is measured only on request (it runs the agent's code): pass --measure-imports or "

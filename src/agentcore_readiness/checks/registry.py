@@ -36,6 +36,8 @@ class ReviewOptions:
     measure_imports: bool = False
     import_timeout: float = 30.0
     """Seconds the entrypoint import may take before its process group is killed (PERF007)."""
+    measure_imports_refused: str | None = None
+    """Why import timing was asked for but not allowed (a server whose operator did not enable it)."""
 
 
 AwsGroup = str

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from agentcore_readiness.checks.registry import Facts
+    from agentcore_readiness.facts.project import Runtime
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Resolver = Callable[[ast.expr], str]
@@ -276,9 +277,11 @@ def served(
     return live, replaced
 
 
-def runtime_protocol(facts: Facts, runtime_name: str) -> str:
-    """``HTTP``, ``MCP`` or ``A2A``: as configured, else what the entrypoint module serves."""
-    runtime = next((r for r in facts.project.runtimes if r.name == runtime_name), None)
+def runtime_protocol(facts: Facts, runtime_name: str, runtime: Runtime | None = None) -> str:
+    """``HTTP``, ``MCP`` or ``A2A``: as configured, else what the entrypoint module serves
+    (pass ``runtime`` when at hand: looking it up by name is a scan of every runtime)."""
+    if runtime is None:
+        runtime = next((r for r in facts.project.runtimes if r.name == runtime_name), None)
     configured = ((runtime.protocol if runtime is not None else None) or "").upper()
     if configured in ("MCP", "A2A"):
         return configured

@@ -92,10 +92,14 @@ def runtime_paths(facts: Facts) -> RuntimePaths:
 def _build_model(facts: Facts, files: tuple[PyFile, ...]) -> HandlerModel:
     model = HandlerModel()
     seen: set[tuple[str, str, int]] = set()
+    by_runtime: dict[str, list[PyFile]] = {}
+    for py_file in files:  # one pass: each runtime's files, without a scan of all files per runtime
+        for name in dict.fromkeys(py_file.runtimes):
+            by_runtime.setdefault(name, []).append(py_file)
     for runtime in facts.project.runtimes:
-        protocol = runtime_protocol(facts, runtime.name)
+        protocol = runtime_protocol(facts, runtime.name, runtime)
         model.protocols[runtime.name] = protocol
-        mine = [f for f in files if runtime.name in f.runtimes]
+        mine = by_runtime.get(runtime.name, [])
         kinds = HANDLER_KINDS_BY_PROTOCOL.get(protocol, ())
         if not any(e.kind in kinds for f in mine for e in f.facts.entrypoints):
             kinds = tuple(k for group in HANDLER_KINDS_BY_PROTOCOL.values() for k in group)

@@ -838,21 +838,31 @@ def background_work(code: CodeIndex, project: ProjectFacts) -> BackgroundWork:
     reported: set[tuple[str, int]] = set()
     untracked: list[UntrackedStart] = []
     examined = 0
+    registers: dict[int, bool] = {}
+
+    def registers_tasks(function: FunctionInfo) -> bool:
+        # each function is searched once, however many starts and chains it appears in
+        found = registers.get(id(function))
+        if found is None:
+            found = registers[id(function)] = _calls_attr(function, "add_async_task")
+        return found
+
     for entry in entries:
         chains = cmap.reachable(entry)
         examined += len(chains)
         app = _app_name(entry)
         for current, chain in chains.items():
+            chain_registers: bool | None = None
             for start in background_starts(current.file, current.function):
                 started = _started_function(cmap, current.file, start, current.function)
-                if started is not None and (
-                    _is_async_task(started.function) or _calls_attr(started.function, "add_async_task")
-                ):
+                if started is not None and (_is_async_task(started.function) or registers_tasks(started.function)):
                     continue
-                near = list(chain)
-                for member in chain:
-                    near.extend(cmap.callees(member))
-                if any(_calls_attr(member.function, "add_async_task") for member in near):
+                if chain_registers is None:
+                    near = list(chain)
+                    for member in chain:
+                        near.extend(cmap.callees(member))
+                    chain_registers = any(registers_tasks(member.function) for member in near)
+                if chain_registers:
                     continue
                 key = (current.file.path, start.call.lineno)
                 if key in reported:

@@ -33,6 +33,7 @@ import ast
 import os
 import re
 import stat
+import subprocess
 import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
@@ -40,13 +41,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from agentcore_readiness import budget
 from agentcore_readiness.analysis.pyparse import parse_module
 from agentcore_readiness.checks import code_analysis as analysis
 from agentcore_readiness.checks import env_secrets, net_hosts, request_handlers, secret_patterns
 from agentcore_readiness.checks.code_analysis import FileFacts
 from agentcore_readiness.checks.dataflow import CHILD_FIELDS, child_fields
 from agentcore_readiness.facts import UndeclaredFact
-from agentcore_readiness.facts.files import SOURCE_MAX_BYTES, FileReadError, read_text, rel_posix, walk_files
+from agentcore_readiness.facts.files import (
+    SOURCE_MAX_BYTES,
+    UNREADABLE,
+    FileReadError,
+    decode_text,
+    read_file_bytes,
+    read_text,
+    rel_posix,
+    walk_tree,
+)
 from agentcore_readiness.facts.roles import (
     FileRole,
     ImportRef,
@@ -359,6 +370,9 @@ class CodeIndex:
     derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     """What analyses build once from the files (a call graph per view), shared by the index and
     its views and freed with them."""
+    incomplete: tuple[str, ...] = ()
+    """Why the index does not cover all of the project's code (unreadable directories or
+    files, a file-count limit, the request's budget); empty when it does."""
     _by_path: dict[str, PyFile] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -374,6 +388,7 @@ class CodeIndex:
             entries=self.entries,
             declared=wanted,
             derived=self.derived,
+            incomplete=self.incomplete,
         )
 
     def _check(self, roles: Iterable[Role]) -> frozenset[Role]:
@@ -1501,11 +1516,13 @@ def _is_test_path(rel: str) -> bool:
     )
 
 
-def _entries(project: ProjectFacts, max_files: int) -> list[_Entry]:
+def _entries(project: ProjectFacts, max_files: int, skipped: list[SkippedFile]) -> list[_Entry]:
     root = project.root
     excludes = project.settings.exclude
     found: list[_Entry] = []
-    for path in walk_files(root, root, (".py",), max_files=max_files):
+    walk = walk_tree(root, root, (".py",), max_files=max_files)
+    skipped.extend(SkippedFile(path, reason) for path, reason in walk.skipped)
+    for path in walk.files:
         rel = rel_posix(root, path)
         if rel.startswith(_EXCLUDED_TOP) or any(_glob_match(rel, pattern) for pattern in excludes):
             continue
@@ -1521,28 +1538,13 @@ def _entries(project: ProjectFacts, max_files: int) -> list[_Entry]:
 
 def _read_source(root: Path, entry: _Entry) -> str:
     """The file's text. A regular file found by the walk (which never follows a
-    symlinked directory) is inside the project, so it is read directly, with the same
-    size, binary and UTF-8 checks as :func:`~agentcore_readiness.facts.files.read_text`;
-    anything else goes through that function.
+    symlinked directory) is inside the project, so it is read without resolving its
+    path; anything else goes through :func:`~agentcore_readiness.facts.files.read_text`.
+    Both refuse FIFOs and devices and apply the same size, binary and encoding checks.
     """
     if not entry.plain:
-        return read_text(root, Path(entry.path), SOURCE_MAX_BYTES).text
-    if entry.size > SOURCE_MAX_BYTES:
-        raise FileReadError(entry.rel, f"is {entry.size:,} bytes, over the {SOURCE_MAX_BYTES:,}-byte limit; not read")
-    try:
-        with open(entry.path, "rb") as handle:
-            data = handle.read(SOURCE_MAX_BYTES + 1)
-    except OSError as exc:
-        raise FileReadError(entry.rel, f"cannot be read ({exc.strerror or exc})") from None
-    if len(data) > SOURCE_MAX_BYTES:
-        raise FileReadError(entry.rel, f"is over the {SOURCE_MAX_BYTES:,}-byte limit; not read")
-    if b"\x00" in data[:8192]:
-        raise FileReadError(entry.rel, "is a binary file (contains NUL bytes); not read")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FileReadError(entry.rel, f"is not valid UTF-8 (byte {exc.start})", line) from None
+        return read_text(root, Path(entry.path), SOURCE_MAX_BYTES, count=True).text
+    return decode_text(read_file_bytes(Path(entry.path), entry.rel, SOURCE_MAX_BYTES, count=True), entry.rel)
 
 
 def _analyze_one(root: Path, entry: _Entry, legacy: bool) -> tuple[_Entry, _Built | str]:
@@ -1617,7 +1619,6 @@ def _parallel(root: Path, entries: list[_Entry], workers: int) -> list[tuple[str
     ``__main__`` is inherited or re-run). ``None`` when workers cannot be started.
     """
     import pickle
-    import subprocess
 
     package_root = str(Path(__file__).resolve().parents[2])
     batches = _batches(entries, workers)
@@ -1634,11 +1635,11 @@ def _parallel(root: Path, entries: list[_Entry], workers: int) -> list[tuple[str
             assert process.stdin is not None
             process.stdin.write(pickle.dumps((str(root), batch), protocol=pickle.HIGHEST_PROTOCOL))
             process.stdin.close()
+            process.stdin = None  # communicate() must not flush it again
         results: list[tuple[str, FileFacts | str]] = []
         for process in processes:
-            assert process.stdout is not None
-            data = process.stdout.read()
-            if process.wait() != 0 or not data:
+            data = _worker_output(process)
+            if process.returncode != 0 or not data:
                 return None
             results.extend(pickle.loads(data))  # noqa: S301 - written by our own worker process
         return results
@@ -1651,21 +1652,47 @@ def _parallel(root: Path, entries: list[_Entry], workers: int) -> list[tuple[str
                 process.wait()
 
 
-def build_code_index(project: ProjectFacts, max_files: int = 50_000, *, workers: int | None = None) -> CodeIndex:
-    """Index the project's Python files: sequentially for small projects, in worker
-    processes (``workers``, default: the usable cores) for large trees.
+def _worker_output(process: subprocess.Popen[bytes]) -> bytes:
+    """A worker's whole output, waiting in short steps so that a spent budget or a
+    cancelled request stops the wait (:class:`~agentcore_readiness.budget.BudgetSpent`;
+    the caller kills the workers)."""
+    while True:
+        try:
+            data, _ = process.communicate(timeout=0.2)
+            return data or b""
+        except subprocess.TimeoutExpired:
+            budget.check()
+
+
+MAX_FILES = 50_000
+"""Python files indexed per project at most; the rest is reported as not reviewed."""
+
+
+def build_code_index(project: ProjectFacts, max_files: int | None = None, *, workers: int | None = None) -> CodeIndex:
+    """Index the project's Python files (at most ``max_files``, default :data:`MAX_FILES`):
+    sequentially for small projects, in worker processes (``workers``, default: the usable
+    cores) for large trees.
     """
     root = project.root
-    entries = _entries(project, max_files)
+    skipped: list[SkippedFile] = []
+    entries = _entries(project, max_files if max_files is not None else MAX_FILES, skipped)
+    incomplete = [f"{s.path}: {s.reason}" for s in skipped]
     count = workers if workers is not None else _workers()
     total = sum(e.size for e in entries)
     use_pool = count > 1 and len(entries) >= PARALLEL_MIN_FILES and total >= PARALLEL_MIN_BYTES
+    if use_pool:
+        entries, over = _within_budget(entries)
+        if over:
+            incomplete.append(over)
     files: list[PyFile] = []
-    skipped: list[SkippedFile] = []
     by_rel = {e.rel: e for e in entries}
     outcomes: list[tuple[str, FileFacts | str]] | None = None
     if use_pool:
-        outcomes = _parallel(root, entries, count)
+        try:
+            outcomes = _parallel(root, entries, count)
+        except budget.BudgetSpent as spent:
+            incomplete.append(f"{spent.reason}: none of the {len(entries):,} Python files was reviewed")
+            return CodeIndex(files=(), skipped=tuple(skipped), incomplete=tuple(incomplete))
     with paused_gc():
         if outcomes is not None:
             for rel, outcome in sorted(outcomes, key=lambda item: item[0]):
@@ -1675,8 +1702,12 @@ def build_code_index(project: ProjectFacts, max_files: int = 50_000, *, workers:
                 else:
                     files.append(PyFile(rel, _UNPLACED, facts=outcome, source=_reader(root, entry)))
         else:
-            for entry in entries:
-                _, built = _analyze_one(root, entry, legacy=True)
+            for done, entry in enumerate(entries):
+                try:
+                    _, built = _analyze_one(root, entry, legacy=True)
+                except budget.BudgetSpent as spent:
+                    incomplete.append(f"{spent.reason}: {len(entries) - done:,} Python files were not reviewed")
+                    break
                 if isinstance(built, str):
                     skipped.append(SkippedFile(entry.rel, built))
                     continue
@@ -1693,6 +1724,7 @@ def build_code_index(project: ProjectFacts, max_files: int = 50_000, *, workers:
                         strings=syntax.strings,
                     )
                 )
+    incomplete.extend(f"{s.path}: {s.reason}" for s in skipped if s.reason.startswith(UNREADABLE))
     runtime_starts = runtime_entries(project)
     places = assign_roles(
         [e.rel for e in entries],
@@ -1709,7 +1741,22 @@ def build_code_index(project: ProjectFacts, max_files: int = 50_000, *, workers:
         skipped=tuple(skipped),
         parallel=outcomes is not None,
         entries=tuple(runtime_starts),
+        incomplete=tuple(dict.fromkeys(incomplete)),
     )
+
+
+def _within_budget(entries: list[_Entry]) -> tuple[list[_Entry], str | None]:
+    """The entries the request's file and byte budget covers (charged now, since worker
+    processes read them outside it), and what was left out."""
+    current = budget.current()
+    if current is None:
+        return entries, None
+    for index, entry in enumerate(entries):
+        try:
+            current.charge(files=1, size=entry.size)
+        except budget.BudgetSpent as spent:
+            return entries[:index], f"{spent.reason}: {len(entries) - index:,} Python files were not reviewed"
+    return entries, None
 
 
 def _reader(root: Path, entry: _Entry) -> Callable[[], str]:

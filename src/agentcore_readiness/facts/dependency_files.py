@@ -7,6 +7,7 @@ projects), every requirement with its file and line.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 import tomllib
@@ -160,11 +161,36 @@ def _table(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+_ONE_LINE_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'([^\'\n]*)\'')
+
+
 class _Locator:
     """Lines of declarations: the first line holding the text after the section and key that declare it."""
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
+        self._strings: dict[str, list[int]] | None = None
+
+    def _string_lines(self) -> dict[str, list[int]]:
+        """Every one-line string literal's value with the lines (1-based, ascending) it is on,
+        from one pass: looking each declaration up line by line would be quadratic."""
+        if self._strings is None:
+            found: dict[str, list[int]] = {}
+            for number, text in enumerate(self.lines, start=1):
+                if '"' not in text and "'" not in text:
+                    continue
+                for match in _ONE_LINE_STRING.finditer(text):
+                    value = match.group(1) if match.group(1) is not None else match.group(2)
+                    if match.group(1) is not None and "\\" in value:
+                        try:
+                            value = tomllib.loads(f"v = {match.group(0)}")["v"]
+                        except tomllib.TOMLDecodeError:
+                            continue
+                    listed = found.setdefault(value, [])
+                    if not listed or listed[-1] != number:
+                        listed.append(number)
+            self._strings = found
+        return self._strings
 
     def anchor(self, header: str, key: str) -> int:
         start = next((n for n, t in enumerate(self.lines) if re.match(rf"^\s*{header}\s*$", t)), None)
@@ -175,14 +201,12 @@ class _Locator:
         return found if found is not None else start
 
     def line_of(self, needle: str, start: int) -> int | None:
-        quoted = (f'"{needle}"', f"'{needle}'")
-        for number in range(start, len(self.lines)):
-            if any(q in self.lines[number] for q in quoted):
-                return number + 1
-        for number, text in enumerate(self.lines, start=1):
-            if needle in text:
-                return number
-        return None
+        """The first line from ``start`` (0-based) quoting ``needle``, else the first anywhere."""
+        lines = self._string_lines().get(needle)
+        if not lines:
+            return None
+        at = bisect.bisect_left(lines, start + 1)
+        return lines[at] if at < len(lines) else lines[0]
 
 
 def _specs(value: Any, rel: str, locate: _Locator, header: str, key: str, section: str) -> tuple[Dependency, ...]:

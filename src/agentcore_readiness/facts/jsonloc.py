@@ -15,7 +15,10 @@ from typing import Any
 MAX_DEPTH = 64
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
+# NaN and (-)Infinity are not JSON, but Python's parser accepts them: the scanner must step
+# over them whole, or every later value is placed on the wrong line.
+_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")
+_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}\n]')
 _WS = re.compile(r"[ \t\r\n]*")
 
 
@@ -58,10 +61,33 @@ def loads_located(text: str) -> LocatedJson:
     except json.JSONDecodeError as exc:
         raise JsonLoadError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
-        raise JsonLoadError("JSON nested too deeply") from None
+        line, column = _too_deep(text)
+        raise JsonLoadError(f"JSON nested more than {MAX_PARSE_DEPTH} levels deep", line, column) from None
     lines: dict[str, int] = {}
     _Scanner(text, lines).scan()
     return LocatedJson(value, lines)
+
+
+MAX_PARSE_DEPTH = 500
+
+
+def _too_deep(text: str) -> tuple[int | None, int | None]:
+    """The line and column where nesting first goes deeper than :data:`MAX_PARSE_DEPTH`."""
+    depth = 0
+    line = 1
+    line_start = 0
+    for match in _NESTING.finditer(text):
+        char = match.group()
+        if char == "\n":
+            line += 1
+            line_start = match.end()
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_PARSE_DEPTH:
+                return line, match.start() - line_start + 1
+        elif char in "]}":
+            depth -= 1
+    return None, None
 
 
 class _Scanner:

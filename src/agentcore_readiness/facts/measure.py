@@ -23,19 +23,31 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from agentcore_readiness import budget
 from agentcore_readiness.facts import UndeclaredFact
 from agentcore_readiness.facts.dependency_files import Requirement as Requirement
 from agentcore_readiness.facts.dependency_files import normalize_dist as normalize_dist
-from agentcore_readiness.facts.files import FileReadError, is_dir, is_file, read_text
+from agentcore_readiness.facts.files import (
+    FileReadError,
+    inside,
+    is_dir,
+    is_file,
+    read_bytes,
+    read_host_text,
+    read_text,
+    rel_posix,
+)
 from agentcore_readiness.facts.uv_lock import MAX_LOCK_BYTES, Lock
 from agentcore_readiness.facts.uv_lock import LockedPackage as LockedPackage
 from agentcore_readiness.facts.uv_lock import read_lock as parse_lock
+from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.project import ProjectFacts, Runtime
@@ -45,6 +57,11 @@ CODE_WALK_MAX_ENTRIES = 200_000
 CLI_VERSION_TIMEOUT = 3.0
 IMPORT_TIMEOUT = 30.0
 RESULT_MAX_BYTES = 16 * 1024
+METADATA_MAX_BYTES = 1024 * 1024
+"""Headers come first in METADATA: only this much of it is read (long descriptions follow)."""
+RECORD_MAX_BYTES = 16 * 1024 * 1024
+TOP_LEVEL_MAX_BYTES = 64 * 1024
+MAX_DISTRIBUTIONS = 5_000
 
 # Directories never shipped in a package (VCS, virtualenvs, caches, build output).
 _NOT_SHIPPED = frozenset(
@@ -88,6 +105,8 @@ class Environment:
     path: str
     """Project-relative path of the virtualenv."""
     dists: Mapping[str, InstalledDist]
+    skipped: tuple[str, ...] = ()
+    """What of it could not be read, and why (the distributions listed may be incomplete)."""
 
 
 _REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?([^;]*)(?:;(.*))?$")
@@ -145,21 +164,56 @@ def _site_packages(venv: Path) -> list[Path]:
 
 
 def read_environment(root: Path, venv: Path, with_sizes: bool) -> Environment:
+    """The distributions installed in a virtualenv of the project. Only what lies inside
+    the project is read (a ``site-packages`` or ``.dist-info`` linked elsewhere is
+    skipped), every file through the bounded reader; what was skipped is listed."""
     dists: dict[str, InstalledDist] = {}
+    skipped: list[str] = []
     for site in _site_packages(venv):
-        for info in sorted(site.glob("*.dist-info")):
-            dist = _read_dist_info(info, with_sizes)
+        if not inside(root, site):
+            skipped.append(f"{rel_posix(root, site)} points outside the project; not read")
+            continue
+        try:
+            infos = sorted(site.glob("*.dist-info"))
+        except OSError as exc:
+            skipped.append(f"{rel_posix(root, site)} cannot be read ({exc.strerror or exc})")
+            continue
+        if len(infos) > MAX_DISTRIBUTIONS:
+            skipped.append(
+                f"{rel_posix(root, site)} holds {len(infos):,} distributions; only the first "
+                f"{MAX_DISTRIBUTIONS:,} were read"
+            )
+            infos = infos[:MAX_DISTRIBUTIONS]
+        for info in infos:
+            budget.check()
+            try:
+                dist = _read_dist_info(root, info, with_sizes)
+            except FileReadError as exc:
+                skipped.append(f"{exc.rel_path} {exc.message}")
+                continue
             if dist is not None:
                 dists.setdefault(dist.name, dist)
     rel = venv.relative_to(root).as_posix() if _inside(root, venv) else str(venv)
-    return Environment(path=rel, dists=dists)
+    return Environment(path=rel, dists=dists, skipped=tuple(skipped))
 
 
-def _read_dist_info(info: Path, with_sizes: bool) -> InstalledDist | None:
+def _optional_text(root: Path, path: Path, max_bytes: int) -> str:
+    """A file of a dist-info that may be absent: empty when it is."""
     try:
-        metadata = (info / "METADATA").read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        present = path.exists() or path.is_symlink()
+    except (OSError, ValueError):
+        present = False
+    return read_text(root, path, max_bytes, count=True).text if present else ""
+
+
+def _read_dist_info(root: Path, info: Path, with_sizes: bool) -> InstalledDist | None:
+    """One installed distribution; :class:`FileReadError` when a file of it is a FIFO, a
+    device, a link out of the project, over its size limit or unreadable."""
+    metadata_file = info / "METADATA"
+    if not (metadata_file.exists() or metadata_file.is_symlink()):
         return None
+    head = read_bytes(root, metadata_file, METADATA_MAX_BYTES, prefix=True, count=True)
+    metadata = head.decode("utf-8", "replace")
     name = version = ""
     requires: list[Requirement] = []
     for line in metadata.splitlines():
@@ -179,10 +233,7 @@ def _read_dist_info(info: Path, with_sizes: bool) -> InstalledDist | None:
         return None
     paths: list[str] = []
     size = 0
-    try:
-        record = (info / "RECORD").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        record = ""
+    record = _optional_text(root, info / "RECORD", RECORD_MAX_BYTES)
     for line in record.splitlines():
         parts = line.rsplit(",", 2)
         if len(parts) != 3:
@@ -193,10 +244,7 @@ def _read_dist_info(info: Path, with_sizes: bool) -> InstalledDist | None:
             size += int(size_text)
     modules = _modules_from_record(paths)
     if not modules:
-        try:
-            top_level = (info / "top_level.txt").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            top_level = ""
+        top_level = _optional_text(root, info / "top_level.txt", TOP_LEVEL_MAX_BYTES)
         modules = tuple(sorted({m.strip().replace("/", ".") for m in top_level.splitlines() if m.strip()}))
     return InstalledDist(normalize_dist(name), version, modules, tuple(requires), size)
 
@@ -301,26 +349,40 @@ class PackageSize:
     largest: tuple[tuple[str, int], ...] = ()
     notes: tuple[str, ...] = ()
     truncated: bool = False
+    unreadable: tuple[str, ...] = ()
+    """Directories or files of the code location that could not be read: the size is a lower bound."""
 
     @property
     def total(self) -> int:
         return self.code_bytes + self.deps_bytes
 
 
-def code_size(root: Path, code_location: str) -> tuple[int, bool]:
+@dataclass(frozen=True)
+class CodeSize:
+    bytes: int
+    truncated: bool = False
+    """More than :data:`CODE_WALK_MAX_ENTRIES` entries, or the request's budget ran out."""
+    unreadable: tuple[str, ...] = ()
+    """Project-relative directories that could not be listed."""
+
+
+def code_size(root: Path, code_location: str) -> CodeSize:
     """Bytes of the files a package ships from ``code_location`` (no VCS, venv or caches)."""
     base = root if code_location == "." else root / code_location
     total = 0
     entries = 0
+    unreadable: list[str] = []
     stack = [base]
     while stack:
         directory = stack.pop()
+        if budget.spent() is not None:
+            return CodeSize(total, True, tuple(unreadable))
         try:
             with os.scandir(directory) as it:
                 for entry in it:
                     entries += 1
                     if entries > CODE_WALK_MAX_ENTRIES:
-                        return total, True
+                        return CodeSize(total, True, tuple(unreadable))
                     if entry.is_symlink():
                         continue
                     if entry.is_dir(follow_symlinks=False):
@@ -330,10 +392,10 @@ def code_size(root: Path, code_location: str) -> tuple[int, bool]:
                         try:
                             total += entry.stat(follow_symlinks=False).st_size
                         except OSError:
-                            continue
-        except OSError:
-            continue
-    return total, False
+                            unreadable.append(rel_posix(root, Path(entry.path)))
+        except OSError as exc:
+            unreadable.append(f"{rel_posix(root, directory)}/ ({exc.strerror or exc})")
+    return CodeSize(total, False, tuple(unreadable))
 
 
 def measure_package(
@@ -343,8 +405,15 @@ def measure_package(
     roots = [r for r in (parse_requirement(d.spec) for d in runtime.dependencies) if r is not None]
     if not is_dir(root if code_location == "." else root / code_location):
         return PackageSize(runtime.name, "missing", 0, 0, None, 0, notes=(f"{code_location}/ does not exist",))
-    code_bytes, truncated = code_size(root, code_location)
+    if not inside(root, root / code_location):
+        return PackageSize(
+            runtime.name, "missing", 0, 0, None, 0, notes=(f"{code_location}/ is outside the project; not measured",)
+        )
+    measured_code = code_size(root, code_location)
+    code_bytes, truncated = measured_code.bytes, measured_code.truncated
     notes: list[str] = []
+    if measured_code.unreadable:
+        notes.append(f"could not be read, so not counted: {', '.join(measured_code.unreadable[:5])}")
     if lock_error:
         notes.append(lock_error)
     if environment is not None:
@@ -362,6 +431,7 @@ def measure_package(
             largest=_largest(installed),
             notes=tuple(notes),
             truncated=truncated,
+            unreadable=measured_code.unreadable,
         )
     if lock is not None:
         # the declared runtime dependencies; with none declared, what the lock's own project needs
@@ -396,6 +466,7 @@ def measure_package(
             largest=_largest(sizes),
             notes=tuple(notes),
             truncated=truncated,
+            unreadable=measured_code.unreadable,
         )
     return PackageSize(
         runtime=runtime.name,
@@ -407,6 +478,7 @@ def measure_package(
         missing=tuple(sorted(r.name for r in roots)),
         notes=tuple(notes),
         truncated=truncated,
+        unreadable=measured_code.unreadable,
     )
 
 
@@ -465,8 +537,8 @@ def _npm_package_json(start: Path) -> Path | None:
         candidate = current / "package.json"
         if is_file(candidate):
             try:
-                data = json.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                data = json.loads(read_host_text(candidate) or "{}")
+            except ValueError:
                 data = {}
             if isinstance(data, dict) and data.get("name") == NPM_PACKAGE:
                 return candidate
@@ -478,19 +550,15 @@ def _npm_package_json(start: Path) -> Path | None:
 
 def _package_version(package_json: Path) -> str | None:
     try:
-        data = json.loads(package_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_host_text(package_json) or "null")
+    except ValueError:
         return None
     version = data.get("version") if isinstance(data, dict) else None
     return version if isinstance(version, str) else None
 
 
 def _head(path: Path, size: int = 4096) -> str:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(size).decode("utf-8", "replace")
-    except OSError:
-        return ""
+    return read_host_text(path, size, prefix=True) or ""
 
 
 def _toolkit_version(script: Path, shebang: str) -> str | None:
@@ -755,12 +823,36 @@ def entry_module(entrypoint: str | None) -> str | None:
 
 
 def _interpreter(root: Path, code_location: str) -> tuple[str, str]:
+    """The project's own virtualenv Python, or this tool's: never an interpreter from a
+    virtualenv that lies (or links) outside the project."""
     for venv in (root / code_location / ".venv", root / ".venv"):
+        if not inside(root, venv):
+            continue
         for candidate in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
             if is_file(candidate) and os.access(candidate, os.X_OK):
-                rel = candidate.relative_to(root).as_posix() if _inside(root, venv) else str(candidate)
-                return str(candidate), rel
+                return str(candidate), rel_posix(root, candidate)
     return sys.executable, "this tool's own Python (no .venv found: the agent's dependencies may be missing)"
+
+
+def child_environment(home: str) -> dict[str, str]:
+    """The whole environment of the import child: nothing of this process's (no AWS or
+    other credentials, tokens or proxies), an empty home, no AWS config or instance role."""
+    env = {
+        "PATH": os.defpath,
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONIOENCODING": "utf-8",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "NO_PROXY": "*",
+    }
+    if sys.platform == "win32":
+        env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "C:\\Windows")
+    return env
 
 
 def measure_import(root: Path, runtime: Runtime, timeout: float = IMPORT_TIMEOUT) -> ImportTiming:
@@ -772,6 +864,10 @@ def measure_import(root: Path, runtime: Runtime, timeout: float = IMPORT_TIMEOUT
             runtime.name, None, "not_measurable", None, f"entrypoint {runtime.entrypoint!r} is not a Python file"
         )
     code_dir = root if code_location == "." else root / code_location
+    if not inside(root, code_dir):
+        return ImportTiming(
+            runtime.name, module, "not_measurable", None, f"{code_location}/ is outside the project; not run"
+        )
     if not is_file(code_dir / (module.replace(".", "/") + ".py")) and not is_file(
         code_dir / module.replace(".", "/") / "__init__.py"
     ):
@@ -779,18 +875,20 @@ def measure_import(root: Path, runtime: Runtime, timeout: float = IMPORT_TIMEOUT
             runtime.name, module, "not_measurable", None, f"{runtime.entrypoint} not found in {code_location}/"
         )
     python, shown = _interpreter(root, code_location)
+    remaining = budget.remaining_seconds()
+    if remaining is not None:
+        timeout = max(0.1, min(timeout, remaining))
     read_fd, write_fd = os.pipe()
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-        env["AWS_EC2_METADATA_DISABLED"] = "true"
-        output = run_bounded(
-            [python, "-I", "-B", "-c", _CHILD, str(write_fd), str(code_dir), module],
-            timeout=timeout,
-            cwd=str(code_dir),
-            env=env,
-            pass_fds=(write_fd,),
-            capture=False,
-        )
+        with tempfile.TemporaryDirectory(prefix="agentcore-readiness-import-") as home:
+            output = run_bounded(
+                [python, "-I", "-B", "-c", _CHILD, str(write_fd), str(code_dir), module],
+                timeout=timeout,
+                cwd=str(code_dir),
+                env=child_environment(home),
+                pass_fds=(write_fd,),
+                capture=False,
+            )
     except OSError as exc:
         os.close(read_fd)
         os.close(write_fd)
@@ -842,11 +940,11 @@ def measure_import(root: Path, runtime: Runtime, timeout: float = IMPORT_TIMEOUT
             module,
             "exited",
             seconds,
-            f"the import called sys.exit({result.get('code', '')}) before it finished",
+            f"the import called sys.exit({excerpt(str(result.get('code', '')), 200)}) before it finished",
             shown,
             timeout,
         )
-    error = f"{result.get('error', 'error')}: {result.get('message', '')}"
+    error = excerpt(f"{result.get('error', 'error')}: {result.get('message', '')}", 300)
     return ImportTiming(runtime.name, module, "failed", seconds, f"the import raised {error}", shown, timeout)
 
 
@@ -881,6 +979,9 @@ class MeasuredFacts:
     errors: tuple[str, ...] = ()
     declared: frozenset[str] | None = None
     """The measurements the reading rule declared; ``None``: all of them."""
+    incomplete: tuple[str, ...] = ()
+    """What could not be read in full (parts of a virtualenv, of a code location): rules
+    that would pass on these measurements say ``unknown`` instead."""
 
     def __getattribute__(self, name: str) -> Any:
         measure = _MEASURE_OF_FIELD.get(name)
@@ -955,11 +1056,22 @@ def gather_measurements(
                 packages[runtime.name] = measure_package(root, runtime, environment, lock, lock_error)
             except (OSError, ValueError) as exc:
                 errors.append(f"{runtime.name}: the package could not be measured ({type(exc).__name__})")
+    incomplete: list[str] = []
+    for environment in {id(e): e for e in environments.values() if e is not None}.values():
+        incomplete.extend(f"{environment.path}: {why}" for why in environment.skipped)
+    for size in packages.values():
+        if size.unreadable:
+            incomplete.append(
+                f"{size.runtime}: unreadable parts of the code location: {', '.join(size.unreadable[:5])}"
+            )
+        if size.truncated:
+            incomplete.append(f"{size.runtime}: the code location has too many files to count them all")
     cli = detect_cli(path_env) if "cli" in chosen else None
     imports: dict[str, ImportTiming] | None = None
     if "import_timing" in chosen and measure_imports:
         imports = {}
         for runtime in project.runtimes:
+            budget.check()
             try:
                 imports[runtime.name] = measure_import(root, runtime, import_timeout)
             except (OSError, ValueError) as exc:
@@ -967,5 +1079,11 @@ def gather_measurements(
                     runtime.name, None, "failed", None, f"could not be measured ({type(exc).__name__})"
                 )
     return MeasuredFacts(
-        packages=packages, environments=environments, locks=locks, cli=cli, imports=imports, errors=tuple(errors)
+        packages=packages,
+        environments=environments,
+        locks=locks,
+        cli=cli,
+        imports=imports,
+        errors=tuple(errors),
+        incomplete=tuple(incomplete),
     )

@@ -194,6 +194,18 @@ class _AddressGuard:
         self.policy = policy
         self.resolver = resolver
         self._pinned: dict[tuple[str, int], tuple[str, ...]] = {}
+        self.deadline: float | None = None
+        """When the current fetch must be over (monotonic): every socket operation of it is
+        given only the time left, so neither slow headers nor a slow TLS handshake outlast it."""
+
+    def time_left(self, timeout: float | None, error: type[Exception]) -> float | None:
+        """``timeout`` cut to what is left before :attr:`deadline`; ``error`` once it has passed."""
+        if self.deadline is None:
+            return timeout
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise error("the fetch's overall deadline has passed")
+        return left if timeout is None else min(timeout, left)
 
     def vet(self, host: str, port: int) -> tuple[str, ...]:
         """Resolve ``host`` once and return its addresses, every one allowed; raise
@@ -234,6 +246,33 @@ def _os_reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def _deadline_stream(inner: httpcore2.NetworkStream, guard: _AddressGuard) -> httpcore2.NetworkStream:
+    import httpcore2
+
+    class DeadlineStream(httpcore2.NetworkStream):
+        """A connection whose every read, write and TLS handshake ends by the fetch's deadline."""
+
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return inner.read(max_bytes, guard.time_left(timeout, httpcore2.ReadTimeout))
+
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            inner.write(buffer, guard.time_left(timeout, httpcore2.WriteTimeout))
+
+        def close(self) -> None:
+            inner.close()
+
+        def start_tls(
+            self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+        ) -> httpcore2.NetworkStream:
+            left = guard.time_left(timeout, httpcore2.ConnectTimeout)
+            return _deadline_stream(inner.start_tls(ssl_context, server_hostname, left), guard)
+
+        def get_extra_info(self, info: str) -> Any:
+            return inner.get_extra_info(info)
+
+    return DeadlineStream()
+
+
 def _guarded_backend(guard: _AddressGuard) -> httpcore2.NetworkBackend:
     import httpcore2
 
@@ -254,7 +293,9 @@ def _guarded_backend(guard: _AddressGuard) -> httpcore2.NetworkBackend:
             last: Exception | None = None
             for address in guard.pinned(host, port):
                 try:
-                    return self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+                    left = guard.time_left(timeout, httpcore2.ConnectTimeout)
+                    stream = self._inner.connect_tcp(address, port, left, local_address, socket_options)
+                    return _deadline_stream(stream, guard)
                 except (httpcore2.ConnectError, httpcore2.ConnectTimeout) as exc:
                     last = exc
             assert last is not None
@@ -367,6 +408,7 @@ class FetchSession:
         hops: list[str] = []
         previous_scheme: str | None = None
         deadline = time.monotonic() + self.fetcher.total_timeout
+        self.guard.deadline = deadline
         while True:
             parsed = self._vet_url(current, previous_scheme)
             try:
@@ -374,6 +416,9 @@ class FetchSession:
             except _BlockedAddress as exc:
                 raise FetchError("blocked", exc.message, current) from None
             except httpx2.TimeoutException:
+                if time.monotonic() >= deadline:
+                    message = f"the response took longer than {self.fetcher.total_timeout:g} s"
+                    raise FetchError("timeout", message, current) from None
                 raise FetchError("timeout", f"no complete answer within {self.fetcher.timeout:g} s", current) from None
             except httpx2.ConnectError as exc:
                 kind: ProblemKind = "tls" if _is_tls_error(exc) else "connect"

@@ -52,7 +52,6 @@ AGENTCORE_GITIGNORE = "agentcore/.gitignore"
 ENV_LOCAL = "agentcore/.env.local"
 TOOLKIT_CONFIG = ".bedrock_agentcore.yaml"
 
-YAML_MAX_NODES = 100_000
 DISCOVERY_MAX_DEPTH = 5
 
 # ---------------------------------------------------------------------------
@@ -1131,67 +1130,21 @@ def _load_aws_targets(loader: _Loader) -> tuple[Mapping[str, Any], ...]:
 # -- starter toolkit YAML
 
 
-class _YamlTooBig(Exception):
-    pass
-
-
 def _load_yaml(loader: _Loader) -> tuple[Any, dict[str, int]] | None:
-    import yaml
+    from agentcore_readiness.facts.yamlloc import YamlLoadError, loads_located_yaml
 
     text_file = loader.read(TOOLKIT_CONFIG, config=True)
     if text_file is None:
         return None
     try:
-        node = yaml.compose(text_file.text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        loader.error(TOOLKIT_CONFIG, f"not valid YAML: {exc.problem or exc.context}", line, config=True)
+        doc = loads_located_yaml(text_file.text)
+    except YamlLoadError as exc:
+        loader.error(TOOLKIT_CONFIG, exc.message, exc.line, config=True)
         return None
-    except yaml.YAMLError as exc:
-        loader.error(TOOLKIT_CONFIG, f"not valid YAML: {exc}", config=True)
-        return None
-    if node is None:
+    if doc.value is None:
         loader.error(TOOLKIT_CONFIG, "the file is empty", 1, config=True)
         return None
-    lines: dict[str, int] = {}
-    budget = [YAML_MAX_NODES]
-    constructor = yaml.constructor.SafeConstructor()
-    try:
-        value = _yaml_value(node, "", lines, budget, constructor)
-    except _YamlTooBig:
-        loader.error(
-            TOOLKIT_CONFIG,
-            f"expands to more than {YAML_MAX_NODES:,} values through anchors and aliases "
-            "(a YAML alias bomb?); not read",
-            node.start_mark.line + 1,
-            config=True,
-        )
-        return None
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
-        loader.error(TOOLKIT_CONFIG, f"not valid YAML: {exc}", config=True)
-        return None
-    return value, lines
-
-
-def _yaml_value(node: Any, path: str, lines: dict[str, int], budget: list[int], constructor: Any) -> Any:
-    import yaml
-
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _YamlTooBig
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _yaml_value(key_node, path + "/?", {}, budget, constructor)
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                key = str(key)
-            result[key] = _yaml_value(value_node, path + pointer(str(key)), lines, budget, constructor)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_yaml_value(child, f"{path}/{i}", lines, budget, constructor) for i, child in enumerate(node.value)]
-    return constructor.construct_object(node, deep=True)
+    return doc.value, doc.lines
 
 
 def _from_toolkit(loader: _Loader) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import time
 import typing
 import warnings
 from collections.abc import Awaitable, Callable
@@ -89,8 +90,12 @@ def resolve_path_arguments(kwargs: dict[str, Any], base: Path) -> None:
     """``path`` made absolute against ``base`` (an empty one is an error); absolute ``policy_files``
     checked against the roots (relative ones are read from inside the project)."""
     from agentcore_readiness import scope
+    from agentcore_readiness.engine import InputError
     from agentcore_readiness.roots import check_path
 
+    for value in (kwargs.get("path"), *(kwargs.get("policy_files") or ())):
+        if isinstance(value, str) and "\x00" in value:
+            raise InputError(f"{value!r}: a path cannot contain a NUL byte")
     path = kwargs.get("path")
     if isinstance(path, str):
         scope.check_not_empty(path)
@@ -128,6 +133,7 @@ def _boundary(spec: Any, settings: Settings, server_roots: tuple[Path, ...]) -> 
         from mcp.server.mcpserver.exceptions import ToolError
         from mcp_types import TextContent
 
+        from agentcore_readiness import budget
         from agentcore_readiness.engine import InputError
         from agentcore_readiness.roots import OutsideRoots, allowed_roots
         from agentcore_readiness.scope import ScopeError, scope_limits
@@ -135,12 +141,17 @@ def _boundary(spec: Any, settings: Settings, server_roots: tuple[Path, ...]) -> 
 
         ctx = kwargs.get(own_ctx) if own_ctx else kwargs.pop("mcp_context", None)
         allowed, base = await boundary_for_call(server_roots, ctx)
+        call_budget = request_budget(settings)
         try:
-            with allowed_roots(allowed), scope_limits(limits):
+            with allowed_roots(allowed), scope_limits(limits), budget.request_budget(call_budget):
                 resolve_path_arguments(kwargs, base)
-                result = await fn(*args, **kwargs)
+                result = await stop_on_cancel(functools.partial(fn, *args, **kwargs), call_budget, _hang_up_event(ctx))
         except (InputError, OutsideRoots, ScopeError) as exc:
             raise ToolError(clean_text(str(exc), 2000)) from None
+        if call_budget.bytes >= LARGE_REVIEW_BYTES or time.monotonic() - _last_release[0] >= RELEASE_EVERY_SECONDS:
+            import anyio.to_thread
+
+            await anyio.to_thread.run_sync(release_freed_memory)
         cleaned = sanitize_model(result)
         if ctx is not None:
             from agentcore_readiness.server import client_log
@@ -161,6 +172,91 @@ def _boundary(spec: Any, settings: Settings, server_roots: tuple[Path, ...]) -> 
     wrapper.__signature__ = signature  # type: ignore[attr-defined]
     wrapper.__annotations__ = hints
     return wrapper
+
+
+LARGE_REVIEW_BYTES = 1024 * 1024
+"""After a call that read this much, freed memory is handed back to the system."""
+RELEASE_EVERY_SECONDS = 10.0
+"""... and after any call, at most this often (many small reviews free memory too)."""
+_last_release = [0.0]
+
+
+def release_freed_memory() -> None:
+    """Return the memory a large review freed to the operating system (glibc keeps freed
+    heap pages, per thread arena, for reuse: a long-running server would otherwise stay at
+    the size of its largest review). A no-op where ``malloc_trim`` does not exist."""
+    import ctypes
+    import ctypes.util
+
+    _last_release[0] = time.monotonic()
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
+def request_budget(settings: Settings) -> Any:
+    """The budget of one tool call, from the server's settings."""
+    from agentcore_readiness.budget import Budget
+
+    return Budget(
+        seconds=settings.request_seconds,
+        max_files=settings.request_max_files,
+        max_bytes=settings.request_max_bytes,
+        allow_project_code=settings.allow_measure_imports,
+    )
+
+
+def _hang_up_event(ctx: Any) -> Any:
+    """The event :class:`~agentcore_readiness.server.connections.DisconnectWatch` sets when
+    the HTTP client that sent this call hangs up; ``None`` off HTTP."""
+    from agentcore_readiness.server.connections import DISCONNECTED
+
+    try:
+        scope = ctx.request_context.request.scope
+    except Exception:  # noqa: BLE001 - no HTTP request behind this call (stdio, in memory)
+        return None
+    return scope.get(DISCONNECTED) if isinstance(scope, dict) else None
+
+
+async def stop_on_cancel(call: Callable[[], Awaitable[Any]], limits: Any, hung_up: Any = None) -> Any:
+    """Await ``call()``; when the request is cancelled (the client sent
+    ``notifications/cancelled``) or the HTTP client hangs up (``hung_up`` is set), cancel
+    its budget at once, so that the worker thread doing the review stops at its next step
+    instead of running on."""
+    import anyio
+
+    done = False
+    result: Any = None
+
+    async def watch() -> None:
+        try:
+            if hung_up is not None:
+                await hung_up.wait()
+            else:
+                await anyio.sleep_forever()
+        finally:
+            if not done:
+                limits.cancel("the request was cancelled by the client (or the client disconnected)")
+
+    error: Exception | None = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(watch)
+        try:
+            result = await call()
+        except Exception as exc:  # noqa: BLE001 - re-raised as itself below, not as an exception group
+            error = exc
+        finally:
+            done = True
+            group.cancel_scope.cancel()
+    if error is not None:
+        raise error
+    return result
 
 
 def _server_class() -> Any:
@@ -327,7 +423,7 @@ def http_app(settings: Settings) -> Any:
     from agentcore_readiness.server import security
 
     server = build_server(settings)
-    return server.streamable_http_app(
+    app = server.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=settings.stateless_http,
         json_response=settings.stateless_http,
@@ -335,6 +431,11 @@ def http_app(settings: Settings) -> Any:
         transport_security=security.transport_security(settings),
         host=settings.host,
     )
+    from agentcore_readiness.server.connections import DisconnectWatch
+
+    app.add_middleware(DisconnectWatch)
+    app.add_middleware(security.OriginGuard, allowed=(*security.own_origins(settings), *settings.allowed_origins))
+    return app
 
 
 def run(settings: Settings) -> None:
@@ -346,10 +447,16 @@ def run(settings: Settings) -> None:
     security.check_bind(settings)
     import uvicorn
 
+    from agentcore_readiness.server import connections
+
+    limits = connections.connection_limits(settings.max_connections, connections.descriptor_limit())
+    connections.quiet_accept_errors()
     uvicorn.run(
         http_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=(settings.log_level or "warning").lower(),
         h11_max_incomplete_event_size=settings.max_request_bytes,
+        http=connections.guarded_protocol(settings.read_timeout, limits.max_connections),
+        backlog=limits.backlog,
     )
