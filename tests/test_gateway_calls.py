@@ -3,7 +3,7 @@ table, with the row that applied and the `agentcore add gateway-target` command.
 
 from __future__ import annotations
 
-from agentcore_readiness.checks.code_analysis import HttpCall
+from agentcore_readiness.analysis.file_facts import HttpCall
 from agentcore_readiness.checks.code_rules import classify
 from conftest import ProjectBuilder, findings_of, gateway
 

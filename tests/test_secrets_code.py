@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import string
 
-from agentcore_readiness.checks import secret_patterns
+from agentcore_readiness.analysis import secret_patterns
 from conftest import ProjectBuilder, findings_of, runtime
 
 MAIN = "app/Agent/main.py"

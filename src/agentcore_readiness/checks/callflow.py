@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from agentcore_readiness.checks.request_handlers import served
+from agentcore_readiness.analysis.request_handlers import served
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.code import CallSite, CodeIndex, FunctionInfo, PyFile
@@ -828,7 +828,7 @@ def _climb(
 ) -> _Climb | None:
     """Follow the value of ``node`` up its statement: returned or yielded, bound to
     variables, or dropped (``None``): used only as a condition, logged, or discarded."""
-    from agentcore_readiness.checks.code_analysis import is_log_call
+    from agentcore_readiness.analysis.file_facts import is_log_call
 
     child: ast.AST = node
     parent = pm.parent(child)

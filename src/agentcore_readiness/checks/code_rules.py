@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from agentcore_readiness.checks import secret_patterns
-from agentcore_readiness.checks.code_analysis import DYNAMIC, EnvRead, HttpCall, fold
+from agentcore_readiness.analysis import secret_patterns
+from agentcore_readiness.analysis.env_secrets import AWS_SDK_CREDENTIAL_VARS, calls_vault, key_name_use
+from agentcore_readiness.analysis.file_facts import DYNAMIC, EnvRead, HttpCall, fold
 from agentcore_readiness.checks.code_support import (
     code_files,
     emit,
@@ -26,7 +27,6 @@ from agentcore_readiness.checks.code_support import (
     skipped_of,
     without_code,
 )
-from agentcore_readiness.checks.env_secrets import AWS_SDK_CREDENTIAL_VARS, calls_vault, key_name_use
 from agentcore_readiness.checks.fixes import VALIDATE_AND_DEPLOY, jwt_authorizer_template, located_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
 from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG

@@ -12,7 +12,7 @@ from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_ap
 from agentcore_readiness.model import Finding, FindingLevel, Location
 
 if TYPE_CHECKING:
-    from agentcore_readiness.checks.code_analysis import HttpCall, SecretLiteral
+    from agentcore_readiness.analysis.file_facts import HttpCall, SecretLiteral
     from agentcore_readiness.facts.code import CodeIndex, PyFile
     from agentcore_readiness.facts.project import Runtime
     from agentcore_readiness.facts.roles import Role

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from agentcore_readiness.analysis.dataflow import Scope, fold, positional_params
 from agentcore_readiness.checks.callflow import (
     CodeMap,
     Target,
@@ -39,7 +40,6 @@ from agentcore_readiness.checks.callflow import (
     latest_binding,
     literal_str,
 )
-from agentcore_readiness.checks.dataflow import Scope, fold, positional_params
 from agentcore_readiness.checks.runtime_handlers import handler_model
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from agentcore_readiness.analysis.dataflow import DYNAMIC, Scope, dict_entries, fold
 from agentcore_readiness.checks.callflow import code_map, function_body_nodes, latest_binding
-from agentcore_readiness.checks.dataflow import DYNAMIC, Scope, dict_entries, fold
 
 if TYPE_CHECKING:
     from agentcore_readiness.checks.callflow import CodeMap

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentcore_readiness.analysis.request_handlers import KIND_WORDS
 from agentcore_readiness.checks.callflow import code_map, literal_str
 from agentcore_readiness.checks.memory_use import IdTracer, MemoryUse, memory_use, strategies_read
 from agentcore_readiness.checks.model_use import runtime_models
-from agentcore_readiness.checks.request_handlers import KIND_WORDS
 from agentcore_readiness.checks.runtime_handlers import handler_model
 from agentcore_readiness.checks.tool_surface import changes, policy_engine_enforcing, runtime_tools
 

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from agentcore_readiness.checks.fixes import located_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
-from agentcore_readiness.checks.request_handlers import runtime_protocol
 from agentcore_readiness.checks.resourceflow import (
     API_SESSIONS,
     CLIENT_CLASSES,
@@ -17,6 +16,7 @@ from agentcore_readiness.checks.resourceflow import (
     in_with_block,
     wrapper_use,
 )
+from agentcore_readiness.checks.runtime_handlers import runtime_protocol
 from agentcore_readiness.model import FindingLevel, Fix, Location
 from agentcore_readiness.textsafe import excerpt
 

@@ -3,7 +3,7 @@ follow from them into the runtime's other modules.
 
 A runtime's protocol (``HTTP``, ``MCP``, ``A2A``; as configured, else read from its
 entrypoint module: a FastMCP server is MCP, an A2A server A2A) decides which functions
-serve its requests (:mod:`~agentcore_readiness.checks.request_handlers`). Of several
+serve its requests (:mod:`~agentcore_readiness.analysis.request_handlers`). Of several
 ``@app.entrypoint`` functions on one app, only the last one is served.
 
 Pure: works on the code index and the project facts.
@@ -17,15 +17,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from agentcore_readiness.checks import code_analysis as analysis
+from agentcore_readiness.analysis import file_facts as analysis
+from agentcore_readiness.analysis.dataflow import positional_params
+from agentcore_readiness.analysis.file_facts import Delegation, EntrypointFacts, FieldRead, Guard
+from agentcore_readiness.analysis.request_handlers import HANDLER_KINDS_BY_PROTOCOL, KIND_WORDS, served
 from agentcore_readiness.checks.callflow import CodeMap, LeakFollower, References, Target, code_map
-from agentcore_readiness.checks.code_analysis import Delegation, EntrypointFacts, FieldRead, Guard
-from agentcore_readiness.checks.dataflow import positional_params
-from agentcore_readiness.checks.request_handlers import HANDLER_KINDS_BY_PROTOCOL, KIND_WORDS, runtime_protocol, served
 
 if TYPE_CHECKING:
     from agentcore_readiness.checks.registry import Facts
     from agentcore_readiness.facts.code import FunctionInfo, PyFile
+    from agentcore_readiness.facts.project import Runtime
 
 
 @dataclass(frozen=True)
@@ -339,3 +340,25 @@ def iter_handlers(model: HandlerModel, kinds: tuple[str, ...] | None = None) -> 
     for handler in model.handlers:
         if kinds is None or handler.entry.kind in kinds:
             yield handler
+
+
+_PROTOCOL_OF_APP = {"FastMCP": "MCP", "MCP server": "MCP", "A2A server": "A2A"}
+
+
+def runtime_protocol(facts: Facts, runtime_name: str, runtime: Runtime | None = None) -> str:
+    """``HTTP``, ``MCP`` or ``A2A``: as configured, else what the entrypoint module serves
+    (pass ``runtime`` when at hand: looking it up by name is a scan of every runtime)."""
+    if runtime is None:
+        runtime = next((r for r in facts.project.runtimes if r.name == runtime_name), None)
+    configured = ((runtime.protocol if runtime is not None else None) or "").upper()
+    if configured in ("MCP", "A2A"):
+        return configured
+    if configured in ("HTTP", "AGUI"):
+        return "HTTP"
+    if facts.code is not None:
+        entry = facts.code.entry(runtime_name)
+        entry_file = facts.code.file(entry.entry_file) if entry is not None and entry.entry_file else None
+        app = entry_file.facts.signals.agent_app if entry_file is not None else None
+        if app is not None:
+            return _PROTOCOL_OF_APP.get(app[0], "HTTP")
+    return "HTTP"

@@ -321,7 +321,7 @@ def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | Non
 def _deployed_env_secrets(facts: Facts, out: Findings) -> DeployedView[Any]:
     """SEC003 on the deployed runtimes: secret-like names in GetAgentRuntime.environmentVariables
     (names only: values are never read into the facts)."""
-    from agentcore_readiness.checks.secret_patterns import is_secret_env_name
+    from agentcore_readiness.analysis.secret_patterns import is_secret_env_name
 
     deployed = deployed_runtimes(facts.aws("runtimes"))
     declared = {(r.name, e.name) for r in facts.project.runtimes for e in r.env_vars}

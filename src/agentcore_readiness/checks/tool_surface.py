@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from agentcore_readiness.analysis.dataflow import Scope, fold
 from agentcore_readiness.checks.aws_calls import (
     PASSTHROUGH,
     Access,
@@ -27,7 +28,6 @@ from agentcore_readiness.checks.aws_calls import (
     operation_destructive,
 )
 from agentcore_readiness.checks.callflow import CodeMap, Target, code_map, literal_str
-from agentcore_readiness.checks.dataflow import Scope, fold
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.code import CodeIndex, FunctionInfo, PyFile

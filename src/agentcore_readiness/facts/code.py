@@ -6,7 +6,7 @@ views of every file come from the same parse and the same walk:
 * the syntax-level index (calls with their resolved names, enclosing function, loops
   and ``try``; function definitions with resolved decorators; imports; string
   literals): :class:`PyFile` ``calls``, ``functions``, ``strings``, ``tree``;
-* the code rules' per-file facts (:class:`~agentcore_readiness.checks.code_analysis.FileFacts`):
+* the code rules' per-file facts (:class:`~agentcore_readiness.analysis.file_facts.FileFacts`):
   except handlers, entrypoints, environment reads, secrets, outbound calls, ...
 
 Which files: each runtime's ``codeLocation`` (the YAML entrypoint's directory for the
@@ -42,11 +42,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from agentcore_readiness import budget
+from agentcore_readiness.analysis import env_secrets, net_hosts, request_handlers, secret_patterns
+from agentcore_readiness.analysis import file_facts as analysis
+from agentcore_readiness.analysis.dataflow import CHILD_FIELDS, child_fields
+from agentcore_readiness.analysis.file_facts import FileFacts
 from agentcore_readiness.analysis.pyparse import parse_module
-from agentcore_readiness.checks import code_analysis as analysis
-from agentcore_readiness.checks import env_secrets, net_hosts, request_handlers, secret_patterns
-from agentcore_readiness.checks.code_analysis import FileFacts
-from agentcore_readiness.checks.dataflow import CHILD_FIELDS, child_fields
+from agentcore_readiness.analysis.role_signals import ImportRef, collect_signals
 from agentcore_readiness.facts import UndeclaredFact
 from agentcore_readiness.facts.files import (
     SOURCE_MAX_BYTES,
@@ -60,11 +61,9 @@ from agentcore_readiness.facts.files import (
 )
 from agentcore_readiness.facts.roles import (
     FileRole,
-    ImportRef,
     Role,
     RuntimeEntry,
     assign_roles,
-    collect_signals,
     runtime_entries,
 )
 from agentcore_readiness.gcpause import paused_gc
@@ -1420,7 +1419,7 @@ def _env_writes(
 def _request_handlers(
     walker: _Walker, facts: FileFacts, ctx: analysis.FileContext, text: str, kinds: dict[int, str]
 ) -> None:
-    """The file's request handlers (:mod:`~agentcore_readiness.checks.request_handlers`), each
+    """The file's request handlers (:mod:`~agentcore_readiness.analysis.request_handlers`), each
     with its guard and payload facts; their except handlers are judged as a handler's."""
     defined = [
         request_handlers.DefinedFunction(info.node, info.qualname, info.class_name, info.decorators)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from agentcore_readiness.analysis.request_handlers import KIND_WORDS
 from agentcore_readiness.checks.project_map import (
     MapCaller,
     MapEffect,
@@ -15,7 +16,6 @@ from agentcore_readiness.checks.project_map import (
     MapTool,
     ProjectMap,
 )
-from agentcore_readiness.checks.request_handlers import KIND_WORDS
 from agentcore_readiness.textsafe import excerpt
 
 T = TypeVar("T")

@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from agentcore_readiness.checks import secret_patterns
-from agentcore_readiness.checks.dataflow import (
+from agentcore_readiness.analysis import secret_patterns
+from agentcore_readiness.analysis.dataflow import (
     DYNAMIC,
     Scope,
     collect_assignments,
@@ -29,8 +29,8 @@ from agentcore_readiness.checks.dataflow import (
     trace_value,
     validator_for,
 )
-from agentcore_readiness.checks.env_secrets import EnvWrite
-from agentcore_readiness.facts.roles import RoleSignals
+from agentcore_readiness.analysis.env_secrets import EnvWrite
+from agentcore_readiness.analysis.role_signals import RoleSignals
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Resolver = Callable[[ast.expr], str]

@@ -15,11 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
-
-if TYPE_CHECKING:
-    from agentcore_readiness.checks.registry import Facts
-    from agentcore_readiness.facts.project import Runtime
+from typing import TypeVar
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Resolver = Callable[[ast.expr], str]
@@ -37,7 +33,6 @@ HANDLER_KINDS_BY_PROTOCOL: dict[str, tuple[str, ...]] = {
 }
 """The request handlers each runtime protocol serves."""
 
-_PROTOCOL_OF_APP = {"FastMCP": "MCP", "MCP server": "MCP", "A2A server": "A2A"}
 
 KIND_WORDS = {
     "entrypoint": "entrypoint",
@@ -275,22 +270,3 @@ def served(
             replaced.append(group)
     live.sort(key=line_of)
     return live, replaced
-
-
-def runtime_protocol(facts: Facts, runtime_name: str, runtime: Runtime | None = None) -> str:
-    """``HTTP``, ``MCP`` or ``A2A``: as configured, else what the entrypoint module serves
-    (pass ``runtime`` when at hand: looking it up by name is a scan of every runtime)."""
-    if runtime is None:
-        runtime = next((r for r in facts.project.runtimes if r.name == runtime_name), None)
-    configured = ((runtime.protocol if runtime is not None else None) or "").upper()
-    if configured in ("MCP", "A2A"):
-        return configured
-    if configured in ("HTTP", "AGUI"):
-        return "HTTP"
-    if facts.code is not None:
-        entry = facts.code.entry(runtime_name)
-        entry_file = facts.code.file(entry.entry_file) if entry is not None and entry.entry_file else None
-        app = entry_file.facts.signals.agent_app if entry_file is not None else None
-        if app is not None:
-            return _PROTOCOL_OF_APP.get(app[0], "HTTP")
-    return "HTTP"
