@@ -55,7 +55,8 @@ def main() -> int:
     from moto.server import ThreadedMotoServer
 
     from agentcore_readiness.facts import aws_client
-    from agentcore_readiness.facts.aws import AwsReviewOptions, gather_aws_facts
+    from agentcore_readiness.facts.aws import AwsReviewOptions
+    from agentcore_readiness.facts.aws_gather import gather_aws_facts
     from agentcore_readiness.facts.project import load_project
     from agentcore_readiness.tools.review import run_review
     from aws.conftest import (

@@ -27,7 +27,7 @@ from agentcore_readiness.checks.registry import (
     unknown,
     unknown_codes,
 )
-from agentcore_readiness.config import ConfigChoice, repository_root
+from agentcore_readiness.config import ConfigChoice, default_choice, repository_root
 from agentcore_readiness.facts.aws import AWS_NOT_REQUESTED
 from agentcore_readiness.facts.project import ProjectFacts, ProjectNotFound, discover_projects, load_project
 from agentcore_readiness.finalize import Baseline, FindingFinalizer, repository_prefix, suppression_reason
@@ -418,7 +418,12 @@ def review_all(
         sizes = [scope.count_files(root, 50_000) for root, _ in jobs]
         workers = parallel.worker_count(len(jobs), sum(sizes))
         if workers:
-            done = parallel.review_in_workers(jobs, sizes, request, base, workers)
+            # the workers review under this process's configuration choice; AWS facts are not
+            # gathered in workers
+            sent = replace(request, config=request.config or default_choice(), aws_facts=None)
+            done = parallel.review_in_workers(
+                jobs, sizes, sent, base, workers, review=review_one, input_error=InputError
+            )
     reports: list[tuple[ProjectReport, set[str]]] = []
     for i, (root, display) in enumerate(jobs):
         if i in done:

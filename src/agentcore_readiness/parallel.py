@@ -18,14 +18,16 @@ import selectors
 import struct
 import subprocess
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any, Generic, TypeVar
 
-if TYPE_CHECKING:
-    from agentcore_readiness.engine import ReviewRequest
-    from agentcore_readiness.model import ProjectReport
+from agentcore_readiness.model import ProjectReport
+
+Request = TypeVar("Request")
+ProjectReview = Callable[[Path, str, Request, Path], tuple[ProjectReport, set[str]]]
+"""Reviews one project: (root, display, request, repository base) to (report, baseline hits)."""
 
 PARALLEL_MIN_FILES = 400
 """Below this many files in all, starting workers costs more than it saves."""
@@ -37,8 +39,12 @@ _HEADER = struct.Struct("!Q")
 
 
 @dataclass(frozen=True)
-class _Setup:
-    request: ReviewRequest
+class _Setup(Generic[Request]):
+    review: ProjectReview[Request]
+    """Sent by reference (a module-level function): the worker imports its module."""
+    input_error: type[Exception]
+    """The exception that means bad user input: its message is the project's answer."""
+    request: Request
     base: Path
     roots: tuple[Path, ...] | None
     limits: Any
@@ -50,7 +56,7 @@ class _Outcome:
     report: ProjectReport | None = None
     hits: frozenset[str] = frozenset()
     input_error: str | None = None
-    """The project's :class:`~agentcore_readiness.engine.InputError` message."""
+    """The message of the project's input error (``_Setup.input_error``)."""
     failed: bool = False
     """Anything else went wrong: the project is reviewed again in the parent."""
 
@@ -88,23 +94,25 @@ def _read(stream: IO[bytes]) -> Any:
 
 
 def review_in_workers(
-    jobs: Sequence[tuple[Path, str]], sizes: Sequence[int], request: ReviewRequest, base: Path, workers: int
+    jobs: Sequence[tuple[Path, str]],
+    sizes: Sequence[int],
+    request: Request,
+    base: Path,
+    workers: int,
+    *,
+    review: ProjectReview[Request],
+    input_error: type[Exception],
 ) -> dict[int, tuple[ProjectReport, set[str]]]:
-    """Review ``jobs`` (root, display) in ``workers`` processes; returns the reports by job index.
+    """Review ``jobs`` (root, display) in ``workers`` processes with ``review(root, display,
+    request, base)``; returns the reports by job index. ``request`` is sent to each worker as
+    it is (it must hold everything the review depends on, such as the configuration choice).
 
     Jobs a worker could not finish are missing from the result (the caller reviews them);
-    a project's input error is raised as :class:`~agentcore_readiness.engine.InputError`.
+    a project's input error is raised here as ``input_error``.
     """
     from agentcore_readiness import roots, scope
-    from agentcore_readiness.config import default_choice
-    from agentcore_readiness.engine import InputError
 
-    setup = _Setup(
-        replace(request, config=request.config or default_choice(), aws_facts=None),
-        base,
-        roots.current_roots(),
-        scope.current_limits(),
-    )
+    setup = _Setup(review, input_error, request, base, roots.current_roots(), scope.current_limits())
     try:
         pickle.dumps(setup)
     except (pickle.PicklingError, TypeError, AttributeError):
@@ -130,7 +138,7 @@ def review_in_workers(
                     selector.unregister(key.fileobj)
                     continue
                 if outcome.input_error is not None:
-                    raise InputError(outcome.input_error)
+                    raise input_error(outcome.input_error)
                 if outcome.report is not None:
                     done[outcome.index] = (outcome.report, set(outcome.hits))
                 if order:
@@ -148,7 +156,7 @@ def review_in_workers(
     return done
 
 
-def _start(setup: _Setup) -> subprocess.Popen[bytes] | None:
+def _start(setup: _Setup[Any]) -> subprocess.Popen[bytes] | None:
     package_root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, NESTED_ENV: "1"}
     try:
@@ -195,17 +203,16 @@ _WORKER_CODE = (
 def worker_main() -> None:
     """A project worker: read the setup, then review each project sent until told to stop."""
     from agentcore_readiness import roots, scope
-    from agentcore_readiness.engine import InputError, review_one
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    setup: _Setup = _read(stdin)
+    setup: _Setup[Any] = _read(stdin)
     with roots.allowed_roots(setup.roots), scope.scope_limits(setup.limits):
         while (job := _read(stdin)) is not None:
             index, root, display = job
             try:
-                report, hits = review_one(root, display, setup.request, setup.base)
+                report, hits = setup.review(root, display, setup.request, setup.base)
                 outcome = _Outcome(index, report, frozenset(hits))
-            except InputError as exc:
+            except setup.input_error as exc:
                 outcome = _Outcome(index, input_error=str(exc))
             except Exception:  # noqa: BLE001 - the parent reviews it again and reports what happens there
                 outcome = _Outcome(index, failed=True)

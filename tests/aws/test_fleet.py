@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from agentcore_readiness.facts.aws import AwsReviewOptions, gather_aws_facts
+from agentcore_readiness.facts.aws import AwsReviewOptions
+from agentcore_readiness.facts.aws_gather import gather_aws_facts
 from agentcore_readiness.facts.project import load_project
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.settings import Settings

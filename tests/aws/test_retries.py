@@ -10,7 +10,8 @@ from typing import ClassVar
 
 import pytest
 
-from agentcore_readiness.facts.aws import AwsReviewOptions, gather_aws_facts
+from agentcore_readiness.facts.aws import AwsReviewOptions
+from agentcore_readiness.facts.aws_gather import gather_aws_facts
 from agentcore_readiness.facts.project import load_project
 from aws.conftest import Account, Scenario, deployed_project
 from conftest import ProjectBuilder

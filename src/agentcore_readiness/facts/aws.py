@@ -1,7 +1,8 @@
 """AWS facts: what the read-only API calls found, as frozen, typed data.
 
-Importing this module imports no boto3: the data types are plain dataclasses, and
-:func:`gather_aws_facts` imports the gatherer (``aws_gather``) only when it runs.
+Importing this module imports no boto3: the data types are plain dataclasses. The reading
+is in :mod:`agentcore_readiness.facts.aws_gather` (over the read-only clients of
+:mod:`agentcore_readiness.facts.aws_client`), which imports boto3 only when it runs.
 
 Every fetched fact is a :class:`Fetched`: a value, or the error that stopped it
 (AccessDenied naming the missing permission, NotFound, throttling, a timeout). A rule
@@ -20,7 +21,7 @@ from agentcore_readiness.iam_policy import PolicyDocument, SourcedPolicy
 from agentcore_readiness.model import FactError, Location
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.project import JwtAuthorizer, ProjectFacts
+    from agentcore_readiness.facts.project import JwtAuthorizer
 
 T = TypeVar("T")
 
@@ -514,25 +515,3 @@ def validate_region(region: str) -> str:
     if not _REGION.match(value):
         raise ValueError(f"{region!r} is not an AWS region (for example us-east-1)")
     return value
-
-
-def aws_callback(options: AwsReviewOptions) -> Callable[[ProjectFacts], tuple[AwsFacts | None, str | None]]:
-    """The engine's per-project AWS gatherer for ``options``."""
-
-    def gather(project: ProjectFacts) -> tuple[AwsFacts | None, str | None]:
-        if not options.groups:
-            return None, "no AWS-backed rule was selected"
-        return gather_aws_facts(project, options)
-
-    return gather
-
-
-def gather_aws_facts(project: ProjectFacts | None, options: AwsReviewOptions) -> tuple[AwsFacts | None, str | None]:
-    """Read the project's deployed state from AWS: ``(facts, None)`` or ``(None, why not)``.
-
-    Never raises for AWS trouble: missing credentials or region give a reason, failed
-    calls are recorded on their facts.
-    """
-    from agentcore_readiness.facts.aws_gather import gather
-
-    return gather(project, options)

@@ -1,6 +1,6 @@
 """The AWS gatherer: read-only calls, run concurrently under a limit, each result memoised.
 
-Imported only when an AWS review runs (it imports boto3). The scan runs in phases:
+Imports boto3 only when an AWS review runs. The scan runs in phases:
 first the runtimes' configurations and the region-wide facts, then what depends on a
 runtime's configuration (its execution role, resource policy, log groups and VPC), then
 the Lambda functions behind gateway targets. Every call goes through the read-only
@@ -41,7 +41,7 @@ from agentcore_readiness.facts.aws import (
     parse_runtime_arn,
 )
 from agentcore_readiness.facts.aws_client import ReadOnlyClients, classify, client_observers, resolve_region
-from agentcore_readiness.facts.project import JwtAuthorizer
+from agentcore_readiness.facts.project import JwtAuthorizer, ProjectFacts
 from agentcore_readiness.iam_policy import PolicyParseError, SourcedPolicy, parse_policy
 from agentcore_readiness.log import get_logger
 from agentcore_readiness.model import Location
@@ -76,7 +76,23 @@ class _Target:
     name: str | None = None
 
 
-def gather(project: Any, options: AwsReviewOptions) -> tuple[AwsFacts | None, str | None]:
+def aws_callback(options: AwsReviewOptions) -> Callable[[ProjectFacts], tuple[AwsFacts | None, str | None]]:
+    """The engine's per-project AWS gatherer for ``options``."""
+
+    def gather(project: ProjectFacts) -> tuple[AwsFacts | None, str | None]:
+        if not options.groups:
+            return None, "no AWS-backed rule was selected"
+        return gather_aws_facts(project, options)
+
+    return gather
+
+
+def gather_aws_facts(project: Any, options: AwsReviewOptions) -> tuple[AwsFacts | None, str | None]:
+    """Read the project's deployed state from AWS: ``(facts, None)`` or ``(None, why not)``.
+
+    Never raises for AWS trouble: missing credentials or region give a reason, failed
+    calls are recorded on their facts.
+    """
     import boto3
 
     try:
