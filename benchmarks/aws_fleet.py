@@ -54,10 +54,10 @@ def main() -> int:
 
     from moto.server import ThreadedMotoServer
 
-    from agentcore_readiness.facts import aws_client
-    from agentcore_readiness.facts.aws import AwsReviewOptions
-    from agentcore_readiness.facts.aws_gather import gather_aws_facts
-    from agentcore_readiness.facts.project import load_project
+    from agentcore_readiness.facts.aws import client as aws_client
+    from agentcore_readiness.facts.aws.gather import gather_aws_facts
+    from agentcore_readiness.facts.aws.model import AwsReviewOptions
+    from agentcore_readiness.facts.project.project_facts import load_project
     from agentcore_readiness.tools.review import run_review
     from aws.conftest import (
         Gaps,

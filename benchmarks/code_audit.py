@@ -330,8 +330,8 @@ from datetime import UTC, datetime
 started = time.perf_counter()
 from agentcore_readiness.checks.registry import Facts, load_rules
 from agentcore_readiness.engine import run_rules
-from agentcore_readiness.facts.code import build_code_index
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.code.index import build_code_index
+from agentcore_readiness.facts.project.project_facts import load_project
 from agentcore_readiness.tools.code import audit_rules, run_audit_code
 imported = time.perf_counter()
 mode = sys.argv[2]

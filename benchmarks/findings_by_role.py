@@ -14,8 +14,8 @@ import sys
 from collections import Counter, defaultdict
 
 from agentcore_readiness.engine import InputError, ReviewRequest, resolve_target, review
-from agentcore_readiness.facts.code import build_code_index
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.code.index import build_code_index
+from agentcore_readiness.facts.project.project_facts import load_project
 
 
 def family(rule: str) -> str:

@@ -3,7 +3,7 @@
 Times, for each lock file given (default: this repository's own ``uv.lock`` and a large
 lock generated from it, about 1,500 packages), the median of several reads with:
 
-- ``read_lock`` (``agentcore_readiness.facts.uv_lock``: the targeted line reader),
+- ``read_lock`` (``agentcore_readiness.facts.measure.uv_lock``: the targeted line reader),
 - ``tomllib.loads`` (the standard library's pure-Python parser, what was used before),
 - ``rtoml.load`` and ``tomli.loads`` when installed (a Rust parser and tomli's compiled
   wheels; not dependencies of the product: install them into a scratch environment),
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from agentcore_readiness.facts import uv_lock
+from agentcore_readiness.facts.measure import uv_lock
 
 REPO = Path(__file__).resolve().parents[1]
 

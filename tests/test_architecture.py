@@ -249,3 +249,15 @@ def test_the_walk_check_sees_a_walk(tmp_path: Path) -> None:
 
 def test_the_allow_list_names_rule_modules_only() -> None:
     assert set(WALKING_RULE_MODULES) <= {_short(module) for module in _rule_modules()}
+
+
+def test_the_aws_facts_are_layered_model_client_gatherer() -> None:
+    layers = ["facts.aws.model", "facts.aws.client", "facts.aws.gather"]
+    upward = [
+        f"{_short(found.module)}:{found.line} imports {_short(found.target)}"
+        for found in _all_imports()
+        if _short(found.module) in layers
+        and _short(found.target) in layers
+        and layers.index(_short(found.target)) > layers.index(_short(found.module))
+    ]
+    assert upward == []

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from agentcore_readiness.budget import Budget, request_budget
-from agentcore_readiness.facts import code as code_facts
+from agentcore_readiness.facts.code import index as code_facts
 from agentcore_readiness.facts.files import FileReadError, read_text
-from agentcore_readiness.facts.measure import read_environment
+from agentcore_readiness.facts.measure.measurements import read_environment
 from conftest import REPO, ProjectBuilder
 
 pytestmark = pytest.mark.timeout(30)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.project.project_facts import load_project
 from conftest import ProjectBuilder, findings_of, runtime
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agentcore_readiness.facts.measure import detect_cli
+from agentcore_readiness.facts.measure.measurements import detect_cli
 from conftest import ProjectBuilder
 
 

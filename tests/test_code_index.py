@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from agentcore_readiness.facts import code as code_index
-from agentcore_readiness.facts.code import build_code_index, parse_file
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.code import index as code_index
+from agentcore_readiness.facts.code.index import build_code_index, parse_file
+from agentcore_readiness.facts.project.project_facts import load_project
 from conftest import ProjectBuilder
 
 SAMPLE = '''

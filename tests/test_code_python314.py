@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from agentcore_readiness.engine import ReviewRequest, review
-from agentcore_readiness.facts.code import build_code_index
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.code.index import build_code_index
+from agentcore_readiness.facts.project.project_facts import load_project
 from conftest import findings_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "py314_agent"

@@ -14,8 +14,8 @@ from mcp import Client
 
 from agentcore_readiness.checks.performance import slow_import
 from agentcore_readiness.checks.registry import Facts, Findings, ReviewOptions, load_rules
-from agentcore_readiness.facts.measure import ImportTiming, MeasuredFacts, measure_import
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.measure.measurements import ImportTiming, MeasuredFacts, measure_import
+from agentcore_readiness.facts.project.project_facts import load_project
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.settings import Settings
 from agentcore_readiness.tools.cold_start import run_audit_cold_start

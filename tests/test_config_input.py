@@ -17,7 +17,7 @@ from mcp import Client
 
 from agentcore_readiness.cli import main as cli_main
 from agentcore_readiness.engine import InputError, ReviewRequest, review
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.project.project_facts import load_project
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.settings import Settings
 from conftest import ProjectBuilder, findings_of, runtime

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agentcore_readiness.engine import ReviewRequest, review
-from agentcore_readiness.facts.project import load_project, map_config_path
+from agentcore_readiness.facts.project.project_facts import load_project, map_config_path
 from agentcore_readiness.model import Report
 from conftest import ProjectBuilder, findings_of
 

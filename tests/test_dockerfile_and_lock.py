@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from agentcore_readiness.facts import uv_lock
-from agentcore_readiness.facts.dockerfile import Dockerfile, parse_dockerfile
+from agentcore_readiness.facts.measure import uv_lock
+from agentcore_readiness.facts.project.dockerfile import Dockerfile, parse_dockerfile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 
 from agentcore_readiness.engine import InputError
-from agentcore_readiness.facts.aws_policies import PolicyInput
+from agentcore_readiness.facts.project_policies import PolicyInput
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.settings import Settings
 from agentcore_readiness.tools.iam import policy_inputs

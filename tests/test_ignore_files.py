@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from agentcore_readiness.facts.ignore_files import DockerIgnore, GitIgnores, IgnoreRule, docker_pattern
+from agentcore_readiness.facts.project.ignore_files import DockerIgnore, GitIgnores, IgnoreRule, docker_pattern
 from conftest import ProjectBuilder, findings_of
 
 FIXTURES = Path(__file__).parent / "fixtures"

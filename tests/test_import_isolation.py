@@ -17,8 +17,8 @@ import pytest
 from mcp import Client
 
 from agentcore_readiness.engine import IMPORTS_REFUSED
-from agentcore_readiness.facts.measure import measure_import
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.measure.measurements import measure_import
+from agentcore_readiness.facts.project.project_facts import load_project
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.settings import Settings
 from conftest import ProjectBuilder, runtime

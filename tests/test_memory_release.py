@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from agentcore_readiness.checks import callflow
-from agentcore_readiness.facts import code as code_facts
+from agentcore_readiness.facts.code import callflow
+from agentcore_readiness.facts.code import index as code_facts
 from conftest import REPO, ProjectBuilder
 
 

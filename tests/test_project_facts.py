@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from agentcore_readiness.engine import ReviewRequest, resolve_target, review
-from agentcore_readiness.facts.project import load_project, parse_dockerfile
+from agentcore_readiness.facts.project.project_facts import load_project, parse_dockerfile
 from conftest import ProjectBuilder, findings_of, runtime
 
 MULTI_AGENT_YAML = """
@@ -169,7 +169,7 @@ def test_dockerfile_parsing_handles_continuations_and_env_forms() -> None:
         'RUN pip install \\\n  uv\nCMD ["python", "-m", "main"]\n'
     )
     assert [(i.keyword, i.line) for i in instructions] == [("FROM", 2), ("ENV", 3), ("ENV", 5), ("RUN", 6), ("CMD", 8)]
-    from agentcore_readiness.facts.project import Dockerfile
+    from agentcore_readiness.facts.project.project_facts import Dockerfile
 
     dockerfile = Dockerfile(path="Dockerfile", instructions=instructions)
     assert dockerfile.env() == [("A", "1", 3), ("B", "two words", 3), ("LEGACY", "value here", 5)]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from agentcore_readiness.engine import ReviewRequest, review
-from agentcore_readiness.facts.code import CodeIndex, UndeclaredRole, build_code_index
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.code.index import CodeIndex, UndeclaredRole, build_code_index
+from agentcore_readiness.facts.project.project_facts import load_project
 from agentcore_readiness.model import RuleResult
 from conftest import findings_of
 

@@ -11,9 +11,9 @@ import pytest
 from agentcore_readiness.checks.registry import Facts, Needs, load_rules, tool_rules
 from agentcore_readiness.engine import Gathering, ReviewRequest, gather_facts, rule_facts
 from agentcore_readiness.facts import UndeclaredFact
-from agentcore_readiness.facts.code import UndeclaredRole, build_code_index
-from agentcore_readiness.facts.measure import MeasuredFacts
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.code.index import UndeclaredRole, build_code_index
+from agentcore_readiness.facts.measure.measurements import MeasuredFacts
+from agentcore_readiness.facts.project.project_facts import load_project
 from conftest import FIXTURES, ProjectBuilder, runtime
 
 FIXTURE_NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "agentcore").is_dir() or any(p.glob("*.yaml")))

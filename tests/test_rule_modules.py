@@ -43,10 +43,12 @@ def _imports(module: str) -> set[str]:
 def test_a_rule_module_does_not_walk_syntax_trees(module: str) -> None:
     imported = _imports(module)
     assert "ast" not in imported
-    walkers = {name.split(":", 1)[1] for name in imported if name.startswith("agentcore_readiness.checks.callflow:")}
+    walkers = {
+        name.split(":", 1)[1] for name in imported if name.startswith("agentcore_readiness.facts.code.callflow:")
+    }
     assert walkers & WALKERS == set()
 
 
 def test_the_check_finds_a_module_that_walks_trees() -> None:
     assert "ast" in _imports("sessionflow")
-    assert "agentcore_readiness.checks.callflow:parents" in _imports("sessionflow")
+    assert "agentcore_readiness.facts.code.callflow:parents" in _imports("sessionflow")

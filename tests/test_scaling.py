@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from agentcore_readiness.engine import ReviewRequest, review
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.project.project_facts import load_project
 from conftest import ProjectBuilder, runtime
 
 pytestmark = pytest.mark.timeout(60)

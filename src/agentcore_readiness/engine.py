@@ -28,8 +28,13 @@ from agentcore_readiness.checks.registry import (
     unknown_codes,
 )
 from agentcore_readiness.config import ConfigChoice, default_choice, repository_root
-from agentcore_readiness.facts.aws import AWS_NOT_REQUESTED
-from agentcore_readiness.facts.project import ProjectFacts, ProjectNotFound, discover_projects, load_project
+from agentcore_readiness.facts.aws.model import AWS_NOT_REQUESTED
+from agentcore_readiness.facts.project.project_facts import (
+    ProjectFacts,
+    ProjectNotFound,
+    discover_projects,
+    load_project,
+)
 from agentcore_readiness.finalize import Baseline, FindingFinalizer, repository_prefix, suppression_reason
 from agentcore_readiness.gcpause import paused_gc
 from agentcore_readiness.log import get_logger
@@ -66,7 +71,7 @@ class ReviewRequest:
     aws_facts: Callable[[ProjectFacts], tuple[Any, str | None]] | None = None
     """Gathers AWS facts for a project: returns (facts, None) or (None, why not)."""
     policy_inputs: tuple[Any, ...] = ()
-    """Policy documents given by the user (``facts.aws_policies.PolicyInput``) for the IAM rules."""
+    """Policy documents given by the user (``facts.project_policies.PolicyInput``) for the IAM rules."""
     more_targets: tuple[str, ...] = ()
     """Further paths reviewed into the same report (``check PATH PATH ...``)."""
     config: ConfigChoice | None = None
@@ -194,7 +199,7 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
     wanted = Gathering.of(chosen)
     code = None
     if wanted.roles:
-        from agentcore_readiness.facts.code import build_code_index
+        from agentcore_readiness.facts.code.index import build_code_index
 
         code = build_code_index(project)
     aws: Any = None
@@ -205,7 +210,7 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
         aws, aws_unavailable = request.aws_facts(project)
     policies = None
     if request.policy_inputs or wanted.policies:
-        from agentcore_readiness.facts.aws_policies import gather_project_policies
+        from agentcore_readiness.facts.project_policies import gather_project_policies
 
         policies = gather_project_policies(project, code, request.policy_inputs)
     options = replace(request.options, workload=request.options.workload or project.settings.workload)
@@ -213,7 +218,7 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
         options = replace(options, measure_imports=False, measure_imports_refused=IMPORTS_REFUSED)
     measured = None
     if wanted.measures:
-        from agentcore_readiness.facts.measure import MeasuredFacts, gather_measurements
+        from agentcore_readiness.facts.measure.measurements import MeasuredFacts, gather_measurements
 
         try:
             measured = gather_measurements(

@@ -19,8 +19,8 @@ from agentcore_readiness.log import get_logger
 from agentcore_readiness.model import Finding, Fix, Suppression
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CodeIndex
-    from agentcore_readiness.facts.project import ProjectFacts
+    from agentcore_readiness.facts.code.index import CodeIndex
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
 log = get_logger(__name__)
 
@@ -52,7 +52,7 @@ class _ConfigDocuments:
 
     def __call__(self, rel: str) -> Any:
         if rel not in self._documents:
-            from agentcore_readiness.facts.project import load_config_document
+            from agentcore_readiness.facts.project.project_facts import load_config_document
 
             self._documents[rel] = load_config_document(self.root, rel)
         return self._documents[rel]
@@ -132,7 +132,7 @@ class FindingFinalizer:
         py_file = self.code.file(location.path)
         if py_file is None or not py_file.suppressed(finding.rule, location.line):
             return None
-        from agentcore_readiness.facts.code import SUPPRESS
+        from agentcore_readiness.facts.code.index import SUPPRESS
 
         match = SUPPRESS.search(py_file.line_text(location.line))
         reason = match.group(2).strip(" \t-:—#") if match else None
@@ -165,7 +165,7 @@ class _DocumentCache:
 
     def __call__(self, rel: str) -> Any:
         if rel not in self._documents:
-            from agentcore_readiness.facts.project import load_config_document
+            from agentcore_readiness.facts.project.project_facts import load_config_document
 
             self._documents[rel] = load_config_document(self.root, rel)
         return self._documents[rel]
@@ -173,7 +173,7 @@ class _DocumentCache:
 
 def project_documents(root: Path) -> Callable[[str], Any]:
     """A reader of the project's config documents, for :func:`valid_fix` outside a review."""
-    from agentcore_readiness.facts.project import load_config_document
+    from agentcore_readiness.facts.project.project_facts import load_config_document
 
     return lambda rel: load_config_document(root, rel)
 

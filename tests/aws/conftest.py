@@ -29,7 +29,7 @@ import pytest
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from agentcore_readiness.facts import aws_client
+from agentcore_readiness.facts.aws import client as aws_client
 
 REGION = "us-east-1"
 AGENTCORE = "bedrock-agentcore.amazonaws.com"

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from agentcore_readiness.facts.aws import AwsReviewOptions
-from agentcore_readiness.facts.aws_gather import gather_aws_facts
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.aws.gather import gather_aws_facts
+from agentcore_readiness.facts.aws.model import AwsReviewOptions
+from agentcore_readiness.facts.project.project_facts import load_project
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.settings import Settings
 from agentcore_readiness.tools.review import run_review

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from agentcore_readiness.facts.aws_client import (
+from agentcore_readiness.facts.aws.client import (
     READ_ONLY_OPERATIONS,
     READ_PREFIXES,
     ReadOnlyClients,

@@ -10,9 +10,9 @@ from typing import ClassVar
 
 import pytest
 
-from agentcore_readiness.facts.aws import AwsReviewOptions
-from agentcore_readiness.facts.aws_gather import gather_aws_facts
-from agentcore_readiness.facts.project import load_project
+from agentcore_readiness.facts.aws.gather import gather_aws_facts
+from agentcore_readiness.facts.aws.model import AwsReviewOptions
+from agentcore_readiness.facts.project.project_facts import load_project
 from aws.conftest import Account, Scenario, deployed_project
 from conftest import ProjectBuilder
 

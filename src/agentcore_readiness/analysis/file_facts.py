@@ -1,6 +1,6 @@
 """Per-file code facts for the code rules, computed from one parse and one walk.
 
-The code index (:mod:`agentcore_readiness.facts.code`) walks each file once and hands
+The code index (:mod:`agentcore_readiness.facts.code.index`) walks each file once and hands
 the interesting nodes to the analysers here; they return plain, picklable records
 (:class:`FileFacts`), so large trees can be analysed in worker processes and only the
 records travel back. The rules in ``checks/`` then apply the project's context (which

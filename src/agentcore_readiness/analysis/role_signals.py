@@ -2,7 +2,7 @@
 ``__main__`` guard, a CLI parser, a Lambda handler, a web or UI framework, a queue worker,
 infrastructure code, an agent server of its own, runtime invocations).
 
-Plain data, computed in the code index's one walk; :mod:`agentcore_readiness.facts.roles`
+Plain data, computed in the code index's one walk; :mod:`agentcore_readiness.facts.code.roles`
 decides roles from them. Pure: works on one file's tree, text and resolved names.
 """
 

@@ -13,8 +13,8 @@ from agentcore_readiness.checks.fixes import (
     runtime_edit,
 )
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
-from agentcore_readiness.facts.aws import DeployedView, deployed_gateways, deployed_runtimes
-from agentcore_readiness.facts.project import CLI_CONFIG, JwtAuthorizer, Located
+from agentcore_readiness.facts.aws.model import DeployedView, deployed_gateways, deployed_runtimes
+from agentcore_readiness.facts.project.project_facts import CLI_CONFIG, JwtAuthorizer, Located
 from agentcore_readiness.model import Fix, Location
 
 DISCOVERY_URL = re.compile(

@@ -15,7 +15,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from agentcore_readiness.checks.callflow import (
+from agentcore_readiness.facts.code.callflow import (
     bindings,
     function_body_nodes,
     latest_binding,
@@ -25,8 +25,8 @@ from agentcore_readiness.checks.callflow import (
 )
 
 if TYPE_CHECKING:
-    from agentcore_readiness.checks.callflow import CodeMap
-    from agentcore_readiness.facts.code import FunctionInfo, PyFile
+    from agentcore_readiness.facts.code.callflow import CodeMap
+    from agentcore_readiness.facts.code.index import FunctionInfo, PyFile
 
 Access = Literal["read-only", "mutating", "unknown"]
 

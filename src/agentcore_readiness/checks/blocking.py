@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agentcore_readiness.checks.aws_calls import AwsClients
-from agentcore_readiness.checks.callflow import CodeMap, Target, function_body_nodes, latest_binding, parents
 from agentcore_readiness.checks.runtime_handlers import is_tool
+from agentcore_readiness.facts.code.callflow import CodeMap, Target, function_body_nodes, latest_binding, parents
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile
+    from agentcore_readiness.facts.code.index import CallSite, FunctionInfo, PyFile
 
 BLOCKING_FUNCTIONS: dict[str, str] = {
     "time.sleep": "time.sleep()",
@@ -234,7 +234,7 @@ def _agent_like(expr: ast.expr) -> bool:
 
 
 def _text(py_file: PyFile, call: ast.Call) -> str:
-    from agentcore_readiness.checks.callflow import source_of
+    from agentcore_readiness.facts.code.callflow import source_of
     from agentcore_readiness.textsafe import excerpt
 
     return excerpt(" ".join(source_of(py_file, call).split()), 60)

@@ -22,7 +22,7 @@ from agentcore_readiness.checks.runtime_handlers import (
 from agentcore_readiness.model import Fix
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import PyFile
+    from agentcore_readiness.facts.code.index import PyFile
 
 _WRAP_FIX = """Wrap the whole body; log the full error internally and return a safe message:
 

@@ -29,14 +29,14 @@ from agentcore_readiness.checks.code_support import (
 )
 from agentcore_readiness.checks.fixes import VALIDATE_AND_DEPLOY, jwt_authorizer_template, located_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
-from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG
-from agentcore_readiness.facts.roles import ROLE_WORDS, ROLES
+from agentcore_readiness.facts.code.roles import ROLE_WORDS, ROLES
+from agentcore_readiness.facts.project.project_facts import CLI_CONFIG, TOOLKIT_CONFIG
 from agentcore_readiness.model import FindingLevel, Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import PyFile
-    from agentcore_readiness.facts.project import Runtime
+    from agentcore_readiness.facts.code.index import PyFile
+    from agentcore_readiness.facts.project.project_facts import Runtime
 
 
 def _credential_name(facts: Facts, suggestion: str) -> str:

@@ -7,15 +7,15 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from agentcore_readiness.checks.callflow import latest_binding, literal_str
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, unknown
+from agentcore_readiness.facts.code.callflow import latest_binding, literal_str
 from agentcore_readiness.model import Finding, FindingLevel, Location
 
 if TYPE_CHECKING:
     from agentcore_readiness.analysis.file_facts import HttpCall, SecretLiteral
-    from agentcore_readiness.facts.code import CodeIndex, PyFile
-    from agentcore_readiness.facts.project import Runtime
-    from agentcore_readiness.facts.roles import Role
+    from agentcore_readiness.facts.code.index import CodeIndex, PyFile
+    from agentcore_readiness.facts.code.roles import Role
+    from agentcore_readiness.facts.project.project_facts import Runtime
 
 IGNORE_SYNTAX = "# agentcore-readiness: ignore[{code}] <reason>"
 
@@ -28,7 +28,7 @@ def code_files(facts: Facts, *roles: Role) -> list[PyFile]:
 
 def without_code(facts: Facts, *roles: Role, what: str | None = None) -> Verdict | None:
     """The verdict when there is no code of these roles to check, else ``None``."""
-    from agentcore_readiness.facts.roles import ROLE_WORDS
+    from agentcore_readiness.facts.code.roles import ROLE_WORDS
 
     if facts.code is None:
         return unknown("the code index was not built")

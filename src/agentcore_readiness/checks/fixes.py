@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG, Located, Runtime
+from agentcore_readiness.facts.project.project_facts import CLI_CONFIG, TOOLKIT_CONFIG, Located, Runtime
 from agentcore_readiness.model import FileEdit, Fix
 
 VALIDATE_AND_DEPLOY = "agentcore validate && agentcore deploy"

@@ -181,7 +181,7 @@ def lambda_target_cold(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, "Initialization time" (Lambda targets behind Gateway)
     """
     from agentcore_readiness.checks.registry import skipped, unknown
-    from agentcore_readiness.facts.aws import AwsFacts
+    from agentcore_readiness.facts.aws.model import AwsFacts
     from agentcore_readiness.model import Location
 
     state = facts.aws("lambda")
@@ -516,8 +516,8 @@ def mutating_tools_unguarded(facts: Facts, out: Findings) -> Verdict | None:
 
 def _gateway_targets(facts: Facts, out: Findings) -> None:
     """Targets of gateways without an enforcing policy engine whose own code changes data."""
-    from agentcore_readiness.checks.callflow import Target, code_map
     from agentcore_readiness.checks.tool_surface import EffectFinder, policy_engine_enforcing
+    from agentcore_readiness.facts.code.callflow import Target, code_map
 
     assert facts.code is not None
     finder = EffectFinder(code_map(facts.code, facts.project))

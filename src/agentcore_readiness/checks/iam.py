@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
-from agentcore_readiness.facts.aws import AwsFacts
-from agentcore_readiness.facts.aws_policies import CDK_OUT, MODEL_ID, ModelRef, ProjectPolicies
+from agentcore_readiness.facts.aws.model import AwsFacts
+from agentcore_readiness.facts.project_policies import CDK_OUT, MODEL_ID, ModelRef, ProjectPolicies
 from agentcore_readiness.iam_policy import (
     SourcedPolicy,
     Statement,

@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agentcore_readiness.checks.callflow import CodeMap, calls_in, code_map, import_time_statements, source_of
+from agentcore_readiness.facts.code.callflow import CodeMap, calls_in, code_map, import_time_statements, source_of
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CodeIndex, FunctionInfo, PyFile
-    from agentcore_readiness.facts.project import ProjectFacts
+    from agentcore_readiness.facts.code.index import CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
 
 _HEAVY_EXACT: dict[str, str] = {

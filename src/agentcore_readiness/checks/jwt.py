@@ -20,7 +20,7 @@ from agentcore_readiness.checks.fixes import TOOLKIT_REDEPLOY, VALIDATE_AND_DEPL
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
 from agentcore_readiness.facts.jwt_input import AuthorizerFacts, DecodedToken, JwtFacts
 from agentcore_readiness.facts.oidc import FetchProblem, classify_address
-from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG
+from agentcore_readiness.facts.project.project_facts import CLI_CONFIG, TOOLKIT_CONFIG
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 

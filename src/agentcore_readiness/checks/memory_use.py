@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from agentcore_readiness.analysis.dataflow import Scope, fold, positional_params
-from agentcore_readiness.checks.callflow import (
+from agentcore_readiness.checks.runtime_handlers import handler_model
+from agentcore_readiness.facts.code.callflow import (
     CodeMap,
     Target,
     bindings,
@@ -40,12 +41,11 @@ from agentcore_readiness.checks.callflow import (
     latest_binding,
     literal_str,
 )
-from agentcore_readiness.checks.runtime_handlers import handler_model
 
 if TYPE_CHECKING:
     from agentcore_readiness.checks.registry import Facts
-    from agentcore_readiness.facts.code import CallSite, CodeIndex, FunctionInfo, PyFile
-    from agentcore_readiness.facts.project import Memory, ProjectFacts
+    from agentcore_readiness.facts.code.index import CallSite, CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.project.project_facts import Memory, ProjectFacts
 
 SourceKind = Literal["verified", "payload", "header", "constant", "generated", "unknown"]
 MemoryOp = Literal["write", "read", "events", "session"]
@@ -555,7 +555,7 @@ def _memory_use(code: CodeIndex, project: ProjectFacts, facts: Facts) -> MemoryU
 def _handed_memory_call(site: CallSite) -> CallSite | None:
     """``asyncio.to_thread(session.search_long_term_memories, namespace_prefix=...)``: the
     memory method handed to a thread, as if it were called with the arguments that follow."""
-    from agentcore_readiness.facts.code import CallSite
+    from agentcore_readiness.facts.code.index import CallSite
 
     for handed in _HANDED_AT.get(site.attr, ()):
         args = site.node.args

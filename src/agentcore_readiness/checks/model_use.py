@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agentcore_readiness.analysis.dataflow import DYNAMIC, Scope, dict_entries, fold
-from agentcore_readiness.checks.callflow import code_map, function_body_nodes, latest_binding
+from agentcore_readiness.facts.code.callflow import code_map, function_body_nodes, latest_binding
 
 if TYPE_CHECKING:
-    from agentcore_readiness.checks.callflow import CodeMap
-    from agentcore_readiness.facts.code import CallSite, CodeIndex, FunctionInfo, PyFile
-    from agentcore_readiness.facts.project import ProjectFacts
+    from agentcore_readiness.facts.code.callflow import CodeMap
+    from agentcore_readiness.facts.code.index import CallSite, CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
 STRANDS_DEFAULT_MODEL = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 """``strands.models.bedrock.DEFAULT_BEDROCK_MODEL_ID``: Claude Sonnet 4 through the

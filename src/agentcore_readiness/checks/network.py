@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agentcore_readiness.checks.fixes import runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
-from agentcore_readiness.facts.aws import DeployedRuntime, DeployedView, VpcFacts, deployed_runtimes
+from agentcore_readiness.facts.aws.model import DeployedRuntime, DeployedView, VpcFacts, deployed_runtimes
 from agentcore_readiness.model import Fix
 
 

@@ -10,8 +10,8 @@ from agentcore_readiness.checks.fixes import config_edit, runtime_edit
 from agentcore_readiness.checks.per_runtime import merge_shared, runtimes_phrase
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
 from agentcore_readiness.checks.runtime_handlers import runtime_protocol
-from agentcore_readiness.facts.aws import AwsFacts, DeployedRuntime, OnlineEvaluation, deployed_runtimes
-from agentcore_readiness.facts.project import CLI_CONFIG, Located, Runtime
+from agentcore_readiness.facts.aws.model import AwsFacts, DeployedRuntime, OnlineEvaluation, deployed_runtimes
+from agentcore_readiness.facts.project.project_facts import CLI_CONFIG, Located, Runtime
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 

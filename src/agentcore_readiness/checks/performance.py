@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING
 from agentcore_readiness.checks.fixes import ignore_file_edit
 from agentcore_readiness.checks.importtime import getter_name, import_time_work
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
-from agentcore_readiness.facts.dependency_files import Dependency
-from agentcore_readiness.facts.ignore_files import IgnoreVerdict
-from agentcore_readiness.facts.measure import Environment, Requirement, closure, parse_requirement
-from agentcore_readiness.facts.project import Runtime
-from agentcore_readiness.facts.uv_lock import Lock
+from agentcore_readiness.facts.measure.measurements import Environment, Requirement, closure, parse_requirement
+from agentcore_readiness.facts.measure.uv_lock import Lock
+from agentcore_readiness.facts.project.dependency_files import Dependency
+from agentcore_readiness.facts.project.ignore_files import IgnoreVerdict
+from agentcore_readiness.facts.project.project_facts import Runtime
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import PyFile
+    from agentcore_readiness.facts.code.index import PyFile
 
 # What a .dockerignore should keep out of the build context: a path of each kind that Docker
 # must not send (checked with Docker's own matching), and the line that excludes it.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, passed, rule, skipped, unknown
-from agentcore_readiness.facts.project import CLI_CONFIG, TOOLKIT_CONFIG
+from agentcore_readiness.facts.project.project_facts import CLI_CONFIG, TOOLKIT_CONFIG
 from agentcore_readiness.model import Fix, Location
 
 
@@ -192,7 +192,7 @@ def cli_outdated(facts: Facts, out: Findings) -> Verdict | None:
         return unknown(
             f"the version of {target.path} could not be read" + (f" ({target.error})" if target.error else "")
         )
-    from agentcore_readiness.facts.measure import parse_version
+    from agentcore_readiness.facts.measure.measurements import parse_version
 
     parsed = parse_version(target.version)
     if parsed is None:

@@ -26,19 +26,19 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentcore_readiness.analysis.request_handlers import KIND_WORDS
-from agentcore_readiness.checks.callflow import code_map, literal_str
 from agentcore_readiness.checks.memory_use import IdTracer, MemoryUse, memory_use, strategies_read
 from agentcore_readiness.checks.model_use import runtime_models
 from agentcore_readiness.checks.runtime_handlers import handler_model
 from agentcore_readiness.checks.tool_surface import changes, policy_engine_enforcing, runtime_tools
+from agentcore_readiness.facts.code.callflow import code_map, literal_str
 
 if TYPE_CHECKING:
     from agentcore_readiness.checks.registry import Facts
     from agentcore_readiness.checks.tool_surface import Effect
-    from agentcore_readiness.facts.aws_policies import ProjectPolicies
-    from agentcore_readiness.facts.code import CodeIndex, PyFile
-    from agentcore_readiness.facts.project import ProjectFacts, Runtime
-    from agentcore_readiness.facts.roles import Role
+    from agentcore_readiness.facts.code.index import CodeIndex, PyFile
+    from agentcore_readiness.facts.code.roles import Role
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts, Runtime
+    from agentcore_readiness.facts.project_policies import ProjectPolicies
     from agentcore_readiness.model import LookAt, RuleMeta, RuleResult
 
 MAX_LIST = 40

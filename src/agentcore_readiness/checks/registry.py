@@ -19,12 +19,12 @@ from agentcore_readiness.facts import UndeclaredFact
 from agentcore_readiness.model import Finding, FindingLevel, Fix, Input, Location, RuleMeta, Severity, Status
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.aws import AwsFacts
-    from agentcore_readiness.facts.aws_policies import ProjectPolicies
-    from agentcore_readiness.facts.code import CodeIndex
-    from agentcore_readiness.facts.measure import MeasuredFacts
-    from agentcore_readiness.facts.project import ProjectFacts
-    from agentcore_readiness.facts.roles import Role
+    from agentcore_readiness.facts.aws.model import AwsFacts
+    from agentcore_readiness.facts.code.index import CodeIndex
+    from agentcore_readiness.facts.code.roles import Role
+    from agentcore_readiness.facts.measure.measurements import MeasuredFacts
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts
+    from agentcore_readiness.facts.project_policies import ProjectPolicies
 
 WORKLOADS = ("interactive", "request-reply", "batch", "background")
 
@@ -42,10 +42,10 @@ class ReviewOptions:
 
 AwsGroup = str
 """A group of AWS facts gathered together (``runtimes``, ``roles``, ``logs``, ...): see
-:data:`agentcore_readiness.facts.aws.AWS_GROUPS`."""
+:data:`agentcore_readiness.facts.aws.model.AWS_GROUPS`."""
 Measure = str
 """A local measurement (``environments``, ``package_sizes``, ``cli``, ``import_timing``): see
-:data:`agentcore_readiness.facts.measure.MEASURES`."""
+:data:`agentcore_readiness.facts.measure.measurements.MEASURES`."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class Facts:
 
     def aws(self, group: AwsGroup) -> AwsFacts | str:
         """The AWS facts when ``group`` was gathered, else the reason they are unavailable."""
-        from agentcore_readiness.facts.aws import aws_state
+        from agentcore_readiness.facts.aws.model import aws_state
 
         if self.declared is not None and group not in self.declared.aws:
             raise UndeclaredFact(f"reads the AWS {group} facts without declaring them (aws=...)")
@@ -233,7 +233,7 @@ def rule(
     tools: tuple[str, ...] = (),
 ) -> Callable[[CheckFn], CheckFn]:
     """Register a check under its stable ``code``, with what it reads: ``reads=`` the code
-    roles (see :mod:`agentcore_readiness.facts.roles`), ``aws=`` the AWS fact groups,
+    roles (see :mod:`agentcore_readiness.facts.code.roles`), ``aws=`` the AWS fact groups,
     ``policies=`` the project's policy documents, ``measures=`` local measurements; and
     ``tools=`` the focused tools that run it. The catalog's ``inputs`` must agree with the
     declaration (``A`` with ``aws``, ``reads`` with ``C``, ``X`` with ``measures``).
@@ -265,8 +265,8 @@ def _check_declaration(code: str, inputs: tuple[Input, ...], needs: Needs) -> No
     """The catalog's inputs and the declaration say the same thing: AWS input (``A``) exactly
     when AWS groups are declared; code roles only with code input (``C``, which also covers
     Dockerfiles); local measurement input (``X``) only with declared measurements."""
-    from agentcore_readiness.facts.aws import AWS_GROUPS
-    from agentcore_readiness.facts.measure import MEASURES
+    from agentcore_readiness.facts.aws.model import AWS_GROUPS
+    from agentcore_readiness.facts.measure.measurements import MEASURES
 
     if ("A" in inputs) != bool(needs.aws):
         raise ValueError(f"rule {code}: input A and its aws= declaration disagree")

@@ -12,11 +12,11 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agentcore_readiness.checks.callflow import latest_binding, literal_str, parents, source_of
+from agentcore_readiness.facts.code.callflow import latest_binding, literal_str, parents, source_of
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, FunctionInfo, PyFile
+    from agentcore_readiness.facts.code.index import CallSite, FunctionInfo, PyFile
 
 
 # ---------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
     from agentcore_readiness.checks.memory_use import IdentityProblem, MemoryCall
-    from agentcore_readiness.facts.code import CallSite, PyFile
-    from agentcore_readiness.facts.project import Memory, MemoryStrategy
-    from agentcore_readiness.facts.roles import Role
+    from agentcore_readiness.facts.code.index import CallSite, PyFile
+    from agentcore_readiness.facts.code.roles import Role
+    from agentcore_readiness.facts.project.project_facts import Memory, MemoryStrategy
 
 
 _NON_TEST_ROLES: tuple[Role, ...] = (
@@ -693,7 +693,7 @@ def memory_not_active(facts: Facts, out: Findings) -> Verdict | None:
     - agents-debug skill (424 errors); agents-harden skill, checklist "Memory"
     """
     from agentcore_readiness.checks.registry import skipped
-    from agentcore_readiness.facts.aws import AwsFacts
+    from agentcore_readiness.facts.aws.model import AwsFacts
 
     state = facts.aws("memories")
     if not isinstance(state, AwsFacts):

@@ -21,12 +21,12 @@ from agentcore_readiness.analysis import file_facts as analysis
 from agentcore_readiness.analysis.dataflow import positional_params
 from agentcore_readiness.analysis.file_facts import Delegation, EntrypointFacts, FieldRead, Guard
 from agentcore_readiness.analysis.request_handlers import HANDLER_KINDS_BY_PROTOCOL, KIND_WORDS, served
-from agentcore_readiness.checks.callflow import CodeMap, LeakFollower, References, Target, code_map
+from agentcore_readiness.facts.code.callflow import CodeMap, LeakFollower, References, Target, code_map
 
 if TYPE_CHECKING:
     from agentcore_readiness.checks.registry import Facts
-    from agentcore_readiness.facts.code import FunctionInfo, PyFile
-    from agentcore_readiness.facts.project import Runtime
+    from agentcore_readiness.facts.code.index import FunctionInfo, PyFile
+    from agentcore_readiness.facts.project.project_facts import Runtime
 
 
 @dataclass(frozen=True)

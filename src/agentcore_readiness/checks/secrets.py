@@ -6,10 +6,10 @@ from typing import Any
 
 from agentcore_readiness.checks.fixes import ignore_file_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
-from agentcore_readiness.facts.aws import DeployedView, deployed_runtimes
-from agentcore_readiness.facts.ignore_files import IgnoreVerdict
-from agentcore_readiness.facts.project import AGENTCORE_GITIGNORE, ENV_LOCAL
-from agentcore_readiness.facts.roles import ROLES
+from agentcore_readiness.facts.aws.model import DeployedView, deployed_runtimes
+from agentcore_readiness.facts.code.roles import ROLES
+from agentcore_readiness.facts.project.ignore_files import IgnoreVerdict
+from agentcore_readiness.facts.project.project_facts import AGENTCORE_GITIGNORE, ENV_LOCAL
 from agentcore_readiness.model import Fix, Location
 
 

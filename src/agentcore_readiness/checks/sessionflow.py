@@ -15,7 +15,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from agentcore_readiness.checks.callflow import (
+from agentcore_readiness.facts.code.callflow import (
     CodeMap,
     FunctionNode,
     ParentMap,
@@ -36,9 +36,9 @@ from agentcore_readiness.checks.callflow import (
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, CodeIndex, FunctionInfo, PyFile
-    from agentcore_readiness.facts.project import ProjectFacts
-    from agentcore_readiness.facts.roles import Role
+    from agentcore_readiness.facts.code.index import CallSite, CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.code.roles import Role
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
 
 INVOKE = "invoke_agent_runtime"

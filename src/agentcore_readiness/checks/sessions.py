@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from agentcore_readiness.checks.callflow import Target, code_map
 from agentcore_readiness.checks.fixes import config_edit, runtime_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.checks.sessionflow import (
@@ -25,13 +24,14 @@ from agentcore_readiness.checks.sessionflow import (
     session_origins,
     stream_gaps,
 )
-from agentcore_readiness.facts.aws import DeployedView, deployed_runtimes
-from agentcore_readiness.facts.project import TOOLKIT_CONFIG, Runtime
+from agentcore_readiness.facts.aws.model import DeployedView, deployed_runtimes
+from agentcore_readiness.facts.code.callflow import Target, code_map
+from agentcore_readiness.facts.project.project_facts import TOOLKIT_CONFIG, Runtime
 from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.code.index import CallSite, CodeIndex, FunctionInfo, PyFile
 
 DEFAULT_IDLE = 900
 DEFAULT_MAX_LIFETIME = 28_800

@@ -8,8 +8,8 @@ from typing import Any
 
 from agentcore_readiness.checks.iam import project_policies
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, rule, skipped, unknown
-from agentcore_readiness.facts.aws import AwsFacts
-from agentcore_readiness.facts.aws_policies import CDK_OUT
+from agentcore_readiness.facts.aws.model import AwsFacts
+from agentcore_readiness.facts.project_policies import CDK_OUT
 from agentcore_readiness.iam_policy import SourcedPolicy, evaluate, has_wildcard, render_policy, wildcard_match
 from agentcore_readiness.model import Fix, Location
 

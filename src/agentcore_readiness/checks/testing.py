@@ -11,7 +11,7 @@ from agentcore_readiness.model import Fix
 def _test_paths(facts: Facts) -> list[str]:
     paths = [f.path for f in code_files(facts, "test")]
     if facts.code is not None:
-        from agentcore_readiness.facts.code import is_test_path
+        from agentcore_readiness.facts.code.index import is_test_path
 
         paths.extend(s.path for s in facts.code.skipped if is_test_path(s.path))
     return sorted(paths)

@@ -27,11 +27,11 @@ from agentcore_readiness.checks.aws_calls import (
     AwsClients,
     operation_destructive,
 )
-from agentcore_readiness.checks.callflow import CodeMap, Target, code_map, literal_str
+from agentcore_readiness.facts.code.callflow import CodeMap, Target, code_map, literal_str
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CodeIndex, FunctionInfo, PyFile
-    from agentcore_readiness.facts.project import Gateway, ProjectFacts
+    from agentcore_readiness.facts.code.index import CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.project.project_facts import Gateway, ProjectFacts
 
 EffectKind = Literal["aws", "http", "subprocess", "database", "mcp", "code"]
 

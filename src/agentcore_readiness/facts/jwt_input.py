@@ -29,7 +29,7 @@ from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.oidc import OidcFacts
-    from agentcore_readiness.facts.project import JwtAuthorizer, Runtime
+    from agentcore_readiness.facts.project.project_facts import JwtAuthorizer, Runtime
 
 MAX_TOKEN_CHARS = 16 * 1024
 """Far above any real JWT (they fit an HTTP header) and far below anything costly."""

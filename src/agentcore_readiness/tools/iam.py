@@ -36,7 +36,7 @@ from agentcore_readiness.tools.review import (
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
 
-    from agentcore_readiness.facts.aws_policies import PolicyInput
+    from agentcore_readiness.facts.project_policies import PolicyInput
 
 MAX_POLICY_TEXTS = 20
 MAX_POLICY_CHARS = 200_000
@@ -56,7 +56,7 @@ PolicyFilesArg = Annotated[
 
 def policy_inputs(policies: list[str] | None, policy_files: list[str] | None) -> list[PolicyInput]:
     """The user's documents, checked: malformed JSON text is an input error, not a finding."""
-    from agentcore_readiness.facts.aws_policies import PolicyInput
+    from agentcore_readiness.facts.project_policies import PolicyInput
 
     texts = list(policies or ())
     if len(texts) + len(policy_files or ()) > MAX_POLICY_TEXTS:

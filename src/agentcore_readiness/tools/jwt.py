@@ -40,7 +40,7 @@ from agentcore_readiness.facts.jwt_input import (
     decode_token,
     parse_request,
 )
-from agentcore_readiness.facts.project import JwtAuthorizer, ProjectFacts, Runtime
+from agentcore_readiness.facts.project.project_facts import JwtAuthorizer, ProjectFacts, Runtime
 from agentcore_readiness.log import get_logger
 from agentcore_readiness.model import Finding, Fix, RuleResult, Status
 from agentcore_readiness.render.md import code, inline, prose
@@ -148,7 +148,7 @@ def _empty_project() -> ProjectFacts:
 
 
 def _load_single_project(path: str) -> ProjectFacts:
-    from agentcore_readiness.facts.project import load_project
+    from agentcore_readiness.facts.project.project_facts import load_project
 
     roots = resolve_target(path)
     if len(roots) > 1:

@@ -20,9 +20,9 @@ log = get_logger(__name__)
 
 def build_maps(path: str) -> MapResult:
     """The map of every project found at ``path`` (InputError for a bad path)."""
-    from agentcore_readiness.facts.aws_policies import gather_project_policies
-    from agentcore_readiness.facts.code import build_code_index
-    from agentcore_readiness.facts.project import load_project
+    from agentcore_readiness.facts.code.index import build_code_index
+    from agentcore_readiness.facts.project.project_facts import load_project
+    from agentcore_readiness.facts.project_policies import gather_project_policies
 
     maps = []
     for root, display in resolve_target(path):

@@ -320,7 +320,7 @@ def _justification(quota: _Quota, project: object | None) -> tuple[str, list[Jus
     undeployed: list[str] = []
     hint_parts: list[str] = []
     if project is not None:
-        from agentcore_readiness.facts.project import ProjectFacts
+        from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
         assert isinstance(project, ProjectFacts)
         for target in project.aws_targets:
@@ -515,7 +515,7 @@ def _render(diagnosis: dict[str, object]) -> str:
 def _review(path: str) -> tuple[Report, object]:
     from agentcore_readiness.checks.registry import tool_rules
     from agentcore_readiness.engine import ReviewRequest, resolve_target, review
-    from agentcore_readiness.facts.project import load_project
+    from agentcore_readiness.facts.project.project_facts import load_project
 
     report = review(ReviewRequest(target=path, select=tool_rules("diagnose_quota_error")))
     if len(report.projects) != 1:

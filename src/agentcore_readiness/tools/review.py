@@ -91,8 +91,8 @@ def aws_request(
     """The engine's AWS callback for these choices (``None`` without ``aws``); bad input raises InputError."""
     if not aws:
         return None
-    from agentcore_readiness.facts.aws import AwsReviewOptions, parse_runtime_arn, validate_region
-    from agentcore_readiness.facts.aws_gather import aws_callback
+    from agentcore_readiness.facts.aws.gather import aws_callback
+    from agentcore_readiness.facts.aws.model import AwsReviewOptions, parse_runtime_arn, validate_region
 
     try:
         checked_region = validate_region(region) if region else None

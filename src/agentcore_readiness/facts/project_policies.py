@@ -30,8 +30,8 @@ from agentcore_readiness.iam_policy import PolicyKind, PolicyParseError, Sourced
 from agentcore_readiness.model import FactError, Location
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CodeIndex
-    from agentcore_readiness.facts.project import ProjectFacts
+    from agentcore_readiness.facts.code.index import CodeIndex
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
 AGENTCORE_SERVICE = "bedrock-agentcore.amazonaws.com"
 CDK_OUT = "agentcore/cdk/cdk.out"
@@ -472,7 +472,7 @@ def gather_project_policies(
     for index, item in enumerate(given):
         collector.given_input(item, index)
     if code is None:
-        from agentcore_readiness.facts.code import build_code_index
+        from agentcore_readiness.facts.code.index import build_code_index
 
         code = build_code_index(project)
     repositories = {

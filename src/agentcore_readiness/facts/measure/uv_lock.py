@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from agentcore_readiness.facts.dependency_files import Requirement, normalize_dist
+from agentcore_readiness.facts.project.dependency_files import Requirement, normalize_dist
 
 MAX_LOCK_BYTES = 20 * 1024 * 1024
 

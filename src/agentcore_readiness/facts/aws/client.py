@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from agentcore_readiness.facts.aws import AwsFailure
+from agentcore_readiness.facts.aws.model import AwsFailure
 
 # service -> operations. Only Get/List/Describe-style reads; a test keeps it that way.
 READ_ONLY_OPERATIONS: dict[str, frozenset[str]] = {

@@ -2,7 +2,7 @@
 at import time, which functions an entrypoint reaches, and where a node sits (loops,
 ``finally`` blocks, ``await``).
 
-Pure: works on the code index (:mod:`agentcore_readiness.facts.code`) and the parsed
+Pure: works on the code index (:mod:`agentcore_readiness.facts.code.index`) and the parsed
 trees it holds; nothing is read or imported here.
 """
 
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from agentcore_readiness.analysis.request_handlers import served
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code import CallSite, CodeIndex, FunctionInfo, PyFile
-    from agentcore_readiness.facts.project import ProjectFacts
+    from agentcore_readiness.facts.code.index import CallSite, CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 LoopNode = ast.For | ast.AsyncFor | ast.While | ast.comprehension

@@ -49,6 +49,13 @@ from agentcore_readiness.analysis.file_facts import FileFacts
 from agentcore_readiness.analysis.pyparse import parse_module
 from agentcore_readiness.analysis.role_signals import ImportRef, collect_signals
 from agentcore_readiness.facts import UndeclaredFact
+from agentcore_readiness.facts.code.roles import (
+    FileRole,
+    Role,
+    RuntimeEntry,
+    assign_roles,
+    runtime_entries,
+)
 from agentcore_readiness.facts.files import (
     SOURCE_MAX_BYTES,
     UNREADABLE,
@@ -59,17 +66,10 @@ from agentcore_readiness.facts.files import (
     rel_posix,
     walk_tree,
 )
-from agentcore_readiness.facts.roles import (
-    FileRole,
-    Role,
-    RuntimeEntry,
-    assign_roles,
-    runtime_entries,
-)
 from agentcore_readiness.gcpause import paused_gc
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.project import ProjectFacts
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
 WalkRole = Literal["code", "test"]
 """How a file is analysed in the walk: test files for error injection, every other file for
@@ -195,7 +195,7 @@ class PyFile:
         self.path = path
         """Project-relative, ``/``-separated."""
         self.place = place
-        """The file's role in the project (:mod:`agentcore_readiness.facts.roles`)."""
+        """The file's role in the project (:mod:`agentcore_readiness.facts.code.roles`)."""
         self.facts: FileFacts = facts if facts is not None else FileFacts()
         self._source = source
         self._syntax: _Syntax | None = None
@@ -1607,9 +1607,7 @@ def _worker_main() -> None:
     sys.stdout.buffer.flush()
 
 
-_WORKER_CODE = (
-    "import sys; sys.path[:0] = sys.argv[1:]; from agentcore_readiness.facts.code import _worker_main; _worker_main()"
-)
+_WORKER_CODE = "import sys; sys.path[:0] = sys.argv[1:]; from agentcore_readiness.facts.code.index import _worker_main; _worker_main()"
 
 
 def _parallel(root: Path, entries: list[_Entry], workers: int) -> list[tuple[str, FileFacts | str]] | None:
@@ -1619,7 +1617,8 @@ def _parallel(root: Path, entries: list[_Entry], workers: int) -> list[tuple[str
     """
     import pickle
 
-    package_root = str(Path(__file__).resolve().parents[2])
+    # the directory holding the agentcore_readiness package: one level up per dotted part
+    package_root = str(Path(__file__).resolve().parents[len(__name__.split(".")) - 1])
     batches = _batches(entries, workers)
     processes: list[subprocess.Popen[bytes]] = []
     try:

@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, Literal
 from agentcore_readiness.analysis.role_signals import ImportRef, RoleSignals
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.build import BuildPlan
-    from agentcore_readiness.facts.project import ProjectFacts
+    from agentcore_readiness.facts.project.build import BuildPlan
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
 Role = Literal["runtime", "caller", "target", "backend", "infra", "maintenance", "test", "local_copy", "other"]
 Shape = Literal["one_shot", "service"]
@@ -442,7 +442,7 @@ def runtime_entries(project: ProjectFacts) -> list[RuntimeEntry]:
     or file its ``CMD`` runs.
     """
     entries: list[RuntimeEntry] = []
-    from agentcore_readiness.facts.project import CLI_CONFIG
+    from agentcore_readiness.facts.project.project_facts import CLI_CONFIG
 
     for runtime in project.runtimes:
         location = runtime.code_location

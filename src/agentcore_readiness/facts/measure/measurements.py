@@ -32,8 +32,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from agentcore_readiness import budget
 from agentcore_readiness.facts import UndeclaredFact
-from agentcore_readiness.facts.dependency_files import Requirement as Requirement
-from agentcore_readiness.facts.dependency_files import normalize_dist as normalize_dist
 from agentcore_readiness.facts.files import (
     FileReadError,
     inside,
@@ -44,13 +42,15 @@ from agentcore_readiness.facts.files import (
     read_text,
     rel_posix,
 )
-from agentcore_readiness.facts.uv_lock import MAX_LOCK_BYTES, Lock
-from agentcore_readiness.facts.uv_lock import LockedPackage as LockedPackage
-from agentcore_readiness.facts.uv_lock import read_lock as parse_lock
+from agentcore_readiness.facts.measure.uv_lock import MAX_LOCK_BYTES, Lock
+from agentcore_readiness.facts.measure.uv_lock import LockedPackage as LockedPackage
+from agentcore_readiness.facts.measure.uv_lock import read_lock as parse_lock
+from agentcore_readiness.facts.project.dependency_files import Requirement as Requirement
+from agentcore_readiness.facts.project.dependency_files import normalize_dist as normalize_dist
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.project import ProjectFacts, Runtime
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts, Runtime
 
 MB = 1024 * 1024
 CODE_WALK_MAX_ENTRIES = 200_000

@@ -4,7 +4,7 @@ installs, and the command the final image runs.
 
 Nothing here reads files: :func:`parse_dockerfile` takes the text, and paths are image
 paths (absolute, resolved against ``WORKDIR``) or context paths (relative to the build
-context) as Docker has them. :mod:`agentcore_readiness.facts.build` maps them onto the
+context) as Docker has them. :mod:`agentcore_readiness.facts.project.build` maps them onto the
 project.
 """
 

@@ -4,7 +4,7 @@ Imports boto3 only when an AWS review runs. The scan runs in phases:
 first the runtimes' configurations and the region-wide facts, then what depends on a
 runtime's configuration (its execution role, resource policy, log groups and VPC), then
 the Lambda functions behind gateway targets. Every call goes through the read-only
-clients of :mod:`aws_client`; every failure is kept on the fact it stopped.
+clients of :mod:`agentcore_readiness.facts.aws.client`; every failure is kept on the fact it stopped.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
-from agentcore_readiness.facts.aws import (
+from agentcore_readiness.facts.aws.client import ReadOnlyClients, classify, client_observers, resolve_region
+from agentcore_readiness.facts.aws.model import (
     AccountIam,
     AwsFacts,
     AwsFailure,
@@ -40,8 +41,7 @@ from agentcore_readiness.facts.aws import (
     VpcFacts,
     parse_runtime_arn,
 )
-from agentcore_readiness.facts.aws_client import ReadOnlyClients, classify, client_observers, resolve_region
-from agentcore_readiness.facts.project import JwtAuthorizer, ProjectFacts
+from agentcore_readiness.facts.project.project_facts import JwtAuthorizer, ProjectFacts
 from agentcore_readiness.iam_policy import PolicyParseError, SourcedPolicy, parse_policy
 from agentcore_readiness.log import get_logger
 from agentcore_readiness.model import Location

@@ -24,12 +24,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from agentcore_readiness.config import ConfigChoice, ToolSettings, load_settings
-from agentcore_readiness.facts.build import BuildPlan, plan_build
-from agentcore_readiness.facts.dependency_files import Dependency as Dependency
-from agentcore_readiness.facts.dependency_files import normalize_dist as normalize_dist
-from agentcore_readiness.facts.dockerfile import Dockerfile as Dockerfile
-from agentcore_readiness.facts.dockerfile import DockerInstruction as DockerInstruction
-from agentcore_readiness.facts.dockerfile import parse_dockerfile as parse_dockerfile
 from agentcore_readiness.facts.files import (
     SKIP_DIRS,
     FileReadError,
@@ -40,9 +34,15 @@ from agentcore_readiness.facts.files import (
     read_text,
     rel_posix,
 )
-from agentcore_readiness.facts.ignore_files import DockerIgnore as DockerIgnore
-from agentcore_readiness.facts.ignore_files import GitIgnores, IgnoreVerdict
 from agentcore_readiness.facts.jsonloc import JsonLoadError, LocatedJson, loads_located, pointer
+from agentcore_readiness.facts.project.build import BuildPlan, plan_build
+from agentcore_readiness.facts.project.dependency_files import Dependency as Dependency
+from agentcore_readiness.facts.project.dependency_files import normalize_dist as normalize_dist
+from agentcore_readiness.facts.project.dockerfile import Dockerfile as Dockerfile
+from agentcore_readiness.facts.project.dockerfile import DockerInstruction as DockerInstruction
+from agentcore_readiness.facts.project.dockerfile import parse_dockerfile as parse_dockerfile
+from agentcore_readiness.facts.project.ignore_files import DockerIgnore as DockerIgnore
+from agentcore_readiness.facts.project.ignore_files import GitIgnores, IgnoreVerdict
 from agentcore_readiness.model import FactError, Location
 
 CLI_CONFIG = "agentcore/agentcore.json"
@@ -712,7 +712,7 @@ def _toolkit_authorizer_errors(loader: _Loader, authorizer: object, ptr: str, li
 
 
 def _schema_errors(loader: _Loader, doc: LocatedJson) -> None:
-    from agentcore_readiness.facts.schema import AgentCoreProject
+    from agentcore_readiness.facts.project.schema import AgentCoreProject
 
     raw = doc.value
     if not isinstance(raw, Mapping):
@@ -1131,7 +1131,7 @@ def _load_aws_targets(loader: _Loader) -> tuple[Mapping[str, Any], ...]:
 
 
 def _load_yaml(loader: _Loader) -> tuple[Any, dict[str, int]] | None:
-    from agentcore_readiness.facts.yamlloc import YamlLoadError, loads_located_yaml
+    from agentcore_readiness.facts.project.yamlloc import YamlLoadError, loads_located_yaml
 
     text_file = loader.read(TOOLKIT_CONFIG, config=True)
     if text_file is None:

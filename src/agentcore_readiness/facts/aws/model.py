@@ -1,8 +1,8 @@
 """AWS facts: what the read-only API calls found, as frozen, typed data.
 
 Importing this module imports no boto3: the data types are plain dataclasses. The reading
-is in :mod:`agentcore_readiness.facts.aws_gather` (over the read-only clients of
-:mod:`agentcore_readiness.facts.aws_client`), which imports boto3 only when it runs.
+is in :mod:`agentcore_readiness.facts.aws.gather` (over the read-only clients of
+:mod:`agentcore_readiness.facts.aws.client`), which imports boto3 only when it runs.
 
 Every fetched fact is a :class:`Fetched`: a value, or the error that stopped it
 (AccessDenied naming the missing permission, NotFound, throttling, a timeout). A rule
@@ -21,7 +21,7 @@ from agentcore_readiness.iam_policy import PolicyDocument, SourcedPolicy
 from agentcore_readiness.model import FactError, Location
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.project import JwtAuthorizer
+    from agentcore_readiness.facts.project.project_facts import JwtAuthorizer
 
 T = TypeVar("T")
 

@@ -32,7 +32,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from agentcore_readiness.facts.dependency_files import (
+from agentcore_readiness.facts.files import is_dir, is_file
+from agentcore_readiness.facts.project.dependency_files import (
     Dependency,
     LocalProject,
     ProjectReader,
@@ -42,9 +43,15 @@ from agentcore_readiness.facts.dependency_files import (
     read_requirements,
     split_extras,
 )
-from agentcore_readiness.facts.dockerfile import Dockerfile, Install, RunTarget, Stage, image_path, parse_dockerfile
-from agentcore_readiness.facts.files import is_dir, is_file
-from agentcore_readiness.facts.ignore_files import DockerIgnore, read_dockerignore
+from agentcore_readiness.facts.project.dockerfile import (
+    Dockerfile,
+    Install,
+    RunTarget,
+    Stage,
+    image_path,
+    parse_dockerfile,
+)
+from agentcore_readiness.facts.project.ignore_files import DockerIgnore, read_dockerignore
 from agentcore_readiness.model import Location
 
 # Installers and build tools a Dockerfile installs to run the install: not the agent's dependencies.

@@ -1,0 +1,2 @@
+"""What the read-only AWS API calls found: the model (plain data, no boto3), the read-only
+clients, and the gatherer that reads it."""
