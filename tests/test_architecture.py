@@ -4,6 +4,8 @@
 * ``analysis/`` is pure: it imports the standard library and other ``analysis`` modules only;
 * ``facts/`` gathers what rules read and knows nothing of what reads it (no ``checks``,
   ``tools``, ``server``, ``render``, ``cli``);
+* ``checks/`` imports nothing of the engine, the diagnoses, tools, server, render or CLI, and
+  ``diagnose/`` nothing of tools, server or CLI;
 * no module imports, directly or through others, a module that imports it;
 * rule modules read index records: they do not walk syntax trees themselves.
 """
@@ -147,6 +149,22 @@ def test_facts_import_nothing_of_what_reads_them() -> None:
         f"{_short(found.module)}:{found.line} imports {_short(found.target)}"
         for found in _all_imports()
         if _inside(found.module, "facts") and any(_inside(found.target, layer) for layer in FACTS_MAY_NOT_IMPORT)
+    ]
+    assert wrong == []
+
+
+HIGHER_LAYERS = {
+    "checks": ("engine", "parallel", "diagnose", "tools", "server", "render", "cli"),
+    "diagnose": ("tools", "server", "cli"),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(HIGHER_LAYERS))
+def test_a_layer_imports_nothing_above_it(layer: str) -> None:
+    wrong = [
+        f"{_short(found.module)}:{found.line} imports {_short(found.target)}"
+        for found in _all_imports()
+        if _inside(found.module, layer) and any(_inside(found.target, higher) for higher in HIGHER_LAYERS[layer])
     ]
     assert wrong == []
 

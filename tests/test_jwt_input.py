@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from agentcore_readiness.diagnose.jwt_403 import run_diagnosis
 from agentcore_readiness.facts.jwt_input import (
     MAX_TOKEN_CHARS,
     RequestInputError,
@@ -14,7 +15,6 @@ from agentcore_readiness.facts.jwt_input import (
     decode_token,
     parse_request,
 )
-from agentcore_readiness.tools.jwt import run_diagnosis
 from oidc_provider import OidcProvider
 
 

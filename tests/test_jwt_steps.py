@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from agentcore_readiness.tools.jwt import JwtDiagnosis, run_diagnosis
+from agentcore_readiness.diagnose.jwt_403 import JwtDiagnosis, run_diagnosis
 from oidc_provider import EC_KID, RSA_KID, OidcProvider, Route, hs256_token, segments, unsigned_token
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from agentcore_readiness.diagnose.jwt_403 import AuthorizerLookupError, run_diagnosis
 from agentcore_readiness.engine import InputError
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.settings import Settings
-from agentcore_readiness.tools.jwt import AuthorizerLookupError, run_diagnosis
 from conftest import ProjectBuilder, runtime
 from oidc_provider import OidcProvider, segments
 
@@ -274,7 +274,7 @@ LOGGING_RUN = """
 import sys
 sys.path.insert(0, sys.argv[1])
 from oidc_provider import OidcProvider
-from agentcore_readiness.tools.jwt import run_diagnosis
+from agentcore_readiness.diagnose.jwt_403 import run_diagnosis
 with OidcProvider() as idp:
     idp.standard()
     claims = {"iss": idp.origin(), "client_id": "c", "exp": 4_000_000_000}

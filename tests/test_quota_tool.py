@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from agentcore_readiness.diagnose.quota import KNOWN_ERRORS, diagnose
 from agentcore_readiness.engine import InputError
-from agentcore_readiness.tools.quota import KNOWN_ERRORS, diagnose
 from conftest import ProjectBuilder
 
 ARN = "arn:aws:bedrock-agentcore:eu-west-1:123456789012:runtime/Demo_Agent-AbC123"

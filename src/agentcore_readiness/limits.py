@@ -37,7 +37,7 @@ FIXED_LIMITS: tuple[FixedLimit, ...] = (
 
 
 def limits_markdown() -> str:
-    from agentcore_readiness.tools.quota import QUOTAS
+    from agentcore_readiness.diagnose.quota import QUOTAS
 
     lines = [
         "# AgentCore limits",
