@@ -237,7 +237,7 @@ def _tree_walks(path: Path) -> list[str]:
 
 def test_the_rule_modules_are_found() -> None:
     modules = {_short(module) for module in _rule_modules()}
-    assert {"checks.sessions", "checks.resources", "checks.code_rules", "checks.iam"} <= modules
+    assert {"checks.sessions", "checks.resources", "checks.code_rule_bodies", "checks.iam"} <= modules
     assert "checks.registry" not in modules
 
 

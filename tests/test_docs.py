@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from agentcore_readiness.checklist import ITEMS
+from agentcore_readiness.checklist_items import ITEMS
 from agentcore_readiness.checks.registry import load_rules
 from agentcore_readiness.docs import render_readme
 

@@ -4,7 +4,7 @@ table, with the row that applied and the `agentcore add gateway-target` command.
 from __future__ import annotations
 
 from agentcore_readiness.analysis.file_facts import HttpCall
-from agentcore_readiness.checks.code_rules import classify
+from agentcore_readiness.checks.code_rule_bodies import classify
 from conftest import ProjectBuilder, findings_of, gateway
 
 TOOLS = "app/Agent/tools/remote.py"

@@ -21,7 +21,7 @@ socket.create_connection = refuse
 socket.getaddrinfo = refuse
 from agentcore_readiness.tools.review import run_review
 from agentcore_readiness.render.sarif import render_sarif
-from agentcore_readiness.render.checklist import checklist_for_report
+from agentcore_readiness.render.filled_checklist import checklist_for_report
 report = run_review(sys.argv[1])
 render_sarif(report)
 checklist_for_report(report)

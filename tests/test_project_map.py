@@ -12,7 +12,7 @@ from mcp import Client
 
 from agentcore_readiness.checks.project_map import MapResult, ProjectMap
 from agentcore_readiness.cli import main
-from agentcore_readiness.render.checklist import checklist_for_report
+from agentcore_readiness.render.filled_checklist import checklist_for_report
 from agentcore_readiness.server.app import build_server
 from agentcore_readiness.textsafe import sanitize_model
 from agentcore_readiness.tools.map import build_maps, map_text

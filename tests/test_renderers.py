@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from agentcore_readiness.render.checklist import checklist_for_report
+from agentcore_readiness.render.filled_checklist import checklist_for_report
 from agentcore_readiness.render.json import render_json
 from conftest import ProjectBuilder, gateway, runtime
 

@@ -24,7 +24,7 @@ WALKERS = frozenset(
     }
 )
 # the modules holding rule bodies: every registering module, and the code rules' bodies
-RULE_BODIES = (*checks.RULE_MODULES, "code_rules")
+RULE_BODIES = (*checks.RULE_MODULES, "code_rule_bodies")
 
 
 def _imports(module: str) -> set[str]:

@@ -503,6 +503,6 @@ def bearer_to_iam_runtime(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Debugging JWT auth failures" ("Authorization method mismatch")
     """
-    from agentcore_readiness.checks.code_rules import auth006
+    from agentcore_readiness.checks.code_rule_bodies import auth006
 
     return auth006(facts, out)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from agentcore_readiness.analysis import file_facts as analysis
 from agentcore_readiness.analysis.file_facts import FieldRead, HandlerIssue
 from agentcore_readiness.analysis.request_handlers import KIND_WORDS
-from agentcore_readiness.checks.code_support import code_files, emit, note_skipped, where, without_code
+from agentcore_readiness.checks.code_rule_helpers import code_files, emit, note_skipped, where, without_code
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule
 from agentcore_readiness.checks.runtime_handlers import (
     Handler,

@@ -271,7 +271,7 @@ def direct_http_tool_call(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, "Tool surface: Prefer Gateway targets over direct HTTP in agent code"
     - agents-connect skill, Paths A and C
     """
-    from agentcore_readiness.checks.code_rules import gw_rule
+    from agentcore_readiness.checks.code_rule_bodies import gw_rule
 
     return gw_rule(facts, out, "GW001")
 
@@ -315,7 +315,7 @@ def direct_mcp_server_call(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, "Tool surface: Prefer Gateway targets over direct HTTP in agent code"
     - agents-connect skill, Paths A and C
     """
-    from agentcore_readiness.checks.code_rules import gw_rule
+    from agentcore_readiness.checks.code_rule_bodies import gw_rule
 
     return gw_rule(facts, out, "GW002")
 
@@ -355,7 +355,7 @@ def aws_service_over_http(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, "Tool surface: Prefer Gateway targets over direct HTTP in agent code"
     - agents-connect skill, Paths A and C
     """
-    from agentcore_readiness.checks.code_rules import gw_rule
+    from agentcore_readiness.checks.code_rule_bodies import gw_rule
 
     return gw_rule(facts, out, "GW003")
 
@@ -398,7 +398,7 @@ def a2a_call_without_token_provider(facts: Facts, out: Findings) -> Verdict | No
     - agents-harden skill, "Tool surface: Prefer Gateway targets over direct HTTP in agent code"
     - agents-connect skill, Paths A and C
     """
-    from agentcore_readiness.checks.code_rules import gw_rule
+    from agentcore_readiness.checks.code_rule_bodies import gw_rule
 
     return gw_rule(facts, out, "GW004")
 
@@ -464,7 +464,7 @@ def mutating_tools_unguarded(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Policy engine (if restricting tool access)"; agents-connect skill, gateway policies
     """
-    from agentcore_readiness.checks.code_support import emit, without_code
+    from agentcore_readiness.checks.code_rule_helpers import emit, without_code
     from agentcore_readiness.checks.tool_surface import runtime_tools
 
     verdict = without_code(facts, "runtime")

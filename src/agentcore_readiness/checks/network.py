@@ -281,6 +281,6 @@ def private_resource_on_public_network(facts: Facts, out: Findings) -> Verdict |
     ### References
     - agents-harden skill, "Network: VPC for private resources"; agents-build skill, `references/vpc.md`
     """
-    from agentcore_readiness.checks.code_rules import net001
+    from agentcore_readiness.checks.code_rule_bodies import net001
 
     return net001(facts, out)

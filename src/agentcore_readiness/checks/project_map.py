@@ -843,7 +843,7 @@ def item_places(project_map: ProjectMap) -> dict[str, list[Place]]:
 def undecided_items(results: list[RuleResult], metas: dict[str, RuleMeta]) -> list[str]:
     """The checklist items a review leaves open: no rule of the item failed or warned, and
     one was skipped, unknown or crashed, did not run, or none exists (a manual item)."""
-    from agentcore_readiness.checklist import ITEMS
+    from agentcore_readiness.checklist_items import ITEMS
 
     by_rule = {r.rule: r for r in results}
     codes: dict[str, list[str]] = {}

@@ -796,7 +796,7 @@ def memory_strategy_unread(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, checklist "Memory strategies appropriate for use case"; agents-build `references/memory.md`
     """
-    from agentcore_readiness.checks.code_support import without_code
+    from agentcore_readiness.checks.code_rule_helpers import without_code
     from agentcore_readiness.checks.memory_use import LTM_TOOLKIT_MODES, memory_use, strategies_read
 
     long_term = [m for m in facts.project.memories if m.strategies or (m.mode or "") in LTM_TOOLKIT_MODES]
@@ -913,7 +913,7 @@ def memory_identity_unbound(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Memory"; agents-build `references/memory.md` (actor and session IDs)
     """
-    from agentcore_readiness.checks.code_support import emit, without_code
+    from agentcore_readiness.checks.code_rule_helpers import emit, without_code
     from agentcore_readiness.checks.memory_use import identity_problems, memory_use
 
     verdict = without_code(facts, "runtime")

@@ -163,7 +163,7 @@ def hardcoded_secret(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Secrets: No credentials in code"; agents-connect skill, Path D
     """
-    from agentcore_readiness.checks.code_rules import sec001
+    from agentcore_readiness.checks.code_rule_bodies import sec001
 
     return sec001(facts, out)
 
@@ -220,7 +220,7 @@ def secret_from_env(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Secrets pulled from runtime environment variables"
     """
-    from agentcore_readiness.checks.code_rules import sec002
+    from agentcore_readiness.checks.code_rule_bodies import sec002
 
     return sec002(facts, out)
 
@@ -261,7 +261,7 @@ def secret_in_runtime_env(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - agents-harden skill, "Secrets pulled from runtime environment variables"
     """
-    from agentcore_readiness.checks.code_rules import sec003
+    from agentcore_readiness.checks.code_rule_bodies import sec003
 
     deployed = _deployed_env_secrets(facts, out)
     verdict = sec003(facts, out)
@@ -313,7 +313,7 @@ def credential_provider_undeclared(facts: Facts, out: Findings) -> Verdict | Non
     ### References
     - agents-harden skill, "Secrets" (correct pattern); agents-connect skill, Path D
     """
-    from agentcore_readiness.checks.code_rules import sec004
+    from agentcore_readiness.checks.code_rule_bodies import sec004
 
     return sec004(facts, out)
 

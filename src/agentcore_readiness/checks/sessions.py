@@ -1277,7 +1277,7 @@ def blocking_work_in_async_entrypoint(facts: Facts, out: Findings) -> Verdict | 
     - agents-harden skill, "Async tasks and health status"; agents-debug skill, "Connection drops mid-stream"
     """
     from agentcore_readiness.checks.blocking import BlockingFinder
-    from agentcore_readiness.checks.code_support import emit, without_code
+    from agentcore_readiness.checks.code_rule_helpers import emit, without_code
     from agentcore_readiness.checks.runtime_handlers import handler_model, is_tool, runtime_paths
 
     verdict = without_code(facts, "runtime")

@@ -595,6 +595,6 @@ def command_injection(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, "Shell Access" (validate commands built from user input)
     - agents-build skill, `references/integrate.md` ("Running shell commands")
     """
-    from agentcore_readiness.checks.code_rules import cmd006
+    from agentcore_readiness.checks.code_rule_bodies import cmd006
 
     return cmd006(facts, out)

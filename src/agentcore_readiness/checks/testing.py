@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentcore_readiness.checks.code_support import code_files, emit
+from agentcore_readiness.checks.code_rule_helpers import code_files, emit
 from agentcore_readiness.checks.per_runtime import runtimes_phrase
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.model import Fix

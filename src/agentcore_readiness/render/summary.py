@@ -5,7 +5,7 @@ checklist; then the baseline's effect and what could not be read outside any pro
 from __future__ import annotations
 
 from agentcore_readiness.model import ProjectReport, Report
-from agentcore_readiness.render.checklist import (
+from agentcore_readiness.render.filled_checklist import (
     checklist_for_report,
     render_checklist,
     render_fix_first,

@@ -334,7 +334,7 @@ def build_server(settings: Settings | None = None) -> Any:
         server.specs[name] = spec
     from agentcore_readiness.prompts import register_prompts
     from agentcore_readiness.server import client_log
-    from agentcore_readiness.server.resources import register_resources
+    from agentcore_readiness.server.mcp_resources import register_resources
 
     register_prompts(server, set(exposed))
     register_resources(server)

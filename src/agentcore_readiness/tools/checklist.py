@@ -7,7 +7,7 @@ from typing import Annotated
 import anyio.to_thread
 from pydantic import Field
 
-from agentcore_readiness.render.checklist import ChecklistResult, checklist_for_report
+from agentcore_readiness.render.filled_checklist import ChecklistResult, checklist_for_report
 from agentcore_readiness.tools import ToolSpec
 from agentcore_readiness.tools.results import Detail
 from agentcore_readiness.tools.review import Codes, PathArg, Workload, run_review

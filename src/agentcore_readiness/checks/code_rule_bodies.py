@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from agentcore_readiness.analysis import secret_patterns
 from agentcore_readiness.analysis.env_secrets import AWS_SDK_CREDENTIAL_VARS, calls_vault, key_name_use
 from agentcore_readiness.analysis.file_facts import DYNAMIC, EnvRead, HttpCall, fold
-from agentcore_readiness.checks.code_support import (
+from agentcore_readiness.checks.code_rule_helpers import (
     code_files,
     emit,
     note_skipped,

@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentcore_readiness.checklist import CHECKLIST, ChecklistItem
+from agentcore_readiness.checklist_items import CHECKLIST, ChecklistItem
 from agentcore_readiness.model import FactError, LookAt, ProjectReport, Report, RuleMeta, RuleResult, Status, Summary
 from agentcore_readiness.render.md import code, inline, prose
 from agentcore_readiness.render.results import counts, finding_line

@@ -9,7 +9,7 @@ SCHEME = "agentcore-readiness://"
 
 
 def checklist_template() -> str:
-    from agentcore_readiness.checklist import CHECKLIST
+    from agentcore_readiness.checklist_items import CHECKLIST
 
     lines = ["Production Readiness Checklist for <AgentName>", ""]
     for section in CHECKLIST:
