@@ -72,6 +72,17 @@ def test_unattached_engine_and_undefined_attachment_fail(fixture_project: Callab
         "agentcore add policy-engine --name AuditGuard --attach-to-gateways SupportTools --attach-mode ENFORCE",
         "agentcore deploy",
     ]
+    undefined = result.findings[1].fix
+    assert undefined is not None
+    assert undefined.summary == (
+        "Define policy engine TicketGuard with the policies LegacyTools should enforce, or name one of the "
+        "engines the project defines (AuditGuard, PartnerGuard, RefundGuard)."
+    )
+    assert undefined.commands == [
+        "agentcore add policy-engine --name TicketGuard --attach-to-gateways LegacyTools --attach-mode ENFORCE",
+        "agentcore deploy",
+    ]
+    assert undefined.patch is None
 
 
 def test_without_policy_engines_both_rules_are_not_applicable(
