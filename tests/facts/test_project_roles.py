@@ -18,7 +18,7 @@ from agentcore_readiness.facts.project import load_project
 from agentcore_readiness.model import RuleResult
 from conftest import findings_of
 
-FIXTURE = Path(__file__).parent / "fixtures" / "concierge_monorepo"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "concierge_monorepo"
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_findings_carry_their_files_role_and_runtime() -> None:
     assert (session.role, session.runtimes) == ("caller code (long-lived service)", [])
 
 
-CONTAINER = Path(__file__).parent / "fixtures" / "container_fastapi"
+CONTAINER = Path(__file__).resolve().parents[1] / "fixtures" / "container_fastapi"
 
 
 def test_a_container_runtime_is_what_its_image_copies_and_runs() -> None:
