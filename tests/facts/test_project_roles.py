@@ -49,6 +49,10 @@ def test_every_file_has_the_role_its_code_gives_it(index: CodeIndex) -> None:
         "infra/app.py": ("infra", ["infra"], (), None),
         "scripts/invoke_once.py": ("caller", ["caller"], (), "one_shot"),
         "scripts/migrate_orders.py": ("maintenance", ["maintenance"], (), None),
+        # a bedrock-agentcore client used to evaluate sessions does not make a caller
+        "scripts/evaluate_sessions.py": ("maintenance", ["maintenance"], (), None),
+        # one never used for anything else may be handed to code that invokes
+        "lambdas/proxy/dispatch.py": ("caller", ["caller"], (), None),
         "workshop/lab1/agent.py": ("local_copy", ["local_copy"], (), None),
         "agentcore/cdk/lambda/warmup.py": ("caller", ["caller"], (), "service"),
     }
