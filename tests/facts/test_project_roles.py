@@ -43,6 +43,9 @@ def test_every_file_has_the_role_its_code_gives_it(index: CodeIndex) -> None:
         "app/Concierge/tests/test_main.py": ("test", ["test"], (), None),
         "backend/api.py": ("backend", ["backend"], (), None),
         "backend/agent_client.py": ("caller", ["backend", "caller"], (), "service"),
+        # invokes over HTTPS, the URL built in an f-string
+        "backend/stream_client.py": ("caller", ["backend", "caller"], (), "service"),
+        "backend/voice_bridge.py": ("caller", ["caller"], (), None),
         "lambdas/order_lookup/handler.py": ("target", ["target"], (), None),
         "lambdas/notify/handler.py": ("target", ["target"], (), None),
         "lambdas/proxy/handler.py": ("caller", ["caller"], (), "service"),

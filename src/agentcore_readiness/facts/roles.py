@@ -141,7 +141,10 @@ _AGENT_APPS = {
     "a2a.server.apps.A2AStarletteApplication": "A2A server",
     "a2a.server.apps.A2AFastAPIApplication": "A2A server",
 }
-_RUNTIME_URL = re.compile(r"bedrock-agentcore\.[^\s'\"/]*amazonaws\.com/runtimes/|/runtimes/[^\s'\"]*/invocations")
+# an invocation URL, also one built in an f-string (``/runtimes/{quote(arn, safe='')}/invocations``)
+_RUNTIME_URL = re.compile(
+    r"bedrock-agentcore\.[^\s'\"/]*amazonaws\.com/runtimes/|/runtimes/(?:\{[^{}\n]*\}|[^\s'\"{}])*/invocations"
+)
 _ONE_SHOT_DIRS = frozenset({"scripts", "script", "deploy", "deployment", "tools", "bin", "utils", "notebooks"})
 _INFRA_DIRS = ("agentcore/cdk/", "cdk/", "infra/", "infrastructure/", "iac/")
 _LAMBDA_NAMES = frozenset({"handler", "lambda_handler", "main_handler"})
