@@ -80,9 +80,23 @@ _AGENT_APPS = {
     "a2a.server.apps.A2AStarletteApplication": "A2A server",
     "a2a.server.apps.A2AFastAPIApplication": "A2A server",
 }
-_RUNTIME_URL = re.compile(r"bedrock-agentcore\.[^\s'\"/]*amazonaws\.com/runtimes/|/runtimes/[^\s'\"]*/invocations")
+# an invocation URL, also one built in an f-string (``/runtimes/{quote(arn, safe='')}/invocations``)
+_RUNTIME_URL = re.compile(
+    r"bedrock-agentcore\.[^\s'\"/]*amazonaws\.com/runtimes/|/runtimes/(?:\{[^{}\n]*\}|[^\s'\"{}])*/invocations"
+)
 _LAMBDA_NAMES = frozenset({"handler", "lambda_handler", "main_handler"})
 _INVOKE_ATTRS = ("invoke_agent_runtime", "invoke_agent_runtime_command", "stop_runtime_session")
+# the bedrock-agentcore data-plane operations that do not invoke a runtime (botocore's names)
+_OTHER_DATA_PLANE_CALL = re.compile(
+    r"\.(?:batch_(?:create|delete|update)_memory_records|complete_resource_token_auth|create_event|"
+    r"delete_event|delete_memory_record|evaluate|get_agent_card|get_browser_session|"
+    r"get_code_interpreter_session|get_event|get_memory_record|get_resource_(?:api_key|oauth2_token)|"
+    r"get_workload_access_token(?:_for_jwt|_for_user_id)?|invoke_browser|invoke_code_interpreter|"
+    r"invoke_web_search|list_actors|list_browser_sessions|list_code_interpreter_sessions|list_events|"
+    r"list_memory_records|list_sessions|retrieve_memory_records|start_browser_session|"
+    r"start_code_interpreter_session|start_batch_evaluation|stop_browser_session|"
+    r"stop_code_interpreter_session|ingest_data)\s*\("
+)
 _DATA_PLANE_CLIENT = re.compile(r"""client\(\s*(?:service_name\s*=\s*)?["']bedrock-agentcore["']""")
 
 
@@ -214,6 +228,8 @@ def _invocations(tree: ast.Module, text: str, resolve: Callable[[ast.expr], str]
                 signals.invokes.append(("http", line))
     if "bedrock-agentcore" in text and not signals.invokes:
         client = _DATA_PLANE_CLIENT.search(text)
-        if client is not None:
+        # a data-plane client used for memory, tools, identity or evaluation (and never to
+        # invoke a runtime) does not make a caller
+        if client is not None and _OTHER_DATA_PLANE_CALL.search(text) is None:
             signals.invokes.append(("bedrock-agentcore client", text.count("\n", 0, client.start()) + 1))
     signals.invokes.sort(key=lambda item: item[1])

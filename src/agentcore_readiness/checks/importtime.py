@@ -94,8 +94,17 @@ class HeavyCall:
 
 
 def _heavy_in(
-    cmap: CodeMap, py_file: PyFile, nodes: list[ast.AST], within: FunctionInfo | None, depth: int, seen: set[int]
+    cmap: CodeMap,
+    py_file: PyFile,
+    nodes: list[ast.AST],
+    within: FunctionInfo | None,
+    depth: int,
+    memo: dict[tuple[int, int], HeavyCall | None],
 ) -> HeavyCall | None:
+    """The first heavy construction ``nodes`` run, directly or through up to four calls.
+    ``memo`` keeps each function's answer per depth (``None`` while it is being searched: a
+    recursive call finds nothing there), so a function is searched once per review however
+    many statements reach it."""
     for root in nodes:
         for call in sorted(calls_in([root]), key=lambda c: (c.lineno, c.col_offset)):
             name = py_file.resolve(call.func)
@@ -106,10 +115,16 @@ def _heavy_in(
             if depth >= 4:
                 continue
             target = cmap.resolve(py_file, call, within)
-            if target is None or id(target.function) in seen:
+            if target is None:
                 continue
-            seen.add(id(target.function))
-            inner = _heavy_in(cmap, target.file, list(target.function.node.body), target.function, depth + 1, seen)
+            key = (id(target.function), depth + 1)
+            if key in memo:
+                inner = memo[key]
+            else:
+                memo[key] = None
+                inner = memo[key] = _heavy_in(
+                    cmap, target.file, list(target.function.node.body), target.function, depth + 1, memo
+                )
             if inner is not None:
                 return HeavyCall(
                     inner.what,
@@ -210,9 +225,10 @@ def import_time_work(code: CodeIndex, project: ProjectFacts) -> list[ImportTimeW
     """Every heavy construction the runtime code runs at import time, in file order."""
     cmap = code_map(code, project)
     found: list[ImportTimeWork] = []
+    memo: dict[tuple[int, int], HeavyCall | None] = {}
     for py_file in code.of_role("runtime"):
         for statement, parts in import_time_statements(py_file.tree.body):
-            heavy = _heavy_in(cmap, py_file, parts, None, 0, set())
+            heavy = _heavy_in(cmap, py_file, parts, None, 0, memo)
             if heavy is None:
                 continue
             getter, name = _lazy_getter(py_file, statement, py_file.tree.body)

@@ -415,6 +415,9 @@ def policy_engine_unattached(facts: Facts, out: Findings) -> Verdict | None:
     ### Fix
     Attach it: `agentcore add policy-engine --name <engine> --attach-to-gateways <gateway>
     --attach-mode ENFORCE`, or set the gateway's `policyEngineConfiguration`, then deploy.
+    A gateway naming an engine the project does not define: add that engine
+    (`agentcore add policy-engine --name <engine> --attach-to-gateways <gateway>
+    --attach-mode ENFORCE`), or correct `policyEngineName` to an engine that exists.
 
     ### References
     - agents-connect skill, `references/policy.md`
@@ -450,6 +453,16 @@ def policy_engine_unattached(facts: Facts, out: Findings) -> Verdict | None:
                 "does not define",
                 gateway.where.at("policyEngineConfiguration", "policyEngineName"),
                 subject=gateway.name,
+                fix=Fix(
+                    summary=f"Define policy engine {gateway.policy_engine_name} with the policies {gateway.name} "
+                    "should enforce, or name one of the engines the project defines"
+                    + (f" ({', '.join(sorted(defined))})." if defined else "."),
+                    commands=[
+                        f"agentcore add policy-engine --name {gateway.policy_engine_name} "
+                        f"--attach-to-gateways {gateway.name} --attach-mode ENFORCE",
+                        "agentcore deploy",
+                    ],
+                ),
             )
     return None
 

@@ -31,7 +31,7 @@ from agentcore_readiness.model import Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code.index import CallSite, CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.code.index import CallSite, CodeIndex, FunctionInfo, PyFile, StringLiteral
 
 DEFAULT_IDLE = 900
 DEFAULT_MAX_LIFETIME = 28_800
@@ -588,6 +588,29 @@ def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
     return None
 
 
+SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
+_AGENTCORE_HEADER = "x-amzn-bedrock-agentcore-"
+_CUSTOM_HEADER = "x-amzn-bedrock-agentcore-runtime-custom-"
+
+
+def _misnamed(py_file: PyFile) -> list[StringLiteral]:
+    """Header names of a runtime invocation that look like the session header and are not it
+    (``X-Amzn-Bedrock-AgentCore-Session-Id``); custom headers (``...-Runtime-Custom-*``) are
+    the caller's own."""
+    signals = py_file.facts.signals
+    if signals is None or not any(kind == "http" for kind, _ in signals.invokes):
+        return []
+    return [
+        literal
+        for literal in py_file.strings
+        if (name := literal.value.lower()).startswith(_AGENTCORE_HEADER)
+        and "session" in name
+        and not name.startswith(_CUSTOM_HEADER)
+        and name != SESSION_HEADER.lower()
+        and " " not in name
+    ]
+
+
 @rule(
     "SESS002",
     "session-id-omitted",
@@ -602,7 +625,10 @@ def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
 def session_id_omitted(facts: Facts, out: Findings) -> Verdict | None:
     """### What it does
     Fails for every `invoke_agent_runtime` call in caller code (or in an agent that invokes
-    another runtime) that passes no `runtimeSessionId`.
+    another runtime) that passes no `runtimeSessionId`, and for caller code that invokes a
+    runtime over HTTPS with the session ID in a header AgentCore does not read (such as
+    `X-Amzn-Bedrock-AgentCore-Session-Id`; the header is
+    `X-Amzn-Bedrock-AgentCore-Runtime-Session-Id`).
 
     ### Why is this bad?
     The parameter is optional, so the code works, and nobody sees the cost: boto3 fills it
@@ -624,8 +650,19 @@ def session_id_omitted(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, "Session lifecycle management"
     """
     calls = invokes(_code(facts))
-    if not calls:
+    assert facts.code is not None
+    misnamed = [(py_file, literal) for py_file in facts.code.of_role(*CALLER_ROLES) for literal in _misnamed(py_file)]
+    if not calls and not misnamed:
         return not_applicable("no invoke_agent_runtime call in caller or agent code")
+    for py_file, literal in misnamed:
+        out.fail(
+            f"{py_file.path}:{literal.line} sends the session ID in `{literal.value}`, a header AgentCore does not "
+            f"read: the runtime session header is `{SESSION_HEADER}`, so every request starts a new session "
+            "(a new microVM, no conversation kept)",
+            Location(path=py_file.path, line=literal.line),
+            evidence=excerpt(py_file.line_text(literal.line).strip()),
+            fix=Fix(summary=f"Rename the header to `{SESSION_HEADER}` (33-256 characters, one per conversation)."),
+        )
     for py_file, call in calls:
         keywords = call.keywords
         if "runtimeSessionId" in keywords:

@@ -12,7 +12,7 @@ from mcp_types import LoggingMessageNotificationParams
 from agentcore_readiness.server.client_log import messages_for
 from conftest import ProjectBuilder, memory_server, runtime, stdio_server
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")]
 

@@ -12,7 +12,7 @@ import pytest
 from agentcore_readiness.engine import ReviewRequest, review
 from agentcore_readiness.model import RuleResult
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def results(fixture: str, *select: str) -> dict[str, RuleResult]:

@@ -23,7 +23,7 @@ from conftest import ProjectBuilder, stdio_server
 
 CONFIG = "agentcore/agentcore.json"
 MAIN = "app/Agent/main.py"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def entry_line(builder: ProjectBuilder) -> int:

@@ -293,7 +293,7 @@ with OidcProvider() as idp:
 
 
 def test_the_token_never_appears_in_logs_at_debug_level() -> None:
-    tests_dir = str(Path(__file__).parent)
+    tests_dir = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "AGENTCORE_READINESS_LOG_LEVEL": "DEBUG"}
     done = subprocess.run(
         [sys.executable, "-c", LOGGING_RUN, tests_dir], capture_output=True, text=True, env=env, timeout=60, check=True

@@ -11,7 +11,7 @@ from agentcore_readiness.facts.code.index import build_code_index
 from agentcore_readiness.facts.project.project_facts import load_project
 from conftest import findings_of
 
-FIXTURE = Path(__file__).parent / "fixtures" / "py314_agent"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "py314_agent"
 MAIN = "app/OrderAgent/main.py"
 
 

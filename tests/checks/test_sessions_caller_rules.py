@@ -5,6 +5,7 @@ service: a new session per call is per message); one-shot scripts have tests of 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
 from conftest import ProjectBuilder, findings_of
 
@@ -27,6 +28,22 @@ def caller(builder: ProjectBuilder, code: str, rel: str = SCRIPT) -> None:
 
 
 # --- SESS002: runtimeSessionId omitted ---------------------------------------------------------
+
+
+def test_misnamed_session_header_over_http_fails_and_the_right_one_and_custom_headers_stay_silent(
+    fixture_project: Callable[[str], ProjectBuilder],
+) -> None:
+    """tests/fixtures/concierge_monorepo: backend/voice_bridge.py posts to the runtime with
+    ``X-Amzn-Bedrock-AgentCore-Session-Id`` (not a header AgentCore reads: every request is a
+    new session); backend/stream_client.py sends the real header and a custom one."""
+    project = fixture_project("concierge_monorepo")
+    result = project.results("SESS002")["SESS002"]
+    bridge = "backend/voice_bridge.py"
+    assert result.status == "fail"
+    assert findings_of(result) == [("fail", bridge, line_of(project, bridge, '"X-Amzn-Bedrock-AgentCore-Session-Id"'))]
+    assert "`X-Amzn-Bedrock-AgentCore-Session-Id`, a header AgentCore does not read" in result.findings[0].message
+    assert result.findings[0].fix is not None
+    assert "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id" in result.findings[0].fix.summary
 
 
 def test_invoke_without_session_id_fails_at_the_call(project: ProjectBuilder) -> None:
@@ -422,8 +439,8 @@ def test_one_shot_scripts_and_clients_that_do_not_invoke_pass(project: ProjectBu
     )
     result = project.results("SESS012")["SESS012"]
     assert (result.status, result.findings) == ("pass", [])
+    # scripts/evaluate.py only evaluates: it is not caller code, so SESS012 does not read it
     assert result.reason == (
-        "scripts/evaluate.py:3: this client invokes no runtime; "
         f'{ONE_SHOT}:4: retries turned off ({{"max_attempts": 0}}) in a one-shot script (one invocation per run); '
         f"{ONE_SHOT}:5: this client invokes no runtime"
     )

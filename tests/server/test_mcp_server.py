@@ -19,7 +19,7 @@ from agentcore_readiness.cli import main as cli_main
 from agentcore_readiness.server.app import build_server
 from conftest import stdio_server
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = str(REPO / "examples" / "support-desk")
 EXPECTED_TOOLS = {"review_project", "check_auth", "render_checklist", "list_rules", "explain_rule"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from agentcore_readiness.facts.project.ignore_files import DockerIgnore, GitIgnores, IgnoreRule, docker_pattern
 from conftest import ProjectBuilder, findings_of
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ROOT_GITIGNORE = "../../.gitignore"
 
 

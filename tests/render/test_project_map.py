@@ -18,7 +18,7 @@ from agentcore_readiness.textsafe import sanitize_model
 from agentcore_readiness.tools.map import build_maps, map_text
 from agentcore_readiness.tools.review import run_review
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 HELPDESK = FIXTURES / "helpdesk_platform"
 FLEET = FIXTURES / "fleet_toolkit"
 CONCIERGE = "app/Concierge/main.py"

@@ -15,7 +15,7 @@ from agentcore_readiness.facts.project.project_facts import load_project, map_co
 from agentcore_readiness.model import Report
 from conftest import ProjectBuilder, findings_of
 
-FIXTURE = Path(__file__).parent / "fixtures" / "weather_toolkit"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "weather_toolkit"
 
 
 @pytest.fixture(scope="module")

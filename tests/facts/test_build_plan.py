@@ -13,7 +13,7 @@ import pytest
 from agentcore_readiness.facts.project.project_facts import load_project
 from conftest import ProjectBuilder, findings_of, runtime
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CODEZIP_PYPROJECT = "app/Agent/pyproject.toml"
 TRIAGE = "app/Triage"
 

@@ -24,7 +24,7 @@ from agentcore_readiness.server.security import InsecureBind, check_bind
 from agentcore_readiness.settings import Settings
 from conftest import ProjectBuilder, memory_server, runtime
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = str(REPO / "examples" / "support-desk")
 TOOL_NAME = re.compile(r"`((?:review|check|audit|diagnose|render|list|explain)_[a-z0-9_]+)`")
 

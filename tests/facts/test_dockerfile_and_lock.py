@@ -11,7 +11,7 @@ import pytest
 from agentcore_readiness.facts.measure import uv_lock
 from agentcore_readiness.facts.project.dockerfile import Dockerfile, parse_dockerfile
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def image(text: str) -> Dockerfile:

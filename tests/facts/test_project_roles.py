@@ -18,7 +18,7 @@ from agentcore_readiness.facts.project.project_facts import load_project
 from agentcore_readiness.model import RuleResult
 from conftest import findings_of
 
-FIXTURE = Path(__file__).parent / "fixtures" / "concierge_monorepo"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "concierge_monorepo"
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +43,19 @@ def test_every_file_has_the_role_its_code_gives_it(index: CodeIndex) -> None:
         "app/Concierge/tests/test_main.py": ("test", ["test"], (), None),
         "backend/api.py": ("backend", ["backend"], (), None),
         "backend/agent_client.py": ("caller", ["backend", "caller"], (), "service"),
+        # invokes over HTTPS, the URL built in an f-string
+        "backend/stream_client.py": ("caller", ["backend", "caller"], (), "service"),
+        "backend/voice_bridge.py": ("caller", ["caller"], (), None),
         "lambdas/order_lookup/handler.py": ("target", ["target"], (), None),
         "lambdas/notify/handler.py": ("target", ["target"], (), None),
         "lambdas/proxy/handler.py": ("caller", ["caller"], (), "service"),
         "infra/app.py": ("infra", ["infra"], (), None),
         "scripts/invoke_once.py": ("caller", ["caller"], (), "one_shot"),
         "scripts/migrate_orders.py": ("maintenance", ["maintenance"], (), None),
+        # a bedrock-agentcore client used to evaluate sessions does not make a caller
+        "scripts/evaluate_sessions.py": ("maintenance", ["maintenance"], (), None),
+        # one never used for anything else may be handed to code that invokes
+        "lambdas/proxy/dispatch.py": ("caller", ["caller"], (), None),
         "workshop/lab1/agent.py": ("local_copy", ["local_copy"], (), None),
         "agentcore/cdk/lambda/warmup.py": ("caller", ["caller"], (), "service"),
     }
@@ -115,7 +122,7 @@ def test_findings_carry_their_files_role_and_runtime() -> None:
     assert (session.role, session.runtimes) == ("caller code (long-lived service)", [])
 
 
-CONTAINER = Path(__file__).parent / "fixtures" / "container_fastapi"
+CONTAINER = Path(__file__).resolve().parents[1] / "fixtures" / "container_fastapi"
 
 
 def test_a_container_runtime_is_what_its_image_copies_and_runs() -> None:

@@ -12,7 +12,7 @@ from agentcore_readiness.engine import ReviewRequest, review
 from agentcore_readiness.model import RuleResult
 from conftest import ProjectBuilder, findings_of, gateway, runtime
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 HELPDESK = "helpdesk_platform"
 FLEET = "fleet_toolkit"
 CONFIG = "agentcore/agentcore.json"
