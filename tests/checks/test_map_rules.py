@@ -439,6 +439,58 @@ def test_a_tool_that_only_writes_warns_and_a_fixed_command_stays_silent(project:
     )
 
 
+def test_a_function_under_the_files_own_passthrough_tool_decorator_is_not_a_tool(project: ProjectBuilder) -> None:
+    """``def tool(func): return func`` written "for when strands is not available": no framework
+    makes the decorated functions tools, so neither GW008 nor the map lists them; a Strands
+    ``@tool`` in the same runtime still is one."""
+    project.agentcore()
+    project.write(
+        "app/Agent/fleet_tools.py",
+        """
+        import requests
+
+
+        def tool(func):
+            \"\"\"Passthrough decorator when strands is not available\"\"\"
+            return func
+
+
+        @tool
+        def book_vehicle(vin: str) -> str:
+            return requests.post("https://fleet.example.com/bookings", json={"vin": vin}, timeout=10).text
+        """,
+    )
+    project.write(
+        "app/Agent/main.py",
+        """
+        import requests
+        from bedrock_agentcore.runtime import BedrockAgentCoreApp
+        from strands import Agent, tool
+
+        from fleet_tools import book_vehicle
+
+        app = BedrockAgentCoreApp()
+
+
+        @tool
+        def open_ticket(summary: str) -> str:
+            return requests.post("https://tickets.example.com/api/tickets", json={"summary": summary}, timeout=10).text
+
+
+        @app.entrypoint
+        def invoke(payload):
+            agent = Agent(tools=[open_ticket, book_vehicle])
+            return {"answer": str(agent(payload["prompt"]))}
+        """,
+    )
+    result = project.results("GW008")["GW008"]
+    lines = (project.root / "app/Agent/main.py").read_text().splitlines()
+    assert findings_of(result) == [
+        ("warn", "app/Agent/main.py", lines.index("def open_ticket(summary: str) -> str:") + 1)
+    ]
+    assert result.findings[0].message.startswith("Strands @tool open_ticket of runtime Agent changes data")
+
+
 def test_an_approval_hook_or_an_enforcing_policy_engine_passes(project: ProjectBuilder) -> None:
     project.agentcore(
         agentCoreGateways=[

@@ -287,6 +287,8 @@ def _tool_kind(py_file: PyFile, function: FunctionInfo) -> str | None:
         head, _, last = decorator.rpartition(".")
         if last not in ("tool", "function_tool"):
             continue
+        if not head and any(f.name == last and f.class_name is None for f in py_file.functions):
+            continue  # the file's own `def tool(func): return func`: no framework makes this a tool
         if head.startswith("strands"):
             return "Strands @tool"
         if head.startswith(("langchain", "langchain_core")):
