@@ -166,6 +166,25 @@ def test_an_accept_entry_without_a_reason_does_not_apply_and_says_so(
     assert report["projects"][0]["config"]["unused_accepts"] == ["pyproject.toml accept[1]"]
 
 
+def test_an_accept_entry_naming_no_known_rule_does_not_apply_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _repo_with_project(
+        tmp_path,
+        '[tool.agentcore-readiness]\naccept = [{rule = "AUTH999", resource = "OpenGateway", reason = "typo"},'
+        ' {rule = "auth003", resource = "OpenGateway", reason = "public status page"}]\n',
+    )
+    _, report = _check_json(capsys, str(project.root), "--select", "AUTH003")
+    assert _counting(report) == [("AUTH003", "Partners")]
+    assert [(e["source"], e["location"]["path"], e["message"]) for e in report["projects"][0]["fact_errors"]] == [
+        (
+            "pyproject.toml",
+            "pyproject.toml",
+            "pyproject.toml accept[0]: unknown rule AUTH999 (see `agentcore-readiness rules`)",
+        )
+    ]
+
+
 def test_configuration_is_found_up_to_the_repository_root_and_no_further(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

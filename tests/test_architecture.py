@@ -71,23 +71,11 @@ def _all_imports() -> tuple[Import, ...]:
     return tuple(found for module, path in modules.items() for found in _imports_of(module, path, modules))
 
 
-# Imports that still close a cycle, each with the reason it is there. The list may only
-# shrink: an entry whose import is gone fails test_the_cycle_allow_list_is_current.
-CYCLE_EDGES_ALLOWED: dict[tuple[str, str], str] = {
-    ("config", "checks.registry"): (
-        "an accept entry's rule code is checked against the rule registry while the project's "
-        "configuration is read (facts.project -> config); moving that check above the project "
-        "loader changes where and in which order the error is reported"
-    ),
-}
-
-
-def _graph(allowed: dict[tuple[str, str], str] = CYCLE_EDGES_ALLOWED) -> dict[str, set[str]]:
+def _graph() -> dict[str, set[str]]:
     modules = _modules()
     graph: dict[str, set[str]] = {module: set() for module in modules}
     for found in _all_imports():
-        edge = (_short(found.module), _short(found.target))
-        if found.target in modules and found.target != found.module and edge not in allowed:
+        if found.target in modules and found.target != found.module:
             graph[found.module].add(found.target)
     return graph
 
@@ -122,12 +110,6 @@ def _short(module: str) -> str:
 def test_no_import_cycle_among_the_products_modules() -> None:
     cycle = find_cycle(_graph())
     assert cycle is None, "import cycle: " + " -> ".join(_short(module) for module in cycle or [])
-
-
-def test_the_cycle_allow_list_is_current() -> None:
-    graph = _graph(allowed={})
-    for importer, imported in CYCLE_EDGES_ALLOWED:
-        assert f"{PACKAGE}.{imported}" in graph[f"{PACKAGE}.{importer}"], f"{importer} no longer imports {imported}"
 
 
 def test_the_cycle_finder_reports_a_cycle() -> None:

@@ -19,6 +19,7 @@ switches off or accepts is shown in every report format.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
@@ -123,8 +124,15 @@ def check_config_file(path: Path) -> None:
     _parse_file(path, path.parent)
 
 
-def load_settings(project_root: Path, choice: ConfigChoice | None = None) -> tuple[ToolSettings, list[FactError]]:
-    """The settings for the project at ``project_root`` and the problems found in them."""
+def load_settings(
+    project_root: Path, choice: ConfigChoice | None = None, rule_codes: Collection[str] | None = None
+) -> tuple[ToolSettings, list[FactError]]:
+    """The settings for the project at ``project_root`` and the problems found in them.
+
+    ``rule_codes`` are the codes an ``accept`` entry may name (the caller knows the rule registry;
+    this module sits below it); an entry naming another code is reported and dropped. ``None``
+    checks no code: for callers that read the project but apply no accepts.
+    """
     choice = choice or _process_default
     if choice.mode == "none":
         return ToolSettings(), []
@@ -138,12 +146,13 @@ def load_settings(project_root: Path, choice: ConfigChoice | None = None) -> tup
             errors.append(FactError(source=str(choice.file), message=str(exc), fact="config"))
             return ToolSettings(), errors
         shown = _shown(path, repo) if repo else str(choice.file)
-        return _settings(section or {}, path.parent, project_root, shown, errors), errors
+        return _settings(section or {}, path.parent, project_root, shown, errors, rule_codes), errors
     found = _discover(project_root, repo or project_root, errors)
     if found is None:
         return ToolSettings(), errors
     path, section = found
-    return _settings(section, path.parent, project_root, _shown(path, repo or project_root), errors), errors
+    shown = _shown(path, repo or project_root)
+    return _settings(section, path.parent, project_root, shown, errors, rule_codes), errors
 
 
 def _shown(path: Path, base: Path) -> str:
@@ -213,7 +222,12 @@ def _parse_file(path: Path, root: Path) -> dict[str, Any] | None:
 
 
 def _settings(
-    section: dict[str, Any], config_dir: Path, project_root: Path, shown: str, errors: list[FactError]
+    section: dict[str, Any],
+    config_dir: Path,
+    project_root: Path,
+    shown: str,
+    errors: list[FactError],
+    rule_codes: Collection[str] | None,
 ) -> ToolSettings:
     def error(message: str) -> None:
         errors.append(FactError(source=shown, message=message, location=Location(path=shown), fact="config"))
@@ -240,7 +254,7 @@ def _settings(
         ignore=tuple(c.upper() for c in strings("ignore")),
         workload=workload,
         exclude=tuple(p for p in (_rebase(pattern, prefix) for pattern in strings("exclude")) if p),
-        accept=_accepts(section.get("accept", []), prefix, shown, error),
+        accept=_accepts(section.get("accept", []), prefix, shown, error, rule_codes),
         source=shown,
     )
 
@@ -269,13 +283,9 @@ def _rebase(pattern: str, prefix: str | None) -> str | None:
     return None
 
 
-def _rule_codes() -> frozenset[str]:
-    from agentcore_readiness.checks.registry import load_rules
-
-    return frozenset(load_rules())
-
-
-def _accepts(value: Any, prefix: str | None, shown: str, error: Any) -> tuple[Accept, ...]:
+def _accepts(
+    value: Any, prefix: str | None, shown: str, error: Any, rule_codes: Collection[str] | None
+) -> tuple[Accept, ...]:
     if not isinstance(value, list):
         error(f"[tool.{SECTION}] accept must be an array of tables: accept = [{{rule = ..., reason = ...}}]")
         return ()
@@ -297,7 +307,7 @@ def _accepts(value: Any, prefix: str | None, shown: str, error: Any) -> tuple[Ac
         if not rule:
             error(f"{label} names no rule")
             continue
-        if rule not in _rule_codes():
+        if rule_codes is not None and rule not in rule_codes:
             error(f"{label}: unknown rule {rule} (see `agentcore-readiness rules`)")
             continue
         if not reason:

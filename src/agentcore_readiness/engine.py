@@ -193,7 +193,7 @@ def gather_facts(root: Path, display: str, request: ReviewRequest) -> tuple[Fact
     """Load the project, choose its rules (the request's, then its own settings), and
     gather only the facts those rules need.
     """
-    project = load_project(root, display, request.config)
+    project = load_project(root, display, request.config, rule_codes=frozenset(load_rules()))
     check_named_paths(project)
     chosen = choose_rules(project, request)
     wanted = Gathering.of(chosen)

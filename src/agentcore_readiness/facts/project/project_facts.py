@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -417,10 +417,17 @@ def _report_missing_code(loader: _Loader, runtimes: Sequence[Runtime]) -> None:
             )
 
 
-def load_project(root: Path, display_path: str | None = None, config: ConfigChoice | None = None) -> ProjectFacts:
+def load_project(
+    root: Path,
+    display_path: str | None = None,
+    config: ConfigChoice | None = None,
+    rule_codes: Collection[str] | None = None,
+) -> ProjectFacts:
+    """The project at ``root``; ``rule_codes`` are the codes its ``accept`` entries may name
+    (``None`` when the caller applies no accepts, see :func:`~agentcore_readiness.config.load_settings`)."""
     root = root.resolve()
     loader = _Loader(root, display_path or str(root))
-    settings, settings_errors = load_settings(root, config)
+    settings, settings_errors = load_settings(root, config, rule_codes)
     loader.errors.extend(settings_errors)
     cli_doc = loader.read_json(CLI_CONFIG, config=True) if exists(root / CLI_CONFIG) else None
     has_cli = exists(root / CLI_CONFIG)
