@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from agentcore_readiness.checks.registry import load_rules
+from agentcore_readiness.checks.registry import load_rules, tool_rules
 
 RULES_START, RULES_END = "<!-- rules:start -->", "<!-- rules:end -->"
 TOOLS_START, TOOLS_END = "<!-- tools:start -->", "<!-- tools:end -->"
@@ -34,13 +34,13 @@ def rule_table() -> str:
 def tool_table() -> str:
     from agentcore_readiness import tools
 
-    lines = ["| Tool | What it does |", "|---|---|"]
+    lines = ["| Tool | What it does | Rules it runs |", "|---|---|---|"]
     for module_name in tools.TOOL_MODULES:
         module = importlib.import_module(f"agentcore_readiness.tools.{module_name}")
         for spec in module.TOOLS:
             doc = " ".join((spec.fn.__doc__ or "").split())
             first = re.split(r"(?<=\.)\s", doc, maxsplit=1)[0]
-            lines.append(f"| `{spec.name}` | {first} |")
+            lines.append(f"| `{spec.name}` | {first} | {tools.rule_span(tool_rules(spec.name))} |")
     return "\n".join(lines)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
+import anyio
 import pytest
 
 from agentcore_readiness.checks.registry import Facts, Needs, load_rules, tool_rules
@@ -14,6 +16,7 @@ from agentcore_readiness.facts import UndeclaredFact
 from agentcore_readiness.facts.code.index import UndeclaredRole, build_code_index
 from agentcore_readiness.facts.measure.measurements import MeasuredFacts
 from agentcore_readiness.facts.project.project_facts import load_project
+from agentcore_readiness.tools import all_specs, rule_span
 from conftest import FIXTURES, ProjectBuilder, runtime
 
 FIXTURE_NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "agentcore").is_dir() or any(p.glob("*.yaml")))
@@ -97,15 +100,51 @@ def test_a_rule_reading_only_aws_is_skipped_without_running_when_aws_was_not_req
     )
 
 
-def test_the_tools_run_the_rules_that_declare_them() -> None:
+def _rules_run_by(tool: str, path: str) -> set[str]:
+    """The codes of the rules a call of ``tool`` on ``path`` answered for (its full detail)."""
+    answer = anyio.run(partial(all_specs()[tool].fn, path=path, detail="full"))
+    report = getattr(answer, "report", answer)
+    return {result.rule for project in report.projects for result in project.results}
+
+
+@pytest.mark.parametrize(
+    "tool",
+    [
+        "check_auth",
+        "check_iam_scope",
+        "check_shell_access",
+        "check_observability",
+        "audit_sessions",
+        "audit_cold_start",
+        "audit_code",
+    ],
+)
+def test_a_tool_runs_exactly_the_rules_that_declare_it(tool: str) -> None:
+    """Every rule declaring ``tools=(tool, ...)`` is run by that tool, and no other rule is:
+    a new rule reaches its tools by its declaration alone."""
+    declared = {code for code, r in load_rules().items() if tool in r.needs.tools}
+    assert declared, tool
+    assert _rules_run_by(tool, str(FIXTURES / "helpdesk_platform")) == declared
+
+
+def test_audit_code_is_declared_by_exactly_the_rules_that_read_code() -> None:
     rules = load_rules()
     assert tool_rules("audit_code") == tuple(code for code, r in rules.items() if r.reads)
-    assert tool_rules("check_iam_scope") == ("IAM001", "IAM002", "IAM003", "IAM004", "IAM005")
-    assert tool_rules("audit_sessions") == (
-        *(f"SESS{n:03d}" for n in range(1, 15)),
-        "RES004",
-        "RES007",
-    )
+
+
+def test_a_tool_description_ends_with_the_rules_that_declare_it() -> None:
+    specs = all_specs()
+    assert specs["check_iam_scope"].description().endswith("\nRules: IAM001-IAM005.")
+    for name, spec in specs.items():
+        codes = tool_rules(name)
+        assert spec.description().endswith(f"\nRules: {rule_span(codes)}.") == bool(codes), name
+        assert not any(code in (spec.fn.__doc__ or "") for code in codes), f"{name}'s docstring lists rules by hand"
+
+
+def test_rule_span_writes_runs_of_three_or_more_as_ranges() -> None:
+    codes = ("SESS001", "SESS002", "SESS003", "RES004", "RES005", "RES007", "GW10", "GW11", "GW12")
+    assert rule_span(codes) == "SESS001-SESS003, RES004, RES005, RES007, GW10-GW12"
+    assert rule_span(()) == ""
 
 
 def test_catalog_inputs_agree_with_the_declarations() -> None:

@@ -274,8 +274,12 @@ def _server_class() -> Any:
         async def list_tools(self) -> list[Any]:
             if self._listed is None:
                 tools = await super().list_tools()
+                # The rule list in each description comes from the registry: loaded here, at the
+                # first listing, not at start-up (the server answers ``initialize`` without it).
                 self._listed = [
-                    lean_tool(tool, self.specs[tool.name].text_only, self.specs[tool.name].schema_depth)
+                    lean_tool(tool, self.specs[tool.name].text_only, self.specs[tool.name].schema_depth).model_copy(
+                        update={"description": self.specs[tool.name].description()}
+                    )
                     for tool in tools
                 ]
             return self._listed

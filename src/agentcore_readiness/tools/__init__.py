@@ -13,6 +13,8 @@ go to the text block only.
 from __future__ import annotations
 
 import importlib
+import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +65,36 @@ class ToolSpec:
     @property
     def name(self) -> str:
         return self.fn.__name__
+
+    def description(self) -> str:
+        """The tool's docstring, then the codes of the rules that declare this tool on
+        ``@rule(tools=...)``: written nowhere by hand, so a new rule shows up by itself."""
+        from agentcore_readiness.checks.registry import tool_rules
+
+        doc = inspect.cleandoc(self.fn.__doc__ or "")
+        codes = tool_rules(self.name)
+        return f"{doc}\nRules: {rule_span(codes)}." if codes else doc
+
+
+def rule_span(codes: tuple[str, ...]) -> str:
+    """``codes`` in order, runs of three or more consecutive codes of a family written as
+    one range: ``SESS001-SESS014, RES004, RES007``."""
+    runs: list[list[str]] = []
+    for code in codes:
+        family, number = _code_parts(code)
+        if runs and _code_parts(runs[-1][-1]) == (family, number - 1):
+            runs[-1].append(code)
+        else:
+            runs.append([code])
+    parts: list[str] = []
+    for run in runs:
+        parts.extend([f"{run[0]}-{run[-1]}"] if len(run) >= 3 else run)
+    return ", ".join(parts)
+
+
+def _code_parts(code: str) -> tuple[str, int]:
+    found = re.fullmatch(r"([A-Z]+)(\d+)", code)
+    return (found.group(1), int(found.group(2))) if found else (code, -1)
 
 
 def all_specs() -> dict[str, ToolSpec]:

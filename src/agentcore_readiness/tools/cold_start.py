@@ -57,7 +57,7 @@ async def audit_cold_start(
     its resolved dependencies (uv.lock or .venv; an estimate that says so otherwise), dev
     tools or tests shipped, declared dependencies never imported, clients/models/MCP
     clients built at import time (with the lazy-getter rewrite), Dockerfile weight, and
-    optionally the measured entrypoint import time (rules PERF001-PERF007).
+    optionally the measured entrypoint import time.
     """
     run = partial(run_audit_cold_start, path, measure_imports, import_timeout_seconds)
     return await shaped(run, ResultView.of(detail, status, min_severity, max_findings, offset))

@@ -93,7 +93,7 @@ async def check_iam_scope(
     offset: OffsetArg = 0,
     ctx: Context = None,  # type: ignore[type-arg,assignment]
 ) -> ReviewResult:
-    """Check the agent's IAM scope (rules IAM001-IAM005): Bedrock access limited to the
+    """Check the agent's IAM scope: Bedrock access limited to the
     models the code uses (with a ready policy), ECR pulls limited to the agent's
     repository, the trust policy scoped with aws:SourceAccount and aws:SourceArn, no
     public runtime resource policy, no administrator-level grants. Reads the deployed

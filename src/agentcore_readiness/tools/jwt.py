@@ -59,9 +59,9 @@ async def diagnose_jwt_403(
     ] = None,
 ) -> JwtDiagnosis:
     """Diagnose "403 with a valid token" on an AgentCore runtime: walks the skill's steps
-    in order (JWT001 auth-method mismatch, JWT002 issuer vs discovery URL, JWT003
-    allowedClients vs allowedAudience, JWT004 JWKS reachable with the token's kid, JWT005
-    expiry, JWT006 algorithm, JWT007 signature, JWT008 scopes and custom claims) and
+    in order, one rule each (auth-method mismatch, issuer vs discovery URL,
+    allowedClients vs allowedAudience, JWKS reachable with the token's kid, expiry,
+    algorithm, signature, scopes and custom claims) and
     returns each step's status and evidence, and a verdict: the first failing step with
     its exact config fix, or "likely service-side" only when every step passes.
     """

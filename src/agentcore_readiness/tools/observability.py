@@ -46,7 +46,7 @@ async def check_observability(
     offset: OffsetArg = 0,
     ctx: Context = None,  # type: ignore[type-arg,assignment]
 ) -> ReviewResult:
-    """Check observability (rules OBS001-OBS005): OpenTelemetry tracing on, Container
+    """Check observability: OpenTelemetry tracing on, Container
     images started by `opentelemetry-instrument` with `aws-opentelemetry-distro`
     installed, a retention policy on every runtime log group, an enabled online
     evaluation per runtime, and X-Ray spans sent to CloudWatch Logs (Transaction Search).

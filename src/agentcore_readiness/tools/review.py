@@ -229,8 +229,7 @@ async def check_auth(
 ) -> ReviewResult:
     """Check inbound authentication of the project's runtimes and gateways: no NONE
     authorizers, complete CUSTOM_JWT settings (discovery URL, allowed clients or audience),
-    no DEBUG exception details, and no caller sending a Bearer token to an IAM runtime
-    (rules AUTH001-AUTH006).
+    no DEBUG exception details, and no caller sending a Bearer token to an IAM runtime.
     """
     run = partial(run_review, path, list(tool_rules("check_auth")), None, None)
     return await shaped(run, ResultView.of(detail, status, min_severity, max_findings, offset))

@@ -168,7 +168,7 @@ async def audit_sessions(
     sessions are stopped, client retries, the idle timeout and maximum lifetime (with a
     workload: proposed values and the agentcore.json patch), background work without
     `add_async_task`, blocking calls in async handlers, streams without heartbeats, and
-    Memory / Code Interpreter / Browser usage (rules SESS001-SESS014, RES004, RES007).
+    Memory / Code Interpreter / Browser usage.
     """
     view = ResultView.of(detail, status, min_severity, max_findings, offset)
     return await anyio.to_thread.run_sync(run_audit_sessions, path, workload, None, view)

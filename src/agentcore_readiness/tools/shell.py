@@ -115,12 +115,12 @@ async def check_shell_access(
     offset: OffsetArg = 0,
     ctx: Context = None,  # type: ignore[type-arg,assignment]
 ) -> ShellAccessReport:
-    """Check shell access to the agent's runtimes (InvokeAgentRuntimeCommand, rules
-    CMD001-CMD006): who holds the permission (with `aws=true`, every user, role and group
-    of the account), wildcard grants, policies that mix it with InvokeAgentRuntime,
-    grants on every runtime, the CloudTrail/EventBridge alert, and commands built from
-    user input in the code. Offline it reviews the project's policy documents and the
-    ones given in `policies` / `policy_files`.
+    """Check shell access to the agent's runtimes (InvokeAgentRuntimeCommand): who
+    holds the permission (with `aws=true`, every user, role and group of the account),
+    wildcard grants, policies that mix it with InvokeAgentRuntime, grants on every runtime,
+    the CloudTrail/EventBridge alert, and commands built from user input in the code.
+    Offline it reviews the project's policy documents and the ones given in `policies` /
+    `policy_files`.
     """
     inputs = policy_inputs(policies, policy_files)
     run = partial(
