@@ -251,13 +251,16 @@ def test_the_allow_list_names_rule_modules_only() -> None:
     assert set(WALKING_RULE_MODULES) <= {_short(module) for module in _rule_modules()}
 
 
-def test_the_aws_facts_are_layered_model_client_gatherer() -> None:
-    layers = ["facts.aws.model", "facts.aws.client", "facts.aws.gather"]
+def test_the_aws_facts_are_layered_model_client_calls_services_gatherer() -> None:
+    layers = ["facts.aws.model", "facts.aws.client", "facts.aws.calls", "facts.aws.services", "facts.aws.gather"]
+
+    def layer(module: str) -> int | None:
+        short = _short(module)
+        return next((i for i, name in enumerate(layers) if short == name or short.startswith(name + ".")), None)
+
     upward = [
         f"{_short(found.module)}:{found.line} imports {_short(found.target)}"
         for found in _all_imports()
-        if _short(found.module) in layers
-        and _short(found.target) in layers
-        and layers.index(_short(found.target)) > layers.index(_short(found.module))
+        if (low := layer(found.module)) is not None and (high := layer(found.target)) is not None and high > low
     ]
     assert upward == []
