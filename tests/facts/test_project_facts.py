@@ -6,7 +6,13 @@ import subprocess
 from pathlib import Path
 
 from agentcore_readiness.engine import ReviewRequest, resolve_target, review
-from agentcore_readiness.facts.project.project_facts import load_project, parse_dockerfile
+from agentcore_readiness.facts.project.project_facts import (
+    API_JWT_KEYS,
+    JwtAuthorizer,
+    load_project,
+    parse_dockerfile,
+    parse_jwt_authorizer,
+)
 from conftest import ProjectBuilder, findings_of, runtime
 
 MULTI_AGENT_YAML = """
@@ -254,3 +260,30 @@ def test_an_entrypoint_missing_from_the_checkout_is_one_located_error(project: P
             "runtime Agent: entrypoint app/Agent/main.py is not in this checkout; its code is not reviewed",
         )
     ]
+
+
+def test_the_jwt_authorizer_shape_has_one_reader() -> None:
+    """agentcore.json, the starter toolkit's YAML and the API's responses (the AWS gatherer, the
+    403 diagnosis) are read by ``parse_jwt_authorizer``: the first key present wins, non-strings
+    and non-mapping claims are dropped, and the key found is kept for fixes."""
+    config = {
+        "customJwtAuthorizer": {
+            "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+            "allowedClients": ["web", 3],
+            "customClaims": [{"inboundTokenClaimName": "dept"}, "dept"],
+        },
+        "customJWTAuthorizer": {"discoveryUrl": "https://other.example.com"},
+    }
+    assert parse_jwt_authorizer(config, "customJwtAuthorizer", "customJWTAuthorizer") == JwtAuthorizer(
+        discovery_url="https://idp.example.com/.well-known/openid-configuration",
+        allowed_audience=(),
+        allowed_clients=("web",),
+        allowed_scopes=(),
+        custom_claims=({"inboundTokenClaimName": "dept"},),
+        key="customJwtAuthorizer",
+    )
+    assert parse_jwt_authorizer(config, *API_JWT_KEYS) == JwtAuthorizer(
+        "https://other.example.com", (), (), (), (), key="customJWTAuthorizer"
+    )
+    assert parse_jwt_authorizer({"customJWTAuthorizer": None}, *API_JWT_KEYS) is None
+    assert parse_jwt_authorizer("NONE", *API_JWT_KEYS) is None

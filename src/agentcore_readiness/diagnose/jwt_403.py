@@ -38,7 +38,13 @@ from agentcore_readiness.facts.jwt_input import (
     decode_token,
     parse_request,
 )
-from agentcore_readiness.facts.project.project_facts import JwtAuthorizer, ProjectFacts, Runtime
+from agentcore_readiness.facts.project.project_facts import (
+    API_JWT_KEYS,
+    JwtAuthorizer,
+    ProjectFacts,
+    Runtime,
+    parse_jwt_authorizer,
+)
 from agentcore_readiness.log import get_logger
 from agentcore_readiness.model import Finding, Fix, RuleResult, Status
 from agentcore_readiness.textsafe import excerpt, mask_secret
@@ -179,28 +185,6 @@ def _pick_runtime(project: ProjectFacts, name: str | None) -> Runtime:
     raise InputError(f"{project.display_path} has several {kind} ({names}): pass runtime=<name>")
 
 
-def _jwt_from_api(config: Mapping[str, Any] | None) -> JwtAuthorizer | None:
-    if not isinstance(config, Mapping):
-        return None
-    raw = config.get("customJWTAuthorizer") or config.get("customJwtAuthorizer")
-    if not isinstance(raw, Mapping):
-        return None
-
-    def strings(key: str) -> tuple[str, ...]:
-        value = raw.get(key)
-        return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
-
-    claims = raw.get("customClaims")
-    return JwtAuthorizer(
-        discovery_url=raw.get("discoveryUrl") if isinstance(raw.get("discoveryUrl"), str) else None,
-        allowed_audience=strings("allowedAudience"),
-        allowed_clients=strings("allowedClients"),
-        allowed_scopes=strings("allowedScopes"),
-        custom_claims=tuple(c for c in claims if isinstance(c, Mapping)) if isinstance(claims, list) else (),
-        key="customJWTAuthorizer",
-    )
-
-
 def _region_of(arn: str) -> str | None:
     parts = arn.split(":")
     return parts[3] or None if len(parts) > 3 and parts[0] == "arn" else None
@@ -260,7 +244,7 @@ def resolve_authorizer(
             log.warning("aws authorizer lookup failed", error_type=type(exc).__name__)
             notes.append(f"the AWS lookup of {excerpt(reference, 200)} failed ({type(exc).__name__})")
         else:
-            deployed = _jwt_from_api(config)
+            deployed = parse_jwt_authorizer(config, *API_JWT_KEYS)
             deployed_type = "CUSTOM_JWT" if deployed else "AWS_IAM"
             if chosen is not None and (deployed_type != auth_type or _lists(deployed) != _lists(jwt)):
                 notes.append(

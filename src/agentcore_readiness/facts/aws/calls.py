@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from agentcore_readiness.facts.aws.client import ReadOnlyClients, classify
 from agentcore_readiness.facts.aws.model import AwsFailure, AwsReviewOptions, Fetched
-from agentcore_readiness.facts.project.project_facts import JwtAuthorizer
+from agentcore_readiness.facts.project.project_facts import API_JWT_KEYS, JwtAuthorizer, parse_jwt_authorizer
 from agentcore_readiness.iam_policy import PolicyParseError, SourcedPolicy, parse_policy
 from agentcore_readiness.log import get_logger
 from agentcore_readiness.model import Location
@@ -165,20 +165,7 @@ def str_tuple(value: Any) -> tuple[str, ...]:
 
 def jwt_from_api(config: Any) -> JwtAuthorizer | None:
     """``authorizerConfiguration.customJWTAuthorizer`` of a runtime or gateway; ``None`` when absent."""
-    if not isinstance(config, Mapping):
-        return None
-    for key in ("customJWTAuthorizer", "customJwtAuthorizer"):
-        raw = config.get(key)
-        if isinstance(raw, Mapping):
-            return JwtAuthorizer(
-                discovery_url=opt_str(raw.get("discoveryUrl")),
-                allowed_audience=str_tuple(raw.get("allowedAudience")),
-                allowed_clients=str_tuple(raw.get("allowedClients")),
-                allowed_scopes=str_tuple(raw.get("allowedScopes")),
-                custom_claims=tuple(c for c in raw.get("customClaims") or () if isinstance(c, Mapping)),
-                key=key,
-            )
-    return None
+    return parse_jwt_authorizer(config, *API_JWT_KEYS)
 
 
 def sourced(

@@ -560,7 +560,16 @@ def _items(value: Any) -> list[tuple[int, Mapping[str, Any]]]:
     return []
 
 
-def _jwt(config: Mapping[str, Any], *keys: str) -> JwtAuthorizer | None:
+API_JWT_KEYS = ("customJWTAuthorizer", "customJwtAuthorizer")
+"""Where the AgentCore control-plane API (GetAgentRuntime, GetGateway) puts a JWT authorizer."""
+
+
+def parse_jwt_authorizer(config: Any, *keys: str) -> JwtAuthorizer | None:
+    """The JWT authorizer of an ``authorizerConfiguration`` mapping (agentcore.json, the starter
+    toolkit's YAML or an API response), under the first of ``keys`` present; ``None`` when absent.
+    The one reader of that shape: the project loader, the AWS gatherer and the 403 diagnosis use it."""
+    if not isinstance(config, Mapping):
+        return None
     for key in keys:
         raw = config.get(key)
         if isinstance(raw, Mapping):
@@ -798,7 +807,9 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
                 code_location=code_location,
                 protocol=_s(item.get("protocol")),
                 authorizer_type=_s(item.get("authorizerType")),
-                jwt=_jwt(_d(item.get("authorizerConfiguration")), "customJwtAuthorizer", "customJWTAuthorizer"),
+                jwt=parse_jwt_authorizer(
+                    item.get("authorizerConfiguration"), "customJwtAuthorizer", "customJWTAuthorizer"
+                ),
                 idle_timeout=_i(lifecycle.get("idleRuntimeSessionTimeout")),
                 max_lifetime=_i(lifecycle.get("maxLifetime")),
                 network_mode=_s(item.get("networkMode")),
@@ -856,7 +867,9 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
             Gateway(
                 name=_s(item.get("name")) or f"gateway[{index}]",
                 authorizer_type=_declared(item.get("authorizerType")),
-                jwt=_jwt(_d(item.get("authorizerConfiguration")), "customJwtAuthorizer", "customJWTAuthorizer"),
+                jwt=parse_jwt_authorizer(
+                    item.get("authorizerConfiguration"), "customJwtAuthorizer", "customJWTAuthorizer"
+                ),
                 exception_level=_s(item.get("exceptionLevel")),
                 targets=tuple(targets_),
                 policy_engine_name=_s(engine.get("policyEngineName")),
@@ -1232,7 +1245,7 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
                 )
         authorizer = settings.get("authorizer_configuration")
         _toolkit_authorizer_errors(loader, authorizer, f"{base}/authorizer_configuration", lines)
-        jwt = _jwt(_d(authorizer), "customJWTAuthorizer", "customJwtAuthorizer")
+        jwt = parse_jwt_authorizer(authorizer, "customJWTAuthorizer", "customJwtAuthorizer")
         api_key_env = _s(settings.get("api_key_env_var_name"))
         env_vars = (EnvVar(api_key_env, None, where.at("api_key_env_var_name")),) if api_key_env else ()
         agent_ids = _d(settings.get("bedrock_agentcore"))
