@@ -37,7 +37,6 @@ from agentcore_readiness.facts.code.callflow import (
     Target,
     bindings,
     code_map,
-    function_body_nodes,
     latest_binding,
     literal_str,
 )
@@ -325,8 +324,9 @@ class IdTracer:
         target = self.cmap.resolve(py_file, expr, function)
         if target is not None:
             found: list[IdSource] = []
-            for node in function_body_nodes(target.function.node):
-                if isinstance(node, ast.Return) and node.value is not None:
+            # the last ``return`` first: the order the sources have always been listed in
+            for node in reversed(target.function.returns):
+                if node.value is not None:
                     found.extend(self.sources(target.file, node.value, target.function, depth + 1))
             return found or [IdSource("unknown", f"returned by {target.function.qualname}()", py_file.path, line)]
         return [IdSource("unknown", f"the result of {name}()", py_file.path, line)]
@@ -393,8 +393,8 @@ class IdTracer:
                     return "headers"
             target = self.cmap.resolve(py_file, base, function)
             if target is not None and depth < self.MAX_DEPTH:
-                for node in function_body_nodes(target.function.node):
-                    if isinstance(node, ast.Return) and node.value is not None:
+                for node in reversed(target.function.returns):
+                    if node.value is not None:
                         kind = self.container_kind(target.file, node.value, target.function, depth + 1)
                         if kind is not None:
                             return kind

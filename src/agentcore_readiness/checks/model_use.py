@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agentcore_readiness.analysis.dataflow import DYNAMIC, Scope, dict_entries, fold
-from agentcore_readiness.facts.code.callflow import code_map, function_body_nodes, latest_binding
+from agentcore_readiness.facts.code.callflow import code_map, latest_binding
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.code.callflow import CodeMap
@@ -153,9 +153,7 @@ def _builds_model_elsewhere(cmap: CodeMap, py_file: PyFile, expr: ast.expr, func
     target = cmap.resolve(py_file, expr, function)
     if target is None:
         return resolved.rsplit(".", 1)[-1].endswith("Model")
-    return any(
-        isinstance(node, ast.Return) and node.value is not None for node in function_body_nodes(target.function.node)
-    )
+    return any(node.value is not None for node in target.function.returns)
 
 
 def _named(

@@ -38,6 +38,7 @@ import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -99,6 +100,9 @@ class FunctionInfo:
     is_generator: bool
     line: int
     class_name: str | None = None
+    returns: list[ast.Return] = field(default_factory=list, repr=False)
+    """The ``return`` statements of its own body (not of the functions nested in it), in
+    source order."""
 
     @property
     def params(self) -> list[str]:
@@ -203,7 +207,7 @@ class PyFile:
         self._source = source
         self._syntax: _Syntax | None = None
         self._lines = lines
-        self._calls_by_function: dict[int | None, list[CallSite]] | None = None
+        self._calls_by_function: dict[bool, dict[int | None, list[CallSite]]] = {}
         self._module_call_starts: list[tuple[int, int]] | None = None
         if tree is not None:
             if calls is None or functions is None or strings is None:
@@ -304,19 +308,19 @@ class PyFile:
     def strings(self) -> list[StringLiteral]:
         return self._syntax_index().strings
 
-    def calls_of(self, function: FunctionInfo | None) -> list[CallSite]:
+    def calls_of(self, function: FunctionInfo | None, *, lambdas: bool = False) -> list[CallSite]:
         """The calls that run when ``function`` runs (module-level code for ``None``), in source
-        order: nested function bodies and lambda bodies are left out, the decorators and
-        defaults of nested functions and the bodies of nested classes are in."""
-        by_function = self._calls_by_function
+        order: nested function bodies are left out, the decorators and defaults of nested
+        functions and the bodies of nested classes are in; lambda bodies only with ``lambdas``."""
+        by_function = self._calls_by_function.get(lambdas)
         if by_function is None:
-            by_function = {}
+            by_function = self._calls_by_function[lambdas] = {}
             for call in self.calls:
-                if not call.in_lambda:
-                    by_function.setdefault(id(call.function) if call.function is not None else None, []).append(call)
+                if lambdas or not call.in_lambda:
+                    owner = call.function
+                    by_function.setdefault(id(owner) if owner is not None else None, []).append(call)
             for calls in by_function.values():
-                calls.sort(key=_position)
-            self._calls_by_function = by_function
+                calls.sort(key=_POSITION)
         return by_function.get(id(function) if function is not None else None, [])
 
     def module_calls_in(self, node: ast.AST) -> list[CallSite]:
@@ -483,8 +487,7 @@ def _load_all(files: list[PyFile], owner: object | None = None) -> None:
             py_file.tree  # noqa: B018 - builds and caches the index
 
 
-def _position(call: CallSite) -> tuple[int, int]:
-    return call.line, call.col
+_POSITION = attrgetter("line", "col")
 
 
 def dotted_name(expr: ast.expr, imports: dict[str, str]) -> str:
@@ -895,6 +898,7 @@ class _Walker:
                     ast.Try: self._try,
                     ast.TryStar: self._try,
                     ast.Lambda: self._lambda,
+                    ast.Return: self._return,
                 }
             )
         if legacy or self.private_hosts:
@@ -1168,6 +1172,11 @@ class _Walker:
         stack.extend(reversed([d for d in args.kw_defaults if d is not None]))
         stack.append(_Mark(_ENTER_LAMBDA))
         return True
+
+    def _return(self, node: ast.Return, stack: list[Any]) -> bool:
+        if self.function is not None:
+            self.function.returns.append(node)
+        return False
 
     # -- nodes
     def _call(self, node: ast.Call, stack: list[Any]) -> bool:
