@@ -290,8 +290,9 @@ WALKING_HELPERS: dict[str, dict[str, str]] = {
         "_langgraph_configs": "dict literals with an actor_id key (no index record); only with AgentCoreMemorySaver",
     },
     "checks.project_map": {
-        "_identity": "header and claim reads (subscripts: no index record), in breadth-first order",
-        "_session_reads": "context.session_id reads (attributes: no index record)",
+        "_identity": "header and claim reads (subscripts: no index record), in breadth-first order; "
+        "only the statements holding such a key",
+        "_session_reads": "context.session_id reads (attributes: no index record); only the statements naming it",
     },
     "checks.resourceflow": {
         "_client_kind": "self.<attr> assignments of a file (no index record)",

@@ -451,6 +451,7 @@ def _mcp_tools(py_file: PyFile, project: ProjectFacts, found: RuntimeTools) -> N
 
 _INTERRUPTS = ("langgraph.types.interrupt", "langgraph.prebuilt.interrupt")
 _NO_KEYWORDS: frozenset[str | None] = frozenset()
+_APPROVAL_ATTRS = frozenset({"interrupt", "elicit", "elicit_input", "HumanInTheLoopMiddleware"})
 
 
 def _approval_steps(code: CodeIndex, py_file: PyFile) -> list[tuple[str, int, str]]:
@@ -469,8 +470,10 @@ def approval_steps(py_file: PyFile) -> list[tuple[str, int, str]]:
     elicitation, an OpenAI Agents ``needs_approval``, a function named for approval."""
     found: list[tuple[str, int, str]] = []
     for call in py_file.calls:
-        name = call.name
         attr = call.attr
+        if attr not in _APPROVAL_ATTRS and not call.node.keywords:
+            continue  # none of the tests below can hold
+        name = call.name
         keywords = {k.arg for k in call.node.keywords} if call.node.keywords else _NO_KEYWORDS
         if name in _INTERRUPTS or (attr == "interrupt" and name != "signal.interrupt"):
             found.append((py_file.path, call.line, f"{attr}() stops for a person"))

@@ -110,7 +110,7 @@ class FunctionInfo:
         return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class CallSite:
     name: str
     """Resolved dotted name: ``boto3.client``, ``uuid.uuid4``, ``client.invoke_agent_runtime``;
@@ -156,7 +156,7 @@ class CallSite:
         return self.function is None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class StringLiteral:
     value: str
     line: int
@@ -1182,11 +1182,19 @@ class _Walker:
     def _call(self, node: ast.Call, stack: list[Any]) -> bool:
         func = node.func
         if self.legacy:
-            name = dotted_name(func, self.imports)
+            kind = type(func)
+            if kind is ast.Attribute and type(func.value) is ast.Name:  # type: ignore[attr-defined]
+                # what dotted_name gives, without its loop: most calls are ``name.attr(...)``
+                head = func.value.id  # type: ignore[attr-defined]
+                attr = func.attr  # type: ignore[attr-defined]
+                name = f"{self.imports.get(head, head)}.{attr}"
+            else:
+                name = dotted_name(func, self.imports)
+                attr = name.rsplit(".", 1)[-1]
             self.calls.append(
                 CallSite(
                     name=name,
-                    attr=name.rsplit(".", 1)[-1],
+                    attr=attr,
                     node=node,
                     line=node.lineno,
                     col=node.col_offset,
