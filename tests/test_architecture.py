@@ -7,7 +7,8 @@
 * ``checks/`` imports nothing of the engine, the diagnoses, tools, server, render or CLI, and
   ``diagnose/`` nothing of tools, server or CLI;
 * no module imports, directly or through others, a module that imports it;
-* rule modules read index records: they do not walk syntax trees themselves.
+* rule modules read index records: they do not walk syntax trees themselves, and the helper
+  modules of ``checks/`` walk them only in the functions of an allow-list that only shrinks.
 """
 
 from __future__ import annotations
@@ -226,6 +227,7 @@ def test_the_rule_modules_are_found() -> None:
 @pytest.mark.parametrize("module", [_short(module) for module in _rule_modules()])
 def test_a_rule_module_does_not_walk_syntax_trees(module: str) -> None:
     walks = _tree_walks(_modules()[f"{PACKAGE}.{module}"])
+    assert _walking_functions(_modules()[f"{PACKAGE}.{module}"]) == {} or module in WALKING_RULE_MODULES
     if module in WALKING_RULE_MODULES:
         assert walks, f"{module} no longer walks trees: take it off WALKING_RULE_MODULES"
     else:
@@ -249,6 +251,132 @@ def test_the_walk_check_sees_a_walk(tmp_path: Path) -> None:
 
 def test_the_allow_list_names_rule_modules_only() -> None:
     assert set(WALKING_RULE_MODULES) <= {_short(module) for module in _rule_modules()}
+
+
+# The call-flow helpers that walk a body node by node: a helper module reading them walks a tree.
+FLOW_WALKS = frozenset({"body_nodes", "function_body_nodes", "calls_in", "first_call"})
+
+# Modules of ``checks/`` that hold no rule but build what rules read (the session and resource
+# flows, the import-time search, the tool surface, the memory tracer, the project map, the
+# handler model): the functions in them that still walk syntax trees themselves, module by
+# module, each with why. The list may only shrink: a function that stops walking must be taken
+# off it, and a walk in a function not on it fails.
+WALKING_HELPERS: dict[str, dict[str, str]] = {
+    "checks.aws_calls": {
+        "AwsClients._class_attrs": "self.<attr> assignments of a class's methods (no index record)",
+    },
+    "checks.importtime": {
+        "_module_uses": "names module-level code reads (no index record); only for a statement found heavy",
+    },
+    "checks.memory_use": {
+        "_langgraph_configs": "dict literals with an actor_id key (no index record); only with AgentCoreMemorySaver",
+    },
+    "checks.project_map": {
+        "_identity": "header and claim reads (subscripts: no index record), in breadth-first order; "
+        "only the statements holding such a key",
+        "_session_reads": "context.session_id reads (attributes: no index record); only the statements naming it",
+    },
+    "checks.resourceflow": {
+        "_client_kind": "self.<attr> assignments of a file (no index record)",
+    },
+    "checks.runtime_handlers": {
+        "_has_bases": "a class definition by name (classes are not index records)",
+    },
+    "checks.sessionflow": {
+        "_generator_call": "calls inside one expression",
+        "_Origins.of_expr": "names called inside one expression",
+        "_Origins._made_by": "calls inside one expression",
+        "_cached_call": "calls inside one expression",
+        "_header_dicts": "dict literals with a session header key (no index record); only files holding one",
+        "_holder_sinks": "complete_async_task calls in body-walk order, and the attributes of their arguments",
+        "_loop_yields": "yields of a loop body (no index record)",
+        "_prompts": "calls of a loop, which may be a comprehension (no position to match records by)",
+        "_scoped_names": "with statements of a function (no index record)",
+        "_task_sinks": "calls in body-walk order, which orders the completions reported",
+        "_waited_names": "await expressions of a function (no index record)",
+        "session_headers": "subscript assignments of a function (no index record)",
+    },
+    "checks.tool_surface": {
+        "_import_line": "the first import of a name in breadth-first order; only for strands_tools imports",
+        "approval_steps": "cancel_tool assignments (no index record); only files whose text holds cancel_tool",
+    },
+}
+
+
+def _helper_modules() -> list[str]:
+    rules = set(_rule_modules())
+    return [m for m in _modules() if _inside(m, "checks") and m not in rules]
+
+
+def _walking_functions(path: Path) -> dict[str, list[str]]:
+    """The functions of a module (by qualified name, ``<module>`` for module-level code) that walk
+    a syntax tree: :data:`TREE_WALKS` and the call-flow walkers of :data:`FLOW_WALKS`, each with
+    the walks it uses."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {
+        alias.asname or alias.name: f"ast.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "ast"
+        for alias in node.names
+    }
+    found: dict[str, set[str]] = {}
+
+    def visit(node: ast.AST, where: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = where
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                inner = f"{where}.{child.name}" if where != "<module>" else child.name
+            expressions = (
+                [child.func] if isinstance(child, ast.Call) else child.bases if isinstance(child, ast.ClassDef) else []
+            )
+            for expr in expressions:
+                name = ast.unparse(expr)
+                name = imported.get(name, name)
+                if name in TREE_WALKS or name.rsplit(".", 1)[-1] in FLOW_WALKS:
+                    found.setdefault(where if isinstance(child, ast.Call) else inner, set()).add(name)
+            visit(child, inner)
+
+    visit(tree, "<module>")
+    return {where: sorted(names) for where, names in sorted(found.items())}
+
+
+def test_the_helper_modules_are_found() -> None:
+    modules = {_short(module) for module in _helper_modules()}
+    assert {
+        "checks.sessionflow",
+        "checks.resourceflow",
+        "checks.importtime",
+        "checks.tool_surface",
+        "checks.memory_use",
+        "checks.project_map",
+        "checks.runtime_handlers",
+    } <= modules
+    assert "checks.sessions" not in modules
+
+
+@pytest.mark.parametrize("module", [_short(module) for module in _helper_modules()])
+def test_a_rule_helper_walks_trees_only_where_allowed(module: str) -> None:
+    walking = _walking_functions(_modules()[f"{PACKAGE}.{module}"])
+    assert sorted(walking) == sorted(WALKING_HELPERS.get(module, {})), (
+        f"{module}: the functions that walk trees are {walking}; a new walk reads index records "
+        "instead, and a function that no longer walks is taken off WALKING_HELPERS"
+    )
+
+
+def test_the_helper_walk_check_sees_a_walk(tmp_path: Path) -> None:
+    source = tmp_path / "helper.py"
+    source.write_text(
+        "import ast\nfrom x import function_body_nodes\n\n"
+        "class Finder:\n    def returns(self, f):\n        return list(function_body_nodes(f))\n\n"
+        "def names(tree):\n    return [n for n in ast.walk(tree)]\n\n"
+        "def fine(py_file):\n    return py_file.calls\n",
+        encoding="utf-8",
+    )
+    assert _walking_functions(source) == {"Finder.returns": ["function_body_nodes"], "names": ["ast.walk"]}
+
+
+def test_the_helper_allow_list_names_helper_modules_only() -> None:
+    assert set(WALKING_HELPERS) <= {_short(module) for module in _helper_modules()}
 
 
 def test_the_aws_facts_are_layered_model_client_calls_services_gatherer() -> None:

@@ -293,8 +293,9 @@ class AwsClients:
         target = self.cmap.resolve(py_file, call, function)
         if target is None:
             return None
-        for node in function_body_nodes(target.function.node):
-            if isinstance(node, ast.Return) and node.value is not None:
+        # the last ``return`` first: the order the factory's returns have always been tried in
+        for node in reversed(target.function.returns):
+            if node.value is not None:
                 found = self.service_of(target.file, node.value, target.function, depth + 1)
                 if found is not None:
                     return found

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from agentcore_readiness.checks.aws_calls import AwsClients
 from agentcore_readiness.checks.runtime_handlers import is_tool
-from agentcore_readiness.facts.code.callflow import CodeMap, Target, function_body_nodes, latest_binding, parents
+from agentcore_readiness.facts.code.callflow import CodeMap, Target, latest_binding, parents
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.code.index import CallSite, FunctionInfo, PyFile
@@ -214,10 +214,9 @@ class BlockingFinder:
         target = self.cmap.resolve(py_file, call, function)
         if target is None:
             return False
-        own = list(function_body_nodes(target.function.node))
-        builds = any(isinstance(n, ast.Call) and target.file.resolve(n.func) in _STRANDS_AGENTS for n in own)
-        for node in own:
-            if not isinstance(node, ast.Return) or node.value is None:
+        builds = any(target.file.resolve(c.node.func) in _STRANDS_AGENTS for c in target.file.calls_of(target.function))
+        for node in target.function.returns:
+            if node.value is None:
                 continue
             if isinstance(node.value, ast.Call) and self._makes_agent(
                 target.file, node.value, target.function, depth + 1

@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agentcore_readiness.facts.code.callflow import CodeMap, calls_in, code_map, import_time_statements, source_of
+from agentcore_readiness.facts.code.callflow import CodeMap, code_map, import_time_statements, source_of
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
-    from agentcore_readiness.facts.code.index import CodeIndex, FunctionInfo, PyFile
+    from agentcore_readiness.facts.code.index import CallSite, CodeIndex, FunctionInfo, PyFile
     from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
 
@@ -96,41 +96,41 @@ class HeavyCall:
 def _heavy_in(
     cmap: CodeMap,
     py_file: PyFile,
-    nodes: list[ast.AST],
+    sites: list[CallSite],
     within: FunctionInfo | None,
     depth: int,
     memo: dict[tuple[int, int], HeavyCall | None],
 ) -> HeavyCall | None:
-    """The first heavy construction ``nodes`` run, directly or through up to four calls.
-    ``memo`` keeps each function's answer per depth (``None`` while it is being searched: a
-    recursive call finds nothing there), so a function is searched once per review however
-    many statements reach it."""
-    for root in nodes:
-        for call in sorted(calls_in([root]), key=lambda c: (c.lineno, c.col_offset)):
-            name = py_file.resolve(call.func)
-            what = heavy_construction(name)
-            if what is not None:
-                label = f"{excerpt(name.split('(')[0], 80)}() at {py_file.path}:{call.lineno}"
-                return HeavyCall(what, (label,), call.lineno)
-            if depth >= 4:
-                continue
-            target = cmap.resolve(py_file, call, within)
-            if target is None:
-                continue
-            key = (id(target.function), depth + 1)
-            if key in memo:
-                inner = memo[key]
-            else:
-                memo[key] = None
-                inner = memo[key] = _heavy_in(
-                    cmap, target.file, list(target.function.node.body), target.function, depth + 1, memo
-                )
-            if inner is not None:
-                return HeavyCall(
-                    inner.what,
-                    (f"{target.function.qualname}() ({target.file.path}:{target.function.line})", *inner.chain),
-                    call.lineno,
-                )
+    """The first heavy construction the calls ``sites`` (in source order) make, directly or
+    through up to four calls. ``memo`` keeps each function's answer per depth (``None`` while
+    it is being searched: a recursive call finds nothing there), so a function is searched
+    once per review however many statements reach it."""
+    for site in sites:
+        call = site.node
+        name = py_file.resolve(call.func)
+        what = heavy_construction(name)
+        if what is not None:
+            label = f"{excerpt(name.split('(')[0], 80)}() at {py_file.path}:{call.lineno}"
+            return HeavyCall(what, (label,), call.lineno)
+        if depth >= 4:
+            continue
+        target = cmap.resolve(py_file, call, within)
+        if target is None:
+            continue
+        key = (id(target.function), depth + 1)
+        if key in memo:
+            inner = memo[key]
+        else:
+            memo[key] = None
+            inner = memo[key] = _heavy_in(
+                cmap, target.file, target.file.calls_of(target.function), target.function, depth + 1, memo
+            )
+        if inner is not None:
+            return HeavyCall(
+                inner.what,
+                (f"{target.function.qualname}() ({target.file.path}:{target.function.line})", *inner.chain),
+                call.lineno,
+            )
     return None
 
 
@@ -227,8 +227,13 @@ def import_time_work(code: CodeIndex, project: ProjectFacts) -> list[ImportTimeW
     found: list[ImportTimeWork] = []
     memo: dict[tuple[int, int], HeavyCall | None] = {}
     for py_file in code.of_role("runtime"):
-        for statement, parts in import_time_statements(py_file.tree.body):
-            heavy = _heavy_in(cmap, py_file, parts, None, 0, memo)
+        # a top-level statement with no module-level call inside builds nothing at import time
+        busy = [s for s in py_file.tree.body if py_file.module_calls_in(s)]
+        for statement, parts in import_time_statements(busy):
+            sites = [site for part in parts for site in py_file.module_calls_in(part)]
+            if not sites:
+                continue
+            heavy = _heavy_in(cmap, py_file, sites, None, 0, memo)
             if heavy is None:
                 continue
             getter, name = _lazy_getter(py_file, statement, py_file.tree.body)

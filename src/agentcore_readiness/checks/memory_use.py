@@ -37,7 +37,6 @@ from agentcore_readiness.facts.code.callflow import (
     Target,
     bindings,
     code_map,
-    function_body_nodes,
     latest_binding,
     literal_str,
 )
@@ -163,21 +162,11 @@ class IdTracer:
         """Calls of ``target`` in the runtimes' code, each with the offset of the target's first
         argument among the call's arguments (1 for ``asyncio.to_thread(target, a, b)``)."""
         if self._callers is None:
-            self._callers = {}
-            for py_file in self.files:
-                for call in py_file.calls:
-                    self._callers.setdefault(call.attr, []).append((py_file, call))
-                    for handed in _HANDED_AT.get(call.attr, ()):
-                        ref = call.node.args[handed] if handed < len(call.node.args) else None
-                        name = (
-                            ref.attr
-                            if isinstance(ref, ast.Attribute)
-                            else ref.id
-                            if isinstance(ref, ast.Name)
-                            else None
-                        )
-                        if name:
-                            self._callers.setdefault(f"handed:{name}", []).append((py_file, call))
+            key = ("memory_callers", tuple(f.path for f in self.files))
+            derived = self.cmap.code.derived
+            self._callers = derived.get(key)
+            if self._callers is None:
+                self._callers = derived[key] = _calls_by_name(self.files)
         found: list[tuple[PyFile, CallSite, int]] = []
         for py_file, call in self._callers.get(target.function.name, ()):
             if self.cmap.resolve(py_file, call.node, call.function) == target:
@@ -335,8 +324,9 @@ class IdTracer:
         target = self.cmap.resolve(py_file, expr, function)
         if target is not None:
             found: list[IdSource] = []
-            for node in function_body_nodes(target.function.node):
-                if isinstance(node, ast.Return) and node.value is not None:
+            # the last ``return`` first: the order the sources have always been listed in
+            for node in reversed(target.function.returns):
+                if node.value is not None:
                     found.extend(self.sources(target.file, node.value, target.function, depth + 1))
             return found or [IdSource("unknown", f"returned by {target.function.qualname}()", py_file.path, line)]
         return [IdSource("unknown", f"the result of {name}()", py_file.path, line)]
@@ -403,8 +393,8 @@ class IdTracer:
                     return "headers"
             target = self.cmap.resolve(py_file, base, function)
             if target is not None and depth < self.MAX_DEPTH:
-                for node in function_body_nodes(target.function.node):
-                    if isinstance(node, ast.Return) and node.value is not None:
+                for node in reversed(target.function.returns):
+                    if node.value is not None:
                         kind = self.container_kind(target.file, node.value, target.function, depth + 1)
                         if kind is not None:
                             return kind
@@ -453,6 +443,21 @@ class IdTracer:
         if name in ("headers", "request_headers"):
             return "headers"
         return None
+
+
+def _calls_by_name(files: list[PyFile]) -> dict[str, list[tuple[PyFile, CallSite]]]:
+    """The calls of ``files`` by the name they call (``handed:<name>`` for a function handed
+    to a thread or executor)."""
+    found: dict[str, list[tuple[PyFile, CallSite]]] = {}
+    for py_file in files:
+        for call in py_file.calls:
+            found.setdefault(call.attr, []).append((py_file, call))
+            for handed in _HANDED_AT.get(call.attr, ()):
+                ref = call.node.args[handed] if handed < len(call.node.args) else None
+                name = ref.attr if isinstance(ref, ast.Attribute) else ref.id if isinstance(ref, ast.Name) else None
+                if name:
+                    found.setdefault(f"handed:{name}", []).append((py_file, call))
+    return found
 
 
 def _with_fallback(source: IdSource, fallback: str | None) -> IdSource:
@@ -504,6 +509,8 @@ def _memory_names(project: ProjectFacts, py_files: list[PyFile]) -> list[str]:
     found: list[str] = []
     for py_file in py_files:
         for literal in py_file.strings:
+            if not literal.value.startswith("MEMORY_"):
+                continue
             match = _MEMORY_ENV.match(literal.value)
             if match is not None:
                 name = by_token.get(re.sub(r"[^A-Z0-9]", "", match.group(1)))
@@ -542,7 +549,7 @@ def _memory_use(code: CodeIndex, project: ProjectFacts, facts: Facts) -> MemoryU
     for py_file in runtime_files:
         memories = tuple(dict.fromkeys(m for r in py_file.runtimes for m in use.memories_read.get(r, ())))
         for site in py_file.calls:
-            call = _handed_memory_call(site) or site
+            call = (_handed_memory_call(site) if site.attr in _HANDED_AT else None) or site
             if not _is_memory_call(py_file, call) or (py_file.path, call.line, call.attr) in seen:
                 continue
             seen.add((py_file.path, call.line, call.attr))

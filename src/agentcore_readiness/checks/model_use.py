@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agentcore_readiness.analysis.dataflow import DYNAMIC, Scope, dict_entries, fold
-from agentcore_readiness.facts.code.callflow import code_map, function_body_nodes, latest_binding
+from agentcore_readiness.facts.code.callflow import code_map, latest_binding
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.code.callflow import CodeMap
@@ -40,6 +40,16 @@ _LANGCHAIN = {
     "Bedrock": ("model_id",),
 }
 _BOTO_MODEL_CALLS = frozenset({"converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream"})
+_MODEL_ATTRS = frozenset(
+    {
+        *(name.rsplit(".", 1)[-1] for name in (*_STRANDS_AGENTS, *_STRANDS_BEDROCK)),
+        *_LANGCHAIN,
+        "init_chat_model",
+        "LLM",
+        *_BOTO_MODEL_CALLS,
+    }
+)
+"""The names a call that :func:`_model_use` recognises ends in."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ def runtime_models(code: CodeIndex, project: ProjectFacts, runtime: str | None =
         if not py_file.imported_modules & {"strands", "langchain_aws", "langchain", "boto3", "crewai", "aioboto3"}:
             continue
         for call in py_file.calls:
+            if call.attr not in _MODEL_ATTRS:
+                continue
             use = _model_use(cmap, py_file, call, env_values)
             if use is not None:
                 found.append(use)
@@ -153,9 +165,7 @@ def _builds_model_elsewhere(cmap: CodeMap, py_file: PyFile, expr: ast.expr, func
     target = cmap.resolve(py_file, expr, function)
     if target is None:
         return resolved.rsplit(".", 1)[-1].endswith("Model")
-    return any(
-        isinstance(node, ast.Return) and node.value is not None for node in function_body_nodes(target.function.node)
-    )
+    return any(node.value is not None for node in target.function.returns)
 
 
 def _named(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
@@ -506,7 +507,8 @@ def _identity(facts: Facts, runtime: Runtime, files: list[PyFile]) -> list[MapIn
         text = py_file.source_text()
         if "header" not in text.lower() and "claim" not in text.lower() and "jwt" not in text.lower():
             continue
-        for node in ast.walk(py_file.tree):
+        keys = {literal.line for literal in py_file.strings if _identity_key(literal.value)}
+        for node in ast.walk(_statements_at(py_file, keys)):
             base: ast.expr | None = None
             key: str | None = None
             if (
@@ -538,12 +540,32 @@ def _identity(facts: Facts, runtime: Runtime, files: list[PyFile]) -> list[MapIn
     return [*sorted(found.values(), key=lambda i: (i.path, i.line or 0)), *allowed]
 
 
+def _statements_at(py_file: PyFile, lines: set[int]) -> ast.Module:
+    """The top-level statements of a file that span one of ``lines``, as a module of their own:
+    a walk of it meets their nodes in the order a walk of the whole file does, and the
+    statements left out hold nothing the caller looks for."""
+    wanted = sorted(lines)
+    body = [
+        statement
+        for statement in py_file.tree.body
+        if _spans(wanted, statement.lineno, statement.end_lineno or statement.lineno)
+    ]
+    return ast.Module(body=body, type_ignores=[])
+
+
+def _spans(lines: list[int], start: int, end: int) -> bool:
+    index = bisect_left(lines, start)
+    return index < len(lines) and lines[index] <= end
+
+
 def _session_reads(files: list[PyFile]) -> list[Place]:
     found: list[Place] = []
     for py_file in files:
         if "session_id" not in py_file.source_text():
             continue
-        for node in ast.walk(py_file.tree):
+        lines = {n for n, text in enumerate(py_file.lines, 1) if "session_id" in text}
+        lines.update(literal.line for literal in py_file.strings if literal.value == "session_id")
+        for node in ast.walk(_statements_at(py_file, lines)):
             if isinstance(node, ast.Attribute) and node.attr == "session_id" and isinstance(node.value, ast.Name):
                 if node.value.id in ("context", "ctx", "request_context"):
                     found.append(Place(path=py_file.path, line=node.lineno, what=f"{node.value.id}.session_id"))

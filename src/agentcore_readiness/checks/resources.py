@@ -580,7 +580,6 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
         file_attrs = {c.attr for c in py_file.calls}
         makes_client = not file_attrs.isdisjoint(CLIENT_CLASSES)
         for call in py_file.calls:
-            location = Location(path=py_file.path, line=call.line)
             if call.attr in CONTEXT_SESSIONS and ("bedrock_agentcore" in call.name or call.name == call.attr):
                 started = True
                 if in_with_block(py_file, call):
@@ -589,7 +588,7 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
                 out.warn(
                     f"{CONTEXT_SESSIONS[call.attr]} session from {call.attr}() at {py_file.path}:{call.line} is "
                     "not used in a `with` block: it is never stopped",
-                    location,
+                    Location(path=py_file.path, line=call.line),
                     fix=Fix(summary=f"Use `with {call.attr}(region) as client:` so the session stops when done."),
                 )
             elif call.attr in API_SESSIONS:
@@ -600,7 +599,7 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
                     continue
                 out.warn(
                     f"{tool} session started at {py_file.path}:{call.line} and {py_file.path} never calls {stop}",
-                    location,
+                    Location(path=py_file.path, line=call.line),
                     fix=Fix(summary=f"Call `{stop}(...)` with the same identifiers in a `finally` block."),
                 )
             elif call.attr in STRANDS_WRAPPERS and call.name.startswith("strands_tools."):
@@ -618,7 +617,7 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
                 out.warn(
                     f"{start.kind} session started with `{receiver}.start()` at {py_file.path}:{call.line} "
                     "and never stopped",
-                    location,
+                    Location(path=py_file.path, line=call.line),
                     fix=Fix(
                         summary=f"Call `{receiver}.stop()` in a `finally` block, or use the "
                         "context manager (`code_session` / `browser_session`)."

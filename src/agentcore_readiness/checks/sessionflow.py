@@ -170,7 +170,7 @@ class _Origins:
     def _always_new(self, target: Target, depth: int) -> bool:
         """Whether every ``return`` of the function hands back a freshly made ID."""
         node = target.function.node
-        returns = [n for n in function_body_nodes(node) if isinstance(n, ast.Return) and n.value is not None]
+        returns = [n for n in target.function.returns if n.value is not None]
         if not returns or depth > 2:
             return False
         for ret in returns:
@@ -571,7 +571,8 @@ def background_starts(py_file: PyFile, function: FunctionInfo) -> list[Backgroun
     pools = _scoped_names(py_file, node, ("Executor", "Pool"))
     groups = _scoped_names(py_file, node, ("TaskGroup", "create_task_group"))
     found: list[BackgroundStart] = []
-    for call in sorted(calls_in(node.body), key=lambda c: (c.lineno, c.col_offset)):
+    for site in py_file.calls_of(function):
+        call = site.node
         name = py_file.resolve(call.func)
         attr = name.rsplit(".", 1)[-1]
         _, awaited = _statement_of(pm, call)
@@ -593,11 +594,11 @@ def background_starts(py_file: PyFile, function: FunctionInfo) -> list[Backgroun
     return found
 
 
-def _calls_attr(function: FunctionInfo, attr: str) -> bool:
+def _calls_attr(py_file: PyFile, function: FunctionInfo, attr: str) -> bool:
     return any(
-        (isinstance(c.func, ast.Attribute) and c.func.attr == attr)
-        or (isinstance(c.func, ast.Name) and c.func.id == attr)
-        for c in calls_in(function.node.body, lambdas=True)
+        (isinstance(c.node.func, ast.Attribute) and c.node.func.attr == attr)
+        or (isinstance(c.node.func, ast.Name) and c.node.func.id == attr)
+        for c in py_file.calls_of(function, lambdas=True)
     )
 
 
@@ -840,11 +841,11 @@ def background_work(code: CodeIndex, project: ProjectFacts) -> BackgroundWork:
     examined = 0
     registers: dict[int, bool] = {}
 
-    def registers_tasks(function: FunctionInfo) -> bool:
+    def registers_tasks(target: Target) -> bool:
         # each function is searched once, however many starts and chains it appears in
-        found = registers.get(id(function))
+        found = registers.get(id(target.function))
         if found is None:
-            found = registers[id(function)] = _calls_attr(function, "add_async_task")
+            found = registers[id(target.function)] = _calls_attr(target.file, target.function, "add_async_task")
         return found
 
     for entry in entries:
@@ -855,13 +856,13 @@ def background_work(code: CodeIndex, project: ProjectFacts) -> BackgroundWork:
             chain_registers: bool | None = None
             for start in background_starts(current.file, current.function):
                 started = _started_function(cmap, current.file, start, current.function)
-                if started is not None and (_is_async_task(started.function) or registers_tasks(started.function)):
+                if started is not None and (_is_async_task(started.function) or registers_tasks(started)):
                     continue
                 if chain_registers is None:
                     near = list(chain)
                     for member in chain:
                         near.extend(cmap.callees(member))
-                    chain_registers = any(registers_tasks(member.function) for member in near)
+                    chain_registers = any(registers_tasks(member) for member in near)
                 if chain_registers:
                     continue
                 key = (current.file.path, start.call.lineno)
@@ -988,7 +989,8 @@ def stream_gaps(code: CodeIndex, project: ProjectFacts) -> list[StreamGap]:
         py_file, function = entry.file, entry.function
         pm = parents(py_file)
         gap: ast.Call | None = None
-        for call in sorted(calls_in(function.node.body), key=lambda c: (c.lineno, c.col_offset)):
+        for site in py_file.calls_of(function):
+            call = site.node
             if isinstance(pm.parent(call), ast.Call):
                 continue
             _, awaited = _statement_of(pm, call)

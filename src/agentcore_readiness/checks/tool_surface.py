@@ -358,7 +358,7 @@ def _runtime_tools(code: CodeIndex, project: ProjectFacts, runtime: str) -> Runt
         _function_tools(py_file, finder, found)
         _strands_tools(py_file, found)
         _mcp_tools(py_file, project, found)
-        found.approvals.extend(approval_steps(py_file))
+        found.approvals.extend(_approval_steps(code, py_file))
         bypass = _consent_bypass(py_file)
         if bypass is not None and found.consent_bypassed is None:
             found.consent_bypassed = (py_file.path, bypass)
@@ -450,6 +450,18 @@ def _mcp_tools(py_file: PyFile, project: ProjectFacts, found: RuntimeTools) -> N
 # Approval steps
 
 _INTERRUPTS = ("langgraph.types.interrupt", "langgraph.prebuilt.interrupt")
+_NO_KEYWORDS: frozenset[str | None] = frozenset()
+_APPROVAL_ATTRS = frozenset({"interrupt", "elicit", "elicit_input", "HumanInTheLoopMiddleware"})
+
+
+def _approval_steps(code: CodeIndex, py_file: PyFile) -> list[tuple[str, int, str]]:
+    """:func:`approval_steps`, found once per file and kept with the index (every view and
+    every runtime the file belongs to asks)."""
+    key = ("approval_steps", py_file.path)
+    found: list[tuple[str, int, str]] | None = code.derived.get(key)
+    if found is None:
+        found = code.derived[key] = approval_steps(py_file)
+    return found
 
 
 def approval_steps(py_file: PyFile) -> list[tuple[str, int, str]]:
@@ -458,9 +470,11 @@ def approval_steps(py_file: PyFile) -> list[tuple[str, int, str]]:
     elicitation, an OpenAI Agents ``needs_approval``, a function named for approval."""
     found: list[tuple[str, int, str]] = []
     for call in py_file.calls:
-        name = call.name
         attr = call.attr
-        keywords = {k.arg for k in call.node.keywords}
+        if attr not in _APPROVAL_ATTRS and not call.node.keywords:
+            continue  # none of the tests below can hold
+        name = call.name
+        keywords = {k.arg for k in call.node.keywords} if call.node.keywords else _NO_KEYWORDS
         if name in _INTERRUPTS or (attr == "interrupt" and name != "signal.interrupt"):
             found.append((py_file.path, call.line, f"{attr}() stops for a person"))
         elif keywords & {"interrupt_before", "interrupt_after", "needs_approval"}:

@@ -630,7 +630,7 @@ class CodeMap:
         factory = self.resolve(py_file, found[0].value)
         if factory is None:
             return None
-        returns = [n for n in function_body_nodes(factory.function.node) if isinstance(n, ast.Return)]
+        returns = factory.function.returns
         if len(returns) != 1 or not isinstance(returns[0].value, ast.Name):
             return None
         nested = self.functions_of(factory.file).get(f"{factory.function.qualname}.{returns[0].value.id}")

@@ -38,6 +38,7 @@ import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -99,6 +100,9 @@ class FunctionInfo:
     is_generator: bool
     line: int
     class_name: str | None = None
+    returns: list[ast.Return] = field(default_factory=list, repr=False)
+    """The ``return`` statements of its own body (not of the functions nested in it), in
+    source order."""
 
     @property
     def params(self) -> list[str]:
@@ -106,7 +110,7 @@ class FunctionInfo:
         return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class CallSite:
     name: str
     """Resolved dotted name: ``boto3.client``, ``uuid.uuid4``, ``client.invoke_agent_runtime``;
@@ -120,6 +124,9 @@ class CallSite:
     loops: tuple[ast.For | ast.AsyncFor | ast.While, ...]
     in_try: bool
     """Whether the call sits inside a ``try`` body of its function (or module)."""
+    in_lambda: bool = False
+    """Whether the call sits in the body (or a keyword-only default) of a ``lambda``: it runs
+    when the lambda is called, not where it is written."""
 
     @property
     def keywords(self) -> dict[str, ast.expr]:
@@ -149,7 +156,7 @@ class CallSite:
         return self.function is None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class StringLiteral:
     value: str
     line: int
@@ -200,6 +207,8 @@ class PyFile:
         self._source = source
         self._syntax: _Syntax | None = None
         self._lines = lines
+        self._calls_by_function: dict[bool, dict[int | None, list[CallSite]]] = {}
+        self._module_call_starts: list[tuple[int, int]] | None = None
         if tree is not None:
             if calls is None or functions is None or strings is None:
                 built = _build(
@@ -298,6 +307,34 @@ class PyFile:
     @property
     def strings(self) -> list[StringLiteral]:
         return self._syntax_index().strings
+
+    def calls_of(self, function: FunctionInfo | None, *, lambdas: bool = False) -> list[CallSite]:
+        """The calls that run when ``function`` runs (module-level code for ``None``), in source
+        order: nested function bodies are left out, the decorators and defaults of nested
+        functions and the bodies of nested classes are in; lambda bodies only with ``lambdas``."""
+        by_function = self._calls_by_function.get(lambdas)
+        if by_function is None:
+            by_function = self._calls_by_function[lambdas] = {}
+            for call in self.calls:
+                if lambdas or not call.in_lambda:
+                    owner = call.function
+                    by_function.setdefault(id(owner) if owner is not None else None, []).append(call)
+            for calls in by_function.values():
+                calls.sort(key=_POSITION)
+        return by_function.get(id(function) if function is not None else None, [])
+
+    def module_calls_in(self, node: ast.AST) -> list[CallSite]:
+        """The module-level calls inside ``node`` (a module-level statement or a part of one), in
+        source order; what :meth:`calls_of` leaves out stays out."""
+        calls = self.calls_of(None)
+        if not calls:
+            return []
+        starts = self._module_call_starts
+        if starts is None:
+            starts = self._module_call_starts = [(c.line, c.col) for c in calls]
+        start: tuple[int, int] = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end: tuple[int, int] = (node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
+        return calls[bisect_left(starts, start) : bisect_left(starts, end)]
 
     def source_text(self) -> str:
         """The file's text, without parsing it again when only the text is needed."""
@@ -450,6 +487,9 @@ def _load_all(files: list[PyFile], owner: object | None = None) -> None:
             py_file.tree  # noqa: B018 - builds and caches the index
 
 
+_POSITION = attrgetter("line", "col")
+
+
 def dotted_name(expr: ast.expr, imports: dict[str, str]) -> str:
     parts: list[str] = []
     current: ast.expr = expr
@@ -476,7 +516,18 @@ _LEAVES = frozenset(
     {ast.Name, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal}
 )
 
-_ENTER_FUNCTION, _EXIT_FUNCTION, _ENTER_CLASS, _EXIT_CLASS, _ENTER_LOOP, _EXIT_LOOP, _ENTER_TRY, _EXIT_TRY = range(8)
+(
+    _ENTER_FUNCTION,
+    _EXIT_FUNCTION,
+    _ENTER_CLASS,
+    _EXIT_CLASS,
+    _ENTER_LOOP,
+    _EXIT_LOOP,
+    _ENTER_TRY,
+    _EXIT_TRY,
+    _ENTER_LAMBDA,
+    _EXIT_LAMBDA,
+) = range(10)
 
 
 class _Mark:
@@ -804,6 +855,7 @@ class _Walker:
         self.function_names: list[str] = []
         self.loops: list[ast.For | ast.AsyncFor | ast.While] = []
         self.try_depth = 0
+        self.lambda_depth = 0
         # analysis inputs
         self.interesting: list[tuple[ast.Call, FunctionInfo | None]] = []
         self.handlers: list[tuple[ast.ExceptHandler, FunctionInfo | None]] = []
@@ -845,6 +897,8 @@ class _Walker:
                     ast.While: self._loop,
                     ast.Try: self._try,
                     ast.TryStar: self._try,
+                    ast.Lambda: self._lambda,
+                    ast.Return: self._return,
                 }
             )
         if legacy or self.private_hosts:
@@ -1046,6 +1100,10 @@ class _Walker:
             self.try_depth += 1
         elif kind == _EXIT_TRY:
             self.try_depth -= 1
+        elif kind == _ENTER_LAMBDA:
+            self.lambda_depth += 1
+        elif kind == _EXIT_LAMBDA:
+            self.lambda_depth -= 1
         return True
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, stack: list[Any]) -> bool:
@@ -1102,21 +1160,48 @@ class _Walker:
         stack.append(_Mark(_ENTER_TRY))
         return True
 
+    def _lambda(self, node: ast.Lambda, stack: list[Any]) -> bool:
+        """Keyword-only defaults, defaults, body: the order of the lambda's fields, so the calls
+        keep the order a plain walk gives them; the defaults run where the lambda is written."""
+        args = node.args
+        stack.append(_Mark(_EXIT_LAMBDA))
+        stack.append(node.body)
+        stack.append(_Mark(_ENTER_LAMBDA))
+        stack.extend(reversed(args.defaults))
+        stack.append(_Mark(_EXIT_LAMBDA))
+        stack.extend(reversed([d for d in args.kw_defaults if d is not None]))
+        stack.append(_Mark(_ENTER_LAMBDA))
+        return True
+
+    def _return(self, node: ast.Return, stack: list[Any]) -> bool:
+        if self.function is not None:
+            self.function.returns.append(node)
+        return False
+
     # -- nodes
     def _call(self, node: ast.Call, stack: list[Any]) -> bool:
         func = node.func
         if self.legacy:
-            name = dotted_name(func, self.imports)
+            kind = type(func)
+            if kind is ast.Attribute and type(func.value) is ast.Name:  # type: ignore[attr-defined]
+                # what dotted_name gives, without its loop: most calls are ``name.attr(...)``
+                head = func.value.id  # type: ignore[attr-defined]
+                attr = func.attr  # type: ignore[attr-defined]
+                name = f"{self.imports.get(head, head)}.{attr}"
+            else:
+                name = dotted_name(func, self.imports)
+                attr = name.rsplit(".", 1)[-1]
             self.calls.append(
                 CallSite(
                     name=name,
-                    attr=name.rsplit(".", 1)[-1],
+                    attr=attr,
                     node=node,
                     line=node.lineno,
                     col=node.col_offset,
                     function=self.function,
                     loops=tuple(self.loops),
                     in_try=self.try_depth > 0,
+                    in_lambda=self.lambda_depth > 0,
                 )
             )
         hot = self.hot
