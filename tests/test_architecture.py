@@ -271,7 +271,7 @@ WALKING_HELPERS: dict[str, dict[str, str]] = {
     "checks.memory_use": {
         "_langgraph_configs": "dict literals with an actor_id key (no index record); only with AgentCoreMemorySaver",
     },
-    "checks.project_map": {
+    "checks.map_builder": {
         "_identity": "header and claim reads (subscripts: no index record), in breadth-first order; "
         "only the statements holding such a key",
         "_session_reads": "context.session_id reads (attributes: no index record); only the statements naming it",
@@ -348,7 +348,7 @@ def test_the_helper_modules_are_found() -> None:
         "checks.importtime",
         "checks.tool_surface",
         "checks.memory_use",
-        "checks.project_map",
+        "checks.map_builder",
         "checks.runtime_handlers",
     } <= modules
     assert "checks.sessions" not in modules

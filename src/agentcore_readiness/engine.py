@@ -446,7 +446,7 @@ def _look_at(facts: Facts, results: list[RuleResult]) -> dict[str, Any]:
     """Where to read for each checklist item the review left undecided (from the project map)."""
     if facts.code is None:
         return {}
-    from agentcore_readiness.checks.project_map import look_at
+    from agentcore_readiness.checks.map_builder import look_at
 
     metas = {code: rule.meta for code, rule in load_rules().items() if rule.in_review}
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from agentcore_readiness.checks.project_map import MapResult, ProjectMap
+from agentcore_readiness.checks.map_builder import MapResult, ProjectMap
 from agentcore_readiness.cli import main
 from agentcore_readiness.render.filled_checklist import checklist_for_report
 from agentcore_readiness.server.app import build_server

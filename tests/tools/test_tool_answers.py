@@ -444,7 +444,7 @@ def test_unknown_toolsets_are_a_usage_error(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_full_detail_gives_what_the_report_has(tmp_path: Path) -> None:
-    from agentcore_readiness.tools.results import ResultView, shape
+    from agentcore_readiness.tools.answer_shape import ResultView, shape
 
     target = tmp_path / "support-desk"
     shutil.copytree(EXAMPLE, target)

@@ -22,9 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentcore_readiness.checklist_items import CHECKLIST, ChecklistItem
 from agentcore_readiness.model import FactError, LookAt, ProjectReport, Report, RuleMeta, RuleResult, Status, Summary
+from agentcore_readiness.render.answer_text import counts, finding_line
 from agentcore_readiness.render.md import code, inline, prose
-from agentcore_readiness.render.results import counts, finding_line
-from agentcore_readiness.tools.results import ListedFinding, finding_key, listed, rule_order
+from agentcore_readiness.tools.answer_shape import ListedFinding, finding_key, listed, rule_order
 
 Mark = Literal["x", " ", "-", "?"]
 UNDECIDED: tuple[Status, ...] = ("unknown", "skipped", "error")

@@ -60,7 +60,7 @@ def _reports_in(result: Any) -> list[Any]:
     from pydantic import BaseModel
 
     from agentcore_readiness.model import Report
-    from agentcore_readiness.tools.results import ReviewResult
+    from agentcore_readiness.tools.answer_shape import ReviewResult
 
     reviews = (Report, ReviewResult)
     if isinstance(result, reviews):

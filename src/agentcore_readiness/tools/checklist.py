@@ -9,7 +9,7 @@ from pydantic import Field
 
 from agentcore_readiness.render.filled_checklist import ChecklistResult, checklist_for_report
 from agentcore_readiness.tools import ToolSpec
-from agentcore_readiness.tools.results import Detail
+from agentcore_readiness.tools.answer_shape import Detail
 from agentcore_readiness.tools.review import Codes, PathArg, Workload, run_review
 
 ChecklistDetail = Annotated[Detail, Field(description="full: each finding's fix, code and commands too")]

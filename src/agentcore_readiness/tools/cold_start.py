@@ -10,9 +10,9 @@ from pydantic import Field
 from agentcore_readiness.checks.registry import ReviewOptions, tool_rules
 from agentcore_readiness.engine import InputError, ReviewRequest, review
 from agentcore_readiness.model import Report
-from agentcore_readiness.render.results import render_review
+from agentcore_readiness.render.answer_text import render_review
 from agentcore_readiness.tools import ToolSpec
-from agentcore_readiness.tools.results import (
+from agentcore_readiness.tools.answer_shape import (
     DEFAULT_MAX_FINDINGS,
     DetailArg,
     MaxFindingsArg,

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import anyio.to_thread
 
-from agentcore_readiness.checks.project_map import MapResult, ProjectMap, build_map
+from agentcore_readiness.checks.map_builder import MapResult, ProjectMap, build_map
 from agentcore_readiness.checks.registry import Facts
 from agentcore_readiness.engine import resolve_target
 from agentcore_readiness.log import get_logger
-from agentcore_readiness.render.project_map import render_maps
+from agentcore_readiness.render.map_text import render_maps
 from agentcore_readiness.tools import ToolSpec
 from agentcore_readiness.tools.review import PathArg
 

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentcore_readiness.checks.registry import WORKLOADS, ReviewOptions, tool_rules
 from agentcore_readiness.engine import InputError, ReviewRequest, resolve_target, review
+from agentcore_readiness.render.answer_text import render_review
 from agentcore_readiness.render.md import code, inline
-from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
-from agentcore_readiness.tools.results import (
+from agentcore_readiness.tools.answer_shape import (
     DEFAULT_MAX_FINDINGS,
     DetailArg,
     MaxFindingsArg,

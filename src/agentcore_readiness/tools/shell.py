@@ -10,11 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentcore_readiness.checks.registry import tool_rules
 from agentcore_readiness.model import Report, RuleResult
+from agentcore_readiness.render.answer_text import render_review
 from agentcore_readiness.render.md import code, inline
-from agentcore_readiness.render.results import render_review
 from agentcore_readiness.tools import ToolSpec
-from agentcore_readiness.tools.iam import PoliciesArg, PolicyFilesArg, policy_inputs
-from agentcore_readiness.tools.results import (
+from agentcore_readiness.tools.answer_shape import (
     DEFAULT_MAX_FINDINGS,
     DetailArg,
     MaxFindingsArg,
@@ -25,6 +24,7 @@ from agentcore_readiness.tools.results import (
     StatusArg,
     shape,
 )
+from agentcore_readiness.tools.iam import PoliciesArg, PolicyFilesArg, policy_inputs
 from agentcore_readiness.tools.review import (
     AllRuntimesArg,
     AwsArg,

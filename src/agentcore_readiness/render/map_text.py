@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from agentcore_readiness.analysis.request_handlers import KIND_WORDS
-from agentcore_readiness.checks.project_map import (
+from agentcore_readiness.checks.map_builder import (
     MapCaller,
     MapEffect,
     MapIdSource,

@@ -14,7 +14,7 @@ from typing import Any
 
 from agentcore_readiness.model import Finding, Summary
 from agentcore_readiness.render.md import code, fenced, inline, prose
-from agentcore_readiness.tools.results import ListedFinding, ProjectView, ReasonLine, ReviewResult, listed
+from agentcore_readiness.tools.answer_shape import ListedFinding, ProjectView, ReasonLine, ReviewResult, listed
 
 STATUS_WORDS = (
     ("fail", "fail"),
