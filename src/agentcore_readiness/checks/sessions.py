@@ -603,7 +603,8 @@ def _misnamed(py_file: PyFile) -> list[StringLiteral]:
     return [
         literal
         for literal in py_file.strings
-        if (name := literal.value.lower()).startswith(_AGENTCORE_HEADER)
+        if not literal.is_docstring
+        and (name := literal.value.lower()).startswith(_AGENTCORE_HEADER)
         and "session" in name
         and not name.startswith(_CUSTOM_HEADER)
         and name != SESSION_HEADER.lower()
