@@ -192,6 +192,20 @@ def _rule_modules() -> list[str]:
     return found
 
 
+def _family_packages() -> list[str]:
+    """Packages of ``checks/`` that hold a rule family split into modules: their ``__init__``
+    imports the modules, which hold the rules."""
+    rules = _rule_modules()
+    return [
+        m
+        for m, path in _modules().items()
+        if path.name == "__init__.py"
+        and _inside(m, "checks")
+        and m != f"{PACKAGE}.checks"
+        and any(r.startswith(m + ".") for r in rules)
+    ]
+
+
 def _tree_walks(path: Path) -> list[str]:
     """The tree walks a module's code uses: ``ast.walk(...)`` and ``ast.iter_child_nodes(...)``
     calls, ``ast.NodeVisitor`` subclasses (also when imported by name)."""
@@ -220,11 +234,12 @@ def _tree_walks(path: Path) -> list[str]:
 
 def test_the_rule_modules_are_found() -> None:
     modules = {_short(module) for module in _rule_modules()}
-    assert {"checks.sessions", "checks.resources", "checks.code_rule_bodies", "checks.iam"} <= modules
+    assert {"checks.sessions.callers", "checks.resources", "checks.code_rule_bodies", "checks.iam"} <= modules
     assert "checks.registry" not in modules
+    assert "checks.sessions" in {_short(module) for module in _family_packages()}
 
 
-@pytest.mark.parametrize("module", [_short(module) for module in _rule_modules()])
+@pytest.mark.parametrize("module", [_short(module) for module in [*_rule_modules(), *_family_packages()]])
 def test_a_rule_module_does_not_walk_syntax_trees(module: str) -> None:
     walks = _tree_walks(_modules()[f"{PACKAGE}.{module}"])
     assert _walking_functions(_modules()[f"{PACKAGE}.{module}"]) == {} or module in WALKING_RULE_MODULES
@@ -304,7 +319,7 @@ WALKING_HELPERS: dict[str, dict[str, str]] = {
 
 
 def _helper_modules() -> list[str]:
-    rules = set(_rule_modules())
+    rules = {*_rule_modules(), *_family_packages()}
     return [m for m in _modules() if _inside(m, "checks") and m not in rules]
 
 

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 
 import pytest
 
 from agentcore_readiness import checks
+from agentcore_readiness.checks.registry import load_rules
 
 CHECKS = Path(checks.__file__).parent
 WALKERS = frozenset(
@@ -27,15 +29,23 @@ WALKERS = frozenset(
 RULE_BODIES = (*checks.RULE_MODULES, "code_rule_bodies")
 
 
+def _sources(module: str) -> list[Path]:
+    """The files of a module of ``checks/``: its ``.py`` file, or every module of a family package."""
+    single = CHECKS / f"{module}.py"
+    return [single] if single.is_file() else sorted((CHECKS / module).glob("*.py"))
+
+
 def _imports(module: str) -> set[str]:
-    tree = ast.parse((CHECKS / f"{module}.py").read_text(encoding="utf-8"))
     found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            found.add(node.module or "")
-            found.update(f"{node.module}:{alias.name}" for alias in node.names)
+    sources = _sources(module)
+    assert sources, f"no source for checks.{module}"
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                found.add(node.module or "")
+                found.update(f"{node.module}:{alias.name}" for alias in node.names)
     return found
 
 
@@ -52,3 +62,13 @@ def test_a_rule_module_does_not_walk_syntax_trees(module: str) -> None:
 def test_the_check_finds_a_module_that_walks_trees() -> None:
     assert "ast" in _imports("sessionflow")
     assert "agentcore_readiness.facts.code.callflow:parents" in _imports("sessionflow")
+
+
+def test_the_check_reads_the_module_of_every_rule() -> None:
+    read = {path.resolve() for module in RULE_BODIES for path in _sources(module)}
+    unread = {
+        code: rule.check.__module__
+        for code, rule in load_rules().items()
+        if Path(inspect.getfile(rule.check)).resolve() not in read
+    }
+    assert unread == {}

@@ -1,4 +1,5 @@
-"""Pure checks: facts in, findings out. One module per rule family.
+"""Pure checks: facts in, findings out. One module per rule family; a big family is a package
+split along its sections, whose ``__init__`` imports its modules.
 
 ``RULE_MODULES`` lists the modules the registry imports; a new family module is added
 here.

@@ -586,7 +586,7 @@ def _session_reads(files: list[PyFile]) -> list[Place]:
 
 
 def _callers(facts: Facts) -> list[MapCaller]:
-    from agentcore_readiness.checks.sessions import session_origin_texts
+    from agentcore_readiness.checks.sessions.agent_code import session_origin_texts
 
     code = facts.code
     assert code is not None

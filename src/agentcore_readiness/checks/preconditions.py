@@ -35,7 +35,7 @@ def config_invalid(facts: Facts, out: Findings) -> Verdict | None:
     ### References
     - AgentCore CLI JSON Schema: `https://schema.agentcore.aws.dev/v1/agentcore.json`
     """
-    from agentcore_readiness.checks.sessions import lifecycle_problems
+    from agentcore_readiness.checks.sessions.lifecycle import lifecycle_problems
 
     project = facts.project
     for error in project.config_errors:

@@ -71,7 +71,7 @@ def _check_workload(workload: str | None) -> None:
 
 
 def proposals_for(path: str, workload: str | None) -> tuple[list[LifecycleProposal], str | None]:
-    from agentcore_readiness.checks.sessions import WORKLOAD_TABLE, lifecycle_proposal
+    from agentcore_readiness.checks.sessions.workload import WORKLOAD_TABLE, lifecycle_proposal
     from agentcore_readiness.facts.project.project_facts import load_project
     from agentcore_readiness.finalize import project_documents, valid_fix
 
