@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from agentcore_readiness.checks.performance import slow_import
+from agentcore_readiness.checks.performance.import_duration import slow_import
 from agentcore_readiness.checks.registry import Facts, Findings, ReviewOptions, load_rules
 from agentcore_readiness.facts.measure.measurements import ImportTiming, MeasuredFacts, measure_import
 from agentcore_readiness.facts.project.project_facts import load_project
