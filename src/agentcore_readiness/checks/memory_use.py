@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Literal
 
 from agentcore_readiness.analysis.dataflow import Scope, fold, positional_params
 from agentcore_readiness.checks.runtime_handlers import handler_model
+from agentcore_readiness.checks.sessionflow import RUNTIME_SESSION_HEADER
 from agentcore_readiness.facts.code.callflow import (
     CodeMap,
     Target,
@@ -120,7 +121,6 @@ _CLAIM_NAMES = frozenset({"claims", "token_claims", "decoded", "decoded_token", 
 _GENERATORS = ("uuid.uuid4", "uuid.uuid1", "secrets.token_hex", "secrets.token_urlsafe", "time.time")
 _ENV_READS = ("os.getenv", "os.environ.get", "getenv")
 VERIFIED_USER_HEADER = "x-amzn-bedrock-agentcore-runtime-user-id"
-VERIFIED_SESSION_HEADER = "x-amzn-bedrock-agentcore-runtime-session-id"
 
 
 def _is_memory_call(py_file: PyFile, call: CallSite) -> bool:
@@ -349,7 +349,7 @@ class IdTracer:
             found = [IdSource("payload", f"the payload field {shown}", py_file.path, line, field=key)]
         elif kind == "headers":
             header = (key or "").lower()
-            if header in (VERIFIED_USER_HEADER, VERIFIED_SESSION_HEADER):
+            if header in (VERIFIED_USER_HEADER, RUNTIME_SESSION_HEADER):
                 found = [IdSource("verified", f"the {key} header AgentCore sets", py_file.path, line, field=key)]
             else:
                 found = [IdSource("header", f"the request header {shown}", py_file.path, line, field=key)]

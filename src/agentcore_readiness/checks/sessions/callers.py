@@ -8,6 +8,7 @@ from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_ap
 from agentcore_readiness.checks.sessionflow import (
     CALLER_ROLES,
     DEFAULT_RETRIES,
+    RUNTIME_SESSION_HEADER,
     SESSION_ID_MIN,
     STOP,
     client_retries,
@@ -100,6 +101,7 @@ def session_id_per_request(facts: Facts, out: Findings) -> Verdict | None:
 
 
 SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
+"""``RUNTIME_SESSION_HEADER`` as botocore spells it, for messages."""
 _AGENTCORE_HEADER = "x-amzn-bedrock-agentcore-"
 _CUSTOM_HEADER = "x-amzn-bedrock-agentcore-runtime-custom-"
 
@@ -108,8 +110,7 @@ def _misnamed(py_file: PyFile) -> list[StringLiteral]:
     """Header names of a runtime invocation that look like the session header and are not it
     (``X-Amzn-Bedrock-AgentCore-Session-Id``); custom headers (``...-Runtime-Custom-*``) are
     the caller's own."""
-    signals = py_file.facts.signals
-    if signals is None or not any(kind == "http" for kind, _ in signals.invokes):
+    if not any(kind == "http" for kind, _ in py_file.facts.signals.invokes):
         return []
     return [
         literal
@@ -118,7 +119,7 @@ def _misnamed(py_file: PyFile) -> list[StringLiteral]:
         and (name := literal.value.lower()).startswith(_AGENTCORE_HEADER)
         and "session" in name
         and not name.startswith(_CUSTOM_HEADER)
-        and name != SESSION_HEADER.lower()
+        and name != RUNTIME_SESSION_HEADER
         and " " not in name
     ]
 
