@@ -282,13 +282,15 @@ def host_of(url: str | None, env: str | None) -> str:
 # Tools
 
 
-def _tool_kind(py_file: PyFile, function: FunctionInfo) -> str | None:
+def _tool_kind(py_file: PyFile, function: FunctionInfo, own: frozenset[str]) -> str | None:
+    """The framework that makes ``function`` a tool; ``own`` holds the names of the file's
+    module-level functions (a file's own ``def tool(func): return func`` makes nothing a tool)."""
     for decorator in function.decorators:
         head, _, last = decorator.rpartition(".")
         if last not in ("tool", "function_tool"):
             continue
-        if not head and any(f.name == last and f.class_name is None for f in py_file.functions):
-            continue  # the file's own `def tool(func): return func`: no framework makes this a tool
+        if not head and last in own:
+            continue
         if head.startswith("strands"):
             return "Strands @tool"
         if head.startswith(("langchain", "langchain_core")):
@@ -370,8 +372,9 @@ def _runtime_tools(code: CodeIndex, project: ProjectFacts, runtime: str) -> Runt
 
 
 def _function_tools(py_file: PyFile, finder: EffectFinder, found: RuntimeTools) -> None:
+    own = frozenset(f.name for f in py_file.functions if f.class_name is None)
     for function in py_file.functions:
-        kind = _tool_kind(py_file, function)
+        kind = _tool_kind(py_file, function, own)
         if kind is None:
             continue
         effects = finder.of_function(Target(py_file, function))
