@@ -294,20 +294,11 @@ WALKING_HELPERS: dict[str, dict[str, str]] = {
     "checks.resourceflow": {
         "_client_kind": "self.<attr> assignments of a file (no index record)",
     },
-    "checks.runtime_handlers": {
-        "_has_bases": "a class definition by name (classes are not index records)",
-    },
     "checks.sessionflow": {
-        "_generator_call": "calls inside one expression",
-        "_Origins.of_expr": "names called inside one expression",
-        "_Origins._made_by": "calls inside one expression",
-        "_cached_call": "calls inside one expression",
         "_header_dicts": "dict literals with a session header key (no index record); only files holding one",
-        "_holder_sinks": "complete_async_task calls in body-walk order, and the attributes of their arguments",
+        "_holder_sinks": "the attributes in a complete_async_task call's arguments (attributes: no index record)",
         "_loop_yields": "yields of a loop body (no index record)",
-        "_prompts": "calls of a loop, which may be a comprehension (no position to match records by)",
         "_scoped_names": "with statements of a function (no index record)",
-        "_task_sinks": "calls in body-walk order, which orders the completions reported",
         "_waited_names": "await expressions of a function (no index record)",
         "session_headers": "subscript assignments of a function (no index record)",
     },

@@ -11,7 +11,6 @@ Pure: works on the code index and the project facts.
 
 from __future__ import annotations
 
-import ast
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -315,7 +314,7 @@ class RuntimePaths:
         name = info.name
         if name.startswith("__") and name.endswith("__"):
             return None
-        if info.class_name is not None and _has_bases(py_file.tree, info.class_name):
+        if info.in_derived_class:
             return None  # a framework may call it (a hook, a handler of a base class)
         if not self.references.mentioned_elsewhere(name):
             return f"nothing in the runtime's code calls {qualname}()"
@@ -323,13 +322,6 @@ class RuntimePaths:
         if uses.calls or uses.other:
             return None
         return f"nothing in the runtime's code calls {qualname}()"
-
-
-def _has_bases(tree: ast.Module, class_name: str) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == class_name:
-            return any(not (isinstance(b, ast.Name) and b.id == "object") for b in node.bases) or bool(node.keywords)
-    return True
 
 
 def chain_text(chain: Iterable[Target]) -> str:

@@ -22,7 +22,6 @@ from agentcore_readiness.facts.code.callflow import (
     Target,
     assigned_names,
     body_nodes,
-    calls_in,
     code_map,
     function_body_nodes,
     handed_functions,
@@ -93,10 +92,7 @@ CALLER_ROLES: tuple[Role, ...] = ("caller",)
 
 def _generator_call(py_file: PyFile, expr: ast.AST) -> ast.Call | None:
     """The first call in ``expr`` that makes a fresh value (uuid4, secrets.token_*, time)."""
-    hits = [
-        node for node in ast.walk(expr) if isinstance(node, ast.Call) and py_file.resolve(node.func) in _ID_GENERATORS
-    ]
-    return min(hits, key=lambda c: (c.lineno, c.col_offset)) if hits else None
+    return next((call.node for call in py_file.calls_within(expr) if call.name in _ID_GENERATORS), None)
 
 
 @dataclass(frozen=True)
@@ -144,7 +140,7 @@ class _Origins:
             return self._of_name(py_file, expr.id, use, function, depth)
         if isinstance(expr, (ast.JoinedStr, ast.BinOp, ast.Call)) and depth < 4:
             worst: SessionIdOrigin | None = None
-            called = {n.func.id for n in ast.walk(expr) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+            called = {c.node.func.id for c in py_file.calls_within(expr) if isinstance(c.node.func, ast.Name)}
             for name in sorted(names_in(expr) - called):
                 origin = self._of_name(py_file, name, use, function, depth + 1)
                 if worst is None or _RANK[origin.kind] > _RANK[worst.kind]:
@@ -160,11 +156,10 @@ class _Origins:
         generator = _generator_call(py_file, expr)
         if generator is not None:
             return generator.lineno, py_file.resolve(generator.func) + "()"
-        for node in ast.walk(expr):
-            if isinstance(node, ast.Call):
-                target = self.cmap.resolve(py_file, node, function)
-                if target is not None and self._always_new(target, 0):
-                    return node.lineno, f"{target.function.qualname}(), which makes a new ID on every call"
+        for call in py_file.calls_within(expr):
+            target = self.cmap.resolve(py_file, call.node, function)
+            if target is not None and self._always_new(target, 0):
+                return call.line, f"{target.function.qualname}(), which makes a new ID on every call"
         return None
 
     def _always_new(self, target: Target, depth: int) -> bool:
@@ -307,7 +302,12 @@ _PROMPTS = frozenset({"input", "sys.stdin.readline", "click.prompt", "typer.prom
 
 def _prompts(py_file: PyFile, loop: ast.AST) -> bool:
     """Whether a loop reads a line from the user on each turn (an interactive prompt loop)."""
-    return any(isinstance(node, ast.Call) and py_file.resolve(node.func) in _PROMPTS for node in body_nodes([loop]))
+    owner = py_file.function_at(loop)
+    return any(
+        call.name in _PROMPTS
+        for call in py_file.calls_within(loop)
+        if call.function is owner and not call.in_lambda  # what runs on each turn, not nested bodies
+    )
 
 
 def _called_from_prompt_loop(py_file: PyFile, function: FunctionInfo) -> int | None:
@@ -325,19 +325,10 @@ _RANK = {"conversation": 0, "literal": 0, "splat": 0, "omitted": 0, "per-job": 1
 
 def _cached_call(py_file: PyFile, value: ast.expr) -> bool:
     """``store.setdefault(key, str(uuid4()))`` and similar: a per-key store keeps the ID."""
-    for node in ast.walk(value):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr
-            in (
-                "setdefault",
-                "get",
-                "get_or_create",
-            )
-        ):
-            return True
-    return False
+    return any(
+        isinstance(call.node.func, ast.Attribute) and call.attr in ("setdefault", "get", "get_or_create")
+        for call in py_file.calls_within(value)
+    )
 
 
 def invokes(code: CodeIndex) -> list[tuple[PyFile, CallSite]]:
@@ -624,9 +615,9 @@ def _task_sinks(
         return []
     seen.add(key)
     found: list[tuple[PyFile, FunctionInfo, ast.Call]] = []
-    for call in calls_in(function.node.body, lambdas=True):
-        attr = py_file.resolve(call.func).rsplit(".", 1)[-1]
-        if attr == "complete_async_task":
+    for site in py_file.calls_of(function, lambdas=True):
+        call = site.node
+        if site.attr == "complete_async_task":
             if any(name in names_in(arg) for arg in [*call.args, *(k.value for k in call.keywords)]):
                 found.append((py_file, function, call))
             continue
@@ -949,7 +940,7 @@ def _holder_sinks(
         return [
             (py_file, f, c)
             for f in py_file.functions
-            for c in calls_in(f.node.body)
+            for c in (site.node for site in py_file.calls_of(f))
             if py_file.resolve(c.func).endswith("complete_async_task") and holder.id in names_in(c)
         ]
     sinks: list[tuple[PyFile, FunctionInfo, ast.Call]] = []
@@ -957,7 +948,7 @@ def _holder_sinks(
     attr = holder.attr if isinstance(holder, ast.Attribute) else None
     for other in code.runtime_files(py_file.runtime):
         for f in other.functions:
-            for c in calls_in(f.node.body):
+            for c in (site.node for site in other.calls_of(f)):
                 if not other.resolve(c.func).endswith("complete_async_task"):
                     continue
                 arg_attrs = {n.attr for n in ast.walk(c) if isinstance(n, ast.Attribute)}

@@ -100,6 +100,9 @@ class FunctionInfo:
     is_generator: bool
     line: int
     class_name: str | None = None
+    in_derived_class: bool = False
+    """Whether the class it is defined in names a base class (other than ``object``) or
+    keywords: a framework may call its methods (hooks, handlers of a base class)."""
     returns: list[ast.Return] = field(default_factory=list, repr=False)
     """The ``return`` statements of its own body (not of the functions nested in it), in
     source order."""
@@ -209,6 +212,8 @@ class PyFile:
         self._lines = lines
         self._calls_by_function: dict[bool, dict[int | None, list[CallSite]]] = {}
         self._module_call_starts: list[tuple[int, int]] | None = None
+        self._calls_by_position: list[CallSite] | None = None
+        self._call_starts: list[tuple[int, int]] = []
         if tree is not None:
             if calls is None or functions is None or strings is None:
                 built = _build(
@@ -335,6 +340,22 @@ class PyFile:
         start: tuple[int, int] = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
         end: tuple[int, int] = (node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
         return calls[bisect_left(starts, start) : bisect_left(starts, end)]
+
+    def calls_within(self, node: ast.AST) -> list[CallSite]:
+        """Every call written inside ``node`` (an expression or statement of this file, a call
+        itself included), nested calls and lambda bodies too, in source order."""
+        ordered = self._calls_by_position
+        if ordered is None:
+            ordered = self._calls_by_position = sorted(self.calls, key=_POSITION)
+            self._call_starts = [(c.line, c.col) for c in ordered]
+        start: tuple[int, int] = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end: tuple[int, int] = (node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
+        starts = self._call_starts
+        return [
+            call
+            for call in ordered[bisect_left(starts, start) : bisect_left(starts, end)]
+            if (call.node.end_lineno or call.line, call.node.end_col_offset or 0) <= end
+        ]
 
     def source_text(self) -> str:
         """The file's text, without parsing it again when only the text is needed."""
@@ -794,6 +815,11 @@ def _module_clients(statements: list[ast.stmt], imports: dict[str, str]) -> list
     return names
 
 
+def _derived(node: ast.ClassDef) -> bool:
+    """Whether a class names a base class other than ``object``, or class keywords."""
+    return any(not (isinstance(b, ast.Name) and b.id == "object") for b in node.bases) or bool(node.keywords)
+
+
 _FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPOUND_TYPES = frozenset(
     {
@@ -852,6 +878,7 @@ class _Walker:
         self.function: FunctionInfo | None = None
         self.function_hot = False
         self.classes: list[str] = []
+        self.class_nodes: list[ast.ClassDef] = []
         self.function_names: list[str] = []
         self.loops: list[ast.For | ast.AsyncFor | ast.While] = []
         self.try_depth = 0
@@ -991,11 +1018,13 @@ class _Walker:
                 node: Any = statement
                 self._expressions([*node.decorator_list, *node.bases, *node.keywords])
                 self.classes.append(node.name)
+                self.class_nodes.append(node)
                 inner = node.body
                 if _docstring(inner) is not None:
                     inner = inner[1:]
                 self._statements(inner)
                 self.classes.pop()
+                self.class_nodes.pop()
             elif kind in (ast.If, ast.While):
                 node = statement
                 self._expressions([node.test])
@@ -1044,6 +1073,7 @@ class _Walker:
             is_generator=False,
             line=node.lineno,
             class_name=self.classes[-1] if self.classes else None,
+            in_derived_class=_derived(self.class_nodes[-1]) if self.class_nodes else False,
         )
         self.functions.append(info)
         if self.generic_secrets:
@@ -1089,9 +1119,11 @@ class _Walker:
             self.function, self.function_hot, self.loops, self.try_depth = mark.data
             self.function_names.pop()
         elif kind == _ENTER_CLASS:
-            self.classes.append(mark.data)
+            self.classes.append(mark.data.name)
+            self.class_nodes.append(mark.data)
         elif kind == _EXIT_CLASS:
             self.classes.pop()
+            self.class_nodes.pop()
         elif kind == _ENTER_LOOP:
             self.loops.append(mark.data)
         elif kind == _EXIT_LOOP:
@@ -1132,7 +1164,7 @@ class _Walker:
             self._docstring_of(doc)
             body = body[1:]
         stack.extend(reversed(body))
-        stack.append(_Mark(_ENTER_CLASS, node.name))
+        stack.append(_Mark(_ENTER_CLASS, node))
         outer: list[ast.AST] = [*node.decorator_list, *node.bases, *node.keywords]
         stack.extend(reversed(outer))
         return True
