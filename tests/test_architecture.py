@@ -297,9 +297,6 @@ WALKING_HELPERS: dict[str, dict[str, str]] = {
     "checks.sessionflow": {
         "_header_dicts": "dict literals with a session header key (no index record); only files holding one",
         "_holder_sinks": "the attributes in a complete_async_task call's arguments (attributes: no index record)",
-        "_loop_yields": "yields of a loop body (no index record)",
-        "_scoped_names": "with statements of a function (no index record)",
-        "_waited_names": "await expressions of a function (no index record)",
         "session_headers": "subscript assignments of a function (no index record)",
     },
     "checks.tool_surface": {

@@ -17,11 +17,9 @@ from typing import TYPE_CHECKING
 
 from agentcore_readiness.facts.code.callflow import (
     CodeMap,
-    FunctionNode,
     ParentMap,
     Target,
     assigned_names,
-    body_nodes,
     code_map,
     function_body_nodes,
     handed_functions,
@@ -525,42 +523,38 @@ def _holders(pm: ParentMap, node: ast.AST) -> set[str]:
     return names
 
 
-def _waited_names(py_file: PyFile, function: FunctionNode) -> set[str]:
+def _waited_names(py_file: PyFile, function: FunctionInfo) -> set[str]:
     """Names the function awaits, gathers, joins or asks for a result."""
     names: set[str] = set()
-    for node in function_body_nodes(function):
-        if isinstance(node, ast.Await):
-            names.update(names_in(node.value))
-        elif isinstance(node, ast.Call):
-            attr = py_file.resolve(node.func).rsplit(".", 1)[-1]
-            if attr in _WAITERS:
-                names.update(names_in(node))
+    for node in function.awaits:
+        names.update(names_in(node.value))
+    for call in py_file.calls_of(function):
+        if call.attr in _WAITERS:
+            names.update(names_in(call.node))
     return names
 
 
-def _scoped_names(py_file: PyFile, function: FunctionNode, suffixes: tuple[str, ...]) -> set[str]:
+def _scoped_names(py_file: PyFile, function: FunctionInfo, suffixes: tuple[str, ...]) -> set[str]:
     """Names bound by ``with``/``async with`` on a context whose callable ends with a suffix."""
     names: set[str] = set()
-    for node in function_body_nodes(function):
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                context = item.context_expr
-                if (
-                    isinstance(context, ast.Call)
-                    and py_file.resolve(context.func).endswith(suffixes)
-                    and item.optional_vars is not None
-                ):
-                    names.update(assigned_names(item.optional_vars))
+    for node in function.withs:
+        for item in node.items:
+            context = item.context_expr
+            if (
+                isinstance(context, ast.Call)
+                and py_file.resolve(context.func).endswith(suffixes)
+                and item.optional_vars is not None
+            ):
+                names.update(assigned_names(item.optional_vars))
     return names
 
 
 def background_starts(py_file: PyFile, function: FunctionInfo) -> list[BackgroundStart]:
     """Threads, tasks and executor jobs a function starts and does not wait for."""
     pm = parents(py_file)
-    node = function.node
-    waited = _waited_names(py_file, node)
-    pools = _scoped_names(py_file, node, ("Executor", "Pool"))
-    groups = _scoped_names(py_file, node, ("TaskGroup", "create_task_group"))
+    waited = _waited_names(py_file, function)
+    pools = _scoped_names(py_file, function, ("Executor", "Pool"))
+    groups = _scoped_names(py_file, function, ("TaskGroup", "create_task_group"))
     found: list[BackgroundStart] = []
     for site in py_file.calls_of(function):
         call = site.node
@@ -689,9 +683,12 @@ def _long_call(py_file: PyFile, call: ast.Call, awaited: bool) -> bool:
     return name.startswith(_LONG_MODULES) or (attr in _LONG_ATTRS and name != "asyncio.sleep")
 
 
-def _loop_yields(loop: ast.AST) -> bool:
-    body: list[ast.stmt] = getattr(loop, "body", [])
-    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in body_nodes(body))
+def _loop_yields(loop: ast.For | ast.AsyncFor | ast.While, function: FunctionInfo) -> bool:
+    """Whether the loop's body (not its ``else``) yields, itself rather than a nested function."""
+    first, last = loop.body[0], loop.body[-1]
+    start = (first.lineno, first.col_offset)
+    end = (last.end_lineno or last.lineno, last.end_col_offset or 0)
+    return any(start <= (node.lineno, node.col_offset) < end for node in function.yields)
 
 
 # ---------------------------------------------------------------------------
@@ -988,7 +985,7 @@ def stream_gaps(code: CodeIndex, project: ProjectFacts) -> list[StreamGap]:
             if not _long_call(py_file, call, awaited):
                 continue
             covered = any(
-                isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)) and _loop_yields(ancestor)
+                isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)) and _loop_yields(ancestor, function)
                 for ancestor, _child in pm.path(call, function.node)
             )
             if not covered:

@@ -106,6 +106,12 @@ class FunctionInfo:
     returns: list[ast.Return] = field(default_factory=list, repr=False)
     """The ``return`` statements of its own body (not of the functions nested in it), in
     source order."""
+    awaits: list[ast.Await] = field(default_factory=list, repr=False)
+    """The ``await`` expressions of its own body, in source order."""
+    withs: list[ast.With | ast.AsyncWith] = field(default_factory=list, repr=False)
+    """The ``with`` and ``async with`` statements of its own body, in source order."""
+    yields: list[ast.Yield | ast.YieldFrom] = field(default_factory=list, repr=False)
+    """The ``yield`` expressions of its own body (not of lambdas in it), in source order."""
 
     @property
     def params(self) -> list[str]:
@@ -926,6 +932,9 @@ class _Walker:
                     ast.TryStar: self._try,
                     ast.Lambda: self._lambda,
                     ast.Return: self._return,
+                    ast.Await: self._await,
+                    ast.With: self._with,
+                    ast.AsyncWith: self._with,
                 }
             )
         if legacy or self.private_hosts:
@@ -1210,6 +1219,16 @@ class _Walker:
             self.function.returns.append(node)
         return False
 
+    def _await(self, node: ast.Await, stack: list[Any]) -> bool:
+        if self.function is not None and not self.lambda_depth:
+            self.function.awaits.append(node)
+        return False
+
+    def _with(self, node: ast.With | ast.AsyncWith, stack: list[Any]) -> bool:
+        if self.function is not None:
+            self.function.withs.append(node)
+        return False
+
     # -- nodes
     def _call(self, node: ast.Call, stack: list[Any]) -> bool:
         func = node.func
@@ -1259,8 +1278,11 @@ class _Walker:
 
     def _yield(self, node: ast.Yield | ast.YieldFrom, stack: list[Any]) -> bool:
         function = self.function
-        if function is not None and not function.is_generator:
-            object.__setattr__(function, "is_generator", True)
+        if function is not None:
+            if not function.is_generator:
+                object.__setattr__(function, "is_generator", True)
+            if self.legacy and not self.lambda_depth:
+                function.yields.append(node)
         return False
 
     def _import(self, node: ast.Import | ast.ImportFrom, stack: list[Any]) -> bool:
