@@ -748,26 +748,49 @@ class References:
     """How often each identifier appears in a set of files (code, strings and comments
     alike, so nothing is missed), against how often it is defined there: a function whose
     name appears only where it is defined is called by none of these files.
+
+    Counted when a name is asked about, in the files whose text holds it: most names are
+    asked about never, and most files do not hold the ones that are.
     """
 
     def __init__(self, files: Iterable[PyFile]) -> None:
-        self.counts: Counter[str] = Counter()
-        self.definitions: Counter[str] = Counter()
-        self._files: dict[str, list[PyFile]] = {}
-        for py_file in files:
-            text = py_file.source_text()
-            tokens = _IDENTIFIER.findall(text)
-            self.counts.update(tokens)
-            self.definitions.update(_DEFINITION.findall(text))
-            for token in set(tokens):
-                self._files.setdefault(token, []).append(py_file)
+        self._pending = list(files)
+        self._texts: list[tuple[PyFile, str]] | None = None
+        self._tokens: dict[int, tuple[Counter[str], Counter[str]]] = {}
+        self._answers: dict[str, tuple[int, int, list[PyFile]]] = {}
+
+    def _count(self, name: str) -> tuple[int, int, list[PyFile]]:
+        """(appearances, definitions, files holding it) of ``name``."""
+        answer = self._answers.get(name)
+        if answer is not None:
+            return answer
+        if self._texts is None:
+            self._texts = [(py_file, py_file.source_text()) for py_file in self._pending]
+        appearances = definitions = 0
+        holding: list[PyFile] = []
+        for py_file, text in self._texts:
+            if name not in text:
+                continue
+            counts = self._tokens.get(id(py_file))
+            if counts is None:
+                counts = self._tokens[id(py_file)] = (
+                    Counter(_IDENTIFIER.findall(text)),
+                    Counter(_DEFINITION.findall(text)),
+                )
+            if counts[0][name]:
+                appearances += counts[0][name]
+                definitions += counts[1][name]
+                holding.append(py_file)
+        answer = self._answers[name] = (appearances, definitions, holding)
+        return answer
 
     def mentioned_elsewhere(self, name: str) -> bool:
         """Whether ``name`` appears anywhere but in its own definitions."""
-        return self.counts[name] > self.definitions[name]
+        appearances, definitions, _ = self._count(name)
+        return appearances > definitions
 
     def files_mentioning(self, name: str) -> list[PyFile]:
-        return self._files.get(name, [])
+        return self._count(name)[2]
 
 
 @dataclass(frozen=True)
