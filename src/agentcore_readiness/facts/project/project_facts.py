@@ -771,114 +771,153 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
     region = _s(targets[0].get("region")) if targets else None
     account = _s(targets[0].get("account")) if targets else None
 
-    runtimes: list[Runtime] = []
-    for index, item in _items(raw.get("runtimes")):
-        name = _s(item.get("name")) or f"runtime[{index}]"
-        mapped = map_config_path(loader.root, _s(item.get("codeLocation")), "codeLocation")
-        code_location = mapped.rel
-        entry_file, entry_note = _entry_file(loader.root, code_location, _s(item.get("entrypoint")))
-        network = _d(item.get("networkConfig"))
-        lifecycle = _d(item.get("lifecycleConfiguration"))
-        where = located("runtimes", index)
-        env_vars = tuple(
-            EnvVar(name=_s(ev.get("name")) or "", value=_s(ev.get("value")), location=where.at("envVars", i, "name"))
-            for i, ev in _items(item.get("envVars"))
-        )
-        dep = deployed_runtimes.get(name, {})
-        build = _s(item.get("build"))
-        plan = plan_build(
-            loader,
-            runtime=name,
-            packager="AgentCore CLI",
-            build=build,
-            code_location=code_location,
-            dockerfile_name=_s(item.get("dockerfile")),
-            build_context=map_config_path(loader.root, _s(item.get("buildContextPath")), "buildContextPath").rel
-            if item.get("buildContextPath")
-            else None,
-        )
-        runtimes.append(
-            Runtime(
-                name=name,
-                source=CLI_CONFIG,
-                where=where,
-                build=build,
-                entrypoint=_s(item.get("entrypoint")),
-                code_location=code_location,
-                protocol=_s(item.get("protocol")),
-                authorizer_type=_s(item.get("authorizerType")),
-                jwt=parse_jwt_authorizer(
-                    item.get("authorizerConfiguration"), "customJwtAuthorizer", "customJWTAuthorizer"
-                ),
-                idle_timeout=_i(lifecycle.get("idleRuntimeSessionTimeout")),
-                max_lifetime=_i(lifecycle.get("maxLifetime")),
-                network_mode=_s(item.get("networkMode")),
-                subnets=_strs(network.get("subnets")),
-                security_groups=_strs(network.get("securityGroups")),
-                vpc_id=_s(network.get("vpcId")),
-                enable_otel=_b(_d(item.get("instrumentation")).get("enableOtel")),
-                env_vars=env_vars,
-                execution_role_arn=_s(item.get("executionRoleArn")),
-                additional_policies=_strs(item.get("additionalPolicies")),
-                connections=tuple(v for _, v in _items(item.get("connections"))),
-                request_header_allowlist=_strs(item.get("requestHeaderAllowlist")),
-                dockerfile=plan.dockerfile,
-                dockerignore=plan.dockerignore,
-                dependencies=plan.dependencies,
-                dependency_files=plan.dependency_files,
-                build_plan=plan,
-                fields=_CLI_FIELDS,
-                deployed_arn=_s(dep.get("runtimeArn")),
-                deployed_id=_s(dep.get("runtimeId")),
-                deployed_role_arn=_s(dep.get("roleArn")),
-                region=region,
-                account=account,
-                code_entries=_code_entries(loader.root, code_location),
-                entry_file=entry_file,
-                path_notes=tuple(n for n in (mapped.note, entry_note) if n),
-                runtime_version=_s(item.get("runtimeVersion")),
-            )
-        )
+    runtimes = [
+        _cli_runtime(loader, index, item, located, deployed_runtimes, region, account)
+        for index, item in _items(raw.get("runtimes"))
+    ]
+    gateways = [_cli_gateway(loader, index, item, located) for index, item in _items(raw.get("agentCoreGateways"))]
+    memories = _cli_memories(raw, located, deployed_memories)
+    credentials = _cli_credentials(raw, located)
+    online_evals = _cli_online_evals(raw, located, deployed_evals)
+    policy_engines = _cli_policy_engines(raw, located)
+    harnesses = tuple(_s(h.get("name")) or "" for _, h in _items(raw.get("harnesses")))
+    tool_locations = [loc for g in gateways for t in g.targets for loc in t.code_locations]
+    for _, tool in _items(raw.get("mcpRuntimeTools")):
+        tool_locations.extend(_compute_locations(loader.root, tool.get("compute")))
+    return {
+        "credential_refs": _credential_refs(raw, located, runtimes, gateways),
+        "tool_code_locations": tuple(dict.fromkeys(tool_locations)),
+        "name": _s(raw.get("name")),
+        "runtimes": tuple(runtimes),
+        "gateways": tuple(gateways),
+        "memories": memories,
+        "credentials": credentials,
+        "online_evals": online_evals,
+        "policy_engines": policy_engines,
+        "harnesses": harnesses,
+        "deployed_state": deployed,
+        "aws_targets": targets,
+    }
 
-    gateways: list[Gateway] = []
-    for index, item in _items(raw.get("agentCoreGateways")):
-        where = located("agentCoreGateways", index)
-        targets_: list[GatewayTarget] = []
-        for t_index, target in _items(item.get("targets")):
-            outbound = _d(target.get("outboundAuth"))
-            tools = target.get("toolDefinitions")
-            targets_.append(
-                GatewayTarget(
-                    name=_s(target.get("name")) or f"target[{t_index}]",
-                    target_type=_s(target.get("targetType")),
-                    endpoint=_s(target.get("endpoint")),
-                    outbound_auth_type=_s(outbound.get("type")),
-                    credential_name=_s(outbound.get("credentialName")),
-                    tool_count=len(tools) if isinstance(tools, list) else 0,
-                    lambda_arn=_s(target.get("lambdaFunctionArn"))
-                    or _s(_d(target.get("lambdaFunctionArn")).get("lambdaArn"))
-                    or _s(_d(target.get("compute")).get("lambdaArn")),
-                    where=located("agentCoreGateways", index, "targets", t_index),
-                    code_locations=_compute_locations(loader.root, target.get("compute")),
-                )
-            )
-        engine = _d(item.get("policyEngineConfiguration"))
-        gateways.append(
-            Gateway(
-                name=_s(item.get("name")) or f"gateway[{index}]",
-                authorizer_type=_declared(item.get("authorizerType")),
-                jwt=parse_jwt_authorizer(
-                    item.get("authorizerConfiguration"), "customJwtAuthorizer", "customJWTAuthorizer"
-                ),
-                exception_level=_s(item.get("exceptionLevel")),
-                targets=tuple(targets_),
-                policy_engine_name=_s(engine.get("policyEngineName")),
-                policy_engine_mode=_s(engine.get("mode")),
-                where=where,
-            )
-        )
 
-    memories = tuple(
+def _cli_runtime(
+    loader: _Loader,
+    index: int,
+    item: Mapping[str, Any],
+    located: Callable[..., Located],
+    deployed_runtimes: Mapping[str, Mapping[str, Any]],
+    region: str | None,
+    account: str | None,
+) -> Runtime:
+    """``runtimes[index]`` of agentcore.json, with its deployed state and the deployment target's region and account."""
+    name = _s(item.get("name")) or f"runtime[{index}]"
+    mapped = map_config_path(loader.root, _s(item.get("codeLocation")), "codeLocation")
+    code_location = mapped.rel
+    entry_file, entry_note = _entry_file(loader.root, code_location, _s(item.get("entrypoint")))
+    network = _d(item.get("networkConfig"))
+    lifecycle = _d(item.get("lifecycleConfiguration"))
+    where = located("runtimes", index)
+    env_vars = tuple(
+        EnvVar(name=_s(ev.get("name")) or "", value=_s(ev.get("value")), location=where.at("envVars", i, "name"))
+        for i, ev in _items(item.get("envVars"))
+    )
+    dep = deployed_runtimes.get(name, {})
+    build = _s(item.get("build"))
+    plan = plan_build(
+        loader,
+        runtime=name,
+        packager="AgentCore CLI",
+        build=build,
+        code_location=code_location,
+        dockerfile_name=_s(item.get("dockerfile")),
+        build_context=map_config_path(loader.root, _s(item.get("buildContextPath")), "buildContextPath").rel
+        if item.get("buildContextPath")
+        else None,
+    )
+    return Runtime(
+        name=name,
+        source=CLI_CONFIG,
+        where=where,
+        build=build,
+        entrypoint=_s(item.get("entrypoint")),
+        code_location=code_location,
+        protocol=_s(item.get("protocol")),
+        authorizer_type=_s(item.get("authorizerType")),
+        jwt=parse_jwt_authorizer(item.get("authorizerConfiguration"), "customJwtAuthorizer", "customJWTAuthorizer"),
+        idle_timeout=_i(lifecycle.get("idleRuntimeSessionTimeout")),
+        max_lifetime=_i(lifecycle.get("maxLifetime")),
+        network_mode=_s(item.get("networkMode")),
+        subnets=_strs(network.get("subnets")),
+        security_groups=_strs(network.get("securityGroups")),
+        vpc_id=_s(network.get("vpcId")),
+        enable_otel=_b(_d(item.get("instrumentation")).get("enableOtel")),
+        env_vars=env_vars,
+        execution_role_arn=_s(item.get("executionRoleArn")),
+        additional_policies=_strs(item.get("additionalPolicies")),
+        connections=tuple(v for _, v in _items(item.get("connections"))),
+        request_header_allowlist=_strs(item.get("requestHeaderAllowlist")),
+        dockerfile=plan.dockerfile,
+        dockerignore=plan.dockerignore,
+        dependencies=plan.dependencies,
+        dependency_files=plan.dependency_files,
+        build_plan=plan,
+        fields=_CLI_FIELDS,
+        deployed_arn=_s(dep.get("runtimeArn")),
+        deployed_id=_s(dep.get("runtimeId")),
+        deployed_role_arn=_s(dep.get("roleArn")),
+        region=region,
+        account=account,
+        code_entries=_code_entries(loader.root, code_location),
+        entry_file=entry_file,
+        path_notes=tuple(n for n in (mapped.note, entry_note) if n),
+        runtime_version=_s(item.get("runtimeVersion")),
+    )
+
+
+def _cli_gateway(loader: _Loader, index: int, item: Mapping[str, Any], located: Callable[..., Located]) -> Gateway:
+    """``agentCoreGateways[index]`` of agentcore.json, with its targets."""
+    where = located("agentCoreGateways", index)
+    targets = tuple(
+        _cli_gateway_target(loader, index, t_index, target, located) for t_index, target in _items(item.get("targets"))
+    )
+    engine = _d(item.get("policyEngineConfiguration"))
+    return Gateway(
+        name=_s(item.get("name")) or f"gateway[{index}]",
+        authorizer_type=_declared(item.get("authorizerType")),
+        jwt=parse_jwt_authorizer(item.get("authorizerConfiguration"), "customJwtAuthorizer", "customJWTAuthorizer"),
+        exception_level=_s(item.get("exceptionLevel")),
+        targets=targets,
+        policy_engine_name=_s(engine.get("policyEngineName")),
+        policy_engine_mode=_s(engine.get("mode")),
+        where=where,
+    )
+
+
+def _cli_gateway_target(
+    loader: _Loader, index: int, t_index: int, target: Mapping[str, Any], located: Callable[..., Located]
+) -> GatewayTarget:
+    """``targets[t_index]`` of gateway ``index``."""
+    outbound = _d(target.get("outboundAuth"))
+    tools = target.get("toolDefinitions")
+    return GatewayTarget(
+        name=_s(target.get("name")) or f"target[{t_index}]",
+        target_type=_s(target.get("targetType")),
+        endpoint=_s(target.get("endpoint")),
+        outbound_auth_type=_s(outbound.get("type")),
+        credential_name=_s(outbound.get("credentialName")),
+        tool_count=len(tools) if isinstance(tools, list) else 0,
+        lambda_arn=_s(target.get("lambdaFunctionArn"))
+        or _s(_d(target.get("lambdaFunctionArn")).get("lambdaArn"))
+        or _s(_d(target.get("compute")).get("lambdaArn")),
+        where=located("agentCoreGateways", index, "targets", t_index),
+        code_locations=_compute_locations(loader.root, target.get("compute")),
+    )
+
+
+def _cli_memories(
+    raw: Mapping[str, Any], located: Callable[..., Located], deployed_memories: Mapping[str, Mapping[str, Any]]
+) -> tuple[Memory, ...]:
+    return tuple(
         Memory(
             name=_s(item.get("name")) or f"memory[{index}]",
             strategies=tuple(
@@ -900,13 +939,21 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         )
         for index, item in _items(raw.get("memories"))
     )
-    credentials = tuple(
+
+
+def _cli_credentials(raw: Mapping[str, Any], located: Callable[..., Located]) -> tuple[Credential, ...]:
+    return tuple(
         Credential(
             name=_s(item.get("name")) or "", type=_s(item.get("authorizerType")), where=located("credentials", i)
         )
         for i, item in _items(raw.get("credentials"))
     )
-    online_evals = tuple(
+
+
+def _cli_online_evals(
+    raw: Mapping[str, Any], located: Callable[..., Located], deployed_evals: Mapping[str, Mapping[str, Any]]
+) -> tuple[OnlineEval, ...]:
+    return tuple(
         OnlineEval(
             name=_s(item.get("name")) or f"onlineEvalConfig[{i}]",
             agent=_s(item.get("agent")),
@@ -917,7 +964,10 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         )
         for i, item in _items(raw.get("onlineEvalConfigs"))
     )
-    policy_engines = tuple(
+
+
+def _cli_policy_engines(raw: Mapping[str, Any], located: Callable[..., Located]) -> tuple[PolicyEngine, ...]:
+    return tuple(
         PolicyEngine(
             name=_s(item.get("name")) or f"policyEngine[{i}]",
             policies=tuple(
@@ -932,24 +982,6 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         )
         for i, item in _items(raw.get("policyEngines"))
     )
-    harnesses = tuple(_s(h.get("name")) or "" for _, h in _items(raw.get("harnesses")))
-    tool_locations = [loc for g in gateways for t in g.targets for loc in t.code_locations]
-    for _, tool in _items(raw.get("mcpRuntimeTools")):
-        tool_locations.extend(_compute_locations(loader.root, tool.get("compute")))
-    return {
-        "credential_refs": _credential_refs(raw, located, runtimes, gateways),
-        "tool_code_locations": tuple(dict.fromkeys(tool_locations)),
-        "name": _s(raw.get("name")),
-        "runtimes": tuple(runtimes),
-        "gateways": tuple(gateways),
-        "memories": memories,
-        "credentials": credentials,
-        "online_evals": online_evals,
-        "policy_engines": policy_engines,
-        "harnesses": harnesses,
-        "deployed_state": deployed,
-        "aws_targets": targets,
-    }
 
 
 _PROVIDER_ENV = re.compile(r"(?:CREDENTIAL|PROVIDER)(?:_PROVIDER)?(?:_NAME)?$", re.IGNORECASE)
