@@ -1207,21 +1207,9 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         loader.error(TOOLKIT_CONFIG, "the top level must be a mapping", 1, "/", config=True)
         return {}
-    if "agents" in raw:
-        agents_raw = raw.get("agents")
-        if not isinstance(agents_raw, Mapping):
-            loader.error(
-                TOOLKIT_CONFIG,
-                "'agents' must be a mapping of agent name to settings",
-                lines.get("/agents"),
-                "/agents",
-                config=True,
-            )
-            return {}
-        agents = [(str(k), v, pointer("agents", str(k))) for k, v in agents_raw.items()]
-    else:
-        # Legacy single-agent layout: the agent's settings at the top level.
-        agents = [(_s(raw.get("name")) or "default", raw, "")]
+    agents = _toolkit_agents(loader, raw, lines)
+    if agents is None:
+        return {}
     runtimes: list[Runtime] = []
     memories: list[Memory] = []
     providers: list[Credential] = []
@@ -1229,135 +1217,11 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
         if not isinstance(settings, Mapping):
             loader.error(TOOLKIT_CONFIG, f"agent {agent_name!r} must be a mapping", lines.get(base), base, config=True)
             continue
-        where = Located(TOOLKIT_CONFIG, base, lines)
-        aws = _d(settings.get("aws"))
-        network = _d(aws.get("network_configuration"))
-        net_mode_config = _d(network.get("network_mode_config"))
-        lifecycle = _d(aws.get("lifecycle_configuration"))
-        observability = aws.get("observability")
-        deployment_type = _s(settings.get("deployment_type")) or "container"
-        build = "Container" if deployment_type == "container" else "CodeZip"
-        mapped = map_config_path(loader.root, _s(settings.get("source_path")), "source_path")
-        source_path = mapped.rel
-        entrypoint = _s(settings.get("entrypoint"))
-        entry_file, entry_note = _toolkit_entry_file(loader.root, source_path, entrypoint)
-        if entrypoint and _s(settings.get("source_path")) is None and entry_file and "/" in entry_file:
-            # no source_path: the toolkit packages the entrypoint's folder
-            source_path = entry_file.rsplit("/", 1)[0]
-            mapped = MappedPath(source_path, f"source_path is not set: the entrypoint's folder {source_path}/")
-        elif source_path is None and entry_file is not None:
-            derived = _source_from_entrypoint(_s(settings.get("source_path")), entrypoint, entry_file)
-            if derived is not None:
-                source_path = derived
-                mapped = MappedPath(
-                    derived,
-                    f"source_path '{_s(settings.get('source_path'))}' was written on another machine; read as "
-                    f"{'the project root' if derived == '.' else derived + '/'} (the folder that holds the "
-                    "entrypoint as it did there)",
-                )
-        if entrypoint and entry_file and source_path not in (None, ".") and entry_file.startswith(f"{source_path}/"):
-            entrypoint = entry_file[len(source_path) + 1 :]
-        elif entrypoint and entry_file and source_path == ".":
-            entrypoint = entry_file
-        for key, expected in (("aws", Mapping), ("memory", Mapping), ("identity", Mapping)):
-            if key in settings and settings[key] is not None and not isinstance(settings[key], expected):
-                loader.error(
-                    TOOLKIT_CONFIG,
-                    f"{base}/{key}: must be a mapping",
-                    lines.get(f"{base}/{key}"),
-                    f"{base}/{key}",
-                    config=True,
-                )
-        for key in ("idle_runtime_session_timeout", "max_lifetime"):
-            value = lifecycle.get(key)
-            if value is not None and _i(value) is None:
-                ptr = f"{base}/aws/lifecycle_configuration/{key}"
-                loader.error(
-                    TOOLKIT_CONFIG, f"{ptr}: must be an integer number of seconds", lines.get(ptr), ptr, config=True
-                )
-        authorizer = settings.get("authorizer_configuration")
-        _toolkit_authorizer_errors(loader, authorizer, f"{base}/authorizer_configuration", lines)
-        jwt = parse_jwt_authorizer(authorizer, "customJWTAuthorizer", "customJwtAuthorizer")
-        api_key_env = _s(settings.get("api_key_env_var_name"))
-        env_vars = (EnvVar(api_key_env, None, where.at("api_key_env_var_name")),) if api_key_env else ()
-        agent_ids = _d(settings.get("bedrock_agentcore"))
-        plan = plan_build(
-            loader,
-            runtime=_s(settings.get("name")) or agent_name,
-            packager="starter toolkit",
-            build=build,
-            code_location=source_path,
-            dockerfile_dirs=(f".bedrock_agentcore/{agent_name}",),
-            entry_file=entry_file or (_entry_module_path(entrypoint) if entrypoint else None),
-        )
-        enable_otel = _b(_d(observability).get("enabled")) if isinstance(observability, Mapping) else None
-        runtimes.append(
-            Runtime(
-                name=_s(settings.get("name")) or agent_name,
-                source=TOOLKIT_CONFIG,
-                where=where,
-                build=build,
-                entrypoint=entrypoint,
-                code_location=source_path,
-                protocol=_s(_d(aws.get("protocol_configuration")).get("server_protocol")),
-                authorizer_type=(_s(authorizer) if isinstance(authorizer, str) else ("CUSTOM_JWT" if jwt else None)),
-                jwt=jwt,
-                idle_timeout=_i(lifecycle.get("idle_runtime_session_timeout")),
-                max_lifetime=_i(lifecycle.get("max_lifetime")),
-                network_mode=_s(network.get("network_mode")),
-                subnets=_strs(net_mode_config.get("subnets")),
-                security_groups=_strs(net_mode_config.get("security_groups")),
-                vpc_id=None,
-                enable_otel=enable_otel,
-                env_vars=env_vars,
-                execution_role_arn=_s(aws.get("execution_role")),
-                additional_policies=(),
-                connections=(),
-                request_header_allowlist=_strs(
-                    _d(settings.get("request_header_configuration")).get("requestHeaderAllowlist")
-                ),
-                dockerfile=plan.dockerfile,
-                dockerignore=plan.dockerignore,
-                dependencies=plan.dependencies,
-                dependency_files=plan.dependency_files,
-                build_plan=plan,
-                fields=_YAML_FIELDS,
-                deployed_arn=_s(agent_ids.get("agent_arn")),
-                deployed_id=_s(agent_ids.get("agent_id")),
-                deployed_role_arn=_s(aws.get("execution_role")),
-                api_key_env_var_name=api_key_env,
-                region=_s(aws.get("region")),
-                account=_s(aws.get("account")),
-                code_entries=_code_entries(loader.root, source_path),
-                entry_file=entry_file,
-                path_notes=tuple(n for n in (mapped.note, entry_note) if n),
-                runtime_version=_s(settings.get("runtime_type")),
-            )
-        )
-        memory = _d(settings.get("memory"))
-        mode = _s(memory.get("mode"))
-        if mode and mode != "NO_MEMORY":
-            memories.append(
-                Memory(
-                    name=_s(memory.get("memory_name")) or f"{agent_name}_mem",
-                    strategies=(),
-                    mode=mode,
-                    where=Located(TOOLKIT_CONFIG, base + "/memory", lines),
-                    deployed_id=_s(memory.get("memory_id")),
-                    agent=_s(settings.get("name")) or agent_name,
-                    created_by_toolkit=memory.get("was_created_by_toolkit")
-                    if isinstance(memory.get("was_created_by_toolkit"), bool)
-                    else None,
-                )
-            )
-        for p_index, provider in _items(_d(settings.get("identity")).get("credential_providers")):
-            providers.append(
-                Credential(
-                    name=_s(provider.get("name")) or "",
-                    type=_s(provider.get("type")),
-                    where=Located(TOOLKIT_CONFIG, f"{base}/identity/credential_providers/{p_index}", lines),
-                )
-            )
+        runtimes.append(_toolkit_runtime(loader, agent_name, settings, base, lines))
+        memory = _toolkit_memory(agent_name, settings, base, lines)
+        if memory is not None:
+            memories.append(memory)
+        providers.extend(_toolkit_credential_providers(settings, base, lines))
     default_agent = _s(raw.get("default_agent"))
     return {
         "name": default_agent or (runtimes[0].name if runtimes else None),
@@ -1365,6 +1229,179 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
         "memories": tuple(memories),
         "credentials": tuple(providers),
     }
+
+
+def _toolkit_agents(
+    loader: _Loader, raw: Mapping[str, Any], lines: dict[str, int]
+) -> list[tuple[str, Any, str]] | None:
+    """Each agent's name, settings and JSON pointer; None (with the error recorded) when ``agents`` is no mapping."""
+    if "agents" not in raw:
+        # Legacy single-agent layout: the agent's settings at the top level.
+        return [(_s(raw.get("name")) or "default", raw, "")]
+    agents_raw = raw.get("agents")
+    if not isinstance(agents_raw, Mapping):
+        loader.error(
+            TOOLKIT_CONFIG,
+            "'agents' must be a mapping of agent name to settings",
+            lines.get("/agents"),
+            "/agents",
+            config=True,
+        )
+        return None
+    return [(str(k), v, pointer("agents", str(k))) for k, v in agents_raw.items()]
+
+
+def _toolkit_runtime(
+    loader: _Loader, agent_name: str, settings: Mapping[str, Any], base: str, lines: dict[str, int]
+) -> Runtime:
+    """The runtime of one agent of .bedrock_agentcore.yaml; records its settings' errors."""
+    where = Located(TOOLKIT_CONFIG, base, lines)
+    aws = _d(settings.get("aws"))
+    network = _d(aws.get("network_configuration"))
+    net_mode_config = _d(network.get("network_mode_config"))
+    lifecycle = _d(aws.get("lifecycle_configuration"))
+    observability = aws.get("observability")
+    deployment_type = _s(settings.get("deployment_type")) or "container"
+    build = "Container" if deployment_type == "container" else "CodeZip"
+    source_path, entrypoint, entry_file, path_notes = _toolkit_code_paths(loader, settings)
+    _toolkit_setting_errors(loader, settings, lifecycle, base, lines)
+    authorizer = settings.get("authorizer_configuration")
+    _toolkit_authorizer_errors(loader, authorizer, f"{base}/authorizer_configuration", lines)
+    jwt = parse_jwt_authorizer(authorizer, "customJWTAuthorizer", "customJwtAuthorizer")
+    api_key_env = _s(settings.get("api_key_env_var_name"))
+    env_vars = (EnvVar(api_key_env, None, where.at("api_key_env_var_name")),) if api_key_env else ()
+    agent_ids = _d(settings.get("bedrock_agentcore"))
+    plan = plan_build(
+        loader,
+        runtime=_s(settings.get("name")) or agent_name,
+        packager="starter toolkit",
+        build=build,
+        code_location=source_path,
+        dockerfile_dirs=(f".bedrock_agentcore/{agent_name}",),
+        entry_file=entry_file or (_entry_module_path(entrypoint) if entrypoint else None),
+    )
+    enable_otel = _b(_d(observability).get("enabled")) if isinstance(observability, Mapping) else None
+    return Runtime(
+        name=_s(settings.get("name")) or agent_name,
+        source=TOOLKIT_CONFIG,
+        where=where,
+        build=build,
+        entrypoint=entrypoint,
+        code_location=source_path,
+        protocol=_s(_d(aws.get("protocol_configuration")).get("server_protocol")),
+        authorizer_type=(_s(authorizer) if isinstance(authorizer, str) else ("CUSTOM_JWT" if jwt else None)),
+        jwt=jwt,
+        idle_timeout=_i(lifecycle.get("idle_runtime_session_timeout")),
+        max_lifetime=_i(lifecycle.get("max_lifetime")),
+        network_mode=_s(network.get("network_mode")),
+        subnets=_strs(net_mode_config.get("subnets")),
+        security_groups=_strs(net_mode_config.get("security_groups")),
+        vpc_id=None,
+        enable_otel=enable_otel,
+        env_vars=env_vars,
+        execution_role_arn=_s(aws.get("execution_role")),
+        additional_policies=(),
+        connections=(),
+        request_header_allowlist=_strs(_d(settings.get("request_header_configuration")).get("requestHeaderAllowlist")),
+        dockerfile=plan.dockerfile,
+        dockerignore=plan.dockerignore,
+        dependencies=plan.dependencies,
+        dependency_files=plan.dependency_files,
+        build_plan=plan,
+        fields=_YAML_FIELDS,
+        deployed_arn=_s(agent_ids.get("agent_arn")),
+        deployed_id=_s(agent_ids.get("agent_id")),
+        deployed_role_arn=_s(aws.get("execution_role")),
+        api_key_env_var_name=api_key_env,
+        region=_s(aws.get("region")),
+        account=_s(aws.get("account")),
+        code_entries=_code_entries(loader.root, source_path),
+        entry_file=entry_file,
+        path_notes=path_notes,
+        runtime_version=_s(settings.get("runtime_type")),
+    )
+
+
+def _toolkit_code_paths(
+    loader: _Loader, settings: Mapping[str, Any]
+) -> tuple[str | None, str | None, str | None, tuple[str, ...]]:
+    """The agent's source folder, its entrypoint (relative to that folder), the entrypoint's file in the
+    project, and notes on how the paths were read."""
+    entrypoint = _s(settings.get("entrypoint"))
+    mapped = map_config_path(loader.root, _s(settings.get("source_path")), "source_path")
+    source_path = mapped.rel
+    entry_file, entry_note = _toolkit_entry_file(loader.root, source_path, entrypoint)
+    if entrypoint and _s(settings.get("source_path")) is None and entry_file and "/" in entry_file:
+        # no source_path: the toolkit packages the entrypoint's folder
+        source_path = entry_file.rsplit("/", 1)[0]
+        mapped = MappedPath(source_path, f"source_path is not set: the entrypoint's folder {source_path}/")
+    elif source_path is None and entry_file is not None:
+        derived = _source_from_entrypoint(_s(settings.get("source_path")), entrypoint, entry_file)
+        if derived is not None:
+            source_path = derived
+            mapped = MappedPath(
+                derived,
+                f"source_path '{_s(settings.get('source_path'))}' was written on another machine; read as "
+                f"{'the project root' if derived == '.' else derived + '/'} (the folder that holds the "
+                "entrypoint as it did there)",
+            )
+    if entrypoint and entry_file and source_path not in (None, ".") and entry_file.startswith(f"{source_path}/"):
+        entrypoint = entry_file[len(source_path) + 1 :]
+    elif entrypoint and entry_file and source_path == ".":
+        entrypoint = entry_file
+    return source_path, entrypoint, entry_file, tuple(n for n in (mapped.note, entry_note) if n)
+
+
+def _toolkit_setting_errors(
+    loader: _Loader, settings: Mapping[str, Any], lifecycle: Mapping[str, Any], base: str, lines: dict[str, int]
+) -> None:
+    """Record the agent's sections that are not mappings and lifecycle timeouts that are not integers."""
+    for key, expected in (("aws", Mapping), ("memory", Mapping), ("identity", Mapping)):
+        if key in settings and settings[key] is not None and not isinstance(settings[key], expected):
+            loader.error(
+                TOOLKIT_CONFIG,
+                f"{base}/{key}: must be a mapping",
+                lines.get(f"{base}/{key}"),
+                f"{base}/{key}",
+                config=True,
+            )
+    for key in ("idle_runtime_session_timeout", "max_lifetime"):
+        value = lifecycle.get(key)
+        if value is not None and _i(value) is None:
+            ptr = f"{base}/aws/lifecycle_configuration/{key}"
+            loader.error(
+                TOOLKIT_CONFIG, f"{ptr}: must be an integer number of seconds", lines.get(ptr), ptr, config=True
+            )
+
+
+def _toolkit_memory(agent_name: str, settings: Mapping[str, Any], base: str, lines: dict[str, int]) -> Memory | None:
+    """The agent's memory, unless it has none (``NO_MEMORY``)."""
+    memory = _d(settings.get("memory"))
+    mode = _s(memory.get("mode"))
+    if not mode or mode == "NO_MEMORY":
+        return None
+    return Memory(
+        name=_s(memory.get("memory_name")) or f"{agent_name}_mem",
+        strategies=(),
+        mode=mode,
+        where=Located(TOOLKIT_CONFIG, base + "/memory", lines),
+        deployed_id=_s(memory.get("memory_id")),
+        agent=_s(settings.get("name")) or agent_name,
+        created_by_toolkit=memory.get("was_created_by_toolkit")
+        if isinstance(memory.get("was_created_by_toolkit"), bool)
+        else None,
+    )
+
+
+def _toolkit_credential_providers(settings: Mapping[str, Any], base: str, lines: dict[str, int]) -> list[Credential]:
+    return [
+        Credential(
+            name=_s(provider.get("name")) or "",
+            type=_s(provider.get("type")),
+            where=Located(TOOLKIT_CONFIG, f"{base}/identity/credential_providers/{p_index}", lines),
+        )
+        for p_index, provider in _items(_d(settings.get("identity")).get("credential_providers"))
+    ]
 
 
 def display_rel(root: Path, path: Path) -> str:
