@@ -88,12 +88,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    _add_serve_command(sub)
+    _add_check_command(sub)
+    _add_fix_command(sub)
+    _add_tool_command(sub)
+    _add_map_command(sub)
+    sub.add_parser("rules", help="list the rules")
+    explain = sub.add_parser("explain", help="explain a rule")
+    explain.add_argument("code", help="rule code, e.g. AUTH003")
+    return parser
+
+
+def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = sub.add_parser(
         "serve",
         help="run the MCP server",
         description="Run the MCP server. Defaults can also come from the environment (for containers): "
         "AGENTCORE_READINESS_TRANSPORT, _HOST, _PORT, _STATELESS=1 and _ROOTS (os.pathsep-separated).",
     )
+    _add_serve_transport_arguments(serve)
+    _add_serve_exposure_arguments(serve)
+    _add_scope_options(serve)
+    _add_serve_http_arguments(serve)
+    _add_serve_review_arguments(serve)
+
+
+def _add_serve_transport_arguments(serve: argparse.ArgumentParser) -> None:
+    """How clients reach the server: stdio, or HTTP on a host and port."""
     serve.add_argument(
         "--transport",
         choices=("stdio", "http"),
@@ -112,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("AGENTCORE_READINESS_STATELESS", "").lower() in ("1", "true", "yes"),
         help="stateless HTTP, for horizontal scaling",
     )
+
+
+def _add_serve_exposure_arguments(serve: argparse.ArgumentParser) -> None:
+    """What the server may read and which of its tools it offers."""
     serve.add_argument(
         "--root",
         action="append",
@@ -135,7 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAMES",
         help="expose only these tools (comma-separated), besides those of --toolsets",
     )
-    _add_scope_options(serve)
+
+
+def _add_serve_http_arguments(serve: argparse.ArgumentParser) -> None:
+    """Who may call the HTTP transport, and from where."""
     serve.add_argument(
         "--oauth-issuer", default=None, metavar="URL", help="HTTP: accept JWT access tokens of this OAuth/OIDC issuer"
     )
@@ -168,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--public-url", default=None, help="HTTP: the URL clients use, e.g. https://host/mcp")
     serve.add_argument("--max-request-bytes", type=int, default=1_048_576, help="HTTP: request body limit")
+
+
+def _add_serve_review_arguments(serve: argparse.ArgumentParser) -> None:
+    """How each tool call's review runs, its time and connection limits, and logging."""
     serve.add_argument(
         "--allow-measure-imports",
         action="store_true",
@@ -205,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
         "accept): every rule runs on every file",
     )
 
+
+def _add_check_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = sub.add_parser("check", help="review projects and print the report")
     check.add_argument(
         "paths", nargs="+", metavar="PATH", help="project directory, a file inside it, or a repository of projects"
@@ -246,6 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="time the import of each entrypoint (PERF007); runs the agent's code in a separate process",
     )
+    _add_aws_arguments(check)
+    check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
+    _add_time_limit(check)
+    _add_scope_options(check)
+
+
+def _add_aws_arguments(check: argparse.ArgumentParser) -> None:
+    """The read-only AWS review: whether it runs, in which region, and of which runtimes."""
     check.add_argument(
         "--aws",
         action="store_true",
@@ -265,10 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--all-runtimes", action="store_true", help="review every runtime of the region (fleet review; implies --aws)"
     )
-    check.add_argument("--output", "-o", default=None, help="write the report to this file instead of stdout")
-    _add_time_limit(check)
-    _add_scope_options(check)
 
+
+def _add_fix_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fix = sub.add_parser(
         "fix",
         help="apply the fixes a review proposes (config patches, ignore-file lines) and show the diff",
@@ -283,6 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scope_options(fix)
     _add_time_limit(fix)
 
+
+def _add_tool_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tool = sub.add_parser(
         "tool",
         help="call any MCP tool from the command line and print its result",
@@ -295,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     tool.add_argument("name", nargs="?", help="the tool, e.g. diagnose_jwt_403")
     tool.add_argument("arguments", nargs="*", metavar="NAME=VALUE")
     _add_scope_options(tool)
+
+
+def _add_map_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     project_map = sub.add_parser(
         "map",
         help="map each runtime (entrypoint, modules, tools and what they touch, models, memory, identity, callers)",
@@ -305,10 +351,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="text (default) or the structured map as JSON"
     )
     _add_scope_options(project_map)
-    sub.add_parser("rules", help="list the rules")
-    explain = sub.add_parser("explain", help="explain a rule")
-    explain.add_argument("code", help="rule code, e.g. AUTH003")
-    return parser
 
 
 def _config_arguments(command: argparse.ArgumentParser) -> None:

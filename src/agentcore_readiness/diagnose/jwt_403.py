@@ -20,7 +20,7 @@ is an ARN.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -213,90 +213,133 @@ def resolve_authorizer(
     aws_authorizer: AwsAuthorizerLookup | None,
 ) -> tuple[AuthorizerFacts, ProjectFacts | None]:
     """The runtime's authorizer from the project, the AWS hook and the arguments."""
-    notes: list[str] = []
-    project: ProjectFacts | None = None
-    chosen: Runtime | None = None
-    auth_type: str | None = None
-    jwt: JwtAuthorizer | None = None
-    source = "unknown (no project, AWS lookup or authorizer arguments)"
-    allowed_known = False
-    runtime_name = excerpt(runtime, 120) if runtime else None
-    if path:
-        project = _load_single_project(path)
-        chosen = _pick_runtime(project, runtime if runtime and not runtime.startswith("arn:") else None)
-        auth_type = chosen.effective_authorizer.upper()
-        jwt = chosen.jwt
-        source = f"{chosen.where.file} (runtime {chosen.name})"
-        allowed_known = True
-        runtime_name = chosen.name
-        for error in project.config_errors[:3]:
-            notes.append(f"{error.source}: {excerpt(error.message, 200)}")
+    draft = _AuthorizerDraft(runtime_name=excerpt(runtime, 120) if runtime else None)
+    project = _apply_project(draft, path, runtime) if path else None
+    chosen = draft.chosen
     reference = (chosen.deployed_arn or chosen.deployed_id) if chosen else None
     if reference is None and runtime and runtime.startswith("arn:"):
         reference = runtime
     if aws_authorizer is not None and reference:
-        region = (chosen.region if chosen else None) or _region_of(reference)
-        try:
-            config = aws_authorizer(reference, region)
-        except AuthorizerLookupError as exc:
-            notes.append(f"the AWS lookup of {excerpt(reference, 200)} was not possible ({excerpt(str(exc), 200)})")
-        except Exception as exc:  # noqa: BLE001 - the hook is pluggable code; its failure must not end the diagnosis
-            log.warning("aws authorizer lookup failed", error_type=type(exc).__name__)
-            notes.append(f"the AWS lookup of {excerpt(reference, 200)} failed ({type(exc).__name__})")
-        else:
-            deployed = parse_jwt_authorizer(config, *API_JWT_KEYS)
-            deployed_type = "CUSTOM_JWT" if deployed else "AWS_IAM"
-            if chosen is not None and (deployed_type != auth_type or _lists(deployed) != _lists(jwt)):
-                notes.append(
-                    f"the deployed authorizer differs from {chosen.where.file}: the steps use the deployed one; "
-                    "deploy the project to apply its settings"
-                )
-            auth_type, jwt, allowed_known = deployed_type, deployed, True
-            source = f"AWS GetAgentRuntime ({excerpt(reference, 200)})"
+        _apply_deployed(draft, aws_authorizer, reference)
     if authorizer_type is not None:
-        wanted = authorizer_type.strip().upper()
-        if wanted not in AUTHORIZER_TYPES:
-            raise InputError(f"authorizer_type must be one of {', '.join(AUTHORIZER_TYPES)}")
-        if auth_type is not None and wanted != auth_type:
-            notes.append(f"authorizer_type {wanted} from the arguments overrides {auth_type} from {source}")
-        auth_type = wanted
+        _apply_authorizer_type(draft, authorizer_type)
+    overrides = _argument_overrides(discovery_url, allowed_clients, allowed_audience, allowed_scopes, custom_claims)
+    if overrides:
+        _apply_overrides(draft, overrides)
+    authorizer = AuthorizerFacts(
+        auth_type=draft.auth_type,
+        jwt=draft.jwt,
+        source=draft.source,
+        runtime_name=draft.runtime_name,
+        runtime=draft.chosen,
+        allowed_known=draft.allowed_known,
+        notes=tuple(draft.notes),
+    )
+    return authorizer, project
+
+
+@dataclass
+class _AuthorizerDraft:
+    """The authorizer while its sources are applied in turn: the project, the AWS API, the arguments."""
+
+    runtime_name: str | None
+    chosen: Runtime | None = None
+    auth_type: str | None = None
+    jwt: JwtAuthorizer | None = None
+    source: str = "unknown (no project, AWS lookup or authorizer arguments)"
+    allowed_known: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _apply_project(draft: _AuthorizerDraft, path: str, runtime: str | None) -> ProjectFacts:
+    """Take the authorizer of the project's runtime (named by ``runtime`` unless that is an ARN)."""
+    project = _load_single_project(path)
+    chosen = _pick_runtime(project, runtime if runtime and not runtime.startswith("arn:") else None)
+    draft.chosen = chosen
+    draft.auth_type = chosen.effective_authorizer.upper()
+    draft.jwt = chosen.jwt
+    draft.source = f"{chosen.where.file} (runtime {chosen.name})"
+    draft.allowed_known = True
+    draft.runtime_name = chosen.name
+    for error in project.config_errors[:3]:
+        draft.notes.append(f"{error.source}: {excerpt(error.message, 200)}")
+    return project
+
+
+def _apply_deployed(draft: _AuthorizerDraft, aws_authorizer: AwsAuthorizerLookup, reference: str) -> None:
+    """Take the deployed runtime's authorizer from the AWS hook; a lookup that fails is a note."""
+    chosen = draft.chosen
+    region = (chosen.region if chosen else None) or _region_of(reference)
+    try:
+        config = aws_authorizer(reference, region)
+    except AuthorizerLookupError as exc:
+        draft.notes.append(f"the AWS lookup of {excerpt(reference, 200)} was not possible ({excerpt(str(exc), 200)})")
+        return
+    except Exception as exc:  # noqa: BLE001 - the hook is pluggable code; its failure must not end the diagnosis
+        log.warning("aws authorizer lookup failed", error_type=type(exc).__name__)
+        draft.notes.append(f"the AWS lookup of {excerpt(reference, 200)} failed ({type(exc).__name__})")
+        return
+    deployed = parse_jwt_authorizer(config, *API_JWT_KEYS)
+    deployed_type = "CUSTOM_JWT" if deployed else "AWS_IAM"
+    if chosen is not None and (deployed_type != draft.auth_type or _lists(deployed) != _lists(draft.jwt)):
+        draft.notes.append(
+            f"the deployed authorizer differs from {chosen.where.file}: the steps use the deployed one; "
+            "deploy the project to apply its settings"
+        )
+    draft.auth_type, draft.jwt, draft.allowed_known = deployed_type, deployed, True
+    draft.source = f"AWS GetAgentRuntime ({excerpt(reference, 200)})"
+
+
+def _apply_authorizer_type(draft: _AuthorizerDraft, authorizer_type: str) -> None:
+    wanted = authorizer_type.strip().upper()
+    if wanted not in AUTHORIZER_TYPES:
+        raise InputError(f"authorizer_type must be one of {', '.join(AUTHORIZER_TYPES)}")
+    if draft.auth_type is not None and wanted != draft.auth_type:
+        draft.notes.append(
+            f"authorizer_type {wanted} from the arguments overrides {draft.auth_type} from {draft.source}"
+        )
+    draft.auth_type = wanted
+
+
+def _argument_overrides(
+    discovery_url: str | None,
+    allowed_clients: Sequence[str] | None,
+    allowed_audience: Sequence[str] | None,
+    allowed_scopes: Sequence[str] | None,
+    custom_claims: Sequence[Mapping[str, Any]] | None,
+) -> dict[str, Any]:
+    """The JWT authorizer settings given as arguments, checked, by :class:`JwtAuthorizer` field."""
     overrides: dict[str, Any] = {}
     if discovery_url is not None:
         if not isinstance(discovery_url, str) or len(discovery_url) > MAX_ARGUMENT_CHARS:
             raise InputError(f"discovery_url must be a URL of at most {MAX_ARGUMENT_CHARS} characters")
         overrides["discovery_url"] = discovery_url.strip()
-    for field, value in (
+    for name, value in (
         ("allowed_clients", _check_strings("allowed_clients", allowed_clients)),
         ("allowed_audience", _check_strings("allowed_audience", allowed_audience)),
         ("allowed_scopes", _check_strings("allowed_scopes", allowed_scopes)),
     ):
         if value is not None:
-            overrides[field] = value
+            overrides[name] = value
     if custom_claims is not None:
         if not isinstance(custom_claims, Sequence) or not all(isinstance(c, Mapping) for c in custom_claims):
             raise InputError("custom_claims must be a list of objects (inboundTokenClaimName, ...)")
         overrides["custom_claims"] = tuple(custom_claims)
-    if overrides:
-        base = jwt or JwtAuthorizer(None, (), (), (), (), key="customJwtAuthorizer")
-        jwt = replace(base, **overrides)
-        if auth_type is None:
-            auth_type = "CUSTOM_JWT"
-        given = ", ".join(sorted(overrides))
-        if source.startswith("unknown"):
-            source = "arguments"
-            allowed_known = bool(set(overrides) - {"discovery_url"})
-        else:
-            source += f", with {given} from the arguments"
-    authorizer = AuthorizerFacts(
-        auth_type=auth_type,
-        jwt=jwt,
-        source=source,
-        runtime_name=runtime_name,
-        runtime=chosen,
-        allowed_known=allowed_known,
-        notes=tuple(notes),
-    )
-    return authorizer, project
+    return overrides
+
+
+def _apply_overrides(draft: _AuthorizerDraft, overrides: dict[str, Any]) -> None:
+    """Lay the arguments' settings over the authorizer (a JWT authorizer when none is known)."""
+    base = draft.jwt or JwtAuthorizer(None, (), (), (), (), key="customJwtAuthorizer")
+    draft.jwt = replace(base, **overrides)
+    if draft.auth_type is None:
+        draft.auth_type = "CUSTOM_JWT"
+    given = ", ".join(sorted(overrides))
+    if draft.source.startswith("unknown"):
+        draft.source = "arguments"
+        draft.allowed_known = bool(set(overrides) - {"discovery_url"})
+    else:
+        draft.source += f", with {given} from the arguments"
 
 
 def _lists(jwt: JwtAuthorizer | None) -> tuple[Any, ...]:
@@ -346,6 +389,41 @@ def run_diagnosis(
         authorizer_type=authorizer_type,
         aws_authorizer=aws_authorizer,
     )
+    read, problems = _read_token_and_request(authorizer, token, request_headers, fetch)
+    jwt_facts = _with_identity_provider(read, fetcher)
+    decoded, supplied_by, discovery = jwt_facts.token, jwt_facts.token_source, jwt_facts.discovery_url
+    steps = _run_steps(jwt_facts, project, now or datetime.now(UTC))
+    log.info(
+        "jwt diagnosis",
+        token_fingerprint=decoded.fingerprint if decoded else None,
+        statuses={s.rule: s.status for s in steps},
+    )
+    return JwtDiagnosis(
+        runtime=authorizer.runtime_name,
+        authorizer_type=authorizer.auth_type,
+        authorizer_source=authorizer.source,
+        discovery_url=excerpt(discovery, 400) if discovery else None,
+        discovery_from_token=jwt_facts.discovery_from_token,
+        fetched=jwt_facts.oidc is not None,
+        token=_token_summary(decoded, supplied_by) if decoded and supplied_by else None,
+        request=_request_summary(jwt_facts.request) if jwt_facts.request else None,
+        input_problems=problems,
+        notes=list(authorizer.notes),
+        steps=steps,
+        verdict=_verdict(steps, jwt_facts),
+    )
+
+
+def _read_token_and_request(
+    authorizer: AuthorizerFacts,
+    token: str | bytes | None,
+    request_headers: str | bytes | Mapping[str, Any] | None,
+    fetch: bool,
+) -> tuple[JwtFacts, list[str]]:
+    """The token (given, else the request's Bearer token) and the request, read; and what could not be read.
+
+    An unreadable token or request is recorded on the facts and listed, not raised.
+    """
     problems: list[str] = []
     decoded: DecodedToken | None = None
     token_problem: str | None = None
@@ -379,7 +457,23 @@ def run_diagnosis(
                 differs = decode_token(request.bearer_token).fingerprint != decoded.fingerprint
             except TokenInputError:
                 differs = True
+    jwt_facts = JwtFacts(
+        authorizer=authorizer,
+        token=decoded,
+        token_source=supplied_by,
+        token_problem=token_problem,
+        request=request,
+        request_problem=request_problem,
+        token_differs_from_request=differs,
+        fetch_requested=fetch,
+    )
+    return jwt_facts, problems
 
+
+def _with_identity_provider(jwt_facts: JwtFacts, fetcher: Any) -> JwtFacts:
+    """``jwt_facts`` with the discovery URL (the runtime's, else from the token's ``iss``) and, unless
+    there is no reason or leave to, the discovery document and JWKS fetched from it."""
+    authorizer, decoded = jwt_facts.authorizer, jwt_facts.token
     oidc = None
     not_fetched: str | None = None
     discovery = authorizer.jwt.discovery_url if authorizer.jwt and authorizer.jwt.discovery_url else None
@@ -389,7 +483,7 @@ def run_diagnosis(
         from_token = True
     if authorizer.auth_type in ("AWS_IAM", "NONE"):
         not_fetched = "the runtime validates no JWT"
-    elif not fetch:
+    elif not jwt_facts.fetch_requested:
         not_fetched = "fetch=false: the discovery document and the JWKS were not fetched"
     elif discovery is None:
         not_fetched = "no discovery URL is known (pass path or discovery_url, or a token with iss)"
@@ -401,40 +495,8 @@ def run_diagnosis(
 
             fetcher = OidcFetcher.from_settings(Settings())
         oidc = gather_oidc(discovery, fetcher)
-
-    jwt_facts = JwtFacts(
-        authorizer=authorizer,
-        token=decoded,
-        token_source=supplied_by,
-        token_problem=token_problem,
-        request=request,
-        request_problem=request_problem,
-        token_differs_from_request=differs,
-        discovery_url=discovery,
-        discovery_from_token=from_token,
-        oidc=oidc,
-        fetch_requested=fetch,
-        not_fetched=not_fetched,
-    )
-    steps = _run_steps(jwt_facts, project, now or datetime.now(UTC))
-    log.info(
-        "jwt diagnosis",
-        token_fingerprint=decoded.fingerprint if decoded else None,
-        statuses={s.rule: s.status for s in steps},
-    )
-    return JwtDiagnosis(
-        runtime=authorizer.runtime_name,
-        authorizer_type=authorizer.auth_type,
-        authorizer_source=authorizer.source,
-        discovery_url=excerpt(discovery, 400) if discovery else None,
-        discovery_from_token=from_token,
-        fetched=oidc is not None,
-        token=_token_summary(decoded, supplied_by) if decoded and supplied_by else None,
-        request=_request_summary(request) if request else None,
-        input_problems=problems,
-        notes=list(authorizer.notes),
-        steps=steps,
-        verdict=_verdict(steps, jwt_facts),
+    return replace(
+        jwt_facts, discovery_url=discovery, discovery_from_token=from_token, oidc=oidc, not_fetched=not_fetched
     )
 
 

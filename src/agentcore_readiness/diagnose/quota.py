@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -312,61 +312,81 @@ _ARN = re.compile(r"^arn:aws[a-z-]*:bedrock-agentcore:([a-z0-9-]+):(\d{12}):runt
 
 
 def _justification(quota: _Quota, project: object | None) -> tuple[str, list[JustificationField]]:
-    accounts: list[str] = []
-    regions: list[str] = []
-    runtimes: list[str] = []
-    undeployed: list[str] = []
-    hint_parts: list[str] = []
-    if project is not None:
-        from agentcore_readiness.facts.project.project_facts import ProjectFacts
+    details = _project_details(project) if project is not None else _ProjectDetails()
+    fields = _justification_fields(quota, details)
+    return _justification_text({f.name: f.value for f in fields}), fields
 
-        assert isinstance(project, ProjectFacts)
-        for target in project.aws_targets:
-            if isinstance(target.get("account"), str):
-                accounts.append(target["account"])
-            if isinstance(target.get("region"), str):
-                regions.append(target["region"])
-        for runtime in project.runtimes:
-            if runtime.account:
-                accounts.append(runtime.account)
-            if runtime.region:
-                regions.append(runtime.region)
-            arn = runtime.deployed_arn
-            if arn:
-                runtimes.append(arn)
-                match = _ARN.match(arn)
-                if match:
-                    regions.append(match.group(1))
-                    accounts.append(match.group(2))
-            elif runtime.deployed_id:
-                runtimes.append(runtime.deployed_id)
-            else:
-                undeployed.append(runtime.name)
-            hint_parts.append(
-                f"{runtime.name} ({runtime.protocol or 'HTTP'}, {runtime.build or 'CodeZip'}"
-                + (
-                    f", idle timeout {runtime.idle_timeout} s"
-                    if runtime.idle_timeout is not None
-                    else ", default idle timeout 900 s"
-                )
-                + ")"
+
+@dataclass
+class _ProjectDetails:
+    """What the project tells about its deployment, for the increase request."""
+
+    accounts: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    runtimes: list[str] = field(default_factory=list)
+    """Deployed runtime ARNs, else IDs."""
+    undeployed: list[str] = field(default_factory=list)
+    hint_parts: list[str] = field(default_factory=list)
+    """One short description per runtime, for the use case."""
+
+
+def _project_details(project: object) -> _ProjectDetails:
+    from agentcore_readiness.facts.project.project_facts import ProjectFacts
+
+    assert isinstance(project, ProjectFacts)
+    details = _ProjectDetails()
+    for target in project.aws_targets:
+        if isinstance(target.get("account"), str):
+            details.accounts.append(target["account"])
+        if isinstance(target.get("region"), str):
+            details.regions.append(target["region"])
+    for runtime in project.runtimes:
+        if runtime.account:
+            details.accounts.append(runtime.account)
+        if runtime.region:
+            details.regions.append(runtime.region)
+        arn = runtime.deployed_arn
+        if arn:
+            details.runtimes.append(arn)
+            match = _ARN.match(arn)
+            if match:
+                details.regions.append(match.group(1))
+                details.accounts.append(match.group(2))
+        elif runtime.deployed_id:
+            details.runtimes.append(runtime.deployed_id)
+        else:
+            details.undeployed.append(runtime.name)
+        details.hint_parts.append(
+            f"{runtime.name} ({runtime.protocol or 'HTTP'}, {runtime.build or 'CodeZip'}"
+            + (
+                f", idle timeout {runtime.idle_timeout} s"
+                if runtime.idle_timeout is not None
+                else ", default idle timeout 900 s"
             )
+            + ")"
+        )
+    return details
 
-    def unique(values: list[str]) -> str:
-        return ", ".join(dict.fromkeys(values))
 
+def _unique(values: list[str]) -> str:
+    return ", ".join(dict.fromkeys(values))
+
+
+def _justification_fields(quota: _Quota, details: _ProjectDetails) -> list[JustificationField]:
+    accounts, regions, runtimes = details.accounts, details.regions, details.runtimes
+    undeployed, hint_parts = details.undeployed, details.hint_parts
     info = quota.info
     quota_name = info.service_quotas_name or info.quota
-    fields = [
+    return [
         JustificationField(
             name="Account ID",
-            value=unique(accounts) or "<12-digit account>",
+            value=_unique(accounts) or "<12-digit account>",
             known=bool(accounts),
             source="agentcore/aws-targets.json, deployed runtime ARNs" if accounts else None,
         ),
         JustificationField(
             name="Region(s)",
-            value=unique(regions) or "<comma-separated>",
+            value=_unique(regions) or "<comma-separated>",
             known=bool(regions),
             source="agentcore/aws-targets.json, deployed runtime ARNs" if regions else None,
         ),
@@ -386,7 +406,7 @@ def _justification(quota: _Quota, project: object | None) -> tuple[str, list[Jus
         JustificationField(name="Requested value", value="<N>", known=False),
         JustificationField(
             name="Agent Runtime ID(s)",
-            value=unique(runtimes)
+            value=_unique(runtimes)
             or ("<agentRuntimeId or ARN>" + (f" (not deployed yet: {', '.join(undeployed)})" if undeployed else "")),
             known=bool(runtimes),
             source="agentcore/.cli/deployed-state.json" if runtimes else None,
@@ -407,8 +427,11 @@ def _justification(quota: _Quota, project: object | None) -> tuple[str, list[Jus
         ),
         JustificationField(name="Need-by date", value="<date>", known=False),
     ]
-    by_name = {f.name: f.value for f in fields}
-    text = (
+
+
+def _justification_text(by_name: dict[str, str]) -> str:
+    """The increase request as the skill's template lays it out."""
+    return (
         f"Account ID: {by_name['Account ID']}\n"
         f"Region(s): {by_name['Region(s)']}\n"
         f"Quota name: {by_name['Quota name']}\n"
@@ -427,7 +450,6 @@ def _justification(quota: _Quota, project: object | None) -> tuple[str, list[Jus
         "\n"
         f"Need-by date: {by_name['Need-by date']}\n"
     )
-    return text, fields
 
 
 def _request_steps(region: str | None) -> list[str]:

@@ -11,6 +11,7 @@ over the calls, budget and error recording of :mod:`agentcore_readiness.facts.aw
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -25,6 +26,7 @@ from agentcore_readiness.facts.aws.model import (
     DeployedRuntime,
     Fetched,
     RegionFacts,
+    RoleFacts,
     parse_runtime_arn,
 )
 from agentcore_readiness.facts.aws.services.cloudtrail import trails
@@ -34,7 +36,12 @@ from agentcore_readiness.facts.aws.services.gateways import gateway_facts
 from agentcore_readiness.facts.aws.services.iam import account_iam_facts, role_facts
 from agentcore_readiness.facts.aws.services.lambda_functions import gateway_lambda_arns, provisioned_concurrency
 from agentcore_readiness.facts.aws.services.memories import memory_facts
-from agentcore_readiness.facts.aws.services.runtimes import deployed_runtime, runtime_targets, with_runtime_details
+from agentcore_readiness.facts.aws.services.runtimes import (
+    RuntimeTarget,
+    deployed_runtime,
+    runtime_targets,
+    with_runtime_details,
+)
 from agentcore_readiness.facts.aws.services.xray import trace_destination
 from agentcore_readiness.facts.project.project_facts import ProjectFacts
 
@@ -111,38 +118,83 @@ def _project_region(project: Any) -> str | None:
     return None
 
 
+# The region-wide reads, each with the check group that needs it.
+_REGION_READS: tuple[tuple[str, Callable[[AwsCalls, str], Fetched[Any]]], ...] = (
+    ("alerts", event_rules),
+    ("alerts", trails),
+    ("xray", trace_destination),
+    ("evals", online_evaluations),
+)
+
+
+@dataclass(frozen=True)
+class _Configurations:
+    """What the first phase read: the runtimes' configurations and the region- and account-wide facts."""
+
+    runtimes: list[DeployedRuntime]
+    regions: dict[str, RegionFacts]
+    gateways: Fetched[tuple[DeployedGateway, ...]]
+    memories: Fetched[tuple[DeployedMemory, ...]]
+    account_iam: Fetched[AccountIam]
+
+
 class _Gatherer(AwsCalls):
     """One review's AWS scan: the phases in order, each phase's reads run concurrently."""
 
     def run(self) -> tuple[AwsFacts | None, str | None]:
+        refused = self._check_credentials()
+        if refused is not None:
+            return None, refused
+        targets, unmatched, listing = runtime_targets(self)
+        # Phase 1: runtime configurations and region-wide facts.
+        configurations = self._read_configurations(targets)
+        # Phase 2: what depends on each runtime's configuration.
+        roles, runtimes, concurrency = self._read_dependents(configurations.runtimes, configurations.gateways)
+
+        runtime_fetch: Fetched[tuple[DeployedRuntime, ...]] = (
+            Fetched(error=listing.error) if listing is not None and listing.error else Fetched(tuple(runtimes))
+        )
+        return (
+            AwsFacts(
+                region=self.region,
+                account_id=self.account_id,
+                mode="fleet" if self.options.all_runtimes else ("arns" if self.options.runtime_arns else "project"),
+                groups=frozenset(self.groups),
+                runtimes=runtime_fetch,
+                roles=roles,
+                regions=configurations.regions,
+                gateways=configurations.gateways,
+                memories=configurations.memories,
+                account_iam=configurations.account_iam,
+                provisioned_concurrency=concurrency,
+                api_calls=self.clients.total_calls,
+                api_calls_by_operation=dict(sorted(self.clients.calls.items())),
+                unmatched_project_runtimes=tuple(unmatched),
+            ),
+            None,
+        )
+
+    def _check_credentials(self) -> str | None:
+        """Why the review cannot go on when the credentials were rejected or could not be checked, else None.
+
+        Records the account the credentials belong to.
+        """
         identity = self.attempt(lambda: self.call("sts", self.region, "GetCallerIdentity"), "sts", "GetCallerIdentity")
         if identity.error is not None and identity.error.kind in ("invalid", "unreachable"):
             why = "were rejected" if identity.error.kind == "invalid" else "could not be checked"
-            return None, (
+            return (
                 f"the AWS credentials {why} ({identity.error.code}: {identity.error.message}); "
                 "the AWS rules were skipped"
             )
         if identity.value is not None:
             self.account_id = opt_str(identity.value.get("Account"))
+        return None
 
-        targets, unmatched, listing = runtime_targets(self)
+    def _read_configurations(self, targets: list[RuntimeTarget]) -> _Configurations:
         needs_runtimes = bool(self.groups & {"runtimes", "roles", "resource_policies", "logs", "vpc", "evals"})
         regions = sorted({self.region, *(t.region for t in targets)})
-
-        # Phase 1: runtime configurations and region-wide facts.
         runtime_tasks = [partial(deployed_runtime, self, t) for t in targets] if needs_runtimes else []
-        region_tasks: list[Callable[[], Any]] = []
-        region_keys: list[tuple[str, str]] = []
-        for region in regions:
-            for group, fn in (
-                ("alerts", event_rules),
-                ("alerts", trails),
-                ("xray", trace_destination),
-                ("evals", online_evaluations),
-            ):
-                if group in self.groups:
-                    region_tasks.append(partial(fn, self, region))
-                    region_keys.append((region, fn.__name__))
+        region_tasks, region_keys = self._region_tasks(regions)
         other: list[Callable[[], Any]] = []
         if "gateways" in self.groups:
             other.append(partial(gateway_facts, self))
@@ -151,28 +203,31 @@ class _Gatherer(AwsCalls):
         if "account_iam" in self.groups:
             other.append(partial(account_iam_facts, self))
         results = self.run_all([*runtime_tasks, *region_tasks, *other])
-        runtimes: list[DeployedRuntime] = list(results[: len(runtime_tasks)])
         region_results = results[len(runtime_tasks) : len(runtime_tasks) + len(region_tasks)]
         rest = iter(results[len(runtime_tasks) + len(region_tasks) :])
-        gateways: Fetched[tuple[DeployedGateway, ...]] = next(rest) if "gateways" in self.groups else Fetched(())
-        memories: Fetched[tuple[DeployedMemory, ...]] = next(rest) if "memories" in self.groups else Fetched(())
-        account_iam: Fetched[AccountIam] = next(rest) if "account_iam" in self.groups else Fetched()
+        return _Configurations(
+            runtimes=list(results[: len(runtime_tasks)]),
+            regions=_region_facts(regions, region_keys, region_results),
+            gateways=next(rest) if "gateways" in self.groups else Fetched(()),
+            memories=next(rest) if "memories" in self.groups else Fetched(()),
+            account_iam=next(rest) if "account_iam" in self.groups else Fetched(),
+        )
 
-        region_values: dict[str, dict[str, Any]] = {r: {} for r in regions}
-        for (region, name), value in zip(region_keys, region_results, strict=True):
-            region_values[region][name] = value
-        region_facts = {
-            region: RegionFacts(
-                region=region,
-                event_rules=values.get("event_rules", Fetched()),
-                trails=values.get("trails", Fetched()),
-                trace_destination=values.get("trace_destination", Fetched()),
-                online_evaluations=values.get("online_evaluations", Fetched()),
-            )
-            for region, values in region_values.items()
-        }
+    def _region_tasks(self, regions: list[str]) -> tuple[list[Callable[[], Any]], list[tuple[str, str]]]:
+        """The selected region-wide reads of every region, and the (region, read name) of each."""
+        tasks: list[Callable[[], Any]] = []
+        keys: list[tuple[str, str]] = []
+        for region in regions:
+            for group, fn in _REGION_READS:
+                if group in self.groups:
+                    tasks.append(partial(fn, self, region))
+                    keys.append((region, fn.__name__))
+        return tasks, keys
 
-        # Phase 2: what depends on each runtime's configuration.
+    def _read_dependents(
+        self, runtimes: list[DeployedRuntime], gateways: Fetched[tuple[DeployedGateway, ...]]
+    ) -> tuple[dict[str, RoleFacts], list[DeployedRuntime], dict[str, Fetched[int]]]:
+        """The execution roles, the runtimes with their details, and the gateway Lambdas' concurrency."""
         role_arns = sorted(
             {r.config.value.role_arn for r in runtimes if r.config.value is not None and r.config.value.role_arn}
         )
@@ -186,28 +241,23 @@ class _Gatherer(AwsCalls):
         results2 = self.run_all(phase2)
         role_count = len(role_arns) if "roles" in self.groups else 0
         roles = {role.arn: role for role in results2[:role_count]}
-        runtimes = list(results2[role_count : role_count + len(detail_tasks)])
+        detailed = list(results2[role_count : role_count + len(detail_tasks)])
         concurrency = dict(zip(lambda_arns, results2[role_count + len(detail_tasks) :], strict=True))
+        return roles, detailed, concurrency
 
-        runtime_fetch: Fetched[tuple[DeployedRuntime, ...]] = (
-            Fetched(error=listing.error) if listing is not None and listing.error else Fetched(tuple(runtimes))
+
+def _region_facts(regions: list[str], keys: list[tuple[str, str]], results: list[Any]) -> dict[str, RegionFacts]:
+    """Each region's facts from the results of :meth:`_Gatherer._region_tasks`; a read not run is empty."""
+    region_values: dict[str, dict[str, Any]] = {r: {} for r in regions}
+    for (region, name), value in zip(keys, results, strict=True):
+        region_values[region][name] = value
+    return {
+        region: RegionFacts(
+            region=region,
+            event_rules=values.get("event_rules", Fetched()),
+            trails=values.get("trails", Fetched()),
+            trace_destination=values.get("trace_destination", Fetched()),
+            online_evaluations=values.get("online_evaluations", Fetched()),
         )
-        return (
-            AwsFacts(
-                region=self.region,
-                account_id=self.account_id,
-                mode="fleet" if self.options.all_runtimes else ("arns" if self.options.runtime_arns else "project"),
-                groups=frozenset(self.groups),
-                runtimes=runtime_fetch,
-                roles=roles,
-                regions=region_facts,
-                gateways=gateways,
-                memories=memories,
-                account_iam=account_iam,
-                provisioned_concurrency=concurrency,
-                api_calls=self.clients.total_calls,
-                api_calls_by_operation=dict(sorted(self.clients.calls.items())),
-                unmatched_project_runtimes=tuple(unmatched),
-            ),
-            None,
-        )
+        for region, values in region_values.items()
+    }

@@ -771,114 +771,153 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
     region = _s(targets[0].get("region")) if targets else None
     account = _s(targets[0].get("account")) if targets else None
 
-    runtimes: list[Runtime] = []
-    for index, item in _items(raw.get("runtimes")):
-        name = _s(item.get("name")) or f"runtime[{index}]"
-        mapped = map_config_path(loader.root, _s(item.get("codeLocation")), "codeLocation")
-        code_location = mapped.rel
-        entry_file, entry_note = _entry_file(loader.root, code_location, _s(item.get("entrypoint")))
-        network = _d(item.get("networkConfig"))
-        lifecycle = _d(item.get("lifecycleConfiguration"))
-        where = located("runtimes", index)
-        env_vars = tuple(
-            EnvVar(name=_s(ev.get("name")) or "", value=_s(ev.get("value")), location=where.at("envVars", i, "name"))
-            for i, ev in _items(item.get("envVars"))
-        )
-        dep = deployed_runtimes.get(name, {})
-        build = _s(item.get("build"))
-        plan = plan_build(
-            loader,
-            runtime=name,
-            packager="AgentCore CLI",
-            build=build,
-            code_location=code_location,
-            dockerfile_name=_s(item.get("dockerfile")),
-            build_context=map_config_path(loader.root, _s(item.get("buildContextPath")), "buildContextPath").rel
-            if item.get("buildContextPath")
-            else None,
-        )
-        runtimes.append(
-            Runtime(
-                name=name,
-                source=CLI_CONFIG,
-                where=where,
-                build=build,
-                entrypoint=_s(item.get("entrypoint")),
-                code_location=code_location,
-                protocol=_s(item.get("protocol")),
-                authorizer_type=_s(item.get("authorizerType")),
-                jwt=parse_jwt_authorizer(
-                    item.get("authorizerConfiguration"), "customJwtAuthorizer", "customJWTAuthorizer"
-                ),
-                idle_timeout=_i(lifecycle.get("idleRuntimeSessionTimeout")),
-                max_lifetime=_i(lifecycle.get("maxLifetime")),
-                network_mode=_s(item.get("networkMode")),
-                subnets=_strs(network.get("subnets")),
-                security_groups=_strs(network.get("securityGroups")),
-                vpc_id=_s(network.get("vpcId")),
-                enable_otel=_b(_d(item.get("instrumentation")).get("enableOtel")),
-                env_vars=env_vars,
-                execution_role_arn=_s(item.get("executionRoleArn")),
-                additional_policies=_strs(item.get("additionalPolicies")),
-                connections=tuple(v for _, v in _items(item.get("connections"))),
-                request_header_allowlist=_strs(item.get("requestHeaderAllowlist")),
-                dockerfile=plan.dockerfile,
-                dockerignore=plan.dockerignore,
-                dependencies=plan.dependencies,
-                dependency_files=plan.dependency_files,
-                build_plan=plan,
-                fields=_CLI_FIELDS,
-                deployed_arn=_s(dep.get("runtimeArn")),
-                deployed_id=_s(dep.get("runtimeId")),
-                deployed_role_arn=_s(dep.get("roleArn")),
-                region=region,
-                account=account,
-                code_entries=_code_entries(loader.root, code_location),
-                entry_file=entry_file,
-                path_notes=tuple(n for n in (mapped.note, entry_note) if n),
-                runtime_version=_s(item.get("runtimeVersion")),
-            )
-        )
+    runtimes = [
+        _cli_runtime(loader, index, item, located, deployed_runtimes, region, account)
+        for index, item in _items(raw.get("runtimes"))
+    ]
+    gateways = [_cli_gateway(loader, index, item, located) for index, item in _items(raw.get("agentCoreGateways"))]
+    memories = _cli_memories(raw, located, deployed_memories)
+    credentials = _cli_credentials(raw, located)
+    online_evals = _cli_online_evals(raw, located, deployed_evals)
+    policy_engines = _cli_policy_engines(raw, located)
+    harnesses = tuple(_s(h.get("name")) or "" for _, h in _items(raw.get("harnesses")))
+    tool_locations = [loc for g in gateways for t in g.targets for loc in t.code_locations]
+    for _, tool in _items(raw.get("mcpRuntimeTools")):
+        tool_locations.extend(_compute_locations(loader.root, tool.get("compute")))
+    return {
+        "credential_refs": _credential_refs(raw, located, runtimes, gateways),
+        "tool_code_locations": tuple(dict.fromkeys(tool_locations)),
+        "name": _s(raw.get("name")),
+        "runtimes": tuple(runtimes),
+        "gateways": tuple(gateways),
+        "memories": memories,
+        "credentials": credentials,
+        "online_evals": online_evals,
+        "policy_engines": policy_engines,
+        "harnesses": harnesses,
+        "deployed_state": deployed,
+        "aws_targets": targets,
+    }
 
-    gateways: list[Gateway] = []
-    for index, item in _items(raw.get("agentCoreGateways")):
-        where = located("agentCoreGateways", index)
-        targets_: list[GatewayTarget] = []
-        for t_index, target in _items(item.get("targets")):
-            outbound = _d(target.get("outboundAuth"))
-            tools = target.get("toolDefinitions")
-            targets_.append(
-                GatewayTarget(
-                    name=_s(target.get("name")) or f"target[{t_index}]",
-                    target_type=_s(target.get("targetType")),
-                    endpoint=_s(target.get("endpoint")),
-                    outbound_auth_type=_s(outbound.get("type")),
-                    credential_name=_s(outbound.get("credentialName")),
-                    tool_count=len(tools) if isinstance(tools, list) else 0,
-                    lambda_arn=_s(target.get("lambdaFunctionArn"))
-                    or _s(_d(target.get("lambdaFunctionArn")).get("lambdaArn"))
-                    or _s(_d(target.get("compute")).get("lambdaArn")),
-                    where=located("agentCoreGateways", index, "targets", t_index),
-                    code_locations=_compute_locations(loader.root, target.get("compute")),
-                )
-            )
-        engine = _d(item.get("policyEngineConfiguration"))
-        gateways.append(
-            Gateway(
-                name=_s(item.get("name")) or f"gateway[{index}]",
-                authorizer_type=_declared(item.get("authorizerType")),
-                jwt=parse_jwt_authorizer(
-                    item.get("authorizerConfiguration"), "customJwtAuthorizer", "customJWTAuthorizer"
-                ),
-                exception_level=_s(item.get("exceptionLevel")),
-                targets=tuple(targets_),
-                policy_engine_name=_s(engine.get("policyEngineName")),
-                policy_engine_mode=_s(engine.get("mode")),
-                where=where,
-            )
-        )
 
-    memories = tuple(
+def _cli_runtime(
+    loader: _Loader,
+    index: int,
+    item: Mapping[str, Any],
+    located: Callable[..., Located],
+    deployed_runtimes: Mapping[str, Mapping[str, Any]],
+    region: str | None,
+    account: str | None,
+) -> Runtime:
+    """``runtimes[index]`` of agentcore.json, with its deployed state and the deployment target's region and account."""
+    name = _s(item.get("name")) or f"runtime[{index}]"
+    mapped = map_config_path(loader.root, _s(item.get("codeLocation")), "codeLocation")
+    code_location = mapped.rel
+    entry_file, entry_note = _entry_file(loader.root, code_location, _s(item.get("entrypoint")))
+    network = _d(item.get("networkConfig"))
+    lifecycle = _d(item.get("lifecycleConfiguration"))
+    where = located("runtimes", index)
+    env_vars = tuple(
+        EnvVar(name=_s(ev.get("name")) or "", value=_s(ev.get("value")), location=where.at("envVars", i, "name"))
+        for i, ev in _items(item.get("envVars"))
+    )
+    dep = deployed_runtimes.get(name, {})
+    build = _s(item.get("build"))
+    plan = plan_build(
+        loader,
+        runtime=name,
+        packager="AgentCore CLI",
+        build=build,
+        code_location=code_location,
+        dockerfile_name=_s(item.get("dockerfile")),
+        build_context=map_config_path(loader.root, _s(item.get("buildContextPath")), "buildContextPath").rel
+        if item.get("buildContextPath")
+        else None,
+    )
+    return Runtime(
+        name=name,
+        source=CLI_CONFIG,
+        where=where,
+        build=build,
+        entrypoint=_s(item.get("entrypoint")),
+        code_location=code_location,
+        protocol=_s(item.get("protocol")),
+        authorizer_type=_s(item.get("authorizerType")),
+        jwt=parse_jwt_authorizer(item.get("authorizerConfiguration"), "customJwtAuthorizer", "customJWTAuthorizer"),
+        idle_timeout=_i(lifecycle.get("idleRuntimeSessionTimeout")),
+        max_lifetime=_i(lifecycle.get("maxLifetime")),
+        network_mode=_s(item.get("networkMode")),
+        subnets=_strs(network.get("subnets")),
+        security_groups=_strs(network.get("securityGroups")),
+        vpc_id=_s(network.get("vpcId")),
+        enable_otel=_b(_d(item.get("instrumentation")).get("enableOtel")),
+        env_vars=env_vars,
+        execution_role_arn=_s(item.get("executionRoleArn")),
+        additional_policies=_strs(item.get("additionalPolicies")),
+        connections=tuple(v for _, v in _items(item.get("connections"))),
+        request_header_allowlist=_strs(item.get("requestHeaderAllowlist")),
+        dockerfile=plan.dockerfile,
+        dockerignore=plan.dockerignore,
+        dependencies=plan.dependencies,
+        dependency_files=plan.dependency_files,
+        build_plan=plan,
+        fields=_CLI_FIELDS,
+        deployed_arn=_s(dep.get("runtimeArn")),
+        deployed_id=_s(dep.get("runtimeId")),
+        deployed_role_arn=_s(dep.get("roleArn")),
+        region=region,
+        account=account,
+        code_entries=_code_entries(loader.root, code_location),
+        entry_file=entry_file,
+        path_notes=tuple(n for n in (mapped.note, entry_note) if n),
+        runtime_version=_s(item.get("runtimeVersion")),
+    )
+
+
+def _cli_gateway(loader: _Loader, index: int, item: Mapping[str, Any], located: Callable[..., Located]) -> Gateway:
+    """``agentCoreGateways[index]`` of agentcore.json, with its targets."""
+    where = located("agentCoreGateways", index)
+    targets = tuple(
+        _cli_gateway_target(loader, index, t_index, target, located) for t_index, target in _items(item.get("targets"))
+    )
+    engine = _d(item.get("policyEngineConfiguration"))
+    return Gateway(
+        name=_s(item.get("name")) or f"gateway[{index}]",
+        authorizer_type=_declared(item.get("authorizerType")),
+        jwt=parse_jwt_authorizer(item.get("authorizerConfiguration"), "customJwtAuthorizer", "customJWTAuthorizer"),
+        exception_level=_s(item.get("exceptionLevel")),
+        targets=targets,
+        policy_engine_name=_s(engine.get("policyEngineName")),
+        policy_engine_mode=_s(engine.get("mode")),
+        where=where,
+    )
+
+
+def _cli_gateway_target(
+    loader: _Loader, index: int, t_index: int, target: Mapping[str, Any], located: Callable[..., Located]
+) -> GatewayTarget:
+    """``targets[t_index]`` of gateway ``index``."""
+    outbound = _d(target.get("outboundAuth"))
+    tools = target.get("toolDefinitions")
+    return GatewayTarget(
+        name=_s(target.get("name")) or f"target[{t_index}]",
+        target_type=_s(target.get("targetType")),
+        endpoint=_s(target.get("endpoint")),
+        outbound_auth_type=_s(outbound.get("type")),
+        credential_name=_s(outbound.get("credentialName")),
+        tool_count=len(tools) if isinstance(tools, list) else 0,
+        lambda_arn=_s(target.get("lambdaFunctionArn"))
+        or _s(_d(target.get("lambdaFunctionArn")).get("lambdaArn"))
+        or _s(_d(target.get("compute")).get("lambdaArn")),
+        where=located("agentCoreGateways", index, "targets", t_index),
+        code_locations=_compute_locations(loader.root, target.get("compute")),
+    )
+
+
+def _cli_memories(
+    raw: Mapping[str, Any], located: Callable[..., Located], deployed_memories: Mapping[str, Mapping[str, Any]]
+) -> tuple[Memory, ...]:
+    return tuple(
         Memory(
             name=_s(item.get("name")) or f"memory[{index}]",
             strategies=tuple(
@@ -900,13 +939,21 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         )
         for index, item in _items(raw.get("memories"))
     )
-    credentials = tuple(
+
+
+def _cli_credentials(raw: Mapping[str, Any], located: Callable[..., Located]) -> tuple[Credential, ...]:
+    return tuple(
         Credential(
             name=_s(item.get("name")) or "", type=_s(item.get("authorizerType")), where=located("credentials", i)
         )
         for i, item in _items(raw.get("credentials"))
     )
-    online_evals = tuple(
+
+
+def _cli_online_evals(
+    raw: Mapping[str, Any], located: Callable[..., Located], deployed_evals: Mapping[str, Mapping[str, Any]]
+) -> tuple[OnlineEval, ...]:
+    return tuple(
         OnlineEval(
             name=_s(item.get("name")) or f"onlineEvalConfig[{i}]",
             agent=_s(item.get("agent")),
@@ -917,7 +964,10 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         )
         for i, item in _items(raw.get("onlineEvalConfigs"))
     )
-    policy_engines = tuple(
+
+
+def _cli_policy_engines(raw: Mapping[str, Any], located: Callable[..., Located]) -> tuple[PolicyEngine, ...]:
+    return tuple(
         PolicyEngine(
             name=_s(item.get("name")) or f"policyEngine[{i}]",
             policies=tuple(
@@ -932,24 +982,6 @@ def _from_cli(loader: _Loader, doc: LocatedJson) -> dict[str, Any]:
         )
         for i, item in _items(raw.get("policyEngines"))
     )
-    harnesses = tuple(_s(h.get("name")) or "" for _, h in _items(raw.get("harnesses")))
-    tool_locations = [loc for g in gateways for t in g.targets for loc in t.code_locations]
-    for _, tool in _items(raw.get("mcpRuntimeTools")):
-        tool_locations.extend(_compute_locations(loader.root, tool.get("compute")))
-    return {
-        "credential_refs": _credential_refs(raw, located, runtimes, gateways),
-        "tool_code_locations": tuple(dict.fromkeys(tool_locations)),
-        "name": _s(raw.get("name")),
-        "runtimes": tuple(runtimes),
-        "gateways": tuple(gateways),
-        "memories": memories,
-        "credentials": credentials,
-        "online_evals": online_evals,
-        "policy_engines": policy_engines,
-        "harnesses": harnesses,
-        "deployed_state": deployed,
-        "aws_targets": targets,
-    }
 
 
 _PROVIDER_ENV = re.compile(r"(?:CREDENTIAL|PROVIDER)(?:_PROVIDER)?(?:_NAME)?$", re.IGNORECASE)
@@ -1175,21 +1207,9 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         loader.error(TOOLKIT_CONFIG, "the top level must be a mapping", 1, "/", config=True)
         return {}
-    if "agents" in raw:
-        agents_raw = raw.get("agents")
-        if not isinstance(agents_raw, Mapping):
-            loader.error(
-                TOOLKIT_CONFIG,
-                "'agents' must be a mapping of agent name to settings",
-                lines.get("/agents"),
-                "/agents",
-                config=True,
-            )
-            return {}
-        agents = [(str(k), v, pointer("agents", str(k))) for k, v in agents_raw.items()]
-    else:
-        # Legacy single-agent layout: the agent's settings at the top level.
-        agents = [(_s(raw.get("name")) or "default", raw, "")]
+    agents = _toolkit_agents(loader, raw, lines)
+    if agents is None:
+        return {}
     runtimes: list[Runtime] = []
     memories: list[Memory] = []
     providers: list[Credential] = []
@@ -1197,135 +1217,11 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
         if not isinstance(settings, Mapping):
             loader.error(TOOLKIT_CONFIG, f"agent {agent_name!r} must be a mapping", lines.get(base), base, config=True)
             continue
-        where = Located(TOOLKIT_CONFIG, base, lines)
-        aws = _d(settings.get("aws"))
-        network = _d(aws.get("network_configuration"))
-        net_mode_config = _d(network.get("network_mode_config"))
-        lifecycle = _d(aws.get("lifecycle_configuration"))
-        observability = aws.get("observability")
-        deployment_type = _s(settings.get("deployment_type")) or "container"
-        build = "Container" if deployment_type == "container" else "CodeZip"
-        mapped = map_config_path(loader.root, _s(settings.get("source_path")), "source_path")
-        source_path = mapped.rel
-        entrypoint = _s(settings.get("entrypoint"))
-        entry_file, entry_note = _toolkit_entry_file(loader.root, source_path, entrypoint)
-        if entrypoint and _s(settings.get("source_path")) is None and entry_file and "/" in entry_file:
-            # no source_path: the toolkit packages the entrypoint's folder
-            source_path = entry_file.rsplit("/", 1)[0]
-            mapped = MappedPath(source_path, f"source_path is not set: the entrypoint's folder {source_path}/")
-        elif source_path is None and entry_file is not None:
-            derived = _source_from_entrypoint(_s(settings.get("source_path")), entrypoint, entry_file)
-            if derived is not None:
-                source_path = derived
-                mapped = MappedPath(
-                    derived,
-                    f"source_path '{_s(settings.get('source_path'))}' was written on another machine; read as "
-                    f"{'the project root' if derived == '.' else derived + '/'} (the folder that holds the "
-                    "entrypoint as it did there)",
-                )
-        if entrypoint and entry_file and source_path not in (None, ".") and entry_file.startswith(f"{source_path}/"):
-            entrypoint = entry_file[len(source_path) + 1 :]
-        elif entrypoint and entry_file and source_path == ".":
-            entrypoint = entry_file
-        for key, expected in (("aws", Mapping), ("memory", Mapping), ("identity", Mapping)):
-            if key in settings and settings[key] is not None and not isinstance(settings[key], expected):
-                loader.error(
-                    TOOLKIT_CONFIG,
-                    f"{base}/{key}: must be a mapping",
-                    lines.get(f"{base}/{key}"),
-                    f"{base}/{key}",
-                    config=True,
-                )
-        for key in ("idle_runtime_session_timeout", "max_lifetime"):
-            value = lifecycle.get(key)
-            if value is not None and _i(value) is None:
-                ptr = f"{base}/aws/lifecycle_configuration/{key}"
-                loader.error(
-                    TOOLKIT_CONFIG, f"{ptr}: must be an integer number of seconds", lines.get(ptr), ptr, config=True
-                )
-        authorizer = settings.get("authorizer_configuration")
-        _toolkit_authorizer_errors(loader, authorizer, f"{base}/authorizer_configuration", lines)
-        jwt = parse_jwt_authorizer(authorizer, "customJWTAuthorizer", "customJwtAuthorizer")
-        api_key_env = _s(settings.get("api_key_env_var_name"))
-        env_vars = (EnvVar(api_key_env, None, where.at("api_key_env_var_name")),) if api_key_env else ()
-        agent_ids = _d(settings.get("bedrock_agentcore"))
-        plan = plan_build(
-            loader,
-            runtime=_s(settings.get("name")) or agent_name,
-            packager="starter toolkit",
-            build=build,
-            code_location=source_path,
-            dockerfile_dirs=(f".bedrock_agentcore/{agent_name}",),
-            entry_file=entry_file or (_entry_module_path(entrypoint) if entrypoint else None),
-        )
-        enable_otel = _b(_d(observability).get("enabled")) if isinstance(observability, Mapping) else None
-        runtimes.append(
-            Runtime(
-                name=_s(settings.get("name")) or agent_name,
-                source=TOOLKIT_CONFIG,
-                where=where,
-                build=build,
-                entrypoint=entrypoint,
-                code_location=source_path,
-                protocol=_s(_d(aws.get("protocol_configuration")).get("server_protocol")),
-                authorizer_type=(_s(authorizer) if isinstance(authorizer, str) else ("CUSTOM_JWT" if jwt else None)),
-                jwt=jwt,
-                idle_timeout=_i(lifecycle.get("idle_runtime_session_timeout")),
-                max_lifetime=_i(lifecycle.get("max_lifetime")),
-                network_mode=_s(network.get("network_mode")),
-                subnets=_strs(net_mode_config.get("subnets")),
-                security_groups=_strs(net_mode_config.get("security_groups")),
-                vpc_id=None,
-                enable_otel=enable_otel,
-                env_vars=env_vars,
-                execution_role_arn=_s(aws.get("execution_role")),
-                additional_policies=(),
-                connections=(),
-                request_header_allowlist=_strs(
-                    _d(settings.get("request_header_configuration")).get("requestHeaderAllowlist")
-                ),
-                dockerfile=plan.dockerfile,
-                dockerignore=plan.dockerignore,
-                dependencies=plan.dependencies,
-                dependency_files=plan.dependency_files,
-                build_plan=plan,
-                fields=_YAML_FIELDS,
-                deployed_arn=_s(agent_ids.get("agent_arn")),
-                deployed_id=_s(agent_ids.get("agent_id")),
-                deployed_role_arn=_s(aws.get("execution_role")),
-                api_key_env_var_name=api_key_env,
-                region=_s(aws.get("region")),
-                account=_s(aws.get("account")),
-                code_entries=_code_entries(loader.root, source_path),
-                entry_file=entry_file,
-                path_notes=tuple(n for n in (mapped.note, entry_note) if n),
-                runtime_version=_s(settings.get("runtime_type")),
-            )
-        )
-        memory = _d(settings.get("memory"))
-        mode = _s(memory.get("mode"))
-        if mode and mode != "NO_MEMORY":
-            memories.append(
-                Memory(
-                    name=_s(memory.get("memory_name")) or f"{agent_name}_mem",
-                    strategies=(),
-                    mode=mode,
-                    where=Located(TOOLKIT_CONFIG, base + "/memory", lines),
-                    deployed_id=_s(memory.get("memory_id")),
-                    agent=_s(settings.get("name")) or agent_name,
-                    created_by_toolkit=memory.get("was_created_by_toolkit")
-                    if isinstance(memory.get("was_created_by_toolkit"), bool)
-                    else None,
-                )
-            )
-        for p_index, provider in _items(_d(settings.get("identity")).get("credential_providers")):
-            providers.append(
-                Credential(
-                    name=_s(provider.get("name")) or "",
-                    type=_s(provider.get("type")),
-                    where=Located(TOOLKIT_CONFIG, f"{base}/identity/credential_providers/{p_index}", lines),
-                )
-            )
+        runtimes.append(_toolkit_runtime(loader, agent_name, settings, base, lines))
+        memory = _toolkit_memory(agent_name, settings, base, lines)
+        if memory is not None:
+            memories.append(memory)
+        providers.extend(_toolkit_credential_providers(settings, base, lines))
     default_agent = _s(raw.get("default_agent"))
     return {
         "name": default_agent or (runtimes[0].name if runtimes else None),
@@ -1333,6 +1229,179 @@ def _from_toolkit(loader: _Loader) -> dict[str, Any]:
         "memories": tuple(memories),
         "credentials": tuple(providers),
     }
+
+
+def _toolkit_agents(
+    loader: _Loader, raw: Mapping[str, Any], lines: dict[str, int]
+) -> list[tuple[str, Any, str]] | None:
+    """Each agent's name, settings and JSON pointer; None (with the error recorded) when ``agents`` is no mapping."""
+    if "agents" not in raw:
+        # Legacy single-agent layout: the agent's settings at the top level.
+        return [(_s(raw.get("name")) or "default", raw, "")]
+    agents_raw = raw.get("agents")
+    if not isinstance(agents_raw, Mapping):
+        loader.error(
+            TOOLKIT_CONFIG,
+            "'agents' must be a mapping of agent name to settings",
+            lines.get("/agents"),
+            "/agents",
+            config=True,
+        )
+        return None
+    return [(str(k), v, pointer("agents", str(k))) for k, v in agents_raw.items()]
+
+
+def _toolkit_runtime(
+    loader: _Loader, agent_name: str, settings: Mapping[str, Any], base: str, lines: dict[str, int]
+) -> Runtime:
+    """The runtime of one agent of .bedrock_agentcore.yaml; records its settings' errors."""
+    where = Located(TOOLKIT_CONFIG, base, lines)
+    aws = _d(settings.get("aws"))
+    network = _d(aws.get("network_configuration"))
+    net_mode_config = _d(network.get("network_mode_config"))
+    lifecycle = _d(aws.get("lifecycle_configuration"))
+    observability = aws.get("observability")
+    deployment_type = _s(settings.get("deployment_type")) or "container"
+    build = "Container" if deployment_type == "container" else "CodeZip"
+    source_path, entrypoint, entry_file, path_notes = _toolkit_code_paths(loader, settings)
+    _toolkit_setting_errors(loader, settings, lifecycle, base, lines)
+    authorizer = settings.get("authorizer_configuration")
+    _toolkit_authorizer_errors(loader, authorizer, f"{base}/authorizer_configuration", lines)
+    jwt = parse_jwt_authorizer(authorizer, "customJWTAuthorizer", "customJwtAuthorizer")
+    api_key_env = _s(settings.get("api_key_env_var_name"))
+    env_vars = (EnvVar(api_key_env, None, where.at("api_key_env_var_name")),) if api_key_env else ()
+    agent_ids = _d(settings.get("bedrock_agentcore"))
+    plan = plan_build(
+        loader,
+        runtime=_s(settings.get("name")) or agent_name,
+        packager="starter toolkit",
+        build=build,
+        code_location=source_path,
+        dockerfile_dirs=(f".bedrock_agentcore/{agent_name}",),
+        entry_file=entry_file or (_entry_module_path(entrypoint) if entrypoint else None),
+    )
+    enable_otel = _b(_d(observability).get("enabled")) if isinstance(observability, Mapping) else None
+    return Runtime(
+        name=_s(settings.get("name")) or agent_name,
+        source=TOOLKIT_CONFIG,
+        where=where,
+        build=build,
+        entrypoint=entrypoint,
+        code_location=source_path,
+        protocol=_s(_d(aws.get("protocol_configuration")).get("server_protocol")),
+        authorizer_type=(_s(authorizer) if isinstance(authorizer, str) else ("CUSTOM_JWT" if jwt else None)),
+        jwt=jwt,
+        idle_timeout=_i(lifecycle.get("idle_runtime_session_timeout")),
+        max_lifetime=_i(lifecycle.get("max_lifetime")),
+        network_mode=_s(network.get("network_mode")),
+        subnets=_strs(net_mode_config.get("subnets")),
+        security_groups=_strs(net_mode_config.get("security_groups")),
+        vpc_id=None,
+        enable_otel=enable_otel,
+        env_vars=env_vars,
+        execution_role_arn=_s(aws.get("execution_role")),
+        additional_policies=(),
+        connections=(),
+        request_header_allowlist=_strs(_d(settings.get("request_header_configuration")).get("requestHeaderAllowlist")),
+        dockerfile=plan.dockerfile,
+        dockerignore=plan.dockerignore,
+        dependencies=plan.dependencies,
+        dependency_files=plan.dependency_files,
+        build_plan=plan,
+        fields=_YAML_FIELDS,
+        deployed_arn=_s(agent_ids.get("agent_arn")),
+        deployed_id=_s(agent_ids.get("agent_id")),
+        deployed_role_arn=_s(aws.get("execution_role")),
+        api_key_env_var_name=api_key_env,
+        region=_s(aws.get("region")),
+        account=_s(aws.get("account")),
+        code_entries=_code_entries(loader.root, source_path),
+        entry_file=entry_file,
+        path_notes=path_notes,
+        runtime_version=_s(settings.get("runtime_type")),
+    )
+
+
+def _toolkit_code_paths(
+    loader: _Loader, settings: Mapping[str, Any]
+) -> tuple[str | None, str | None, str | None, tuple[str, ...]]:
+    """The agent's source folder, its entrypoint (relative to that folder), the entrypoint's file in the
+    project, and notes on how the paths were read."""
+    entrypoint = _s(settings.get("entrypoint"))
+    mapped = map_config_path(loader.root, _s(settings.get("source_path")), "source_path")
+    source_path = mapped.rel
+    entry_file, entry_note = _toolkit_entry_file(loader.root, source_path, entrypoint)
+    if entrypoint and _s(settings.get("source_path")) is None and entry_file and "/" in entry_file:
+        # no source_path: the toolkit packages the entrypoint's folder
+        source_path = entry_file.rsplit("/", 1)[0]
+        mapped = MappedPath(source_path, f"source_path is not set: the entrypoint's folder {source_path}/")
+    elif source_path is None and entry_file is not None:
+        derived = _source_from_entrypoint(_s(settings.get("source_path")), entrypoint, entry_file)
+        if derived is not None:
+            source_path = derived
+            mapped = MappedPath(
+                derived,
+                f"source_path '{_s(settings.get('source_path'))}' was written on another machine; read as "
+                f"{'the project root' if derived == '.' else derived + '/'} (the folder that holds the "
+                "entrypoint as it did there)",
+            )
+    if entrypoint and entry_file and source_path not in (None, ".") and entry_file.startswith(f"{source_path}/"):
+        entrypoint = entry_file[len(source_path) + 1 :]
+    elif entrypoint and entry_file and source_path == ".":
+        entrypoint = entry_file
+    return source_path, entrypoint, entry_file, tuple(n for n in (mapped.note, entry_note) if n)
+
+
+def _toolkit_setting_errors(
+    loader: _Loader, settings: Mapping[str, Any], lifecycle: Mapping[str, Any], base: str, lines: dict[str, int]
+) -> None:
+    """Record the agent's sections that are not mappings and lifecycle timeouts that are not integers."""
+    for key, expected in (("aws", Mapping), ("memory", Mapping), ("identity", Mapping)):
+        if key in settings and settings[key] is not None and not isinstance(settings[key], expected):
+            loader.error(
+                TOOLKIT_CONFIG,
+                f"{base}/{key}: must be a mapping",
+                lines.get(f"{base}/{key}"),
+                f"{base}/{key}",
+                config=True,
+            )
+    for key in ("idle_runtime_session_timeout", "max_lifetime"):
+        value = lifecycle.get(key)
+        if value is not None and _i(value) is None:
+            ptr = f"{base}/aws/lifecycle_configuration/{key}"
+            loader.error(
+                TOOLKIT_CONFIG, f"{ptr}: must be an integer number of seconds", lines.get(ptr), ptr, config=True
+            )
+
+
+def _toolkit_memory(agent_name: str, settings: Mapping[str, Any], base: str, lines: dict[str, int]) -> Memory | None:
+    """The agent's memory, unless it has none (``NO_MEMORY``)."""
+    memory = _d(settings.get("memory"))
+    mode = _s(memory.get("mode"))
+    if not mode or mode == "NO_MEMORY":
+        return None
+    return Memory(
+        name=_s(memory.get("memory_name")) or f"{agent_name}_mem",
+        strategies=(),
+        mode=mode,
+        where=Located(TOOLKIT_CONFIG, base + "/memory", lines),
+        deployed_id=_s(memory.get("memory_id")),
+        agent=_s(settings.get("name")) or agent_name,
+        created_by_toolkit=memory.get("was_created_by_toolkit")
+        if isinstance(memory.get("was_created_by_toolkit"), bool)
+        else None,
+    )
+
+
+def _toolkit_credential_providers(settings: Mapping[str, Any], base: str, lines: dict[str, int]) -> list[Credential]:
+    return [
+        Credential(
+            name=_s(provider.get("name")) or "",
+            type=_s(provider.get("type")),
+            where=Located(TOOLKIT_CONFIG, f"{base}/identity/credential_providers/{p_index}", lines),
+        )
+        for p_index, provider in _items(_d(settings.get("identity")).get("credential_providers"))
+    ]
 
 
 def display_rel(root: Path, path: Path) -> str:

@@ -89,10 +89,28 @@ def account_iam_facts(aws: AwsCalls) -> Fetched[AccountIam]:
 
 
 def _read_account_iam(aws: AwsCalls) -> AccountIam:
-    users: list[dict[str, Any]] = []
-    roles: list[dict[str, Any]] = []
-    groups: list[dict[str, Any]] = []
-    local: list[dict[str, Any]] = []
+    users, roles, groups, local = _authorization_details(aws)
+    customer = _customer_policies(local)
+    managed, unread = _managed_policies(aws, (*users, *roles, *groups), customer)
+    attachments: dict[str, list[str]] = {}
+    principals = _principals(users, roles, groups, managed, attachments)
+    return AccountIam(
+        principals=tuple(principals),
+        customer_policies=tuple(customer.values()),
+        attachments={k: tuple(v) for k, v in attachments.items()},
+        unread_policies=tuple(unread),
+    )
+
+
+_Details = list[dict[str, Any]]
+
+
+def _authorization_details(aws: AwsCalls) -> tuple[_Details, _Details, _Details, _Details]:
+    """The account's users, roles, groups and customer-managed policies, every page read."""
+    users: _Details = []
+    roles: _Details = []
+    groups: _Details = []
+    local: _Details = []
     for page in aws.pages(
         "iam",
         aws.region,
@@ -103,6 +121,11 @@ def _read_account_iam(aws: AwsCalls) -> AccountIam:
         roles.extend(page.get("RoleDetailList", []))
         groups.extend(page.get("GroupDetailList", []))
         local.extend(page.get("Policies", []))
+    return users, roles, groups, local
+
+
+def _customer_policies(local: _Details) -> dict[str, SourcedPolicy]:
+    """The default version of each customer-managed policy, by ARN; one that cannot be read is left out."""
     customer: dict[str, SourcedPolicy] = {}
     for item in local:
         arn = str(item.get("Arn"))
@@ -121,10 +144,17 @@ def _read_account_iam(aws: AwsCalls) -> AccountIam:
             )
         except CallFailed:
             continue
+    return customer
+
+
+def _managed_policies(
+    aws: AwsCalls, details: tuple[dict[str, Any], ...], customer: dict[str, SourcedPolicy]
+) -> tuple[dict[str, SourcedPolicy], list[str]]:
+    """Every policy attached to a principal, by ARN (the AWS-managed ones read concurrently), and those unread."""
     aws_managed = sorted(
         {
             str(p.get("PolicyArn"))
-            for detail in (*users, *roles, *groups)
+            for detail in details
             for p in detail.get("AttachedManagedPolicies", [])
             if str(p.get("PolicyArn")) not in customer
         }
@@ -139,50 +169,62 @@ def _read_account_iam(aws: AwsCalls) -> AccountIam:
             managed[arn] = result.value
         else:
             unread.append(arn)
-    attachments: dict[str, list[str]] = {}
+    return managed, unread
+
+
+def _principals(
+    users: _Details,
+    roles: _Details,
+    groups: _Details,
+    managed: dict[str, SourcedPolicy],
+    attachments: dict[str, list[str]],
+) -> list[Principal]:
+    """The groups, roles and users with their policies (a user's include its groups'); fills ``attachments``."""
     group_policies: dict[str, list[SourcedPolicy]] = {}
-
-    def collect(detail: dict[str, Any], kind: str, inline_key: str) -> tuple[str, str, list[SourcedPolicy]]:
-        arn = str(detail.get("Arn"))
-        name = str(detail.get(f"{kind.capitalize()}Name") or arn.rsplit("/", 1)[-1])
-        policies: list[SourcedPolicy] = []
-        for inline in detail.get(inline_key, []):
-            try:
-                policies.append(
-                    sourced(
-                        inline.get("PolicyDocument"),
-                        str(inline.get("PolicyName")),
-                        "inline",
-                        Location(arn=arn),
-                        arn,
-                        holder=name,
-                    )
-                )
-            except CallFailed:
-                continue
-        for attached in detail.get("AttachedManagedPolicies", []):
-            policy_arn = str(attached.get("PolicyArn"))
-            attachments.setdefault(policy_arn, []).append(arn)
-            if policy_arn in managed:
-                policies.append(replace(managed[policy_arn], holder=name))
-        return arn, name, policies
-
     principals: list[Principal] = []
     for detail in groups:
-        arn, name, policies = collect(detail, "group", "GroupPolicyList")
+        arn, name, policies = _principal_policies(detail, "group", "GroupPolicyList", managed, attachments)
         group_policies[name] = policies
         principals.append(Principal(arn=arn, kind="group", name=name, policies=tuple(policies)))
     for detail in roles:
-        arn, name, policies = collect(detail, "role", "RolePolicyList")
+        arn, name, policies = _principal_policies(detail, "role", "RolePolicyList", managed, attachments)
         principals.append(Principal(arn=arn, kind="role", name=name, policies=tuple(policies)))
     for detail in users:
-        arn, name, policies = collect(detail, "user", "UserPolicyList")
+        arn, name, policies = _principal_policies(detail, "user", "UserPolicyList", managed, attachments)
         for group in detail.get("GroupList", []):
             policies.extend(group_policies.get(str(group), []))
         principals.append(Principal(arn=arn, kind="user", name=name, policies=tuple(policies)))
-    return AccountIam(
-        principals=tuple(principals),
-        customer_policies=tuple(customer.values()),
-        attachments={k: tuple(v) for k, v in attachments.items()},
-        unread_policies=tuple(unread),
-    )
+    return principals
+
+
+def _principal_policies(
+    detail: dict[str, Any],
+    kind: str,
+    inline_key: str,
+    managed: dict[str, SourcedPolicy],
+    attachments: dict[str, list[str]],
+) -> tuple[str, str, list[SourcedPolicy]]:
+    """A principal's ARN, name, and inline and attached policies; records its attachments in ``attachments``."""
+    arn = str(detail.get("Arn"))
+    name = str(detail.get(f"{kind.capitalize()}Name") or arn.rsplit("/", 1)[-1])
+    policies: list[SourcedPolicy] = []
+    for inline in detail.get(inline_key, []):
+        try:
+            policies.append(
+                sourced(
+                    inline.get("PolicyDocument"),
+                    str(inline.get("PolicyName")),
+                    "inline",
+                    Location(arn=arn),
+                    arn,
+                    holder=name,
+                )
+            )
+        except CallFailed:
+            continue
+    for attached in detail.get("AttachedManagedPolicies", []):
+        policy_arn = str(attached.get("PolicyArn"))
+        attachments.setdefault(policy_arn, []).append(arn)
+        if policy_arn in managed:
+            policies.append(replace(managed[policy_arn], holder=name))
+    return arn, name, policies

@@ -31,7 +31,7 @@ from agentcore_readiness.model import Location
 
 
 @dataclass(frozen=True)
-class _Target:
+class RuntimeTarget:
     """A runtime to review: where it is and which project runtime it belongs to."""
 
     arn: str | None
@@ -41,53 +41,79 @@ class _Target:
     name: str | None = None
 
 
-def runtime_targets(aws: AwsCalls) -> tuple[list[_Target], list[str], Fetched[Any] | None]:
-    project_runtimes = list(getattr(aws.project, "runtimes", ()) or ())
-    project_name = getattr(aws.project, "name", None)
-    deployed = deployed_resources(aws.project, "runtimes")
-    by_arn: dict[str, str] = {}
-    by_id: dict[str, str] = {}
-    by_name: dict[str, str] = {}
-    targets: list[_Target] = []
-    unmatched: list[str] = []
-    for runtime in project_runtimes:
-        arn = runtime.deployed_arn or opt_str(deployed.get(runtime.name, {}).get("runtimeArn"))
-        runtime_id = runtime.deployed_id or opt_str(deployed.get(runtime.name, {}).get("runtimeId"))
-        by_name[runtime.name] = runtime.name
-        if project_name:
-            by_name[f"{project_name}_{runtime.name}"] = runtime.name
-        if arn:
-            by_arn[_strip_version(arn)] = runtime.name
-        if runtime_id:
-            by_id[runtime_id] = runtime.name
-        if not (aws.options.runtime_arns or aws.options.all_runtimes):
-            if arn or runtime_id:
-                region = aws.region
-                if arn:
-                    try:
-                        parsed = parse_runtime_arn(arn)
-                        region = parsed.region
-                        runtime_id = runtime_id or parsed.runtime_id
-                    except ValueError:
-                        pass
-                targets.append(_Target(arn, runtime_id, region, runtime.name))
-            else:
-                unmatched.append(runtime.name)
+def runtime_targets(aws: AwsCalls) -> tuple[list[RuntimeTarget], list[str], Fetched[Any] | None]:
+    """The runtimes to review, the project runtimes none of them is, and a failed runtime listing (else None).
 
-    def match(arn: str | None, runtime_id: str | None, name: str | None) -> str | None:
-        if arn and _strip_version(arn) in by_arn:
-            return by_arn[_strip_version(arn)]
-        if runtime_id and runtime_id in by_id:
-            return by_id[runtime_id]
-        if name and name in by_name:
-            return by_name[name]
+    Without ``--runtime-arn`` or ``--all-runtimes`` these are the project's deployed runtimes.
+    """
+    project_runtimes = list(getattr(aws.project, "runtimes", ()) or ())
+    deployed = deployed_resources(aws.project, "runtimes")
+    if not (aws.options.runtime_arns or aws.options.all_runtimes):
+        targets, unmatched = _project_targets(aws, project_runtimes, deployed)
+        return targets, unmatched, None  # nothing was listed
+    known = _ProjectRuntimes.index(aws, project_runtimes, deployed)
+    listings = _RuntimeListings(aws)
+    targets = [_arn_target(arn, listings, known) for arn in aws.options.runtime_arns]
+    if aws.options.all_runtimes:
+        targets.extend(_fleet_targets(aws, listings, known, targets))
+    matched = {t.project_runtime for t in targets}
+    unmatched = [r.name for r in project_runtimes if r.name not in matched]
+    return targets, unmatched, listings.failed
+
+
+def _deployed_ids(runtime: Any, deployed: Mapping[str, Mapping[str, Any]]) -> tuple[str | None, str | None]:
+    """A project runtime's deployed ARN and id: its own, else those of the project's deployed state."""
+    arn = runtime.deployed_arn or opt_str(deployed.get(runtime.name, {}).get("runtimeArn"))
+    runtime_id = runtime.deployed_id or opt_str(deployed.get(runtime.name, {}).get("runtimeId"))
+    return arn, runtime_id
+
+
+@dataclass(frozen=True)
+class _ProjectRuntimes:
+    """The project's runtime names by deployed ARN (unversioned), id and name, to match deployed runtimes to."""
+
+    by_arn: dict[str, str]
+    by_id: dict[str, str]
+    by_name: dict[str, str]
+
+    @classmethod
+    def index(
+        cls, aws: AwsCalls, project_runtimes: list[Any], deployed: Mapping[str, Mapping[str, Any]]
+    ) -> _ProjectRuntimes:
+        project_name = getattr(aws.project, "name", None)
+        known = cls({}, {}, {})
+        for runtime in project_runtimes:
+            arn, runtime_id = _deployed_ids(runtime, deployed)
+            known.by_name[runtime.name] = runtime.name
+            if project_name:
+                known.by_name[f"{project_name}_{runtime.name}"] = runtime.name
+            if arn:
+                known.by_arn[_strip_version(arn)] = runtime.name
+            if runtime_id:
+                known.by_id[runtime_id] = runtime.name
+        return known
+
+    def match(self, arn: str | None, runtime_id: str | None, name: str | None) -> str | None:
+        if arn and _strip_version(arn) in self.by_arn:
+            return self.by_arn[_strip_version(arn)]
+        if runtime_id and runtime_id in self.by_id:
+            return self.by_id[runtime_id]
+        if name and name in self.by_name:
+            return self.by_name[name]
         return None
 
-    listing: Fetched[Any] | None = None
-    listed: dict[str, list[dict[str, Any]]] = {}
 
-    def list_region(region: str) -> list[dict[str, Any]]:
-        if region not in listed:
+class _RuntimeListings:
+    """ListAgentRuntimes of each region, read once; ``failed`` is the last listing that failed."""
+
+    def __init__(self, aws: AwsCalls) -> None:
+        self.aws = aws
+        self.failed: Fetched[Any] | None = None
+        self.listed: dict[str, list[dict[str, Any]]] = {}
+
+    def __call__(self, region: str) -> list[dict[str, Any]]:
+        if region not in self.listed:
+            aws = self.aws
             fetched = aws.attempt(
                 lambda: [
                     item
@@ -97,39 +123,65 @@ def runtime_targets(aws: AwsCalls) -> tuple[list[_Target], list[str], Fetched[An
                 "bedrock-agentcore",
                 "ListAgentRuntimes",
             )
-            nonlocal listing
             if fetched.error is not None:
-                listing = fetched
-            listed[region] = fetched.value or []
-        return listed[region]
-
-    if aws.options.runtime_arns:
-        for arn in aws.options.runtime_arns:
-            parsed = parse_runtime_arn(arn)
-            runtime_id = parsed.runtime_id
-            name = None
-            if runtime_id is None:
-                for item in list_region(parsed.region):
-                    if _strip_version(str(item.get("agentRuntimeArn", ""))) == _strip_version(arn):
-                        runtime_id = opt_str(item.get("agentRuntimeId"))
-                        name = opt_str(item.get("agentRuntimeName"))
-            targets.append(_Target(arn, runtime_id, parsed.region, match(arn, runtime_id, name), name))
-    if aws.options.all_runtimes:
-        known = {_strip_version(t.arn) for t in targets if t.arn}
-        for item in list_region(aws.region):
-            arn = opt_str(item.get("agentRuntimeArn"))
-            if arn and _strip_version(arn) in known:
-                continue
-            runtime_id = opt_str(item.get("agentRuntimeId"))
-            name = opt_str(item.get("agentRuntimeName"))
-            targets.append(_Target(arn, runtime_id, aws.region, match(arn, runtime_id, name), name))
-    if aws.options.runtime_arns or aws.options.all_runtimes:
-        matched = {t.project_runtime for t in targets}
-        unmatched = [r.name for r in project_runtimes if r.name not in matched]
-    return targets, unmatched, listing
+                self.failed = fetched
+            self.listed[region] = fetched.value or []
+        return self.listed[region]
 
 
-def deployed_runtime(aws: AwsCalls, target: _Target) -> DeployedRuntime:
+def _project_targets(
+    aws: AwsCalls, project_runtimes: list[Any], deployed: Mapping[str, Mapping[str, Any]]
+) -> tuple[list[RuntimeTarget], list[str]]:
+    """The project's runtimes that were deployed, and the names of those that were not."""
+    targets: list[RuntimeTarget] = []
+    unmatched: list[str] = []
+    for runtime in project_runtimes:
+        arn, runtime_id = _deployed_ids(runtime, deployed)
+        if arn or runtime_id:
+            region = aws.region
+            if arn:
+                try:
+                    parsed = parse_runtime_arn(arn)
+                    region = parsed.region
+                    runtime_id = runtime_id or parsed.runtime_id
+                except ValueError:
+                    pass
+            targets.append(RuntimeTarget(arn, runtime_id, region, runtime.name))
+        else:
+            unmatched.append(runtime.name)
+    return targets, unmatched
+
+
+def _arn_target(arn: str, listings: _RuntimeListings, known: _ProjectRuntimes) -> RuntimeTarget:
+    """A runtime named by ``--runtime-arn``; its id and name come from its region's listing when the ARN lacks them."""
+    parsed = parse_runtime_arn(arn)
+    runtime_id = parsed.runtime_id
+    name = None
+    if runtime_id is None:
+        for item in listings(parsed.region):
+            if _strip_version(str(item.get("agentRuntimeArn", ""))) == _strip_version(arn):
+                runtime_id = opt_str(item.get("agentRuntimeId"))
+                name = opt_str(item.get("agentRuntimeName"))
+    return RuntimeTarget(arn, runtime_id, parsed.region, known.match(arn, runtime_id, name), name)
+
+
+def _fleet_targets(
+    aws: AwsCalls, listings: _RuntimeListings, known: _ProjectRuntimes, targets: list[RuntimeTarget]
+) -> list[RuntimeTarget]:
+    """Every runtime of the region (``--all-runtimes``) not already among ``targets``."""
+    seen = {_strip_version(t.arn) for t in targets if t.arn}
+    fleet: list[RuntimeTarget] = []
+    for item in listings(aws.region):
+        arn = opt_str(item.get("agentRuntimeArn"))
+        if arn and _strip_version(arn) in seen:
+            continue
+        runtime_id = opt_str(item.get("agentRuntimeId"))
+        name = opt_str(item.get("agentRuntimeName"))
+        fleet.append(RuntimeTarget(arn, runtime_id, aws.region, known.match(arn, runtime_id, name), name))
+    return fleet
+
+
+def deployed_runtime(aws: AwsCalls, target: RuntimeTarget) -> DeployedRuntime:
     if target.id is None:
         config: Fetched[RuntimeConfig] = Fetched(
             error=AwsFailure(
