@@ -71,89 +71,110 @@ def claim_type_mismatch(facts: Facts, out: Findings) -> Verdict | None:
         f"runtime: allowedAudience {_qs(audience) if audience else 'unset'}, "
         f"allowedClients {_qs(clients) if clients else 'unset'}"
     )
-    subject = auth.runtime_name
     if not audience and not clients:
         out.note(f"{evidence}: the runtime checks neither aud nor client_id (AUTH002 flags that)")
         return None
     if audience:
-        if not token.has_aud:
-            if client_id:
-                ops: list[tuple[str, str, Any]] = [("remove", "allowedAudience", None)]
-                if client_id not in clients:
-                    ops.append(("add", "allowedClients", [*clients, client_id]))
-                out.fail(
-                    "the runtime checks allowedAudience but the token has no aud claim; it has client_id "
-                    f"{_q(client_id)} (a Cognito access token): configure allowedClients instead",
-                    _authorizer_location(auth, "allowedAudience"),
-                    evidence=evidence,
-                    subject=subject,
-                    fix=_authorizer_fix(auth, ops, "Validate the client_id claim the token carries."),
-                )
-            else:
-                out.fail(
-                    "the runtime checks allowedAudience but the token has no aud claim",
-                    _authorizer_location(auth, "allowedAudience"),
-                    evidence=evidence,
-                    subject=subject,
-                    fix=Fix(
-                        summary="Have the identity provider put your API's audience in the token (request the "
-                        "token for that audience/resource), or check a claim the token carries."
-                    ),
-                )
-        elif not set(aud) & set(audience):
+        _audience_findings(out, auth, token, evidence)
+    if clients:
+        _clients_findings(out, auth, token, evidence)
+    out.note(evidence)
+    return None
+
+
+def _audience_findings(out: Findings, auth: AuthorizerFacts, token: DecodedToken, evidence: str) -> None:
+    """The token against the runtime's allowedAudience (set)."""
+    assert auth.jwt is not None
+    audience = auth.jwt.allowed_audience
+    clients = auth.jwt.allowed_clients
+    aud = token.audiences
+    client_id = token.client_id
+    subject = auth.runtime_name
+    if not token.has_aud:
+        if client_id:
+            ops: list[tuple[str, str, Any]] = [("remove", "allowedAudience", None)]
+            if client_id not in clients:
+                ops.append(("add", "allowedClients", [*clients, client_id]))
             out.fail(
-                f"the token's aud {_qs(aud)} matches none of allowedAudience {_qs(audience)}",
+                "the runtime checks allowedAudience but the token has no aud claim; it has client_id "
+                f"{_q(client_id)} (a Cognito access token): configure allowedClients instead",
                 _authorizer_location(auth, "allowedAudience"),
                 evidence=evidence,
                 subject=subject,
-                fix=_authorizer_fix(
-                    auth,
-                    [("add", "allowedAudience", [*audience, aud[0]])] if aud else [],
-                    "Allow the audience the token is issued for (or request the token for a configured audience).",
-                ),
+                fix=_authorizer_fix(auth, ops, "Validate the client_id claim the token carries."),
             )
-    if clients:
-        if not client_id:
-            ops = [("remove", "allowedClients", None)]
-            if aud and not set(aud) & set(audience):
-                ops.append(("add", "allowedAudience", [*audience, *aud[:1]]))
+        else:
             out.fail(
-                "the runtime checks allowedClients but the token has no client_id claim"
-                + (f"; it has aud {_qs(aud)} (an ID-token style): configure allowedAudience instead" if aud else ""),
-                _authorizer_location(auth, "allowedClients"),
+                "the runtime checks allowedAudience but the token has no aud claim",
+                _authorizer_location(auth, "allowedAudience"),
                 evidence=evidence,
                 subject=subject,
-                fix=_authorizer_fix(auth, ops, "Validate the aud claim the token carries.")
-                if aud
-                else Fix(summary="Use a token that carries client_id, or check a claim this token carries."),
-            )
-        elif client_id not in clients:
-            out.fail(
-                f"the token's client_id {_q(client_id)} is not in allowedClients {_qs(clients)}",
-                _authorizer_location(auth, "allowedClients"),
-                evidence=evidence,
-                subject=subject,
-                fix=_authorizer_fix(
-                    auth,
-                    [("add", "allowedClients", [*clients, client_id])],
-                    "Allow the app client that requests the token (or use a token from an allowed client).",
+                fix=Fix(
+                    summary="Have the identity provider put your API's audience in the token (request the "
+                    "token for that audience/resource), or check a claim the token carries."
                 ),
             )
-        elif token.has_aud and not audience:
-            out.warn(
-                "the token carries both aud and client_id and the runtime checks only allowedClients: prefer "
-                "allowedAudience, the standard audience check",
-                _authorizer_location(auth, "allowedClients"),
-                evidence=evidence,
-                subject=subject,
-                fix=_authorizer_fix(
-                    auth,
-                    [("add", "allowedAudience", list(aud[:1]))],
-                    "Check the token's audience as well.",
-                ),
-            )
-    out.note(evidence)
-    return None
+    elif not set(aud) & set(audience):
+        out.fail(
+            f"the token's aud {_qs(aud)} matches none of allowedAudience {_qs(audience)}",
+            _authorizer_location(auth, "allowedAudience"),
+            evidence=evidence,
+            subject=subject,
+            fix=_authorizer_fix(
+                auth,
+                [("add", "allowedAudience", [*audience, aud[0]])] if aud else [],
+                "Allow the audience the token is issued for (or request the token for a configured audience).",
+            ),
+        )
+
+
+def _clients_findings(out: Findings, auth: AuthorizerFacts, token: DecodedToken, evidence: str) -> None:
+    """The token against the runtime's allowedClients (set)."""
+    assert auth.jwt is not None
+    audience = auth.jwt.allowed_audience
+    clients = auth.jwt.allowed_clients
+    aud = token.audiences
+    client_id = token.client_id
+    subject = auth.runtime_name
+    if not client_id:
+        ops: list[tuple[str, str, Any]] = [("remove", "allowedClients", None)]
+        if aud and not set(aud) & set(audience):
+            ops.append(("add", "allowedAudience", [*audience, *aud[:1]]))
+        out.fail(
+            "the runtime checks allowedClients but the token has no client_id claim"
+            + (f"; it has aud {_qs(aud)} (an ID-token style): configure allowedAudience instead" if aud else ""),
+            _authorizer_location(auth, "allowedClients"),
+            evidence=evidence,
+            subject=subject,
+            fix=_authorizer_fix(auth, ops, "Validate the aud claim the token carries.")
+            if aud
+            else Fix(summary="Use a token that carries client_id, or check a claim this token carries."),
+        )
+    elif client_id not in clients:
+        out.fail(
+            f"the token's client_id {_q(client_id)} is not in allowedClients {_qs(clients)}",
+            _authorizer_location(auth, "allowedClients"),
+            evidence=evidence,
+            subject=subject,
+            fix=_authorizer_fix(
+                auth,
+                [("add", "allowedClients", [*clients, client_id])],
+                "Allow the app client that requests the token (or use a token from an allowed client).",
+            ),
+        )
+    elif token.has_aud and not audience:
+        out.warn(
+            "the token carries both aud and client_id and the runtime checks only allowedClients: prefer "
+            "allowedAudience, the standard audience check",
+            _authorizer_location(auth, "allowedClients"),
+            evidence=evidence,
+            subject=subject,
+            fix=_authorizer_fix(
+                auth,
+                [("add", "allowedAudience", list(aud[:1]))],
+                "Check the token's audience as well.",
+            ),
+        )
 
 
 @rule(

@@ -12,7 +12,8 @@ from agentcore_readiness.checks.jwt.common import (
     _qs,
 )
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, rule, skipped, unknown
-from agentcore_readiness.facts.oidc import FetchProblem, classify_address
+from agentcore_readiness.facts.jwt_input import JwtFacts
+from agentcore_readiness.facts.oidc import FetchProblem, OidcFacts, classify_address
 from agentcore_readiness.model import Fix, Location
 
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".lan")
@@ -109,6 +110,13 @@ def jwks_unreachable(facts: Facts, out: Findings) -> Verdict | None:
             ),
         )
         return None
+    _private_urls(out, jf, oidc, derived)
+    _published_keys(out, jf, oidc, derived)
+    return None
+
+
+def _private_urls(out: Findings, jf: JwtFacts, oidc: OidcFacts, derived: str) -> None:
+    """Fails for the discovery URL and the ``jwks_uri`` where AgentCore cannot fetch them from the internet."""
     for label, url in (("the discovery URL", oidc.discovery_url), ("the jwks_uri", oidc.jwks_uri)):
         why = _not_public(url) if url else None
         if why:
@@ -116,9 +124,14 @@ def jwks_unreachable(facts: Facts, out: Findings) -> Verdict | None:
                 f"{label} {_q(url, 200)} {why}: AgentCore fetches it from the internet",
                 _authorizer_location(jf.authorizer, "discoveryUrl") if label == "the discovery URL" else Location(),
                 evidence=f"discovery URL {_q(oidc.discovery_url, 300)}{derived}",
-                subject=subject,
+                subject=jf.authorizer.runtime_name,
                 fix=Fix(summary="Publish the identity provider's discovery document and JWKS on a public https host."),
             )
+
+
+def _published_keys(out: Findings, jf: JwtFacts, oidc: OidcFacts, derived: str) -> None:
+    """The keys of the fetched JWKS: there are some, and one has the token's ``kid``."""
+    subject = jf.authorizer.runtime_name
     keys = oidc.keys
     kids = [k.get("kid") for k in keys]
     evidence = (
@@ -128,7 +141,7 @@ def jwks_unreachable(facts: Facts, out: Findings) -> Verdict | None:
     )
     if not keys:
         out.fail("the JWKS has no keys", evidence=evidence, subject=subject)
-        return None
+        return
     token = jf.token
     if token is not None:
         kid = token.kid
@@ -143,13 +156,12 @@ def jwks_unreachable(facts: Facts, out: Findings) -> Verdict | None:
                     "reach the JWKS."
                 ),
             )
-            return None
+            return
         if kid is None and len(keys) > 1:
             out.warn(
                 f"the token has no kid and the JWKS has {len(keys)} keys: the validator may not pick the right one",
                 evidence=evidence,
                 subject=subject,
             )
-            return None
+            return
     out.note(evidence + (f"; the token's kid {_q(token.kid)} is published" if token and token.kid else ""))
-    return None

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from agentcore_readiness.checks.jwt.common import (
     FAMILY,
     _jwt_token,
     _q,
 )
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, rule, skipped, unknown
+from agentcore_readiness.facts.jwt_input import DecodedToken
 from agentcore_readiness.model import Fix
+
+if TYPE_CHECKING:
+    from jwt.algorithms import Algorithm
 
 ASYMMETRIC_ALGS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "ES256K", "EdDSA", "Ed25519"}
@@ -130,13 +137,22 @@ def signature_invalid(facts: Facts, out: Findings) -> Verdict | None:
     else:
         candidates = list(oidc.keys)
     from jwt.algorithms import get_default_algorithms
-    from jwt.exceptions import PyJWTError
 
     algorithms = get_default_algorithms()
     if alg not in algorithms:
         return unknown(f"alg {_q(alg)} is not supported by the verifier")
-    algorithm = algorithms[alg]
-    subject = jf.authorizer.runtime_name
+    _verify_signature(out, jf.authorizer.runtime_name, token, algorithms[alg], candidates)
+    return None
+
+
+def _verify_signature(
+    out: Findings, subject: str | None, token: DecodedToken, algorithm: Algorithm, candidates: list[Mapping[str, Any]]
+) -> None:
+    """Verifies the token's signature with each candidate JWKS key of the token's algorithm, until one verifies."""
+    from jwt.exceptions import PyJWTError
+
+    alg = token.alg
+    kid = token.kid
     unusable: list[str] = []
     for jwk in candidates:
         label = _q(str(jwk.get("kid", "(no kid)")), 80)
@@ -155,9 +171,9 @@ def signature_invalid(facts: Facts, out: Findings) -> Verdict | None:
                     subject=subject,
                     fix=Fix(summary="Sign with the algorithm the key is published for (RS256)."),
                 )
-                return None
+                return
             out.note(f"the signature verifies with key {label} ({alg})")
-            return None
+            return
     if unusable and len(unusable) == len(candidates):
         out.fail(
             f"the JWKS key {', '.join(unusable)} cannot verify a {_q(alg)} signature (wrong key type)",
@@ -165,7 +181,7 @@ def signature_invalid(facts: Facts, out: Findings) -> Verdict | None:
             subject=subject,
             fix=Fix(summary="Publish the key that signs the tokens, of the type the algorithm needs, in the JWKS."),
         )
-        return None
+        return
     out.fail(
         f"the token's signature does not verify with the JWKS key {_q(kid) if kid else '(any key)'}",
         evidence=f"token alg {_q(alg)}; {len(candidates)} candidate key(s); token fingerprint {token.fingerprint}",
@@ -176,4 +192,3 @@ def signature_invalid(facts: Facts, out: Findings) -> Verdict | None:
             "unmodified."
         ),
     )
-    return None
