@@ -65,55 +65,63 @@ def builtin_session_not_stopped(facts: Facts, out: Findings) -> Verdict | None:
         return unknown("the code index was not built")
     started = False
     for py_file in facts.code.of_role("runtime"):
-        file_attrs = {c.attr for c in py_file.calls}
-        makes_client = not file_attrs.isdisjoint(CLIENT_CLASSES)
-        for call in py_file.calls:
-            if call.attr in CONTEXT_SESSIONS and ("bedrock_agentcore" in call.name or call.name == call.attr):
-                started = True
-                if in_with_block(py_file, call):
-                    out.note(f"{py_file.path}:{call.line}: {call.attr} used as a context manager")
-                    continue
-                out.warn(
-                    f"{CONTEXT_SESSIONS[call.attr]} session from {call.attr}() at {py_file.path}:{call.line} is "
-                    "not used in a `with` block: it is never stopped",
-                    Location(path=py_file.path, line=call.line),
-                    fix=Fix(summary=f"Use `with {call.attr}(region) as client:` so the session stops when done."),
-                )
-            elif call.attr in API_SESSIONS:
-                started = True
-                stop, tool = API_SESSIONS[call.attr]
-                if stop in file_attrs:
-                    out.note(f"{py_file.path}:{call.line}: {tool} session stopped with {stop}")
-                    continue
-                out.warn(
-                    f"{tool} session started at {py_file.path}:{call.line} and {py_file.path} never calls {stop}",
-                    Location(path=py_file.path, line=call.line),
-                    fix=Fix(summary=f"Call `{stop}(...)` with the same identifiers in a `finally` block."),
-                )
-            elif call.attr in STRANDS_WRAPPERS and call.name.startswith("strands_tools."):
-                started = True
-                _strands_wrapper(out, py_file, call)
-            elif call.attr == "start" and makes_client:
-                start = client_start(py_file, call)
-                if start is None:
-                    continue
-                started = True
-                if start.stopped:
-                    out.note(f"{py_file.path}:{call.line}: {start.kind} session stopped")
-                    continue
-                receiver = excerpt(start.receiver, 40)
-                out.warn(
-                    f"{start.kind} session started with `{receiver}.start()` at {py_file.path}:{call.line} "
-                    "and never stopped",
-                    Location(path=py_file.path, line=call.line),
-                    fix=Fix(
-                        summary=f"Call `{receiver}.stop()` in a `finally` block, or use the "
-                        "context manager (`code_session` / `browser_session`)."
-                    ),
-                )
+        if _file_sessions(out, py_file):
+            started = True
     if not started:
         return not_applicable("no Code Interpreter or Browser session is started")
     return None
+
+
+def _file_sessions(out: Findings, py_file: PyFile) -> bool:
+    """Reports the built-in tool sessions one file starts, stopped or not; whether it starts any."""
+    started = False
+    file_attrs = {c.attr for c in py_file.calls}
+    makes_client = not file_attrs.isdisjoint(CLIENT_CLASSES)
+    for call in py_file.calls:
+        if call.attr in CONTEXT_SESSIONS and ("bedrock_agentcore" in call.name or call.name == call.attr):
+            started = True
+            if in_with_block(py_file, call):
+                out.note(f"{py_file.path}:{call.line}: {call.attr} used as a context manager")
+                continue
+            out.warn(
+                f"{CONTEXT_SESSIONS[call.attr]} session from {call.attr}() at {py_file.path}:{call.line} is "
+                "not used in a `with` block: it is never stopped",
+                Location(path=py_file.path, line=call.line),
+                fix=Fix(summary=f"Use `with {call.attr}(region) as client:` so the session stops when done."),
+            )
+        elif call.attr in API_SESSIONS:
+            started = True
+            stop, tool = API_SESSIONS[call.attr]
+            if stop in file_attrs:
+                out.note(f"{py_file.path}:{call.line}: {tool} session stopped with {stop}")
+                continue
+            out.warn(
+                f"{tool} session started at {py_file.path}:{call.line} and {py_file.path} never calls {stop}",
+                Location(path=py_file.path, line=call.line),
+                fix=Fix(summary=f"Call `{stop}(...)` with the same identifiers in a `finally` block."),
+            )
+        elif call.attr in STRANDS_WRAPPERS and call.name.startswith("strands_tools."):
+            started = True
+            _strands_wrapper(out, py_file, call)
+        elif call.attr == "start" and makes_client:
+            start = client_start(py_file, call)
+            if start is None:
+                continue
+            started = True
+            if start.stopped:
+                out.note(f"{py_file.path}:{call.line}: {start.kind} session stopped")
+                continue
+            receiver = excerpt(start.receiver, 40)
+            out.warn(
+                f"{start.kind} session started with `{receiver}.start()` at {py_file.path}:{call.line} "
+                "and never stopped",
+                Location(path=py_file.path, line=call.line),
+                fix=Fix(
+                    summary=f"Call `{receiver}.stop()` in a `finally` block, or use the "
+                    "context manager (`code_session` / `browser_session`)."
+                ),
+            )
+    return started
 
 
 def _strands_wrapper(out: Findings, py_file: PyFile, call: CallSite) -> None:

@@ -1,20 +1,19 @@
 """How the runtimes' code calls memory: events per turn (RES004), long-term records read back
-(RES008), actor and session IDs bound to the verified caller (RES009)."""
+(RES008), actor and session IDs bound to the verified caller (RES009).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
-from agentcore_readiness.checks.resourceflow import (
-    event_problems,
-)
+from agentcore_readiness.checks.resourceflow import event_problems
 from agentcore_readiness.model import FindingLevel, Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
     from agentcore_readiness.checks.memory_use import IdentityProblem, MemoryCall
-    from agentcore_readiness.facts.project.project_facts import MemoryStrategy
+    from agentcore_readiness.facts.project.project_facts import Memory, MemoryStrategy
 
 
 @rule(
@@ -145,7 +144,7 @@ def memory_strategy_unread(facts: Facts, out: Findings) -> Verdict | None:
     - agents-harden skill, checklist "Memory strategies appropriate for use case"; agents-build `references/memory.md`
     """
     from agentcore_readiness.checks.code_rule_helpers import without_code
-    from agentcore_readiness.checks.memory_use import LTM_TOOLKIT_MODES, memory_use, strategies_read
+    from agentcore_readiness.checks.memory_use import LTM_TOOLKIT_MODES, memory_use
 
     long_term = [m for m in facts.project.memories if m.strategies or (m.mode or "") in LTM_TOOLKIT_MODES]
     if not long_term:
@@ -158,57 +157,61 @@ def memory_strategy_unread(facts: Facts, out: Findings) -> Verdict | None:
         names = ", ".join(m.name for m in long_term)
         return not_applicable(f"the runtimes' code writes no events to {names}, so no long-term record is extracted")
     for memory in long_term:
-        calls = list(use.of_memory(memory.name))
-        writes = [c for c in calls if c.op in ("write", "session")]
-        reads = [c for c in calls if c.namespaces or c.op == "read"]
-        if not writes:
-            out.note(f"{memory.name}: the runtimes' code writes no events to it, so nothing is extracted")
-            continue
-        if not memory.strategies:
-            if not reads:
-                out.fail(
-                    f"memory {memory.name!r} is {memory.mode}: the toolkit's long-term strategies extract records from "
-                    f"the events the code writes ({_calls_text(writes)}), but no code retrieves them",
-                    memory.where.at("mode"),
-                    subject=memory.name,
-                    fix=Fix(summary=_RETRIEVE_FIX.format(example='"/users/{actorId}/facts"')),
-                )
-            else:
-                out.note(f"{memory.name}: retrieved at {_calls_text(reads)}")
-            continue
-        _, unread = strategies_read(memory, reads)
-        if not unread:
-            out.note(f"{memory.name}: every strategy is retrieved ({_calls_text(reads)})")
-            continue
-        strategies = [memory.strategies[i] for i in unread]
-        names = "; ".join(_strategy_text(s) for s in strategies)
-        example = f'"{strategies[0].namespaces[0]}"' if strategies[0].namespaces else '"/users/{actorId}/facts"'
-        if not reads:
-            message = (
-                f"memory {memory.name!r} extracts long-term records ({names}) from the events the code writes "
-                f"({_calls_text(writes)}), but no code retrieves them: extraction is paid for and never used"
-            )
-            out.fail(
-                message,
-                strategies[0].where.here,
-                subject=memory.name,
-                fix=Fix(summary=_RETRIEVE_FIX.format(example=example)),
-            )
-            continue
-        used = sorted({n for c in reads for n in c.namespaces})
-        for strategy in strategies:
-            out.warn(
-                f"memory {memory.name!r} strategy {_strategy_text(strategy)} is never retrieved: the code reads only "
-                f"{', '.join(used)} ({_calls_text(reads)})",
-                strategy.where.here,
-                subject=memory.name,
-                fix=Fix(
-                    summary=_RETRIEVE_FIX.format(
-                        example=f'"{strategy.namespaces[0]}"' if strategy.namespaces else example
-                    )
-                ),
-            )
+        _memory_records_read(out, memory, list(use.of_memory(memory.name)))
     return None
+
+
+def _memory_records_read(out: Findings, memory: Memory, calls: list[MemoryCall]) -> None:
+    """Whether the code retrieves what the long-term strategies of one memory extract from its events."""
+    from agentcore_readiness.checks.memory_use import strategies_read
+
+    writes = [c for c in calls if c.op in ("write", "session")]
+    reads = [c for c in calls if c.namespaces or c.op == "read"]
+    if not writes:
+        out.note(f"{memory.name}: the runtimes' code writes no events to it, so nothing is extracted")
+        return
+    if not memory.strategies:
+        if not reads:
+            out.fail(
+                f"memory {memory.name!r} is {memory.mode}: the toolkit's long-term strategies extract records from "
+                f"the events the code writes ({_calls_text(writes)}), but no code retrieves them",
+                memory.where.at("mode"),
+                subject=memory.name,
+                fix=Fix(summary=_RETRIEVE_FIX.format(example='"/users/{actorId}/facts"')),
+            )
+        else:
+            out.note(f"{memory.name}: retrieved at {_calls_text(reads)}")
+        return
+    _, unread = strategies_read(memory, reads)
+    if not unread:
+        out.note(f"{memory.name}: every strategy is retrieved ({_calls_text(reads)})")
+        return
+    strategies = [memory.strategies[i] for i in unread]
+    names = "; ".join(_strategy_text(s) for s in strategies)
+    example = f'"{strategies[0].namespaces[0]}"' if strategies[0].namespaces else '"/users/{actorId}/facts"'
+    if not reads:
+        message = (
+            f"memory {memory.name!r} extracts long-term records ({names}) from the events the code writes "
+            f"({_calls_text(writes)}), but no code retrieves them: extraction is paid for and never used"
+        )
+        out.fail(
+            message,
+            strategies[0].where.here,
+            subject=memory.name,
+            fix=Fix(summary=_RETRIEVE_FIX.format(example=example)),
+        )
+        return
+    used = sorted({n for c in reads for n in c.namespaces})
+    for strategy in strategies:
+        out.warn(
+            f"memory {memory.name!r} strategy {_strategy_text(strategy)} is never retrieved: the code reads only "
+            f"{', '.join(used)} ({_calls_text(reads)})",
+            strategy.where.here,
+            subject=memory.name,
+            fix=Fix(
+                summary=_RETRIEVE_FIX.format(example=f'"{strategy.namespaces[0]}"' if strategy.namespaces else example)
+            ),
+        )
 
 
 @rule(
