@@ -5,13 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentcore_readiness.checks.fixes import runtime_edit
-from agentcore_readiness.checks.jwt.common import (
-    FAMILY,
-    _discovery_for,
-    _facts,
-    _missing,
-    _subject,
-)
+from agentcore_readiness.checks.jwt.common import FAMILY, _discovery_for, _facts, _missing, _subject
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
 from agentcore_readiness.facts.jwt_input import AuthorizerFacts, JwtFacts, RequestAuth
 from agentcore_readiness.facts.project.project_facts import TOOLKIT_CONFIG

@@ -1,5 +1,6 @@
 """Claims the runtime checks: allowedClients / allowedAudience (JWT003), allowedScopes and
-customClaims (JWT008)."""
+customClaims (JWT008).
+"""
 
 from __future__ import annotations
 

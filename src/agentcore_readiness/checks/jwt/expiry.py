@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from agentcore_readiness.checks.jwt.common import (
-    FAMILY,
-    _jwt_token,
-)
+from agentcore_readiness.checks.jwt.common import FAMILY, _jwt_token
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, rule
 from agentcore_readiness.model import Fix
 

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from agentcore_readiness.checks.jwt.common import (
-    FAMILY,
-    _authorizer_location,
-    _jwt_facts,
-    _q,
-    _qs,
-)
+from agentcore_readiness.checks.jwt.common import FAMILY, _authorizer_location, _jwt_facts, _q, _qs
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, rule, skipped, unknown
 from agentcore_readiness.facts.jwt_input import JwtFacts
 from agentcore_readiness.facts.oidc import FetchProblem, OidcFacts, classify_address

@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from agentcore_readiness.checks.jwt.common import (
-    FAMILY,
-    _jwt_token,
-    _q,
-)
+from agentcore_readiness.checks.jwt.common import FAMILY, _jwt_token, _q
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, rule, skipped, unknown
 from agentcore_readiness.facts.jwt_input import DecodedToken
 from agentcore_readiness.model import Fix
