@@ -234,9 +234,14 @@ def _tree_walks(path: Path) -> list[str]:
 
 def test_the_rule_modules_are_found() -> None:
     modules = {_short(module) for module in _rule_modules()}
-    assert {"checks.sessions.callers", "checks.resources", "checks.code_rule_bodies", "checks.iam"} <= modules
+    assert {
+        "checks.sessions.callers",
+        "checks.resources.policy_engines",
+        "checks.code_rule_bodies",
+        "checks.iam",
+    } <= modules
     assert "checks.registry" not in modules
-    assert "checks.sessions" in {_short(module) for module in _family_packages()}
+    assert {"checks.sessions", "checks.jwt", "checks.resources"} <= {_short(module) for module in _family_packages()}
 
 
 @pytest.mark.parametrize("module", [_short(module) for module in [*_rule_modules(), *_family_packages()]])
