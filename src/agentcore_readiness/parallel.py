@@ -152,7 +152,9 @@ def review_in_workers(
     finally:
         selector.close()
         for process in processes:
-            _stop(process)
+            _tell_to_stop(process)  # all at once: they finish their exits side by side
+        for process in processes:
+            _wait(process)
     return done
 
 
@@ -179,7 +181,7 @@ def _send(process: subprocess.Popen[bytes], index: int, jobs: Sequence[tuple[Pat
     _write(process.stdin, (index, root, display))
 
 
-def _stop(process: subprocess.Popen[bytes] | None) -> None:
+def _tell_to_stop(process: subprocess.Popen[bytes] | None) -> None:
     if process is None:
         return
     try:
@@ -188,6 +190,11 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
             process.stdin.close()
     except OSError:
         pass
+
+
+def _wait(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None:
+        return
     try:
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:

@@ -118,17 +118,21 @@ def clean_text(text: str, limit: int = FIELD_LIMIT) -> str:
     return excerpt(text, limit) if text else text
 
 
-def _clean(value: Any) -> Any:
+def _clean(value: Any, done: dict[str, str]) -> Any:
     if isinstance(value, str):
-        return clean_text(value)
+        cleaned = done.get(value)
+        if cleaned is None:
+            cleaned = done[value] = clean_text(value)
+        return cleaned
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: _clean(v, done) for k, v in value.items()}
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [_clean(v, done) for v in value]
     return value
 
 
 def sanitize_model(model: M) -> M:
-    """A copy of ``model`` with every string cleaned by :func:`clean_text`."""
+    """A copy of ``model`` with every string cleaned by :func:`clean_text` (each distinct
+    string once: a report repeats its rule names, fixes and paths many times)."""
     data = model.model_dump(mode="python", by_alias=True)
-    return type(model).model_validate(_clean(data))
+    return type(model).model_validate(_clean(data, {}))

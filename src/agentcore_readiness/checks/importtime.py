@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -221,6 +222,25 @@ def getter_name(name: str) -> str:
     return _getter_name(name)
 
 
+def _busy_statements(py_file: PyFile) -> list[ast.stmt]:
+    """The top-level statements holding a module-level call, in source order (each call placed
+    by its position: files have many statements and few module-level calls)."""
+    calls = py_file.calls_of(None)
+    if not calls:
+        return []
+    body = py_file.tree.body
+    starts = [(s.lineno, s.col_offset) for s in body]
+    busy: dict[int, ast.stmt] = {}
+    for call in calls:
+        index = bisect_right(starts, (call.line, call.col)) - 1
+        if index < 0 or index in busy:
+            continue
+        statement = body[index]
+        if (call.line, call.col) < (statement.end_lineno or statement.lineno, statement.end_col_offset or 0):
+            busy[index] = statement
+    return [busy[i] for i in sorted(busy)]
+
+
 def import_time_work(code: CodeIndex, project: ProjectFacts) -> list[ImportTimeWork]:
     """Every heavy construction the runtime code runs at import time, in file order."""
     cmap = code_map(code, project)
@@ -228,7 +248,7 @@ def import_time_work(code: CodeIndex, project: ProjectFacts) -> list[ImportTimeW
     memo: dict[tuple[int, int], HeavyCall | None] = {}
     for py_file in code.of_role("runtime"):
         # a top-level statement with no module-level call inside builds nothing at import time
-        busy = [s for s in py_file.tree.body if py_file.module_calls_in(s)]
+        busy = _busy_statements(py_file)
         for statement, parts in import_time_statements(busy):
             sites = [site for part in parts for site in py_file.module_calls_in(part)]
             if not sites:

@@ -372,8 +372,9 @@ def _runtime_tools(code: CodeIndex, project: ProjectFacts, runtime: str) -> Runt
 
 
 def _function_tools(py_file: PyFile, finder: EffectFinder, found: RuntimeTools) -> None:
-    own = frozenset(f.name for f in py_file.functions if f.class_name is None)
-    for function in py_file.functions:
+    decorated = [f for f in py_file.functions if f.decorators]
+    own = frozenset(f.name for f in py_file.functions if f.class_name is None) if decorated else frozenset()
+    for function in decorated:
         kind = _tool_kind(py_file, function, own)
         if kind is None:
             continue
