@@ -937,17 +937,15 @@ def _holder_sinks(
         return [
             (py_file, f, c)
             for f in py_file.functions
-            for c in (site.node for site in py_file.calls_of(f))
-            if py_file.resolve(c.func).endswith("complete_async_task") and holder.id in names_in(c)
+            for c in (site.node for site in py_file.calls_of(f) if site.name.endswith("complete_async_task"))
+            if holder.id in names_in(c)
         ]
     sinks: list[tuple[PyFile, FunctionInfo, ast.Call]] = []
     base_names = names_in(holder) - {"self", "cls"}
     attr = holder.attr if isinstance(holder, ast.Attribute) else None
     for other in code.runtime_files(py_file.runtime):
         for f in other.functions:
-            for c in (site.node for site in other.calls_of(f)):
-                if not other.resolve(c.func).endswith("complete_async_task"):
-                    continue
+            for c in (site.node for site in other.calls_of(f) if site.name.endswith("complete_async_task")):
                 arg_attrs = {n.attr for n in ast.walk(c) if isinstance(n, ast.Attribute)}
                 if (attr is not None and attr in arg_attrs) or (base_names & names_in(c)):
                     sinks.append((other, f, c))

@@ -217,9 +217,8 @@ class PyFile:
         self._syntax: _Syntax | None = None
         self._lines = lines
         self._calls_by_function: dict[bool, dict[int | None, list[CallSite]]] = {}
-        self._module_call_starts: list[tuple[int, int]] | None = None
-        self._calls_by_position: list[CallSite] | None = None
-        self._call_starts: list[tuple[int, int]] = []
+        self._module_calls: _ByStart | None = None
+        self._all_calls: _ByStart | None = None
         if tree is not None:
             if calls is None or functions is None or strings is None:
                 built = _build(
@@ -337,31 +336,17 @@ class PyFile:
     def module_calls_in(self, node: ast.AST) -> list[CallSite]:
         """The module-level calls inside ``node`` (a module-level statement or a part of one), in
         source order; what :meth:`calls_of` leaves out stays out."""
-        calls = self.calls_of(None)
-        if not calls:
-            return []
-        starts = self._module_call_starts
-        if starts is None:
-            starts = self._module_call_starts = [(c.line, c.col) for c in calls]
-        start: tuple[int, int] = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
-        end: tuple[int, int] = (node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
-        return calls[bisect_left(starts, start) : bisect_left(starts, end)]
+        if self._module_calls is None:
+            self._module_calls = _by_start(self.calls_of(None))
+        return _starting_in(self._module_calls, node)
 
     def calls_within(self, node: ast.AST) -> list[CallSite]:
         """Every call written inside ``node`` (an expression or statement of this file, a call
         itself included), nested calls and lambda bodies too, in source order."""
-        ordered = self._calls_by_position
-        if ordered is None:
-            ordered = self._calls_by_position = sorted(self.calls, key=_POSITION)
-            self._call_starts = [(c.line, c.col) for c in ordered]
-        start: tuple[int, int] = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
-        end: tuple[int, int] = (node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
-        starts = self._call_starts
-        return [
-            call
-            for call in ordered[bisect_left(starts, start) : bisect_left(starts, end)]
-            if (call.node.end_lineno or call.line, call.node.end_col_offset or 0) <= end
-        ]
+        if self._all_calls is None:
+            self._all_calls = _by_start(sorted(self.calls, key=_POSITION))
+        end = _span(node)[1]
+        return [call for call in _starting_in(self._all_calls, node) if _span(call.node)[1] <= end]
 
     def source_text(self) -> str:
         """The file's text, without parsing it again when only the text is needed."""
@@ -515,6 +500,26 @@ def _load_all(files: list[PyFile], owner: object | None = None) -> None:
 
 
 _POSITION = attrgetter("line", "col")
+
+_ByStart = tuple[list[CallSite], list[tuple[int, int]]]
+"""Calls in source order, with their start positions (for bisecting)."""
+
+
+def _by_start(calls: list[CallSite]) -> _ByStart:
+    return calls, [(c.line, c.col) for c in calls]
+
+
+def _span(node: ast.AST) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The (line, column) where ``node`` starts and where it ends."""
+    line: int = node.lineno  # type: ignore[attr-defined]
+    return (line, node.col_offset), (node.end_lineno or line, node.end_col_offset or 0)  # type: ignore[attr-defined]
+
+
+def _starting_in(indexed: _ByStart, node: ast.AST) -> list[CallSite]:
+    """The calls that start inside ``node``'s span."""
+    calls, starts = indexed
+    start, end = _span(node)
+    return calls[bisect_left(starts, start) : bisect_left(starts, end)]
 
 
 def dotted_name(expr: ast.expr, imports: dict[str, str]) -> str:
@@ -883,8 +888,7 @@ class _Walker:
         self.strings: list[StringLiteral] = []
         self.function: FunctionInfo | None = None
         self.function_hot = False
-        self.classes: list[str] = []
-        self.class_nodes: list[ast.ClassDef] = []
+        self.classes: list[ast.ClassDef] = []
         self.function_names: list[str] = []
         self.loops: list[ast.For | ast.AsyncFor | ast.While] = []
         self.try_depth = 0
@@ -1026,14 +1030,12 @@ class _Walker:
             if kind is ast.ClassDef:
                 node: Any = statement
                 self._expressions([*node.decorator_list, *node.bases, *node.keywords])
-                self.classes.append(node.name)
-                self.class_nodes.append(node)
+                self.classes.append(node)
                 inner = node.body
                 if _docstring(inner) is not None:
                     inner = inner[1:]
                 self._statements(inner)
                 self.classes.pop()
-                self.class_nodes.pop()
             elif kind in (ast.If, ast.While):
                 node = statement
                 self._expressions([node.test])
@@ -1068,6 +1070,8 @@ class _Walker:
 
     def _new_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionInfo:
         resolve = self.resolve
+        owner = self.classes[-1] if self.classes else None
+        class_name = owner.name if owner is not None else None
         decorators = (
             tuple(resolve(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list)
             if node.decorator_list
@@ -1075,14 +1079,14 @@ class _Walker:
         )
         info = FunctionInfo(
             name=node.name,
-            qualname=".".join([*self.function_names, *self.classes[-1:], node.name]),
+            qualname=".".join([*self.function_names, *([class_name] if class_name else []), node.name]),
             node=node,
             decorators=decorators,
             is_async=isinstance(node, ast.AsyncFunctionDef),
             is_generator=False,
             line=node.lineno,
-            class_name=self.classes[-1] if self.classes else None,
-            in_derived_class=_derived(self.class_nodes[-1]) if self.class_nodes else False,
+            class_name=class_name,
+            in_derived_class=owner is not None and _derived(owner),
         )
         self.functions.append(info)
         if self.generic_secrets:
@@ -1128,11 +1132,9 @@ class _Walker:
             self.function, self.function_hot, self.loops, self.try_depth = mark.data
             self.function_names.pop()
         elif kind == _ENTER_CLASS:
-            self.classes.append(mark.data.name)
-            self.class_nodes.append(mark.data)
+            self.classes.append(mark.data)
         elif kind == _EXIT_CLASS:
             self.classes.pop()
-            self.class_nodes.pop()
         elif kind == _ENTER_LOOP:
             self.loops.append(mark.data)
         elif kind == _EXIT_LOOP:
