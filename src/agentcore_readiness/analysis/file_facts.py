@@ -948,8 +948,8 @@ def _bounding_slice(node: ast.Subscript) -> bool:
     return isinstance(upper, (ast.Name, ast.Attribute))
 
 
-def _read_field(expr: ast.AST, payload: str) -> str | None:
-    """``k`` for ``payload.get("k", …)`` or ``payload["k"]``."""
+def _getter_key(expr: ast.AST, payload: str) -> ast.expr | None:
+    """The key of ``payload.get(key, …)`` or ``payload.pop(key, …)``."""
     if (
         isinstance(expr, ast.Call)
         and isinstance(expr.func, ast.Attribute)
@@ -957,10 +957,16 @@ def _read_field(expr: ast.AST, payload: str) -> str | None:
         and isinstance(expr.func.value, ast.Name)
         and expr.func.value.id == payload
         and expr.args
-        and isinstance(expr.args[0], ast.Constant)
-        and isinstance(expr.args[0].value, str)
     ):
-        return expr.args[0].value
+        return expr.args[0]
+    return None
+
+
+def _read_field(expr: ast.AST, payload: str) -> str | None:
+    """``k`` for ``payload.get("k", …)`` or ``payload["k"]``."""
+    key = _getter_key(expr, payload)
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return key.value
     if (
         isinstance(expr, ast.Subscript)
         and isinstance(expr.value, ast.Name)
@@ -1006,16 +1012,9 @@ def _reads_in(value: ast.expr, payload: str, loop_keys: dict[str, tuple[str, ...
 
 def _read_by_name(expr: ast.AST, payload: str) -> str | None:
     """``v`` for ``payload.get(v)`` or ``payload[v]``."""
-    if (
-        isinstance(expr, ast.Call)
-        and isinstance(expr.func, ast.Attribute)
-        and expr.func.attr in ("get", "pop")
-        and isinstance(expr.func.value, ast.Name)
-        and expr.func.value.id == payload
-        and expr.args
-        and isinstance(expr.args[0], ast.Name)
-    ):
-        return expr.args[0].id
+    key = _getter_key(expr, payload)
+    if isinstance(key, ast.Name):
+        return key.id
     if isinstance(expr, ast.Subscript) and _mentions(expr.value, payload) and isinstance(expr.slice, ast.Name):
         return expr.slice.id
     return None

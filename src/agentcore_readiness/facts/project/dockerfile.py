@@ -326,85 +326,106 @@ def _pip_install(words: list[str], line: int, command: str, workdir: str, tool: 
     )
 
 
-def _uv_project(words: list[str], line: int, command: str, workdir: str, tool: str) -> Install:
-    """``uv sync`` / ``uv export`` options that decide what is installed."""
-    found: dict[str, list[str]] = {"--group": [], "--only-group": [], "--no-group": [], "--extra": []}
-    flags: set[str] = set()
+@dataclass
+class _ProjectOptions:
+    """The options of a project installer's command line (``uv sync``, ``poetry install`` ...)."""
+
+    lists: dict[str, list[str]]
+    """Each list option's values, in order."""
+    flags: set[str]
+    """Every other word."""
     project_dir: str | None = None
     output: str | None = None
+
+
+def _project_options(
+    words: list[str],
+    lists: tuple[str, ...],
+    directory: tuple[str, ...],
+    output: tuple[str, ...],
+    *,
+    split: bool = False,
+    value_options: frozenset[str] = frozenset(),
+) -> _ProjectOptions:
+    """Read ``words``: the options in ``lists`` may repeat (``split``: one value may also hold
+    several, comma- or space-separated), ``directory`` and ``output`` name the project directory
+    and the output file, the options in ``value_options`` take a value that is skipped."""
+    found = _ProjectOptions({name: [] for name in lists}, set())
     index = 0
     while index < len(words):
+        listed = _list_option(words, index, lists)
+        if listed is not None:
+            name, listed_value, index = listed
+            if split:
+                found.lists[name].extend(v.strip() for v in re.split(r"[ ,]", listed_value) if v.strip())
+            else:
+                found.lists[name].append(listed_value)
+            continue
+        value, after = _values(words, index, directory)
+        if value is not None:
+            found.project_dir, index = value, after
+            continue
+        value, after = _values(words, index, output)
+        if value is not None:
+            found.output, index = value, after
+            continue
         word = words[index]
-        handled = False
-        for name, sink in found.items():
-            value, after = _values(words, index, (name,))
-            if value is not None:
-                sink.append(value)
-                index, handled = after, True
-                break
-        if handled:
-            continue
-        value, after = _values(words, index, ("--project", "--directory"))
-        if value is not None:
-            project_dir, index = value, after
-            continue
-        value, after = _values(words, index, ("-o", "--output-file"))
-        if value is not None:
-            output, index = value, after
-            continue
-        if word.split("=", 1)[0] in _UV_VALUE_OPTIONS:
+        if word.split("=", 1)[0] in value_options:
             index += 1 if "=" in word else 2
             continue
-        flags.add(word)
+        found.flags.add(word)
         index += 1
+    return found
+
+
+def _list_option(words: list[str], index: int, names: tuple[str, ...]) -> tuple[str, str, int] | None:
+    """(option, value, next index) when ``words[index]`` is one of ``names``."""
+    for name in names:
+        value, after = _values(words, index, (name,))
+        if value is not None:
+            return name, value, after
+    return None
+
+
+def _uv_project(words: list[str], line: int, command: str, workdir: str, tool: str) -> Install:
+    """``uv sync`` / ``uv export`` options that decide what is installed."""
+    options = _project_options(
+        words,
+        ("--group", "--only-group", "--no-group", "--extra"),
+        ("--project", "--directory"),
+        ("-o", "--output-file"),
+        value_options=_UV_VALUE_OPTIONS,
+    )
+    lists, flags = options.lists, options.flags
     return Install(
         line=line,
         command=command,
         tool=tool,
         workdir=workdir,
-        extras=tuple(found["--extra"]),
+        extras=tuple(lists["--extra"]),
         all_extras="--all-extras" in flags,
-        groups=tuple(found["--group"]),
-        only_groups=tuple(found["--only-group"]),
-        without_groups=tuple(found["--no-group"]),
+        groups=tuple(lists["--group"]),
+        only_groups=tuple(lists["--only-group"]),
+        without_groups=tuple(lists["--no-group"]),
         all_groups="--all-groups" in flags,
         no_dev="--no-dev" in flags,
         only_dev="--only-dev" in flags,
         no_default_groups="--no-default-groups" in flags,
-        project_dir=project_dir,
-        output=output,
+        project_dir=options.project_dir,
+        output=options.output,
     )
 
 
 def _poetry(words: list[str], line: int, command: str, workdir: str, tool: str) -> Install:
     """``poetry install`` / ``poetry export`` options (groups: ``--only``, ``--with``, ``--without``)."""
-    lists: dict[str, list[str]] = {"--only": [], "--with": [], "--without": [], "--extras": [], "-E": []}
-    flags: set[str] = set()
-    project_dir: str | None = None
-    output: str | None = None
-    index = 0
-    while index < len(words):
-        word = words[index]
-        handled = False
-        for name, sink in lists.items():
-            value, after = _values(words, index, (name,))
-            if value is not None:
-                sink.extend(v.strip() for v in re.split(r"[ ,]", value) if v.strip())
-                index, handled = after, True
-                break
-        if handled:
-            continue
-        value, after = _values(words, index, ("-C", "--directory"))
-        if value is not None:
-            project_dir, index = value, after
-            continue
-        value, after = _values(words, index, ("-o", "--output"))
-        if value is not None:
-            output, index = value, after
-            continue
-        flags.add(word)
-        index += 1
-    no_dev = "--no-dev" in flags or "--only-root" in flags
+    options = _project_options(
+        words,
+        ("--only", "--with", "--without", "--extras", "-E"),
+        ("-C", "--directory"),
+        ("-o", "--output"),
+        split=True,
+    )
+    lists, flags = options.lists, options.flags
     return Install(
         line=line,
         command=command,
@@ -416,9 +437,9 @@ def _poetry(words: list[str], line: int, command: str, workdir: str, tool: str) 
         only_groups=tuple(lists["--only"]),
         without_groups=tuple(lists["--without"]),
         all_groups="--all-groups" in flags,
-        no_dev=no_dev,
-        project_dir=project_dir,
-        output=output,
+        no_dev="--no-dev" in flags or "--only-root" in flags,
+        project_dir=options.project_dir,
+        output=options.output,
     )
 
 
