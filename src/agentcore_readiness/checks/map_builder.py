@@ -32,12 +32,12 @@ from agentcore_readiness.checks.model_use import runtime_models
 from agentcore_readiness.checks.runtime_handlers import handler_model
 from agentcore_readiness.checks.tool_surface import changes, policy_engine_enforcing, runtime_tools
 from agentcore_readiness.facts.code.callflow import code_map, literal_str
+from agentcore_readiness.facts.code.roles import NON_TEST_ROLES
 
 if TYPE_CHECKING:
     from agentcore_readiness.checks.registry import Facts
     from agentcore_readiness.checks.tool_surface import Effect
     from agentcore_readiness.facts.code.index import CodeIndex, PyFile
-    from agentcore_readiness.facts.code.roles import Role
     from agentcore_readiness.facts.project.project_facts import ProjectFacts, Runtime
     from agentcore_readiness.facts.project_policies import ProjectPolicies
     from agentcore_readiness.model import LookAt, RuleMeta, RuleResult
@@ -406,21 +406,9 @@ def _unreached(code: CodeIndex, runtime: str, files: list[PyFile]) -> list[str]:
     reached = {f.path for f in files}
     return sorted(
         f.path
-        for f in code.facts_of(*ROLES_NOT_TEST)
+        for f in code.facts_of(*NON_TEST_ROLES)
         if f.path not in reached and any(f.path.startswith(b.rstrip("/") + "/") for b in bounds)
     )
-
-
-ROLES_NOT_TEST: tuple[Role, ...] = (
-    "runtime",
-    "caller",
-    "target",
-    "backend",
-    "infra",
-    "maintenance",
-    "local_copy",
-    "other",
-)
 
 
 def _reached(why: str, runtime: str) -> str:

@@ -7,22 +7,12 @@ from typing import TYPE_CHECKING
 from agentcore_readiness.checks.fixes import located_edit
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, unknown
 from agentcore_readiness.checks.runtime_handlers import runtime_protocol
+from agentcore_readiness.facts.code.roles import NON_TEST_ROLES
 from agentcore_readiness.model import Fix
 
 if TYPE_CHECKING:
     from agentcore_readiness.facts.code.index import PyFile
-    from agentcore_readiness.facts.code.roles import Role
     from agentcore_readiness.facts.project.project_facts import Memory
-_NON_TEST_ROLES: tuple[Role, ...] = (
-    "runtime",
-    "caller",
-    "target",
-    "backend",
-    "infra",
-    "maintenance",
-    "local_copy",
-    "other",
-)
 
 
 @rule(
@@ -33,7 +23,7 @@ _NON_TEST_ROLES: tuple[Role, ...] = (
     "Memory with short-term memory only",
     family="Resources",
     checklist=("res.memory",),
-    reads=_NON_TEST_ROLES,
+    reads=NON_TEST_ROLES,
     tools=("audit_code",),
 )
 def memory_without_strategies(facts: Facts, out: Findings) -> Verdict | None:
@@ -205,7 +195,7 @@ class _MemoryUsage:
         if self._strategies is None:
             found = None
             if self.facts.code is not None:
-                for py_file in self.facts.code.facts_of(*_NON_TEST_ROLES):
+                for py_file in self.facts.code.facts_of(*NON_TEST_ROLES):
                     if _may_manage_memory(py_file) and (found := _strategies_added(py_file)) is not None:
                         break
             self._strategies = (found,)

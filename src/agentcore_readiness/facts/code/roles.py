@@ -58,6 +58,8 @@ ROLES: tuple[Role, ...] = (
     "local_copy",
     "other",
 )
+NON_TEST_ROLES: tuple[Role, ...] = tuple(role for role in ROLES if role != "test")
+"""Every role but test code: what rules that read the project's own code outside its tests declare."""
 ROLE_WORDS: dict[str, str] = {
     "runtime": "runtime code",
     "caller": "caller code",
