@@ -17,8 +17,10 @@ Then it times, in one run and on the same tree, the whole ``agentcore-readiness 
 (a fresh process, as a user runs it) against ``ruff check --select S``, with the peak
 memory of the check (sampled: the largest process's resident set, and the resident and
 proportional sets summed over the main process and its workers),
-and the per-file cost on subsets of 1k, 2.5k and 5k files (whole projects). The package is
-byte-compiled first, as installing it does. Usage::
+and the per-file cost on subsets of 1k, 2.5k and 5k files (whole projects). It also times the
+floor any reviewer built on Python's own parser pays on that tree, with no analysis at all:
+``ast.parse`` of every file, and that parse plus the cheapest visit of every node, spread
+over all CPUs. The package is byte-compiled first, as installing it does. Usage::
 
     uv run python benchmarks/agent_projects.py [--files 5000] [--keep DIR] [--repeat 3]
     uv run python benchmarks/agent_projects.py --profile OUT.prof   # cProfile of one check
@@ -687,6 +689,49 @@ def time_check(tree: Path, repeat: int) -> tuple[Run, int]:
     return best, findings
 
 
+def _floor_part(mode: str, paths: list[str]) -> int:
+    """Parse ``paths`` (and, for ``visit``, visit every node once); the number of nodes visited."""
+    import ast
+
+    visited = 0
+    for path in paths:
+        tree = ast.parse(Path(path).read_bytes())
+        if mode != "visit":
+            continue
+        stack: list[ast.AST] = [tree]
+        while stack:
+            node = stack.pop()
+            visited += 1
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if isinstance(value, list):
+                    stack.extend(item for item in value if isinstance(item, ast.AST))
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
+    return visited
+
+
+def floor_main(mode: str, tree: Path) -> int:
+    """The floor run (a fresh process, like the check): every Python file of ``tree``, split
+    evenly over one worker process per CPU."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    paths = sorted(str(path) for path in tree.rglob("*.py"))
+    count = os.cpu_count() or 1
+    with ProcessPoolExecutor(count) as pool:
+        nodes = sum(pool.map(_floor_part, [mode] * count, [paths[i::count] for i in range(count)]))
+    print(nodes)
+    return 0
+
+
+def time_floor(tree: Path, repeat: int) -> dict[str, float]:
+    """Best wall seconds of the parse-only and the parse-and-visit floors."""
+    return {
+        mode: min(run_measured([sys.executable, __file__, "--floor", mode, str(tree)]).wall for _ in range(repeat))
+        for mode in ("parse", "visit")
+    }
+
+
 def _mb(value: int) -> str:
     return f"{value / 2**20:.0f} MB"
 
@@ -706,7 +751,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None, help="generate into this directory and keep it")
     parser.add_argument("--no-scaling", action="store_true", help="skip the 1k/2.5k subsets")
     parser.add_argument("--profile", type=Path, default=None, help="write a cProfile of one check here and stop")
+    parser.add_argument("--floor", nargs=2, metavar=("MODE", "TREE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.floor:
+        return floor_main(args.floor[0], Path(args.floor[1]))
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="agent-projects-bench-"))
     try:
@@ -748,6 +796,12 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"check / ruff = {seconds / ruff_seconds:.1f}x wall (target <= 10x), "
                 f"{best.cpu / (ruff_cpu or 1):.1f}x CPU"
+            )
+            floor = time_floor(tree, args.repeat)
+            print(
+                f"floor, no analysis ({os.cpu_count()} processes, best of {args.repeat}): ast.parse of every file "
+                f"{floor['parse']:.2f} s ({floor['parse'] / ruff_seconds:.1f}x ruff); parse and one visit of every "
+                f"node {floor['visit']:.2f} s ({floor['visit'] / ruff_seconds:.1f}x ruff)"
             )
         else:
             print("ruff is not installed (uv sync)")
