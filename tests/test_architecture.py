@@ -282,31 +282,11 @@ FLOW_WALKS = frozenset({"body_nodes", "function_body_nodes", "calls_in", "first_
 # module, each with why. The list may only shrink: a function that stops walking must be taken
 # off it, and a walk in a function not on it fails.
 WALKING_HELPERS: dict[str, dict[str, str]] = {
-    "checks.aws_calls": {
-        "AwsClients._class_attrs": "self.<attr> assignments of a class's methods (no index record)",
-    },
     "checks.importtime": {
         "_module_uses": "names module-level code reads (no index record); only for a statement found heavy",
     },
-    "checks.memory_use": {
-        "_langgraph_configs": "dict literals with an actor_id key (no index record); only with AgentCoreMemorySaver",
-    },
     "checks.map_builder": {
-        "_identity": "header and claim reads (subscripts: no index record), in breadth-first order; "
-        "only the statements holding such a key",
         "_session_reads": "context.session_id reads (attributes: no index record); only the statements naming it",
-    },
-    "checks.resourceflow": {
-        "_client_kind": "self.<attr> assignments of a file (no index record)",
-    },
-    "checks.sessionflow": {
-        "_header_dicts": "dict literals with a session header key (no index record); only files holding one",
-        "_holder_sinks": "the attributes in a complete_async_task call's arguments (attributes: no index record)",
-        "session_headers": "subscript assignments of a function (no index record)",
-    },
-    "checks.tool_surface": {
-        "_import_line": "the first import of a name in breadth-first order; only for strands_tools imports",
-        "approval_steps": "cancel_tool assignments (no index record); only files whose text holds cancel_tool",
     },
 }
 

@@ -116,6 +116,62 @@ def test_syntax_index_records_calls_functions_and_strings() -> None:
     assert py_file.facts.secrets == []  # a docstring that mentions sk- is not a secret
 
 
+RECORDS = """
+import boto3
+from strands_tools import shell
+import strands_tools.http_request
+
+
+class Client:
+    def __init__(self):
+        self.client = None
+        self.client = boto3.client("s3")
+        headers["X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"] = sid = make()
+
+    def call(self, request):
+        token = request.headers["authorization"]
+        config = {"configurable": {"thread_id": sid, "actor_id": user}, 3: "x"}
+        plain = {1: 2}
+        del cache["old"]
+
+        def hook(event):
+            event.cancel_tool = "needs approval"
+            from strands_tools import shell
+        return token, config, plain
+
+
+module_level.attr = other["key"] = 1
+"""
+
+
+def test_the_walk_records_stores_keyed_accesses_dicts_and_imports() -> None:
+    py_file = parse_file("app/client.py", RECORDS.lstrip("\n"), "runtime", "Agent")
+    init, call, hook = (next(f for f in py_file.functions if f.name == n) for n in ("__init__", "call", "hook"))
+    assert [(ast.unparse(s.target), ast.unparse(s.value), s.line, s.function) for s in py_file.stores] == [
+        ("self.client", "None", 8, init),
+        ("self.client", "boto3.client('s3')", 9, init),
+        ("headers['X-Amzn-Bedrock-AgentCore-Runtime-Session-Id']", "make()", 10, init),
+        ("event.cancel_tool", "'needs approval'", 19, hook),
+        ("module_level.attr", "1", 24, None),
+        ("other['key']", "1", 24, None),
+    ]
+    assert [(a.key, a.node.lineno, type(a.node.ctx).__name__) for a in py_file.keyed] == [
+        ("X-Amzn-Bedrock-AgentCore-Runtime-Session-Id", 10, "Store"),
+        ("authorization", 13, "Load"),
+        ("old", 16, "Del"),
+        ("key", 24, "Store"),
+    ]
+    # dict displays with a string key (the nested one too), not {1: 2}
+    assert [(d.node.lineno, d.node.col_offset) for d in py_file.dicts] == [(14, 17), (14, 34)]
+    assert [(r.module, r.names, r.line) for r in py_file.import_records] == [
+        ("boto3", (), 1),
+        ("strands_tools", ("shell",), 2),
+        ("strands_tools.http_request", (), 3),
+        ("strands_tools", ("shell",), 20),
+    ]
+    assert call.class_name == "Client"
+
+
 def _facts_by_path(index: code_index.CodeIndex) -> dict[str, object]:
     return {f.path: f.facts for f in index.files}
 
@@ -147,6 +203,12 @@ def test_worker_processes_give_the_same_facts_and_syntax_index(
         assert [(s.value, s.line, s.is_docstring) for s in after.strings] == [
             (s.value, s.line, s.is_docstring) for s in before.strings
         ]
+        assert [(s.line, ast.dump(s.target)) for s in after.stores] == [
+            (s.line, ast.dump(s.target)) for s in before.stores
+        ]
+        assert [(a.key, a.node.lineno) for a in after.keyed] == [(a.key, a.node.lineno) for a in before.keyed]
+        assert [ast.dump(d.node) for d in after.dicts] == [ast.dump(d.node) for d in before.dicts]
+        assert after.import_records == before.import_records
         assert after.lines == before.lines
     assert [r.status for r in project.review("CODE", "SEC", "GW").projects[0].results]
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Literal
 
 from agentcore_readiness.facts.code.callflow import (
     bindings,
-    function_body_nodes,
     latest_binding,
     literal_str,
     module_bindings,
@@ -302,23 +301,21 @@ class AwsClients:
         return None
 
     def _class_attrs(self, py_file: PyFile, class_name: str) -> dict[str, ast.expr]:
-        """``self.x = value`` assignments in the methods of a class (the last one wins)."""
+        """``self.x = value`` assignments in the methods of a class (the last in source order wins)."""
         key = (py_file.path, class_name)
         found = self._self_attrs.get(key)
         if found is None:
             found = {}
-            for info in py_file.functions:
-                if info.class_name != class_name:
-                    continue
-                for node in function_body_nodes(info.node):
-                    if isinstance(node, ast.Assign):
-                        for target in node.targets:
-                            if (
-                                isinstance(target, ast.Attribute)
-                                and isinstance(target.value, ast.Name)
-                                and target.value.id == "self"
-                            ):
-                                found[target.attr] = node.value
+            for store in py_file.stores:
+                target = store.target
+                if (
+                    store.function is not None
+                    and store.function.class_name == class_name
+                    and isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ):
+                    found[target.attr] = store.value
             self._self_attrs[key] = found
         return found
 

@@ -495,20 +495,8 @@ def _identity(facts: Facts, runtime: Runtime, files: list[PyFile]) -> list[MapIn
         text = py_file.source_text()
         if "header" not in text.lower() and "claim" not in text.lower() and "jwt" not in text.lower():
             continue
-        keys = {literal.line for literal in py_file.strings if _identity_key(literal.value)}
-        for node in ast.walk(_statements_at(py_file, keys)):
-            base: ast.expr | None = None
-            key: str | None = None
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "get"
-                and node.args
-            ):
-                base, key = node.func.value, literal_str(node.args[0])
-            elif isinstance(node, ast.Subscript):
-                base, key = node.value, literal_str(node.slice)
-            if base is None or key is None or not _identity_key(key):
+        for base, key in _keyed_reads(py_file):
+            if not _identity_key(key):
                 continue
             line = base.lineno
             function = py_file.function_at(base)
@@ -526,6 +514,19 @@ def _identity(facts: Facts, runtime: Runtime, files: list[PyFile]) -> list[MapIn
         for h in runtime.request_header_allowlist
     ]
     return [*sorted(found.values(), key=lambda i: (i.path, i.line or 0)), *allowed]
+
+
+def _keyed_reads(py_file: PyFile) -> list[tuple[ast.expr, str]]:
+    """``base["key"]`` and ``base.get("key", ...)`` with a string-literal key: each base and
+    key, in source order."""
+    found: list[tuple[ast.AST, ast.expr, str]] = []
+    for call in py_file.calls:
+        func = call.node.func
+        if call.attr == "get" and isinstance(func, ast.Attribute) and (key := call.str_arg(0)) is not None:
+            found.append((call.node, func.value, key))
+    found.extend((access.node, access.node.value, access.key) for access in py_file.keyed)
+    found.sort(key=lambda read: (read[0].lineno, read[0].col_offset))  # type: ignore[attr-defined]
+    return [(base, key) for _, base, key in found]
 
 
 def _statements_at(py_file: PyFile, lines: set[int]) -> ast.Module:

@@ -641,9 +641,8 @@ def _langgraph_configs(tracer: IdTracer, files: list[PyFile], use: MemoryUse) ->
     if not any(c.api == "AgentCoreMemorySaver" for c in use.calls):
         return found
     for py_file in files:
-        for node in ast.walk(py_file.tree):
-            if not isinstance(node, ast.Dict):
-                continue
+        for literal in py_file.dicts:
+            node = literal.node
             keys = {literal_str(k): v for k, v in zip(node.keys, node.values, strict=True) if k is not None}
             if "actor_id" not in keys:
                 continue

@@ -191,11 +191,9 @@ def _client_kind(py_file: PyFile, receiver: ast.expr, call: CallSite) -> str | N
         value = binding.value if binding is not None else None
     elif isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name) and receiver.value.id == "self":
         value = None
-        for node in ast.walk(py_file.tree):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Attribute) and t.attr == receiver.attr for t in node.targets
-            ):
-                value = node.value
+        for store in py_file.stores:  # the file's last assignment to an attribute of that name
+            if isinstance(store.target, ast.Attribute) and store.target.attr == receiver.attr:
+                value = store.value
     if isinstance(value, ast.Call):
         name = py_file.resolve(value.func)
         attr = name.rsplit(".", 1)[-1]

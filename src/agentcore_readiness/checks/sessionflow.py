@@ -20,8 +20,8 @@ from agentcore_readiness.facts.code.callflow import (
     ParentMap,
     Target,
     assigned_names,
+    attributes_in,
     code_map,
-    function_body_nodes,
     handed_functions,
     latest_binding,
     literal_str,
@@ -700,11 +700,7 @@ def _header_dicts(py_file: PyFile) -> list[ast.Dict]:
     wanted = (RUNTIME_SESSION_HEADER, MCP_SESSION_HEADER)
     if not any(s.value.lower() in wanted for s in py_file.strings):
         return []
-    return [
-        node
-        for node in ast.walk(py_file.tree)
-        if isinstance(node, ast.Dict) and any(w in _header_keys(node) for w in wanted)
-    ]
+    return [d.node for d in py_file.dicts if any(w in _header_keys(d.node) for w in wanted)]
 
 
 @dataclass(frozen=True)
@@ -728,16 +724,17 @@ def session_headers(py_file: PyFile) -> list[HeaderUse]:
         found.append(HeaderUse(py_file.path, node.lineno, frozenset(k for k in keys if k in wanted)))
     if not any(s.value.lower() in wanted for s in py_file.strings):
         return found
+    by_function: dict[int, dict[str, dict[str, int]]] = {}
+    for store in py_file.stores:
+        target = store.target
+        if store.function is None or not isinstance(target, ast.Subscript) or not isinstance(target.value, ast.Name):
+            continue
+        key = literal_str(target.slice)
+        if key is not None and key.lower() in wanted:
+            assigned = by_function.setdefault(id(store.function), {})
+            assigned.setdefault(target.value.id, {})[key.lower()] = store.line
     for function in py_file.functions:
-        assigned: dict[str, dict[str, int]] = {}
-        for inner in function_body_nodes(function.node):
-            if isinstance(inner, ast.Assign):
-                for target in inner.targets:
-                    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-                        key = literal_str(target.slice)
-                        if key is not None and key.lower() in wanted:
-                            assigned.setdefault(target.value.id, {})[key.lower()] = inner.lineno
-        for base, keys in assigned.items():
+        for base, keys in by_function.get(id(function), {}).items():
             found.append(HeaderUse(py_file.path, max(keys.values()), frozenset(keys), base))
     return found
 
@@ -946,8 +943,7 @@ def _holder_sinks(
     for other in code.runtime_files(py_file.runtime):
         for f in other.functions:
             for c in (site.node for site in other.calls_of(f) if site.name.endswith("complete_async_task")):
-                arg_attrs = {n.attr for n in ast.walk(c) if isinstance(n, ast.Attribute)}
-                if (attr is not None and attr in arg_attrs) or (base_names & names_in(c)):
+                if (attr is not None and attr in attributes_in(c)) or (base_names & names_in(c)):
                     sinks.append((other, f, c))
     return sinks
 

@@ -406,16 +406,12 @@ def _strands_tools(py_file: PyFile, found: RuntimeTools) -> None:
 
 
 def _import_line(py_file: PyFile, qualified: str) -> int:
+    """The line of the file's first import of ``qualified`` (``from module import name`` or
+    ``import module.name``); 1 when none is written."""
     module, _, name = qualified.rpartition(".")
-    for node in ast.walk(py_file.tree):
-        if (
-            isinstance(node, ast.ImportFrom)
-            and (node.module or "") == module
-            and any(a.name == name for a in node.names)
-        ):
-            return node.lineno
-        if isinstance(node, ast.Import) and any(a.name == qualified for a in node.names):
-            return node.lineno
+    for ref in py_file.import_records:
+        if (ref.names and ref.module == module and name in ref.names) or (not ref.names and ref.module == qualified):
+            return ref.line
     return 1
 
 
@@ -488,13 +484,8 @@ def approval_steps(py_file: PyFile) -> list[tuple[str, int, str]]:
             found.append((py_file.path, call.line, "asks the user (MCP elicitation)"))
         elif attr == "HumanInTheLoopMiddleware":
             found.append((py_file.path, call.line, "HumanInTheLoopMiddleware"))
-    if "cancel_tool" not in py_file.source_text():
-        return found
-    for node in ast.walk(py_file.tree):
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Attribute) and t.attr == "cancel_tool" for t in node.targets
-        ):
-            found.append((py_file.path, node.lineno, "a hook cancels the tool call (cancel_tool)"))
+    cancels = {s.line for s in py_file.stores if isinstance(s.target, ast.Attribute) and s.target.attr == "cancel_tool"}
+    found.extend((py_file.path, line, "a hook cancels the tool call (cancel_tool)") for line in sorted(cancels))
     return found
 
 

@@ -438,6 +438,11 @@ def names_in(expr: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
 
 
+def attributes_in(expr: ast.AST) -> set[str]:
+    """The attribute names written anywhere inside ``expr`` (``holder.task_id`` gives ``task_id``)."""
+    return {n.attr for n in ast.walk(expr) if isinstance(n, ast.Attribute)}
+
+
 def literal_str(expr: ast.AST | None) -> str | None:
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value

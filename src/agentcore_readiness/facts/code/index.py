@@ -174,15 +174,49 @@ class StringLiteral:
     function: FunctionInfo | None
 
 
+@dataclass(frozen=True, slots=True)
+class Store:
+    """One attribute or subscript target of an assignment statement: ``self.client = value``,
+    ``headers["Mcp-Session-Id"] = value`` (each target of ``a.x = b["k"] = value`` is one)."""
+
+    target: ast.Attribute | ast.Subscript
+    value: ast.expr
+    line: int
+    """The assignment statement's line."""
+    function: FunctionInfo | None
+    """The innermost function the statement is in (``None``: module or class level)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedAccess:
+    """A subscript whose key is a string literal: ``request.headers["authorization"]``, read,
+    written or deleted."""
+
+    node: ast.Subscript
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class DictLiteral:
+    """A dict display with at least one string-literal key: ``{"actor_id": actor, ...}``."""
+
+    node: ast.Dict
+
+
 @dataclass
 class _Syntax:
-    """The syntax-level index of one file."""
+    """The syntax-level index of one file: the tree and the records of its one walk, each
+    list in source order."""
 
     tree: ast.Module
     lines: list[str]
     calls: list[CallSite]
     functions: list[FunctionInfo]
     strings: list[StringLiteral]
+    stores: list[Store]
+    keyed: list[KeyedAccess]
+    dicts: list[DictLiteral]
+    imports: list[ImportRef]
 
 
 class PyFile:
@@ -190,23 +224,19 @@ class PyFile:
 
     ``path``, ``role`` (with ``roles``, ``runtimes`` and ``shape``), ``imports``,
     ``imported_modules``, ``suppressions`` and ``facts`` are always at hand; ``tree``,
-    ``lines``, ``calls``, ``functions`` and ``strings`` come from the single parse when the
-    file was indexed in this process, and are rebuilt on first use when it was analysed by
-    a worker.
+    ``lines`` and the walk's records (``calls``, ``functions``, ``strings``, ``stores``,
+    ``keyed``, ``dicts``, ``import_records``) come from the single parse when the file was
+    indexed in this process, and are rebuilt on first use when it was analysed by a worker.
     """
 
     def __init__(
         self,
         path: str,
         place: FileRole,
-        tree: ast.Module | None = None,
-        lines: list[str] | None = None,
         *,
+        syntax: _Syntax | None = None,
         facts: FileFacts | None = None,
         source: Callable[[], str] | None = None,
-        calls: list[CallSite] | None = None,
-        functions: list[FunctionInfo] | None = None,
-        strings: list[StringLiteral] | None = None,
     ) -> None:
         self.path = path
         """Project-relative, ``/``-separated."""
@@ -214,21 +244,11 @@ class PyFile:
         """The file's role in the project (:mod:`agentcore_readiness.facts.code.roles`)."""
         self.facts: FileFacts = facts if facts is not None else FileFacts()
         self._source = source
-        self._syntax: _Syntax | None = None
-        self._lines = lines
+        self._syntax: _Syntax | None = syntax
+        self._lines = syntax.lines if syntax is not None else None
         self._calls_by_function: dict[bool, dict[int | None, list[CallSite]]] = {}
         self._module_calls: _ByStart | None = None
         self._all_calls: _ByStart | None = None
-        if tree is not None:
-            if calls is None or functions is None or strings is None:
-                built = _build(
-                    tree, lines if lines is not None else [], legacy=True, analyze=False, role=self.walk_role
-                )
-                calls, functions, strings = built.syntax.calls, built.syntax.functions, built.syntax.strings
-                if not self.facts.imports:
-                    self.facts.imports.update(built.facts.imports)
-                    self.facts.imported_modules.update(built.facts.imported_modules)
-            self._syntax = _Syntax(tree, lines if lines is not None else [], calls, functions, strings)
 
     def __repr__(self) -> str:
         return f"PyFile({self.path!r}, role={self.role!r}, runtimes={self.runtimes!r})"
@@ -317,6 +337,26 @@ class PyFile:
     @property
     def strings(self) -> list[StringLiteral]:
         return self._syntax_index().strings
+
+    @property
+    def stores(self) -> list[Store]:
+        """The attribute and subscript targets of the file's assignment statements."""
+        return self._syntax_index().stores
+
+    @property
+    def keyed(self) -> list[KeyedAccess]:
+        """The file's subscripts with a string-literal key."""
+        return self._syntax_index().keyed
+
+    @property
+    def dicts(self) -> list[DictLiteral]:
+        """The file's dict displays with a string-literal key."""
+        return self._syntax_index().dicts
+
+    @property
+    def import_records(self) -> list[ImportRef]:
+        """Every import statement of the file (nested ones too), by line."""
+        return self._syntax_index().imports
 
     def calls_of(self, function: FunctionInfo | None, *, lambdas: bool = False) -> list[CallSite]:
         """The calls that run when ``function`` runs (module-level code for ``None``), in source
@@ -886,6 +926,9 @@ class _Walker:
         self.calls: list[CallSite] = []
         self.functions: list[FunctionInfo] = []
         self.strings: list[StringLiteral] = []
+        self.stores: list[Store] = []
+        self.keyed: list[KeyedAccess] = []
+        self.dicts: list[DictLiteral] = []
         self.function: FunctionInfo | None = None
         self.function_hot = False
         self.classes: list[ast.ClassDef] = []
@@ -945,11 +988,13 @@ class _Walker:
             table[ast.Constant] = self._constant
         if self.code:
             table[ast.ExceptHandler] = self._handler
+        if legacy or self.code:
             table[ast.Subscript] = self._subscript
-        if self.generic_secrets or self.tests:
+        if legacy or self.generic_secrets or self.tests:
             table[ast.Assign] = self._assign
+        if self.generic_secrets or self.tests:
             table[ast.AnnAssign] = self._assign
-        if self.generic_secrets:
+        if legacy or self.generic_secrets:
             table[ast.Dict] = self._dict
         if self.tests:
             table[ast.Raise] = self._test_node
@@ -1314,6 +1359,10 @@ class _Walker:
         return False
 
     def _subscript(self, node: ast.Subscript, stack: list[Any]) -> bool:
+        if self.legacy:
+            key: Any = node.slice
+            if type(key) is ast.Constant and type(key.value) is str:
+                self.keyed.append(KeyedAccess(node, key.value))
         value: Any = node.value
         kind = type(value)
         if (kind is ast.Attribute and value.attr == "environ") or (
@@ -1328,9 +1377,15 @@ class _Walker:
         return False
 
     def _assign(self, node: ast.Assign | ast.AnnAssign, stack: list[Any]) -> bool:
-        hot = self.hot
-        assert hot is not None
         value = node.value
+        if self.legacy and type(node) is ast.Assign:
+            for target in node.targets:
+                kind = type(target)
+                if kind is ast.Attribute or kind is ast.Subscript:
+                    self.stores.append(Store(target, node.value, node.lineno, self.function))  # type: ignore[arg-type]
+        hot = self.hot
+        if hot is None:
+            return False
         if (
             self.generic_secrets
             and isinstance(value, ast.Constant)
@@ -1349,8 +1404,14 @@ class _Walker:
         return False
 
     def _dict(self, node: ast.Dict, stack: list[Any]) -> bool:
+        if self.legacy:
+            for key in node.keys:
+                if type(key) is ast.Constant and type(key.value) is str:
+                    self.dicts.append(DictLiteral(node))
+                    break
         hot = self.hot
-        assert hot is not None
+        if not self.generic_secrets or hot is None:
+            return False
         for key, value in zip(node.keys, node.values, strict=True):
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.lineno in hot.secrets:
                 found = analysis.generic_secret(key.value, value, value.lineno, "dict entry")
@@ -1422,7 +1483,17 @@ def _build(
         _analyze(walker, facts, text)
     if legacy:
         walker.strings.sort(key=lambda s: (s.line, s.col))
-    syntax = _Syntax(tree, lines, walker.calls, walker.functions, walker.strings)
+    syntax = _Syntax(
+        tree,
+        lines,
+        walker.calls,
+        walker.functions,
+        walker.strings,
+        walker.stores,
+        walker.keyed,
+        walker.dicts,
+        sorted(walker.import_refs, key=_ref_key) if legacy else [],
+    )
     return _Built(syntax, facts)
 
 
@@ -1604,16 +1675,7 @@ def parse_file(path: str, text: str, role: Role = "runtime", runtime: str | None
     walk_role: WalkRole = "test" if role == "test" else "code"
     built = _build(tree, lines, legacy=True, analyze=True, role=walk_role, text=text)
     place = FileRole(role=role, roles=frozenset({role}), runtimes=(runtime,) if runtime else ())
-    return PyFile(
-        path,
-        place,
-        tree,
-        lines,
-        facts=built.facts,
-        calls=built.syntax.calls,
-        functions=built.syntax.functions,
-        strings=built.syntax.strings,
-    )
+    return PyFile(path, place, syntax=built.syntax, facts=built.facts)
 
 
 def _parse_error(exc: BaseException) -> str:
@@ -1850,19 +1912,8 @@ def build_code_index(project: ProjectFacts, max_files: int | None = None, *, wor
                 if isinstance(built, str):
                     skipped.append(SkippedFile(entry.rel, built))
                     continue
-                syntax = built.syntax
-                files.append(
-                    PyFile(
-                        entry.rel,
-                        _TEST if entry.role == "test" else _UNPLACED,
-                        syntax.tree,
-                        syntax.lines,
-                        facts=built.facts,
-                        calls=syntax.calls,
-                        functions=syntax.functions,
-                        strings=syntax.strings,
-                    )
-                )
+                place = _TEST if entry.role == "test" else _UNPLACED
+                files.append(PyFile(entry.rel, place, syntax=built.syntax, facts=built.facts))
     incomplete.extend(f"{s.path}: {s.reason}" for s in skipped if s.reason.startswith(UNREADABLE))
     runtime_starts = runtime_entries(project)
     places = assign_roles(
