@@ -20,7 +20,9 @@ proportional sets summed over the main process and its workers),
 and the per-file cost on subsets of 1k, 2.5k and 5k files (whole projects). It also times the
 floor any reviewer built on Python's own parser pays on that tree, with no analysis at all:
 ``ast.parse`` of every file, and that parse plus the cheapest visit of every node, spread
-over all CPUs. The package is byte-compiled first, as installing it does. Usage::
+over all CPUs. When ``bandit`` (the Python security linter ruff's ``S`` rules port) is on
+``PATH``, it is timed on the tree too. The package is byte-compiled first, as installing it
+does. Usage::
 
     uv run python benchmarks/agent_projects.py [--files 5000] [--keep DIR] [--repeat 3]
     uv run python benchmarks/agent_projects.py --profile OUT.prof   # cProfile of one check
@@ -677,6 +679,13 @@ def ruff_command(tree: Path) -> list[str] | None:
     return [ruff, "check", "--select", "S", "--no-cache", "--quiet", "--exit-zero", str(tree)] if ruff else None
 
 
+def bandit_command(tree: Path) -> list[str] | None:
+    """Bandit, the Python security linter whose checks ruff's ``S`` rules port (not a dependency:
+    timed only when it is on ``PATH``)."""
+    bandit = shutil.which("bandit")
+    return [bandit, "-r", "-q", "-f", "json", "-o", os.devnull, str(tree)] if bandit else None
+
+
 def time_check(tree: Path, repeat: int) -> tuple[Run, int]:
     """The fastest run (with the highest memory peaks of all runs) and the number of findings."""
     runs = [run_measured(check_command(tree), check_env()) for _ in range(repeat)]
@@ -805,6 +814,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             print("ruff is not installed (uv sync)")
+        bandit = bandit_command(tree)
+        if bandit is not None:
+            bandit_run = run_measured(bandit)
+            print(
+                f"bandit -r (a Python implementation of those checks, one run): {bandit_run.wall:.2f} s "
+                f"({bandit_run.cpu:.1f} CPU s); check / bandit = {seconds / bandit_run.wall:.2f}x wall"
+            )
 
         if not args.no_scaling:
             print("per-file cost (whole check, best of runs; subsets are whole projects):")
