@@ -285,9 +285,6 @@ WALKING_HELPERS: dict[str, dict[str, str]] = {
     "checks.importtime": {
         "_module_uses": "names module-level code reads (no index record); only for a statement found heavy",
     },
-    "checks.map_builder": {
-        "_session_reads": "context.session_id reads (attributes: no index record); only the statements naming it",
-    },
 }
 
 

@@ -169,6 +169,10 @@ def test_the_walk_records_stores_keyed_accesses_dicts_and_imports() -> None:
         ("strands_tools.http_request", (), 3),
         ("strands_tools", ("shell",), 20),
     ]
+    assert [(ast.unparse(a), a.lineno) for a in py_file.name_attributes] == [
+        ("boto3.client", 9),
+        ("request.headers", 13),
+    ]  # reads only: not the stores to self.client or event.cancel_tool
     assert call.class_name == "Client"
 
 
@@ -209,6 +213,7 @@ def test_worker_processes_give_the_same_facts_and_syntax_index(
         assert [(a.key, a.node.lineno) for a in after.keyed] == [(a.key, a.node.lineno) for a in before.keyed]
         assert [ast.dump(d.node) for d in after.dicts] == [ast.dump(d.node) for d in before.dicts]
         assert after.import_records == before.import_records
+        assert [ast.dump(a) for a in after.name_attributes] == [ast.dump(a) for a in before.name_attributes]
         assert after.lines == before.lines
     assert [r.status for r in project.review("CODE", "SEC", "GW").projects[0].results]
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_left
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
@@ -529,22 +528,7 @@ def _keyed_reads(py_file: PyFile) -> list[tuple[ast.expr, str]]:
     return [(base, key) for _, base, key in found]
 
 
-def _statements_at(py_file: PyFile, lines: set[int]) -> ast.Module:
-    """The top-level statements of a file that span one of ``lines``, as a module of their own:
-    a walk of it meets their nodes in the order a walk of the whole file does, and the
-    statements left out hold nothing the caller looks for."""
-    wanted = sorted(lines)
-    body = [
-        statement
-        for statement in py_file.tree.body
-        if _spans(wanted, statement.lineno, statement.end_lineno or statement.lineno)
-    ]
-    return ast.Module(body=body, type_ignores=[])
-
-
-def _spans(lines: list[int], start: int, end: int) -> bool:
-    index = bisect_left(lines, start)
-    return index < len(lines) and lines[index] <= end
+_CONTEXT_NAMES = ("context", "ctx", "request_context")
 
 
 def _session_reads(files: list[PyFile]) -> list[Place]:
@@ -552,22 +536,18 @@ def _session_reads(files: list[PyFile]) -> list[Place]:
     for py_file in files:
         if "session_id" not in py_file.source_text():
             continue
-        lines = {n for n, text in enumerate(py_file.lines, 1) if "session_id" in text}
-        lines.update(literal.line for literal in py_file.strings if literal.value == "session_id")
-        for node in ast.walk(_statements_at(py_file, lines)):
-            if isinstance(node, ast.Attribute) and node.attr == "session_id" and isinstance(node.value, ast.Name):
-                if node.value.id in ("context", "ctx", "request_context"):
-                    found.append(Place(path=py_file.path, line=node.lineno, what=f"{node.value.id}.session_id"))
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "getattr"
-                and len(node.args) >= 2
-                and literal_str(node.args[1]) == "session_id"
-            ):
-                fallback = literal_str(node.args[2]) if len(node.args) > 2 else None
+        reads: list[tuple[int, int, str]] = []
+        for attribute in py_file.name_attributes:
+            holder = attribute.value
+            if attribute.attr == "session_id" and isinstance(holder, ast.Name) and holder.id in _CONTEXT_NAMES:
+                reads.append((attribute.lineno, attribute.col_offset, f"{holder.id}.session_id"))
+        for call in py_file.calls:
+            node = call.node
+            if isinstance(node.func, ast.Name) and node.func.id == "getattr" and call.str_arg(1) == "session_id":
+                fallback = call.str_arg(2)
                 what = "context.session_id" + (f" (falls back to {fallback!r})" if fallback else "")
-                found.append(Place(path=py_file.path, line=node.lineno, what=what))
+                reads.append((node.lineno, node.col_offset, what))
+        found.extend(Place(path=py_file.path, line=line, what=what) for line, _, what in sorted(reads))
     return sorted({(p.path, p.line): p for p in found}.values(), key=lambda p: (p.path, p.line or 0))
 
 

@@ -217,6 +217,7 @@ class _Syntax:
     keyed: list[KeyedAccess]
     dicts: list[DictLiteral]
     imports: list[ImportRef]
+    name_attributes: list[ast.Attribute]
 
 
 class PyFile:
@@ -352,6 +353,11 @@ class PyFile:
     def dicts(self) -> list[DictLiteral]:
         """The file's dict displays with a string-literal key."""
         return self._syntax_index().dicts
+
+    @property
+    def name_attributes(self) -> list[ast.Attribute]:
+        """The file's reads of an attribute of a plain name: ``context.session_id``, ``self.client``."""
+        return self._syntax_index().name_attributes
 
     @property
     def import_records(self) -> list[ImportRef]:
@@ -929,6 +935,7 @@ class _Walker:
         self.stores: list[Store] = []
         self.keyed: list[KeyedAccess] = []
         self.dicts: list[DictLiteral] = []
+        self.name_attributes: list[ast.Attribute] = []
         self.function: FunctionInfo | None = None
         self.function_hot = False
         self.classes: list[ast.ClassDef] = []
@@ -982,6 +989,7 @@ class _Walker:
                     ast.Await: self._await,
                     ast.With: self._with,
                     ast.AsyncWith: self._with,
+                    ast.Attribute: self._attribute,
                 }
             )
         if legacy or self.private_hosts:
@@ -1323,6 +1331,11 @@ class _Walker:
                 self.injection.append(analysis.Evidence("injection", evidence, node.lineno))
         return False
 
+    def _attribute(self, node: ast.Attribute, stack: list[Any]) -> bool:
+        if type(node.value) is ast.Name and type(node.ctx) is ast.Load:
+            self.name_attributes.append(node)
+        return False
+
     def _yield(self, node: ast.Yield | ast.YieldFrom, stack: list[Any]) -> bool:
         function = self.function
         if function is not None:
@@ -1493,6 +1506,7 @@ def _build(
         walker.keyed,
         walker.dicts,
         sorted(walker.import_refs, key=_ref_key) if legacy else [],
+        walker.name_attributes,
     )
     return _Built(syntax, facts)
 
