@@ -1734,91 +1734,110 @@ def analyze_http(
         decorators = group[0][2]
         scope = ctx.scope(function)
         decorated = any(d.endswith(("requires_access_token", "requires_api_key")) for d in decorators)
-        # clients built in this function or at module level: name -> constructor call
-        clients: dict[str, ast.Call] = {}
-        methods = any(
-            isinstance(c.func, ast.Attribute)
-            and isinstance(c.func.value, ast.Name)
-            and c.func.attr in HTTP_METHODS | {"ws_connect"}
-            and resolve(c.func) not in HTTP_FUNCTIONS
-            for c, _, _ in group
-        )
-        if methods and scope.assignments is not None:
-            for bindings in scope.assignments.by_name.values():
-                for binding in bindings:
-                    value = binding.value
-                    if isinstance(value, ast.Call) and resolve(value.func) in HTTP_CLIENTS:
-                        clients[binding.name] = value
-        for name, value in ctx.module_values.items():
-            if isinstance(value, ast.Call) and resolve(value.func) in HTTP_CLIENTS:
-                clients.setdefault(name, value)
+        clients = _http_clients([call for call, _, _ in group], ctx, scope)
         a2a_seen = False
         for call, _, _ in group:
             name = resolve(call.func)
             attr = name.rsplit(".", 1)[-1]
-            site: _HttpSite | None = None
-            if name in HTTP_FUNCTIONS:
-                site = _HttpSite(call, "http", name, _url_of(call), [call])
-            elif isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
-                receiver = call.func.value.id
-                if receiver in clients and attr in HTTP_METHODS | {"ws_connect"}:
-                    constructor = clients[receiver]
-                    base = _url_of(constructor, ("base_url",)) if constructor.keywords else None
-                    path = _url_of(call)
-                    url_expr: ast.expr | None = path
-                    if base is not None:
-                        url_expr = ast.BinOp(left=base, op=ast.Add(), right=path) if path is not None else base
-                        ast.copy_location(url_expr, call)
-                    kind = "websocket" if attr == "ws_connect" else "http"
-                    site = _HttpSite(call, kind, f"{resolve(constructor.func)}.{attr}", url_expr, [constructor, call])
-            if site is None and name in STREAMING:
-                site = _HttpSite(call, STREAMING[name], name, _url_of(call), [call])
-            if (
-                site is None
-                and attr in MCP_CLIENTS
-                and (name.startswith(("mcp.", "langchain_mcp_adapters")) or attr == name)
-            ):
-                url_expr = _url_of(call)
-                if attr == "MultiServerMCPClient" and call.args:
-                    url_expr = _mcp_config_url(call.args[0], scope)
-                site = _HttpSite(call, "mcp", attr, url_expr, [call])
+            site = _http_site(call, name, attr, clients, scope, resolve)
             if site is None and attr in A2A_CLIENTS and name.startswith("a2a."):
                 if a2a_seen:
                     continue
                 a2a_seen = True
                 site = _HttpSite(call, "a2a", name, _url_of(call, ("base_url", "url")), [call])
-            if site is None:
-                continue
-            if site.kind == "http" and attr == "stream":
-                headers = _headers(site.header_calls, scope)
-                accept = headers.get("accept")
-                if accept is not None and "event-stream" in fold(accept, scope).text:
-                    site.kind = "sse"
-            folded = fold(site.url_expr, scope) if site.url_expr is not None else None
-            headers = _headers(site.header_calls, scope)
-            auth, auth_detail, bearer = "none", "no Authorization or API-key header", False
-            for header, value in headers.items():
-                if header in AUTH_HEADERS:
-                    auth, auth_detail = _auth_origin(value, scope, function, decorated)
-                    bearer = bearer or (header == "authorization" and _bearer(value, scope))
-            if auth == "none" and site.kind in ("a2a", "websocket", "sse") and function is not None:
-                auth, auth_detail = _function_auth(function, scope, decorated)
-            results.append(
-                HttpCall(
-                    line=call.lineno,
-                    kind=site.kind,
-                    client=site.client,
-                    url=folded.text if folded is not None else None,
-                    url_source=folded.source if folded is not None else "unresolved",
-                    url_env=folded.env if folded is not None else None,
-                    auth=auth,
-                    auth_detail=auth_detail,
-                    bearer=bearer,
-                    function=function.name if function is not None else None,
-                )
-            )
+            if site is not None:
+                results.append(_http_call(site, attr, scope, function, decorated))
     results.sort(key=lambda h: h.line)
     return results
+
+
+def _http_clients(calls: list[ast.Call], ctx: FileContext, scope: Scope) -> dict[str, ast.Call]:
+    """HTTP clients built in the calls' function (when a call is a method on a name) or at
+    module level: name -> constructor call."""
+    resolve = ctx.resolve
+    clients: dict[str, ast.Call] = {}
+    methods = any(
+        isinstance(c.func, ast.Attribute)
+        and isinstance(c.func.value, ast.Name)
+        and c.func.attr in HTTP_METHODS | {"ws_connect"}
+        and resolve(c.func) not in HTTP_FUNCTIONS
+        for c in calls
+    )
+    if methods and scope.assignments is not None:
+        for bindings in scope.assignments.by_name.values():
+            for binding in bindings:
+                value = binding.value
+                if isinstance(value, ast.Call) and resolve(value.func) in HTTP_CLIENTS:
+                    clients[binding.name] = value
+    for name, value in ctx.module_values.items():
+        if isinstance(value, ast.Call) and resolve(value.func) in HTTP_CLIENTS:
+            clients.setdefault(name, value)
+    return clients
+
+
+def _http_site(
+    call: ast.Call,
+    name: str,
+    attr: str,
+    clients: dict[str, ast.Call],
+    scope: Scope,
+    resolve: Callable[[ast.expr], str],
+) -> _HttpSite | None:
+    """What kind of outbound call ``call`` is (HTTP function, client method, streaming,
+    MCP client), with its URL expression; ``None``: none of those."""
+    if name in HTTP_FUNCTIONS:
+        return _HttpSite(call, "http", name, _url_of(call), [call])
+    if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        receiver = call.func.value.id
+        if receiver in clients and attr in HTTP_METHODS | {"ws_connect"}:
+            constructor = clients[receiver]
+            base = _url_of(constructor, ("base_url",)) if constructor.keywords else None
+            path = _url_of(call)
+            url_expr: ast.expr | None = path
+            if base is not None:
+                url_expr = ast.BinOp(left=base, op=ast.Add(), right=path) if path is not None else base
+                ast.copy_location(url_expr, call)
+            kind = "websocket" if attr == "ws_connect" else "http"
+            return _HttpSite(call, kind, f"{resolve(constructor.func)}.{attr}", url_expr, [constructor, call])
+    if name in STREAMING:
+        return _HttpSite(call, STREAMING[name], name, _url_of(call), [call])
+    if attr in MCP_CLIENTS and (name.startswith(("mcp.", "langchain_mcp_adapters")) or attr == name):
+        url_expr = _url_of(call)
+        if attr == "MultiServerMCPClient" and call.args:
+            url_expr = _mcp_config_url(call.args[0], scope)
+        return _HttpSite(call, "mcp", attr, url_expr, [call])
+    return None
+
+
+def _http_call(site: _HttpSite, attr: str, scope: Scope, function: FunctionNode | None, decorated: bool) -> HttpCall:
+    """The call's record: its kind (SSE when a ``stream`` call accepts ``text/event-stream``),
+    folded URL and how it authenticates."""
+    if site.kind == "http" and attr == "stream":
+        headers = _headers(site.header_calls, scope)
+        accept = headers.get("accept")
+        if accept is not None and "event-stream" in fold(accept, scope).text:
+            site.kind = "sse"
+    folded = fold(site.url_expr, scope) if site.url_expr is not None else None
+    headers = _headers(site.header_calls, scope)
+    auth, auth_detail, bearer = "none", "no Authorization or API-key header", False
+    for header, value in headers.items():
+        if header in AUTH_HEADERS:
+            auth, auth_detail = _auth_origin(value, scope, function, decorated)
+            bearer = bearer or (header == "authorization" and _bearer(value, scope))
+    if auth == "none" and site.kind in ("a2a", "websocket", "sse") and function is not None:
+        auth, auth_detail = _function_auth(function, scope, decorated)
+    return HttpCall(
+        line=site.call.lineno,
+        kind=site.kind,
+        client=site.client,
+        url=folded.text if folded is not None else None,
+        url_source=folded.source if folded is not None else "unresolved",
+        url_env=folded.env if folded is not None else None,
+        auth=auth,
+        auth_detail=auth_detail,
+        bearer=bearer,
+        function=function.name if function is not None else None,
+    )
 
 
 def _function_auth(function: FunctionNode, scope: Scope, decorated: bool) -> tuple[str, str]:

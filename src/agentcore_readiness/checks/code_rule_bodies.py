@@ -35,8 +35,9 @@ from agentcore_readiness.model import FindingLevel, Fix, Location
 from agentcore_readiness.textsafe import excerpt
 
 if TYPE_CHECKING:
+    from agentcore_readiness.analysis.file_facts import ProviderUse
     from agentcore_readiness.facts.code.index import PyFile
-    from agentcore_readiness.facts.project.project_facts import Runtime
+    from agentcore_readiness.facts.project.project_facts import Credential, Runtime
 
 
 def _credential_name(facts: Facts, suggestion: str) -> str:
@@ -432,73 +433,11 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
     if not uses and not declared and not fetches:
         return not_applicable("no @requires_api_key/@requires_access_token in code and no declared credentials")
     used: set[str] = set()
-    add = "agentcore add credential --name {name} --type api-key"
     for where, call_name, name in fetches:
         used.add(name)
         out.note(f"{where} {call_name}(provider {name!r})")
     for py_file, use in uses:
-        if use.provider is None and use.env is not None:
-            where = f"{py_file.path}:{use.line}"
-            if use.default is None:
-                out.note(f"{where} @{use.decorator} takes its provider name from {use.env} (no default): not checked")
-                continue
-            used.add(use.default)
-            state = "declared" if use.default in declared else "not declared: the environment must name one"
-            out.note(f"{where} @{use.decorator} provider from {use.env}, default {use.default!r} ({state})")
-            continue
-        if use.provider is None:
-            out.note(
-                f"{py_file.path}:{use.line} @{use.decorator}(provider_name={use.expression}) is not a literal: "
-                "not checked"
-            )
-            continue
-        used.add(use.provider)
-        if use.provider == "":
-            emit(
-                out,
-                "fail",
-                py_file,
-                use.line,
-                f"@{use.decorator} on {use.function}() has an empty provider_name: no credential can be fetched",
-                fix=Fix(
-                    summary="Name the credential the call needs, declared with `agentcore add credential`; for a "
-                    "gateway with CUSTOM_JWT inbound auth, an OAuth credential whose client the gateway accepts.",
-                    commands=[
-                        "agentcore add credential --name <Name> --type oauth --discovery-url <url> "
-                        "--client-id <client-id> --scopes <scope>"
-                    ],
-                ),
-            )
-        elif not declared and not facts.project.has_cli_config:
-            out.note(
-                f"{py_file.path}:{use.line} provider {use.provider!r}: the starter toolkit's YAML declares no "
-                "credential providers (they are created with `agentcore identity`, outside the file): not checked"
-            )
-        elif use.provider not in declared:
-            close = next((n for n in declared if n.lower() == use.provider.lower()), None)
-            hint = f" (declared as {close!r}: names are case-sensitive)" if close else ""
-            kind = "oauth" if use.decorator == "requires_access_token" else "api-key"
-            emit(
-                out,
-                "fail",
-                py_file,
-                use.line,
-                f"@{use.decorator} on {use.function}() names provider {use.provider!r}, which the project does "
-                f"not declare{hint}",
-                fix=Fix(
-                    summary=f"Declare the credential {use.provider!r} (or fix the name) so it exists when the "
-                    "runtime fetches it.",
-                    commands=[
-                        (
-                            add.format(name=use.provider)
-                            if kind == "api-key"
-                            else f"agentcore add credential --name {use.provider} --type oauth --discovery-url <url> "
-                            "--client-id <client-id> --scopes <scope>"
-                        ),
-                        VALIDATE_AND_DEPLOY,
-                    ],
-                ),
-            )
+        _provider_use(facts, out, py_file, use, declared, used)
     for gateway in facts.project.gateways:
         for target in gateway.targets:
             if target.credential_name:
@@ -515,6 +454,75 @@ def sec004(facts: Facts, out: Findings) -> Verdict | None:
         names = sorted(used & set(declared))
         out.note(f"declared and used: {', '.join(names) or 'none'}")
     return None
+
+
+def _provider_use(
+    facts: Facts, out: Findings, py_file: PyFile, use: ProviderUse, declared: dict[str, Credential], used: set[str]
+) -> None:
+    """One ``@requires_*`` decorator: the provider it names (added to ``used``) against the
+    declared credentials."""
+    add = "agentcore add credential --name {name} --type api-key"
+    if use.provider is None and use.env is not None:
+        where = f"{py_file.path}:{use.line}"
+        if use.default is None:
+            out.note(f"{where} @{use.decorator} takes its provider name from {use.env} (no default): not checked")
+            return
+        used.add(use.default)
+        state = "declared" if use.default in declared else "not declared: the environment must name one"
+        out.note(f"{where} @{use.decorator} provider from {use.env}, default {use.default!r} ({state})")
+        return
+    if use.provider is None:
+        out.note(
+            f"{py_file.path}:{use.line} @{use.decorator}(provider_name={use.expression}) is not a literal: not checked"
+        )
+        return
+    used.add(use.provider)
+    if use.provider == "":
+        emit(
+            out,
+            "fail",
+            py_file,
+            use.line,
+            f"@{use.decorator} on {use.function}() has an empty provider_name: no credential can be fetched",
+            fix=Fix(
+                summary="Name the credential the call needs, declared with `agentcore add credential`; for a "
+                "gateway with CUSTOM_JWT inbound auth, an OAuth credential whose client the gateway accepts.",
+                commands=[
+                    "agentcore add credential --name <Name> --type oauth --discovery-url <url> "
+                    "--client-id <client-id> --scopes <scope>"
+                ],
+            ),
+        )
+    elif not declared and not facts.project.has_cli_config:
+        out.note(
+            f"{py_file.path}:{use.line} provider {use.provider!r}: the starter toolkit's YAML declares no "
+            "credential providers (they are created with `agentcore identity`, outside the file): not checked"
+        )
+    elif use.provider not in declared:
+        close = next((n for n in declared if n.lower() == use.provider.lower()), None)
+        hint = f" (declared as {close!r}: names are case-sensitive)" if close else ""
+        kind = "oauth" if use.decorator == "requires_access_token" else "api-key"
+        emit(
+            out,
+            "fail",
+            py_file,
+            use.line,
+            f"@{use.decorator} on {use.function}() names provider {use.provider!r}, which the project does "
+            f"not declare{hint}",
+            fix=Fix(
+                summary=f"Declare the credential {use.provider!r} (or fix the name) so it exists when the "
+                "runtime fetches it.",
+                commands=[
+                    (
+                        add.format(name=use.provider)
+                        if kind == "api-key"
+                        else f"agentcore add credential --name {use.provider} --type oauth --discovery-url <url> "
+                        "--client-id <client-id> --scopes <scope>"
+                    ),
+                    VALIDATE_AND_DEPLOY,
+                ],
+            ),
+        )
 
 
 _CREDENTIAL_FETCHES = ("get_resource_api_key", "get_resource_oauth2_token")

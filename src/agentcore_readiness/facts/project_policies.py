@@ -228,18 +228,22 @@ class _Collector:
             return
         self.sources.append(rel)
         render = _Renderer(self.region, self.account)
-        execution_roles: set[str] = set()
-        for resource in resources.values():
-            if not isinstance(resource, Mapping):
-                continue
-            props = resource.get("Properties")
-            if resource.get("Type") == "AWS::BedrockAgentCore::Runtime" and isinstance(props, Mapping):
-                role = props.get("RoleArn")
-                if isinstance(role, Mapping) and "Fn::GetAtt" in role:
-                    target = role["Fn::GetAtt"]
-                    if isinstance(target, list) and target:
-                        execution_roles.add(str(target[0]))
+        execution_roles = _runtime_roles(resources)
         role_ids = [k for k, v in resources.items() if isinstance(v, Mapping) and v.get("Type") == "AWS::IAM::Role"]
+        self._trust_policies(doc, rel, resources, role_ids, render, execution_roles)
+        self._role_policies(doc, rel, resources, role_ids, render, execution_roles)
+        self._policy_resources(doc, rel, resources, render, execution_roles, given)
+
+    def _trust_policies(
+        self,
+        doc: LocatedJson,
+        rel: str,
+        resources: Mapping[str, Any],
+        role_ids: list[str],
+        render: _Renderer,
+        execution_roles: set[str],
+    ) -> None:
+        """The roles' trust policies; a role AgentCore may assume joins ``execution_roles``."""
         for logical_id in role_ids:
             props = resources[logical_id].get("Properties")
             if not isinstance(props, Mapping):
@@ -262,6 +266,17 @@ class _Collector:
             if trust is not None and _trusts_agentcore(trust):
                 execution_roles.add(logical_id)
                 self.trust.append(trust)
+
+    def _role_policies(
+        self,
+        doc: LocatedJson,
+        rel: str,
+        resources: Mapping[str, Any],
+        role_ids: list[str],
+        render: _Renderer,
+        execution_roles: set[str],
+    ) -> None:
+        """The roles' inline policies, and the managed policies of the execution roles."""
         for logical_id in role_ids:
             props = resources[logical_id].get("Properties")
             if not isinstance(props, Mapping):
@@ -290,6 +305,18 @@ class _Collector:
                     self.managed.append(
                         ManagedPolicyRef(arn, logical_id, Location(path=rel, line=doc.line_of(ptr), pointer=ptr))
                     )
+
+    def _policy_resources(
+        self,
+        doc: LocatedJson,
+        rel: str,
+        resources: Mapping[str, Any],
+        render: _Renderer,
+        execution_roles: set[str],
+        given: bool,
+    ) -> None:
+        """``AWS::IAM::Policy`` and ``AWS::IAM::ManagedPolicy`` resources, by the roles they attach to
+        (a policy given on its own, attached to none, counts as the execution role's)."""
         for logical_id, resource in resources.items():
             if not isinstance(resource, Mapping) or resource.get("Type") not in (
                 "AWS::IAM::Policy",
@@ -431,6 +458,22 @@ class _Renderer:
         if isinstance(value, list):
             return [self.value(v) for v in value]
         return value
+
+
+def _runtime_roles(resources: Mapping[str, Any]) -> set[str]:
+    """The logical IDs of the roles the template's runtimes run as (``RoleArn: {Fn::GetAtt: [id, Arn]}``)."""
+    execution_roles: set[str] = set()
+    for resource in resources.values():
+        if not isinstance(resource, Mapping):
+            continue
+        props = resource.get("Properties")
+        if resource.get("Type") == "AWS::BedrockAgentCore::Runtime" and isinstance(props, Mapping):
+            role = props.get("RoleArn")
+            if isinstance(role, Mapping) and "Fn::GetAtt" in role:
+                target = role["Fn::GetAtt"]
+                if isinstance(target, list) and target:
+                    execution_roles.add(str(target[0]))
+    return execution_roles
 
 
 def _trusts_agentcore(policy: SourcedPolicy) -> bool:

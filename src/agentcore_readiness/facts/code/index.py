@@ -964,6 +964,16 @@ class _Walker:
         self.code = hot is not None and role != "test"
         self.generic_secrets = hot is not None and bool(hot.secrets)
         self.private_hosts = hot is not None and bool(hot.private)
+        self.table = self._dispatch_table()
+        self.leaves = _LEAVES if ast.Constant in self.table else _LEAVES | {ast.Constant}
+        self.hot_lines: list[int] = hot.any if hot is not None else []
+        self.structure_lines: list[int] = hot.structure if hot is not None else []
+
+    def _dispatch_table(self) -> dict[type, Callable[[Any, list[Any]], bool]]:
+        """The handler of each node type the walk stops at: the full walk (``legacy``) records
+        every call, function, string, store, keyed access, dict display and attribute read; the
+        analysers add what their text scans asked for."""
+        legacy = self.legacy
         table: dict[type, Callable[[Any, list[Any]], bool]] = {
             _Mark: self._mark,
             ast.FunctionDef: self._function,
@@ -1006,10 +1016,7 @@ class _Walker:
             table[ast.Dict] = self._dict
         if self.tests:
             table[ast.Raise] = self._test_node
-        self.table = table
-        self.leaves = _LEAVES if ast.Constant in table else _LEAVES | {ast.Constant}
-        self.hot_lines: list[int] = hot.any if hot is not None else []
-        self.structure_lines: list[int] = hot.structure if hot is not None else []
+        return table
 
     def resolve(self, expr: ast.expr) -> str:
         return dotted_name(expr, self.imports)
@@ -1538,9 +1545,28 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
             if not net_hosts.public_endpoint(evidence.detail) and use.connects(node)
         )
     kinds: dict[int, str] = {}
-    module_clients: set[str] | None = None
     if agent:
         _request_handlers(walker, facts, ctx, text, kinds)
+    _decorated(walker, facts, ctx, kinds)
+    if agent:
+        _handlers_imports_classes(walker, facts, kinds)
+    stores = _interesting_calls(walker, facts, ctx)
+    for subscript, owner in walker.env_subscripts:
+        node = owner.node if owner is not None else None
+        env = analysis.env_name(subscript, ctx.scope(node))
+        if env and agent and secret_patterns.is_secret_env_name(env):
+            facts.env_reads.append(analysis.EnvRead(env, subscript.lineno, subscript.col_offset))
+    if agent:
+        _env_writes(walker, ctx, facts, stores, text)
+    facts.private.sort(key=lambda e: e.line)
+    facts.rate_limits.sort(key=lambda e: e.line)
+    facts.env_reads.sort(key=lambda e: (e.line, e.col))
+
+
+def _decorated(walker: _Walker, facts: FileFacts, ctx: analysis.FileContext, kinds: dict[int, str]) -> None:
+    """Functions by their decorators: identity providers, tools (and their issues), rate limits."""
+    agent = walker.role == "code"
+    module_clients: set[str] | None = None
     for info in walker.functions:
         if not info.decorators:
             if agent and analysis.rate_limit_name(info.name):
@@ -1554,34 +1580,47 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
                 kinds[id(info.node)] = "tool"
                 facts.tools.append(info.name)
                 if module_clients is None:
-                    module_clients = analysis.module_client_names(ctx.module_values, resolve)
+                    module_clients = analysis.module_client_names(ctx.module_values, walker.resolve)
                 issue = analysis.analyze_tool(info.node, module_clients, ctx)
                 if issue:
                     facts.tool_issues.append(issue)
             elif agent and analysis.rate_limit_name(decorator):
                 facts.rate_limits.append(analysis.Evidence("decorator", "@" + decorator, decorator_node.lineno))
-    if agent:
-        for handler, owner in walker.handlers:
-            kind = kinds.get(id(owner.node)) if owner is not None else None
-            facts.handler_issues.extend(
-                analysis.analyze_handler(
-                    handler,
-                    owner.qualname if owner else None,
-                    kind,
-                    resolve,
-                    walker.handler_try.get(id(handler)),
-                )
+
+
+def _handlers_imports_classes(walker: _Walker, facts: FileFacts, kinds: dict[int, str]) -> None:
+    """Agent code: exception handlers' issues, rate-limit and database-driver imports,
+    rate-limit classes."""
+    for handler, owner in walker.handlers:
+        kind = kinds.get(id(owner.node)) if owner is not None else None
+        facts.handler_issues.extend(
+            analysis.analyze_handler(
+                handler,
+                owner.qualname if owner else None,
+                kind,
+                walker.resolve,
+                walker.handler_try.get(id(handler)),
             )
-        for module in sorted(walker.modules):
-            if module in analysis.RATE_LIMIT_MODULES:
-                facts.rate_limits.append(analysis.Evidence("import", module, _import_line(walker.tree, module)))
-            if module in analysis.DB_DRIVERS:
-                facts.private.append(
-                    analysis.Evidence("driver", analysis.DB_DRIVERS[module], _import_line(walker.tree, module))
-                )
-        for statement in walker.tree.body:
-            if isinstance(statement, ast.ClassDef) and analysis.rate_limit_name(statement.name):
-                facts.rate_limits.append(analysis.Evidence("class", statement.name, statement.lineno))
+        )
+    for module in sorted(walker.modules):
+        if module in analysis.RATE_LIMIT_MODULES:
+            facts.rate_limits.append(analysis.Evidence("import", module, _import_line(walker.tree, module)))
+        if module in analysis.DB_DRIVERS:
+            facts.private.append(
+                analysis.Evidence("driver", analysis.DB_DRIVERS[module], _import_line(walker.tree, module))
+            )
+    for statement in walker.tree.body:
+        if isinstance(statement, ast.ClassDef) and analysis.rate_limit_name(statement.name):
+            facts.rate_limits.append(analysis.Evidence("class", statement.name, statement.lineno))
+
+
+def _interesting_calls(
+    walker: _Walker, facts: FileFacts, ctx: analysis.FileContext
+) -> list[tuple[ast.expr, ast.AST | None, str]]:
+    """Environment reads and defaults, runtime commands, database engines and HTTP calls;
+    returns the ``os.environ.setdefault`` stores for :func:`_env_writes`."""
+    agent = walker.role == "code"
+    resolve = walker.resolve
     http_sites: list[tuple[ast.Call, Any, tuple[str, ...]]] = []
     stores: list[tuple[ast.expr, ast.AST | None, str]] = []
     for call, owner in walker.interesting:
@@ -1607,18 +1646,9 @@ def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
                 facts.private.append(analysis.Evidence("driver", "SQLAlchemy engine", call.lineno))
         else:
             http_sites.append((call, node, owner.decorators if owner is not None else ()))
-    for subscript, owner in walker.env_subscripts:
-        node = owner.node if owner is not None else None
-        env = analysis.env_name(subscript, ctx.scope(node))
-        if env and agent and secret_patterns.is_secret_env_name(env):
-            facts.env_reads.append(analysis.EnvRead(env, subscript.lineno, subscript.col_offset))
-    if agent:
-        _env_writes(walker, ctx, facts, stores, text)
     if http_sites:
         facts.http_calls = analysis.analyze_http(http_sites, ctx)
-    facts.private.sort(key=lambda e: e.line)
-    facts.rate_limits.sort(key=lambda e: e.line)
-    facts.env_reads.sort(key=lambda e: (e.line, e.col))
+    return stores
 
 
 def _env_writes(
