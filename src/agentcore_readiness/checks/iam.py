@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from agentcore_readiness.checks.registry import Facts, Findings, Verdict, not_applicable, rule, skipped, unknown
 from agentcore_readiness.facts.aws.model import AwsFacts
@@ -26,6 +26,9 @@ from agentcore_readiness.iam_policy import (
     wildcard_match,
 )
 from agentcore_readiness.model import Fix, Location
+
+if TYPE_CHECKING:
+    from agentcore_readiness.facts.project.project_facts import Runtime
 
 BEDROCK_INVOKE = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 ECR_PULL = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
@@ -114,90 +117,103 @@ def _container_repository(uri: str | None) -> str | None:
 def execution_roles(facts: Facts, group: str = "roles") -> RoleViews:
     """Every execution role the review can see, with what could not be read."""
     result = RoleViews()
-    covered: set[str] = set()
     aws_reason: str | None = None
     state = facts.aws(group)
     project_runtimes = {r.name: r for r in facts.project.runtimes}
+    covered: set[str] = set()
     if isinstance(state, AwsFacts):
-        if state.runtimes.error is not None:
-            result.unknowns.append(f"runtimes: {state.runtimes.error.describe()}")
-        by_role: dict[str, list[Any]] = {}
-        for runtime in state.runtimes.value or ():
-            config = runtime.config
-            if config.error is not None:
-                result.unknowns.append(f"runtime {runtime.label}: {config.error.describe()}")
-                continue
-            if config.value is not None and config.value.role_arn:
-                by_role.setdefault(config.value.role_arn, []).append(runtime)
-        for arn, runtimes in by_role.items():
-            role = state.roles.get(arn)
-            labels = ", ".join(sorted({r.label for r in runtimes}))
-            if role is None:
-                result.unknowns.append(f"execution role {arn} of {labels} was not read")
-                continue
-            policies = role.permission_policies()
-            if policies.error is not None:
-                result.unknowns.append(f"execution role {role.name} of {labels}: {policies.error.describe()}")
-                continue
-            configs = [r.config.value for r in runtimes if r.config.value is not None]
-            container = any(c.is_container for c in configs) or any(
-                project_runtimes[r.project_runtime].is_container
-                for r in runtimes
-                if r.project_runtime in project_runtimes
-            )
-            result.views.append(
-                RoleView(
-                    subject=f"execution role {role.name} (runtime {labels})",
-                    source="aws",
-                    policies=policies.value or (),
-                    location=role.location,
-                    role_name=role.name,
-                    role_arn=arn,
-                    managed=tuple((m, Location(arn=m)) for m in role.attached_arns),
-                    region=runtimes[0].region,
-                    account=state.account_id,
-                    container=container,
-                    repository=next((_container_repository(c.container_uri) for c in configs if c.container_uri), None),
-                )
-            )
-            covered.update(r.project_runtime for r in runtimes if r.project_runtime)
+        covered = _account_roles(state, project_runtimes, result)
     else:
         aws_reason = state
-    policies_of_project = project_policies(facts)
-    if policies_of_project is not None:
-        all_covered = bool(project_runtimes) and set(project_runtimes) <= covered
-        declared = () if all_covered else policies_of_project.permission
-        managed = () if all_covered else policies_of_project.managed
-        holders: dict[str | None, list[SourcedPolicy]] = {}
-        for policy in declared:
-            holders.setdefault(policy.holder, []).append(policy)
-        if policies_of_project.given:
-            holders.setdefault("the policies given to the tool", []).extend(policies_of_project.given)
-        managed_by_holder: dict[str | None, list[tuple[str, Location]]] = {}
-        for ref in managed:
-            managed_by_holder.setdefault(ref.holder, []).append((ref.arn, ref.location))
-        container_any = any(r.is_container for r in facts.project.runtimes)
-        for holder in sorted(set(holders) | set(managed_by_holder), key=lambda h: h or ""):
-            held = tuple(holders.get(holder, ()))
-            runtime_of = project_runtimes.get(holder or "")
-            location = held[0].location if held else managed_by_holder[holder][0][1]
-            result.views.append(
-                RoleView(
-                    subject=f"runtime {holder}" if runtime_of else (holder or "the project's execution role"),
-                    source="project",
-                    policies=held,
-                    location=location,
-                    managed=tuple(managed_by_holder.get(holder, ())),
-                    region=policies_of_project.region,
-                    account=policies_of_project.account,
-                    container=runtime_of.is_container if runtime_of else container_any,
-                    repository=policies_of_project.container_repositories.get(holder or "")
-                    or next(iter(policies_of_project.container_repositories.values()), None),
-                )
-            )
+    _project_roles(facts, project_runtimes, covered, result)
     if not result.views and not result.unknowns:
         result.skip_reason = _no_documents(aws_reason)
     return result
+
+
+def _account_roles(state: AwsFacts, project_runtimes: dict[str, Runtime], result: RoleViews) -> set[str]:
+    """The execution roles of the account's runtimes, read from IAM; returns the project's
+    runtimes they cover."""
+    covered: set[str] = set()
+    if state.runtimes.error is not None:
+        result.unknowns.append(f"runtimes: {state.runtimes.error.describe()}")
+    by_role: dict[str, list[Any]] = {}
+    for runtime in state.runtimes.value or ():
+        config = runtime.config
+        if config.error is not None:
+            result.unknowns.append(f"runtime {runtime.label}: {config.error.describe()}")
+            continue
+        if config.value is not None and config.value.role_arn:
+            by_role.setdefault(config.value.role_arn, []).append(runtime)
+    for arn, runtimes in by_role.items():
+        role = state.roles.get(arn)
+        labels = ", ".join(sorted({r.label for r in runtimes}))
+        if role is None:
+            result.unknowns.append(f"execution role {arn} of {labels} was not read")
+            continue
+        policies = role.permission_policies()
+        if policies.error is not None:
+            result.unknowns.append(f"execution role {role.name} of {labels}: {policies.error.describe()}")
+            continue
+        configs = [r.config.value for r in runtimes if r.config.value is not None]
+        container = any(c.is_container for c in configs) or any(
+            project_runtimes[r.project_runtime].is_container for r in runtimes if r.project_runtime in project_runtimes
+        )
+        result.views.append(
+            RoleView(
+                subject=f"execution role {role.name} (runtime {labels})",
+                source="aws",
+                policies=policies.value or (),
+                location=role.location,
+                role_name=role.name,
+                role_arn=arn,
+                managed=tuple((m, Location(arn=m)) for m in role.attached_arns),
+                region=runtimes[0].region,
+                account=state.account_id,
+                container=container,
+                repository=next((_container_repository(c.container_uri) for c in configs if c.container_uri), None),
+            )
+        )
+        covered.update(r.project_runtime for r in runtimes if r.project_runtime)
+    return covered
+
+
+def _project_roles(facts: Facts, project_runtimes: dict[str, Runtime], covered: set[str], result: RoleViews) -> None:
+    """The execution-role policies the project declares (templates, policy files), for the
+    runtimes the account's roles did not cover."""
+    policies_of_project = project_policies(facts)
+    if policies_of_project is None:
+        return
+    all_covered = bool(project_runtimes) and set(project_runtimes) <= covered
+    declared = () if all_covered else policies_of_project.permission
+    managed = () if all_covered else policies_of_project.managed
+    holders: dict[str | None, list[SourcedPolicy]] = {}
+    for policy in declared:
+        holders.setdefault(policy.holder, []).append(policy)
+    if policies_of_project.given:
+        holders.setdefault("the policies given to the tool", []).extend(policies_of_project.given)
+    managed_by_holder: dict[str | None, list[tuple[str, Location]]] = {}
+    for ref in managed:
+        managed_by_holder.setdefault(ref.holder, []).append((ref.arn, ref.location))
+    container_any = any(r.is_container for r in facts.project.runtimes)
+    for holder in sorted(set(holders) | set(managed_by_holder), key=lambda h: h or ""):
+        held = tuple(holders.get(holder, ()))
+        runtime_of = project_runtimes.get(holder or "")
+        location = held[0].location if held else managed_by_holder[holder][0][1]
+        result.views.append(
+            RoleView(
+                subject=f"runtime {holder}" if runtime_of else (holder or "the project's execution role"),
+                source="project",
+                policies=held,
+                location=location,
+                managed=tuple(managed_by_holder.get(holder, ())),
+                region=policies_of_project.region,
+                account=policies_of_project.account,
+                container=runtime_of.is_container if runtime_of else container_any,
+                repository=policies_of_project.container_repositories.get(holder or "")
+                or next(iter(policies_of_project.container_repositories.values()), None),
+            )
+        )
 
 
 def role_rule(facts: Facts, out: Findings, check: Callable[[RoleView, Findings], None]) -> Verdict | None:
