@@ -878,33 +878,12 @@ def measure_import(root: Path, runtime: Runtime, timeout: float = IMPORT_TIMEOUT
     remaining = budget.remaining_seconds()
     if remaining is not None:
         timeout = max(0.1, min(timeout, remaining))
-    read_fd, write_fd = os.pipe()
     try:
-        with tempfile.TemporaryDirectory(prefix="agentcore-readiness-import-") as home:
-            output = run_bounded(
-                [python, "-I", "-B", "-c", _CHILD, str(write_fd), str(code_dir), module],
-                timeout=timeout,
-                cwd=str(code_dir),
-                env=child_environment(home),
-                pass_fds=(write_fd,),
-                capture=False,
-            )
+        output, raw = _import_child(python, code_dir, module, timeout)
     except OSError as exc:
-        os.close(read_fd)
-        os.close(write_fd)
         return ImportTiming(
             runtime.name, module, "failed", None, f"could not start {shown}: {exc.strerror or exc}", shown
         )
-    os.close(write_fd)
-    os.set_blocking(read_fd, False)
-    try:
-        raw = os.read(read_fd, RESULT_MAX_BYTES)
-    except BlockingIOError:
-        raw = b""
-    except OSError:
-        raw = b""
-    finally:
-        os.close(read_fd)
     if output.timed_out:
         return ImportTiming(
             runtime.name,
@@ -929,6 +908,40 @@ def measure_import(root: Path, runtime: Runtime, timeout: float = IMPORT_TIMEOUT
             shown,
             timeout,
         )
+    return _child_timing(runtime, module, result, shown, timeout)
+
+
+def _import_child(python: str, code_dir: Path, module: str, timeout: float) -> tuple[BoundedOutput, bytes]:
+    """Run the import in a child Python (isolated, its own temporary home, bounded in time);
+    its outcome and what it wrote to the result pipe. Raises ``OSError`` when it cannot start."""
+    read_fd, write_fd = os.pipe()
+    try:
+        with tempfile.TemporaryDirectory(prefix="agentcore-readiness-import-") as home:
+            output = run_bounded(
+                [python, "-I", "-B", "-c", _CHILD, str(write_fd), str(code_dir), module],
+                timeout=timeout,
+                cwd=str(code_dir),
+                env=child_environment(home),
+                pass_fds=(write_fd,),
+                capture=False,
+            )
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        raise
+    os.close(write_fd)
+    os.set_blocking(read_fd, False)
+    try:
+        raw = os.read(read_fd, RESULT_MAX_BYTES)
+    except OSError:  # BlockingIOError too: the child wrote nothing
+        raw = b""
+    finally:
+        os.close(read_fd)
+    return output, raw
+
+
+def _child_timing(runtime: Runtime, module: str, result: dict[str, Any], shown: str, timeout: float) -> ImportTiming:
+    """The timing from the child's result: imported, exited or raised."""
     seconds = result.get("seconds")
     seconds = float(seconds) if isinstance(seconds, (int, float)) else None
     status = result.get("status")
