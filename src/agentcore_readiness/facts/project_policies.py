@@ -227,24 +227,22 @@ class _Collector:
         if not isinstance(resources, Mapping):
             return
         self.sources.append(rel)
-        render = _Renderer(self.region, self.account)
-        execution_roles = _runtime_roles(resources)
-        role_ids = [k for k, v in resources.items() if isinstance(v, Mapping) and v.get("Type") == "AWS::IAM::Role"]
-        self._trust_policies(doc, rel, resources, role_ids, render, execution_roles)
-        self._role_policies(doc, rel, resources, role_ids, render, execution_roles)
-        self._policy_resources(doc, rel, resources, render, execution_roles, given)
+        template = _Template(
+            doc,
+            rel,
+            resources,
+            _Renderer(self.region, self.account),
+            [k for k, v in resources.items() if isinstance(v, Mapping) and v.get("Type") == "AWS::IAM::Role"],
+            _runtime_roles(resources),
+        )
+        self._trust_policies(template)
+        self._role_policies(template)
+        self._policy_resources(template, given)
 
-    def _trust_policies(
-        self,
-        doc: LocatedJson,
-        rel: str,
-        resources: Mapping[str, Any],
-        role_ids: list[str],
-        render: _Renderer,
-        execution_roles: set[str],
-    ) -> None:
-        """The roles' trust policies; a role AgentCore may assume joins ``execution_roles``."""
-        for logical_id in role_ids:
+    def _trust_policies(self, template: _Template) -> None:
+        """The roles' trust policies; a role AgentCore may assume joins the execution roles."""
+        doc, rel, resources, render = template.doc, template.rel, template.resources, template.render
+        for logical_id in template.role_ids:
             props = resources[logical_id].get("Properties")
             if not isinstance(props, Mapping):
                 continue
@@ -264,20 +262,14 @@ class _Collector:
                 holder=logical_id,
             )
             if trust is not None and _trusts_agentcore(trust):
-                execution_roles.add(logical_id)
+                template.execution_roles.add(logical_id)
                 self.trust.append(trust)
 
-    def _role_policies(
-        self,
-        doc: LocatedJson,
-        rel: str,
-        resources: Mapping[str, Any],
-        role_ids: list[str],
-        render: _Renderer,
-        execution_roles: set[str],
-    ) -> None:
+    def _role_policies(self, template: _Template) -> None:
         """The roles' inline policies, and the managed policies of the execution roles."""
-        for logical_id in role_ids:
+        doc, rel, resources, render = template.doc, template.rel, template.resources, template.render
+        execution_roles = template.execution_roles
+        for logical_id in template.role_ids:
             props = resources[logical_id].get("Properties")
             if not isinstance(props, Mapping):
                 continue
@@ -306,17 +298,11 @@ class _Collector:
                         ManagedPolicyRef(arn, logical_id, Location(path=rel, line=doc.line_of(ptr), pointer=ptr))
                     )
 
-    def _policy_resources(
-        self,
-        doc: LocatedJson,
-        rel: str,
-        resources: Mapping[str, Any],
-        render: _Renderer,
-        execution_roles: set[str],
-        given: bool,
-    ) -> None:
+    def _policy_resources(self, template: _Template, given: bool) -> None:
         """``AWS::IAM::Policy`` and ``AWS::IAM::ManagedPolicy`` resources, by the roles they attach to
         (a policy given on its own, attached to none, counts as the execution role's)."""
+        doc, rel, resources, render = template.doc, template.rel, template.resources, template.render
+        execution_roles = template.execution_roles
         for logical_id, resource in resources.items():
             if not isinstance(resource, Mapping) or resource.get("Type") not in (
                 "AWS::IAM::Policy",
@@ -406,6 +392,20 @@ class _Collector:
             self.error(given, "no such file")
             return None
         return rel_posix(self.root, resolved)
+
+
+@dataclass
+class _Template:
+    """A CloudFormation template being read: its document, where it is, its resources, how its
+    values render, its IAM roles and which of them are execution roles (grows as trust
+    policies are read)."""
+
+    doc: LocatedJson
+    rel: str
+    resources: Mapping[str, Any]
+    render: _Renderer
+    role_ids: list[str]
+    execution_roles: set[str]
 
 
 class _Renderer:
