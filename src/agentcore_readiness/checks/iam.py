@@ -179,8 +179,8 @@ def _account_roles(state: AwsFacts, project_runtimes: dict[str, Runtime], result
 
 
 def _project_roles(facts: Facts, project_runtimes: dict[str, Runtime], covered: set[str], result: RoleViews) -> None:
-    """The execution-role policies the project declares (templates, policy files), for the
-    runtimes the account's roles did not cover."""
+    """The execution-role policies the project declares (templates, policy files), unless the
+    account's roles cover every runtime; the policies given to the tool always."""
     policies_of_project = project_policies(facts)
     if policies_of_project is None:
         return

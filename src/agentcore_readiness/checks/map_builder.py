@@ -518,13 +518,13 @@ def _identity(facts: Facts, runtime: Runtime, files: list[PyFile]) -> list[MapIn
 def _keyed_reads(py_file: PyFile) -> list[tuple[ast.expr, str]]:
     """``base["key"]`` and ``base.get("key", ...)`` with a string-literal key: each base and
     key, in source order."""
-    found: list[tuple[ast.AST, ast.expr, str]] = []
+    found: list[tuple[ast.expr, ast.expr, str]] = []
     for call in py_file.calls:
         func = call.node.func
         if call.attr == "get" and isinstance(func, ast.Attribute) and (key := call.str_arg(0)) is not None:
             found.append((call.node, func.value, key))
     found.extend((access.node, access.node.value, access.key) for access in py_file.keyed)
-    found.sort(key=lambda read: (read[0].lineno, read[0].col_offset))  # type: ignore[attr-defined]
+    found.sort(key=lambda read: (read[0].lineno, read[0].col_offset))
     return [(base, key) for _, base, key in found]
 
 
