@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from conftest import ProjectBuilder, findings_of, runtime
 
 DB = "app/Agent/store.py"
@@ -124,6 +126,18 @@ def test_happy_path_only_tests_warn(project: ProjectBuilder) -> None:
     results = project.results("TEST001", "TEST002")
     assert results["TEST001"].status == "pass"
     assert findings_of(results["TEST002"]) == [("warn", "app/Agent/tests/test_main.py", 1)]
+
+
+def test_a_project_without_runtimes_has_no_agent_tests_to_judge(
+    fixture_project: Callable[[str], ProjectBuilder],
+) -> None:
+    # a gateway in front of a backend: a happy-path backend test and a smoke script named *_test.py
+    project = fixture_project("gateway_only")
+    results = project.results("TEST001", "TEST002")
+    assert {code: (r.status, r.reason, r.findings) for code, r in results.items()} == {
+        "TEST001": ("not_applicable", "the project defines no runtimes", []),
+        "TEST002": ("not_applicable", "the project defines no runtimes", []),
+    }
 
 
 def test_client_error_stubs_and_raising_fakes_count(make_project) -> None:  # type: ignore[no-untyped-def]

@@ -123,7 +123,8 @@ def error_cases_untested(facts: Facts, out: Findings) -> Verdict | None:
     Looks in the test files for a failure being injected: a mock whose `side_effect` is
     an exception, botocore `Stubber.add_client_error`, a `ClientError` built by hand, an
     HTTP mock answering 4xx/5xx, or a fake (a helper outside the `test_*` functions)
-    that raises. Warns when no test does any of these.
+    that raises. Warns when no test does any of these. Not applicable to a project that
+    defines no runtimes (a gateway-only project: its test files test something else).
 
     ### Why is this bad?
     Tools time out and models throttle in production. If no test makes them fail, the
@@ -145,6 +146,8 @@ def error_cases_untested(facts: Facts, out: Findings) -> Verdict | None:
     """
     if facts.code is None:
         return unknown("the code index was not built")
+    if not facts.project.runtimes:
+        return not_applicable("the project defines no runtimes")
     test_files = code_files(facts, "test")
     if not test_files:
         return not_applicable("the project has no tests (see TEST001)")
