@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from agentcore_readiness.analysis.dataflow import params_of
 from agentcore_readiness.analysis.request_handlers import served
 
 if TYPE_CHECKING:
@@ -396,7 +397,7 @@ def latest_binding(
         names = _function_names(function)
         local_all = names.bindings.get(name, [])
         local = [b for b in local_all if b.line <= before_line]
-        if name in _params(function):
+        if name in params_of(function):
             if not local:
                 return Binding(function, None, function.lineno, "param"), "param"
             return local[-1], "local"
@@ -420,18 +421,9 @@ def latest_binding(
     return None, "none"
 
 
-def _params(function: FunctionNode) -> list[str]:
-    args = function.args
-    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
-    if args.vararg:
-        names.append(args.vararg.arg)
-    if args.kwarg:
-        names.append(args.kwarg.arg)
-    return names
-
-
 def param_names(function: FunctionNode) -> list[str]:
-    return _params(function)
+    """Every parameter's name, ``*args`` and ``**kwargs`` included."""
+    return params_of(function)
 
 
 def names_in(expr: ast.AST) -> set[str]:
@@ -983,7 +975,7 @@ def value_returned(
 
 def _local_names(function: FunctionNode | ast.Lambda) -> frozenset[str]:
     """The names a function binds itself: parameters and variables it assigns."""
-    names = set(_params(function)) if not isinstance(function, ast.Lambda) else {a.arg for a in function.args.args}
+    names = set(params_of(function)) if not isinstance(function, ast.Lambda) else {a.arg for a in function.args.args}
     if isinstance(function, ast.Lambda):
         return frozenset(names)
     for node in function_body_nodes(function):

@@ -587,8 +587,6 @@ def dotted_name(expr: ast.expr, imports: dict[str, str]) -> str:
 # ---------------------------------------------------------------------------
 # The walk
 
-_CHILD_FIELDS = CHILD_FIELDS
-_child_fields = child_fields
 
 _LEAVES = frozenset(
     {ast.Name, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal}
@@ -1039,7 +1037,7 @@ class _Walker:
         push = stack.append
         table = self.table
         leaves = self.leaves
-        fields_of = _CHILD_FIELDS
+        fields_of = CHILD_FIELDS
         while stack:
             node = pop()
             kind = type(node)
@@ -1048,7 +1046,7 @@ class _Walker:
                 continue
             names = fields_of.get(kind)
             if names is None:
-                names = _child_fields(kind)
+                names = child_fields(kind)
             for name in names:
                 value = getattr(node, name)
                 if value is None:

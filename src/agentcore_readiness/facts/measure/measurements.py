@@ -416,23 +416,29 @@ def measure_package(
         notes.append(f"could not be read, so not counted: {', '.join(measured_code.unreadable[:5])}")
     if lock_error:
         notes.append(lock_error)
-    if environment is not None:
-        provides = {name: dist.requires for name, dist in environment.dists.items()}
-        wanted, missing = closure(roots, provides)
-        installed = {name: environment.dists[name].size for name in wanted}
+
+    def measured(
+        method: Literal["venv", "lock"], sizes: dict[str, int], source: str, dists: int, missing: Iterable[str]
+    ) -> PackageSize:
         return PackageSize(
             runtime=runtime.name,
-            method="venv",
+            method=method,
             code_bytes=code_bytes,
-            deps_bytes=sum(installed.values()),
-            source=environment.path,
-            dists=len(wanted),
+            deps_bytes=sum(sizes.values()),
+            source=source,
+            dists=dists,
             missing=tuple(sorted(missing)),
-            largest=_largest(installed),
+            largest=_largest(sizes),
             notes=tuple(notes),
             truncated=truncated,
             unreadable=measured_code.unreadable,
         )
+
+    if environment is not None:
+        provides = {name: dist.requires for name, dist in environment.dists.items()}
+        wanted, missing = closure(roots, provides)
+        installed = {name: environment.dists[name].size for name in wanted}
+        return measured("venv", installed, environment.path, len(wanted), missing)
     if lock is not None:
         # the declared runtime dependencies; with none declared, what the lock's own project needs
         start = roots or [r for p in lock.packages.values() if p.local for r in p.requires]
@@ -455,19 +461,7 @@ def measure_package(
             notes.append(f"no size recorded for {', '.join(sorted(unsized))}")
         if sdists:
             notes.append(f"source distributions only (built at install): {', '.join(sorted(sdists))}")
-        return PackageSize(
-            runtime=runtime.name,
-            method="lock",
-            code_bytes=code_bytes,
-            deps_bytes=sum(sizes.values()),
-            source=lock.path,
-            dists=len(wanted),
-            missing=tuple(sorted(missing)),
-            largest=_largest(sizes),
-            notes=tuple(notes),
-            truncated=truncated,
-            unreadable=measured_code.unreadable,
-        )
+        return measured("lock", sizes, lock.path, len(wanted), missing)
     return PackageSize(
         runtime=runtime.name,
         method="estimate" if roots else "code-only",
