@@ -1496,9 +1496,10 @@ def _build(
         walker.table = {}  # its bound methods point back at the walker: no cycle may keep the tree alive
     count = len(lines) if lines or text is None else text.count("\n") + (0 if text.endswith("\n") else 1)
     facts = FileFacts(imports=walker.imports, imported_modules=walker.modules, line_count=count)
+    refs = sorted(walker.import_refs, key=_ref_key)
     if analyze:
         assert text is not None
-        _analyze(walker, facts, text)
+        _analyze(walker, facts, text, refs)
     if legacy:
         walker.strings.sort(key=lambda s: (s.line, s.col))
     syntax = _Syntax(
@@ -1510,7 +1511,7 @@ def _build(
         walker.stores,
         walker.keyed,
         walker.dicts,
-        sorted(walker.import_refs, key=_ref_key) if legacy else [],
+        refs if legacy else [],
         walker.name_attributes,
     )
     return _Built(syntax, facts)
@@ -1521,10 +1522,9 @@ def _is_tool(decorator: str) -> bool:
     return last in ("tool", "function_tool")
 
 
-def _analyze(walker: _Walker, facts: FileFacts, text: str) -> None:
-    """The code rules' per-file facts, from the walk's collected nodes."""
+def _analyze(walker: _Walker, facts: FileFacts, text: str, refs: list[ImportRef]) -> None:
+    """The code rules' per-file facts, from the walk's collected nodes (``refs``: its imports, by line)."""
     _suppressions(text, facts)
-    refs = sorted(walker.import_refs, key=_ref_key)
     facts.signals = collect_signals(walker.tree, text, walker.imports, walker.modules, refs, walker.resolve)
     facts.secrets = secret_patterns.scan_known_formats(text)
     facts.secret_literals = walker.secret_literals
